@@ -1,0 +1,83 @@
+/**
+ * The `Bytecode` container: instruction bytes, the constant pool and optional debug spans,
+ * mirroring the reference's `Bytecode` struct (spec §1, §3.1, §4).
+ */
+
+/** Parameter/return ownership annotation, coded as in `.atb` files (spec §4.2). */
+export type Ownership = 'none' | 'own' | 'borrow' | 'shared';
+
+export interface FunctionRef {
+  readonly name: string;
+  readonly arity: number;
+  /** Absolute offset of the first body instruction; it is the function's identity in code. */
+  readonly offset: number;
+  /** Parameters plus body locals (high-water mark, spec §3.3). */
+  readonly localCount: number;
+  readonly paramOwnership: readonly Ownership[];
+  readonly paramNames: readonly string[];
+  readonly returnOwnership: Ownership;
+}
+
+export type Constant =
+  | { readonly kind: 'null' }
+  | { readonly kind: 'bool'; readonly value: boolean }
+  | { readonly kind: 'number'; readonly value: number }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'function'; readonly value: FunctionRef }
+  | { readonly kind: 'builtin'; readonly name: string };
+
+export type ConstantKind = Constant['kind'];
+
+/** A source span in character (code point) offsets, end exclusive (spec §4.1). */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** One debug entry per emitted instruction: the opcode's offset and its source span. */
+export interface DebugEntry extends Span {
+  readonly offset: number;
+}
+
+export class Bytecode {
+  constructor(
+    readonly code: Uint8Array,
+    readonly constants: readonly Constant[],
+    readonly debug: readonly DebugEntry[] = [],
+    /** Local slots of the main frame (spec §3.3); 0 unless top-level code uses SetLocal. */
+    readonly topLevelLocalCount = 0,
+  ) {}
+
+  /** The span of the instruction at `offset`, when debug info covers it. */
+  spanAt(offset: number): Span | undefined {
+    // Entries are in increasing offset order (spec §1.1), so binary search.
+    let lo = 0;
+    let hi = this.debug.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const entry = this.debug[mid]!;
+      if (entry.offset === offset) return { start: entry.start, end: entry.end };
+      if (entry.offset < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  /** Every function constant, in pool order. */
+  functions(): FunctionRef[] {
+    const out: FunctionRef[] = [];
+    for (const c of this.constants) if (c.kind === 'function') out.push(c.value);
+    return out;
+  }
+}
+
+export function functionRef(
+  fields: Pick<FunctionRef, 'name' | 'arity' | 'offset' | 'localCount'> & Partial<FunctionRef>,
+): FunctionRef {
+  return {
+    paramOwnership: Array.from({ length: fields.arity }, () => 'none' as const),
+    paramNames: Array.from({ length: fields.arity }, (_, i) => `p${i}`),
+    returnOwnership: 'none',
+    ...fields,
+  };
+}
