@@ -1,0 +1,70 @@
+/**
+ * The compile worker pool: a Piscina pool running `workers/compile-worker`. The worker
+ * count can change at run time; Piscina cannot resize a live pool, so a resize starts a
+ * new pool and lets the old one finish its running tasks before it closes. Idle workers
+ * exit after `idleTimeoutMs`. A worker that crashes rejects its task; Piscina starts a
+ * fresh worker for the next one.
+ */
+import { Piscina } from 'piscina';
+import type { CompileRequest, CompileResponse } from './compile-job.js';
+
+const WORKER_FILE = new URL('../../workers/compile-worker.js', import.meta.url).href;
+
+export interface CompilePoolOptions {
+  readonly workers: number;
+  readonly idleTimeoutMs: number;
+}
+
+export class CompilePool {
+  private pool: Piscina<CompileRequest, CompileResponse>;
+  private readonly retiring = new Set<Promise<void>>();
+  private workerCount: number;
+
+  constructor(private readonly options: CompilePoolOptions) {
+    this.workerCount = options.workers;
+    this.pool = this.start(options.workers);
+  }
+
+  run(request: CompileRequest): Promise<CompileResponse> {
+    return this.pool.run(request);
+  }
+
+  get workers(): number {
+    return this.workerCount;
+  }
+
+  /** Live worker threads (they start on demand and exit when idle). */
+  get threadCount(): number {
+    return this.pool.threads.length;
+  }
+
+  /** Fraction of time the current pool's workers spent compiling (Piscina's measure). */
+  get utilization(): number {
+    return this.pool.utilization;
+  }
+
+  resize(workers: number): void {
+    if (workers === this.workerCount) return;
+    const old = this.pool;
+    this.workerCount = workers;
+    this.pool = this.start(workers);
+    // Running tasks on the old pool complete normally; then its threads go away.
+    const closing = old.close().finally(() => this.retiring.delete(closing));
+    this.retiring.add(closing);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), ...this.retiring]);
+  }
+
+  private start(workers: number): Piscina<CompileRequest, CompileResponse> {
+    return new Piscina<CompileRequest, CompileResponse>({
+      filename: WORKER_FILE,
+      minThreads: 0,
+      maxThreads: workers,
+      idleTimeout: this.options.idleTimeoutMs,
+      // The engine's queue already bounds the work; Piscina never needs to queue much.
+      maxQueue: 'auto',
+    });
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The install mailbox: a multi-producer, single-consumer ring in a SharedArrayBuffer.
+ * Compile workers post finished jobs here the moment the addon returns, and the main
+ * thread's interpreter polls it on calls and at loop safepoints. Install therefore never
+ * waits for the event loop (DESIGN invariant 2); the Piscina promise that resolves later
+ * carries the same job and is ignored if the mailbox got there first.
+ *
+ * Protocol (sequence numbers per slot, so concurrent producers never need a lock):
+ * - a producer reserves ticket t by CAS on `tail`, only while `t - head < capacity`;
+ *   a full ring is reported to the caller, which then relies on the promise path;
+ * - it writes the entry into slot t % capacity, then publishes with `seq[slot] = t + 1`;
+ * - the consumer reads slot `head % capacity` once `seq[slot] === head + 1`, then
+ *   advances `head`, which frees the slot for ticket head + capacity.
+ * The poll fast path is a single `Atomics.load`.
+ */
+
+/** What a worker reports for one job. */
+export type MailboxOutcome = 'compiled' | 'refused' | 'error';
+
+export interface MailboxEntry {
+  readonly jobId: number;
+  readonly outcome: MailboxOutcome;
+  readonly handle: number;
+  readonly codeSize: number;
+  /** 0 number, 1 bool, 2 null (only meaningful when compiled). */
+  readonly returnTypeCode: number;
+  readonly compileMicros: number;
+  /** `performance.timeOrigin + performance.now()` in the worker when it posted. */
+  readonly postedAt: number;
+}
+
+const HEAD = 0;
+const TAIL = 1;
+const HEADER_INTS = 2;
+const INTS_PER_SLOT = 6; // seq, jobId, outcome, handle, codeSize, returnTypeCode
+const FLOATS_PER_SLOT = 2; // compileMicros, postedAt
+/** Returned by reserve() when the ring is full (a ticket is an int32, so use a non-integer). */
+const FULL = 0.5;
+const OUTCOMES: readonly MailboxOutcome[] = ['compiled', 'refused', 'error'];
+
+export class InstallMailbox {
+  private readonly ints: Int32Array;
+  private readonly floats: Float64Array;
+  readonly capacity: number;
+
+  /** Creates a ring, or attaches to an existing one (in a worker) when given its buffer. */
+  constructor(bufferOrCapacity: SharedArrayBuffer | number) {
+    const buffer = typeof bufferOrCapacity === 'number' ? InstallMailbox.allocate(bufferOrCapacity) : bufferOrCapacity;
+    const floatBytes = ((buffer.byteLength / (FLOATS_PER_SLOT * 8 + INTS_PER_SLOT * 4)) | 0) * FLOATS_PER_SLOT * 8;
+    this.capacity = floatBytes / (FLOATS_PER_SLOT * 8);
+    this.floats = new Float64Array(buffer, 0, this.capacity * FLOATS_PER_SLOT);
+    this.ints = new Int32Array(buffer, floatBytes, HEADER_INTS + this.capacity * INTS_PER_SLOT);
+  }
+
+  private static allocate(capacity: number): SharedArrayBuffer {
+    // A power of two keeps `ticket % capacity` consistent when int32 tickets wrap around.
+    if (!Number.isInteger(capacity) || capacity < 1 || (capacity & (capacity - 1)) !== 0) {
+      throw new RangeError(`mailbox capacity must be a power of two, got ${capacity}`);
+    }
+    // Float section first keeps the Float64Array 8-byte aligned; the header rides with the ints.
+    return new SharedArrayBuffer(capacity * (FLOATS_PER_SLOT * 8 + INTS_PER_SLOT * 4) + HEADER_INTS * 4);
+  }
+
+  get buffer(): SharedArrayBuffer {
+    return this.ints.buffer as SharedArrayBuffer;
+  }
+
+  /** Producer side (any thread). Returns false when the ring is full. */
+  post(entry: MailboxEntry): boolean {
+    const ticket = this.reserve();
+    if (ticket === FULL) return false;
+    const slot = (ticket >>> 0) % this.capacity;
+    const base = HEADER_INTS + slot * INTS_PER_SLOT;
+    this.ints[base + 1] = entry.jobId;
+    this.ints[base + 2] = OUTCOMES.indexOf(entry.outcome);
+    this.ints[base + 3] = entry.handle;
+    this.ints[base + 4] = entry.codeSize;
+    this.ints[base + 5] = entry.returnTypeCode;
+    this.floats[slot * FLOATS_PER_SLOT] = entry.compileMicros;
+    this.floats[slot * FLOATS_PER_SLOT + 1] = entry.postedAt;
+    // The seq store is the release: the consumer's Atomics.load of it sees the fields above.
+    Atomics.store(this.ints, base, (ticket + 1) | 0);
+    return true;
+  }
+
+  /** Consumer fast path: is an entry ready? One atomic load. */
+  hasMail(): boolean {
+    const head = this.ints[HEAD]!; // only the consumer writes head
+    return Atomics.load(this.ints, HEADER_INTS + ((head >>> 0) % this.capacity) * INTS_PER_SLOT) === ((head + 1) | 0);
+  }
+
+  /** Consumer (main thread only): takes the next published entry, if any. */
+  take(): MailboxEntry | undefined {
+    if (!this.hasMail()) return undefined;
+    const head = this.ints[HEAD]!;
+    const slot = (head >>> 0) % this.capacity;
+    const base = HEADER_INTS + slot * INTS_PER_SLOT;
+    const entry: MailboxEntry = {
+      jobId: this.ints[base + 1]!,
+      outcome: OUTCOMES[this.ints[base + 2]!] ?? 'error',
+      handle: this.ints[base + 3]!,
+      codeSize: this.ints[base + 4]!,
+      returnTypeCode: this.ints[base + 5]!,
+      compileMicros: this.floats[slot * FLOATS_PER_SLOT]!,
+      postedAt: this.floats[slot * FLOATS_PER_SLOT + 1]!,
+    };
+    Atomics.store(this.ints, HEAD, (head + 1) | 0);
+    return entry;
+  }
+
+  private reserve(): number {
+    for (;;) {
+      const tail = Atomics.load(this.ints, TAIL);
+      // Tickets are int32 and may wrap; their difference stays exact.
+      if (((tail - Atomics.load(this.ints, HEAD)) | 0) >= this.capacity) return FULL;
+      if (Atomics.compareExchange(this.ints, TAIL, tail, (tail + 1) | 0) === tail) return tail;
+    }
+  }
+}

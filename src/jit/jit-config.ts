@@ -1,0 +1,58 @@
+/**
+ * `JitConfig`: the engine's options, their defaults, and their validation. Invalid values
+ * are rejected up front with a RangeError naming the option.
+ */
+import { availableParallelism } from 'node:os';
+import type { FaultInjection } from './compile-job.js';
+import type { OptLevel } from './native.js';
+
+export interface JitConfig {
+  /** Calls before a function is queued for compilation. Default 100. */
+  readonly compilationThreshold?: number;
+  /** Code cache budget in bytes of machine code. Default 64 MiB. */
+  readonly cacheSizeLimit?: number;
+  /** Whether calls are counted and dispatched to native code. Default true. */
+  readonly enabled?: boolean;
+  /** Cranelift opt level: 0 none, 1 speed, 2 speed_and_size. Default 1. */
+  readonly optLevel?: OptLevel;
+  /** Compile worker threads. Default available parallelism − 1, at least 1. */
+  readonly workers?: number;
+  /** Waiting compile jobs before the coldest is dropped. Default 1024. */
+  readonly maxQueue?: number;
+  /** Idle compile workers exit after this long. Default 30 s. */
+  readonly idleTimeoutMs?: number;
+  /** Slots in the install mailbox ring (a power of two). Default 256. */
+  readonly mailboxCapacity?: number;
+  /** Testing aid only: makes compile workers misbehave. */
+  readonly faultInjection?: FaultInjection;
+}
+
+export type ResolvedJitConfig = Required<Omit<JitConfig, 'faultInjection'>> & Pick<JitConfig, 'faultInjection'>;
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+export function resolveConfig(config: JitConfig = {}): ResolvedJitConfig {
+  return {
+    compilationThreshold: integerAtLeast(config.compilationThreshold ?? 100, 1, 'compilationThreshold'),
+    cacheSizeLimit: integerAtLeast(config.cacheSizeLimit ?? 64 * 1024 * 1024, 0, 'cacheSizeLimit'),
+    enabled: config.enabled ?? true,
+    optLevel: optLevel(config.optLevel ?? 1),
+    workers: integerAtLeast(config.workers ?? defaultWorkerCount(), 1, 'workers'),
+    maxQueue: integerAtLeast(config.maxQueue ?? 1024, 1, 'maxQueue'),
+    idleTimeoutMs: integerAtLeast(config.idleTimeoutMs ?? 30_000, 0, 'idleTimeoutMs'),
+    mailboxCapacity: integerAtLeast(config.mailboxCapacity ?? 256, 1, 'mailboxCapacity'),
+    faultInjection: config.faultInjection,
+  };
+}
+
+export function optLevel(value: number): OptLevel {
+  if (value === 0 || value === 1 || value === 2) return value;
+  throw new RangeError(`optLevel must be 0, 1 or 2, got ${value}`);
+}
+
+export function integerAtLeast(value: number, min: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${value}`);
+  return value;
+}

@@ -1,0 +1,518 @@
+/**
+ * `JitEngine`: the orchestrator of the background JIT. On the main thread it only counts
+ * calls, enqueues hot functions, installs finished code and calls native code; compiling
+ * happens in the Piscina workers. Finished jobs arrive through the install mailbox, which
+ * is polled on every call and at loop safepoints, so a long synchronous script picks up
+ * native code without ever yielding to the event loop. The Piscina promise of a job comes
+ * later and only adds details (refusal reasons) to what the mailbox already applied.
+ *
+ * The engine plugs into the interpreter as its call hook: `new Vm(bytecode, { jit: engine })`.
+ */
+import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
+import type { Value, VmJitHook } from '../vm/index.js';
+import { CodeCache, type CachedCode, type RemovalReason } from './code-cache.js';
+import { CompilePool } from './compile-pool.js';
+import { CompileQueue, type CompileJob } from './compile-queue.js';
+import { type CompileRequest, type CompileResponse, RETURN_TYPE_CODES } from './compile-job.js';
+import { HotspotTracker } from './hotspot-tracker.js';
+import { InstallMailbox, type MailboxEntry } from './install-mailbox.js';
+import { type JitConfig, type ResolvedJitConfig, integerAtLeast, optLevel, resolveConfig } from './jit-config.js';
+import { publish, type JitEvent } from './jit-events.js';
+import { LatencyRecorder, type Percentiles } from './latency-recorder.js';
+import { NativeCaller, NOT_NUMERIC } from './native-call.js';
+import { compileFunction, liveHandleCount, releaseHandle, type NativeType, type OptLevel } from './native.js';
+import { ProgramRegistry, type ProgramState, type TrackedFunction } from './program-registry.js';
+
+export interface JitStats {
+  // counts
+  readonly compilations: number;
+  readonly jitExecutions: number;
+  readonly interpreterFallbacks: number;
+  readonly failedCompilations: number;
+  readonly refusedCompilations: number;
+  readonly droppedJobs: number;
+  /** Calls of compiled functions that ran interpreted because an argument was not a number. */
+  readonly nonNumericArgCalls: number;
+  readonly evictions: number;
+  // cache
+  readonly cachedFunctions: number;
+  readonly cacheBytes: number;
+  readonly cacheHitRate: number;
+  // functions
+  readonly trackedFunctions: number;
+  readonly compiledFunctions: number;
+  // pipeline
+  readonly queueDepth: number;
+  readonly inFlight: number;
+  readonly workers: number;
+  readonly workerThreads: number;
+  readonly workerUtilization: number;
+  readonly nativeHandles: number;
+  // latency percentiles, microseconds
+  readonly latency: {
+    readonly queueWait: Percentiles;
+    readonly compile: Percentiles;
+    readonly hotToInstalled: Percentiles;
+    /** From the worker posting to the mailbox to the main thread installing. */
+    readonly installDelay: Percentiles;
+  };
+}
+
+/** A job between enqueue and the settlement of its Piscina promise. */
+interface PendingJob {
+  readonly job: CompileJob;
+  readonly fn: TrackedFunction;
+  /** The outcome was already applied (from the mailbox); the promise only adds details. */
+  applied: boolean;
+}
+
+type Outcome =
+  | { readonly kind: 'compiled'; readonly handle: number; readonly codeSize: number; readonly returnType: NativeType; readonly compileMicros: number; readonly postedAt?: number }
+  | { readonly kind: 'refused' | 'error'; readonly reason: string | undefined };
+
+interface Counters {
+  compilations: number;
+  jitExecutions: number;
+  interpreterFallbacks: number;
+  failedCompilations: number;
+  refusedCompilations: number;
+  nonNumericArgCalls: number;
+  evictions: number;
+}
+
+const zeroCounters = (): Counters => ({
+  compilations: 0, jitExecutions: 0, interpreterFallbacks: 0, failedCompilations: 0,
+  refusedCompilations: 0, nonNumericArgCalls: 0, evictions: 0,
+});
+
+export class JitEngine implements VmJitHook {
+  private readonly config: ResolvedJitConfig;
+  private readonly tracker: HotspotTracker;
+  private readonly queue: CompileQueue;
+  private readonly pool: CompilePool;
+  private readonly mailbox: InstallMailbox;
+  private readonly cache: CodeCache;
+  private readonly caller = new NativeCaller();
+  private readonly programs = new ProgramRegistry();
+  private readonly byKey = new Map<string, TrackedFunction>();
+  private readonly pending = new Map<number, PendingJob>();
+  private counters = zeroCounters();
+  private readonly latency = {
+    queueWait: new LatencyRecorder(),
+    compile: new LatencyRecorder(),
+    hotToInstalled: new LatencyRecorder(),
+    installDelay: new LatencyRecorder(),
+  };
+  private isEnabled: boolean;
+  private currentOptLevel: OptLevel;
+  private nextJobId = 1;
+  private closed = false;
+
+  /** Creates an engine and its (lazily started) compile pool. */
+  static async create(config: JitConfig = {}): Promise<JitEngine> {
+    return new JitEngine(resolveConfig(config));
+  }
+
+  private constructor(config: ResolvedJitConfig) {
+    this.config = config;
+    this.isEnabled = config.enabled;
+    this.currentOptLevel = config.optLevel;
+    this.tracker = new HotspotTracker(config.compilationThreshold);
+    this.mailbox = new InstallMailbox(config.mailboxCapacity);
+    this.pool = new CompilePool({ workers: config.workers, idleTimeoutMs: config.idleTimeoutMs });
+    this.queue = new CompileQueue({ concurrency: config.workers, maxQueue: config.maxQueue, onDrop: (job) => this.onDrop(job) });
+    this.cache = new CodeCache({ byteBudget: config.cacheSizeLimit, onRelease: (code, reason) => this.onRelease(code, reason) });
+  }
+
+  // ── the call hook ─────────────────────────────────────────────────────────────────────
+
+  /** VmJitHook: runs `fn` natively if it is installed, else counts the call. */
+  onCall(fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number): Value | undefined {
+    if (this.mailbox.hasMail()) this.drainMailbox();
+    if (!this.isEnabled) return undefined;
+    const tracked = this.track(this.programs.get(program), fn, undefined);
+    const entry = tracked.code;
+    if (entry !== undefined) {
+      this.cache.touch(entry);
+      this.counters.jitExecutions++;
+      const result = this.caller.callWithStack(entry.code.handle, program, stack, argBase, fn.arity);
+      if (result !== NOT_NUMERIC) return result;
+      return this.nonNumericFallback();
+    }
+    return this.interpretAndCount(tracked);
+  }
+
+  /** VmJitHook: a loop safepoint; installs finished code without waiting for the event loop. */
+  onSafepoint(): void {
+    if (this.mailbox.hasMail()) this.drainMailbox();
+  }
+
+  /**
+   * The seed's entry point: call the function whose body starts at `offset`. Returns the
+   * native result, or undefined when the caller should interpret the call. Traps throw the
+   * interpreter's `AtlasRuntimeError`.
+   */
+  notifyCall(offset: number, bytecode: Bytecode, end: number, args: readonly unknown[]): Value | undefined {
+    if (this.mailbox.hasMail()) this.drainMailbox();
+    if (!this.isEnabled) return undefined;
+    const program = this.programs.get(bytecode);
+    const fn = program.functionAt(offset) ?? syntheticFunction(offset, args.length);
+    if (args.length !== fn.arity) return undefined; // the interpreter raises the arity error
+    const tracked = this.track(program, fn, end);
+    const entry = tracked.code;
+    if (entry !== undefined) {
+      this.cache.touch(entry);
+      this.counters.jitExecutions++;
+      const result = this.caller.callWithArgs(entry.code.handle, bytecode, args);
+      if (result !== NOT_NUMERIC) return result;
+      return this.nonNumericFallback();
+    }
+    return this.interpretAndCount(tracked);
+  }
+
+  // ── control ───────────────────────────────────────────────────────────────────────────
+
+  enable(): void {
+    if (this.closed) throw new Error('JitEngine is closed');
+    this.isEnabled = true;
+  }
+
+  disable(): void {
+    this.isEnabled = false;
+  }
+
+  get enabled(): boolean {
+    return this.isEnabled;
+  }
+
+  get compilationThreshold(): number {
+    return this.tracker.threshold;
+  }
+
+  set compilationThreshold(value: number) {
+    this.tracker.threshold = value;
+  }
+
+  get optLevel(): OptLevel {
+    return this.currentOptLevel;
+  }
+
+  set optLevel(value: OptLevel) {
+    this.currentOptLevel = optLevel(value);
+  }
+
+  get workers(): number {
+    return this.pool.workers;
+  }
+
+  /** Changes the compile worker count; running compiles finish on the old workers. */
+  set workers(value: number) {
+    integerAtLeast(value, 1, 'workers');
+    this.pool.resize(value);
+    this.queue.concurrency = value;
+  }
+
+  get cacheSizeLimit(): number {
+    return this.cache.byteBudget;
+  }
+
+  set cacheSizeLimit(bytes: number) {
+    this.cache.byteBudget = bytes;
+  }
+
+  /** Drops all code, jobs, counts and statistics; the engine starts over. */
+  reset(): void {
+    this.cancelJobs(() => true);
+    this.cache.clear();
+    this.tracker.reset();
+    this.byKey.clear();
+    this.programs.clear();
+    this.counters = zeroCounters();
+    this.cache.resetCounters();
+    this.queue.resetCounters();
+    for (const recorder of Object.values(this.latency)) recorder.clear();
+  }
+
+  /** Drops every installed function and pending job; functions count again from zero. */
+  invalidateCache(): void {
+    for (const program of [...this.programs.all()]) this.invalidate(program.bytecode);
+  }
+
+  /** Drops one program's code and jobs (e.g. after its globals were redefined). */
+  invalidate(bytecode: Bytecode): void {
+    const program = this.programs.find(bytecode);
+    if (program === undefined) return;
+    this.cancelJobs((job) => job.programId === program.id);
+    this.cache.invalidate(program.id);
+    for (const tracked of program.functions.values()) this.byKey.delete(tracked.key);
+    const prefix = `${program.id}:`;
+    this.tracker.forget((key) => key.startsWith(prefix));
+    this.programs.delete(program);
+  }
+
+  /** Resolves when no job waits or runs, with every finished job applied. */
+  async whenIdle(): Promise<void> {
+    await this.queue.onIdle();
+    this.drainMailbox();
+  }
+
+  /**
+   * BLOCKING: compiles one function on the calling thread and installs it. Only for tests,
+   * warm-up and the benchmark that compares against background compilation; the engine
+   * itself never calls it. Returns false when the translator refused the function.
+   */
+  compileNowBlocking(bytecode: Bytecode, offset: number): boolean {
+    const program = this.programs.get(bytecode);
+    const fn = program.functionAt(offset);
+    if (fn === undefined) throw new RangeError(`no function starts at offset ${offset}`);
+    const tracked = this.track(program, fn, undefined);
+    if (tracked.code !== undefined) return true;
+    const outcome = compileFunction(this.requestFields(tracked), this.currentOptLevel);
+    if (!outcome.ok) {
+      this.tracker.markFailed(tracked.key);
+      return false;
+    }
+    this.install(tracked, { kind: 'compiled', ...outcome });
+    return true;
+  }
+
+  stats(): JitStats {
+    this.drainMailbox();
+    const c = this.counters;
+    return {
+      ...c,
+      droppedJobs: this.queue.dropped,
+      cachedFunctions: this.cache.size,
+      cacheBytes: this.cache.byteSize,
+      cacheHitRate: this.cache.hitRate,
+      trackedFunctions: this.tracker.size,
+      compiledFunctions: this.tracker.countIn('compiled'),
+      queueDepth: this.queue.depth,
+      inFlight: this.queue.inFlight,
+      workers: this.pool.workers,
+      workerThreads: this.pool.threadCount,
+      workerUtilization: this.pool.utilization,
+      nativeHandles: liveHandleCount(),
+      latency: {
+        queueWait: this.latency.queueWait.percentiles(),
+        compile: this.latency.compile.percentiles(),
+        hotToInstalled: this.latency.hotToInstalled.percentiles(),
+        installDelay: this.latency.installDelay.percentiles(),
+      },
+    };
+  }
+
+  /** Cancels waiting jobs, lets running ones finish, releases all code, stops the workers. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.isEnabled = false;
+    this.cancelJobs(() => true);
+    await this.queue.onIdle();
+    this.drainMailbox();
+    this.cache.clear();
+    await this.pool.close();
+  }
+
+  // ── counting and enqueueing ───────────────────────────────────────────────────────────
+
+  private track(program: ProgramState, fn: FunctionRef, end: number | undefined): TrackedFunction {
+    let tracked = program.functions.get(fn.offset);
+    if (tracked === undefined) {
+      const key = program.keyOf(fn.offset);
+      tracked = { key, fn, end: end ?? program.endOf(fn), program, record: this.tracker.track(key), job: undefined, code: undefined };
+      program.functions.set(fn.offset, tracked);
+      this.byKey.set(key, tracked);
+    }
+    return tracked;
+  }
+
+  private interpretAndCount(tracked: TrackedFunction): undefined {
+    this.cache.recordMiss();
+    this.counters.interpreterFallbacks++;
+    const record = tracked.record;
+    if (this.tracker.recordCall(record)) this.enqueue(tracked);
+    // Keep a waiting job's priority near its live call count without paying p-queue's
+    // re-sort on every call.
+    else if (tracked.job !== undefined && (record.calls & 15) === 0) this.queue.setPriority(tracked.job, record.calls);
+    return undefined;
+  }
+
+  private nonNumericFallback(): undefined {
+    this.counters.nonNumericArgCalls++;
+    this.counters.jitExecutions--;
+    this.counters.interpreterFallbacks++;
+    return undefined;
+  }
+
+  private enqueue(tracked: TrackedFunction): void {
+    const job: CompileJob = {
+      id: this.nextJobId++, key: tracked.key, programId: tracked.program.id, priority: tracked.record.calls,
+      enqueuedAt: performance.now(), startedAt: 0, started: false, cancelled: false, controller: new AbortController(),
+    };
+    tracked.job = job;
+    this.pending.set(job.id, { job, fn: tracked, applied: false });
+    publish('queued', () => this.event(tracked));
+    this.queue.add(job, (j) => this.runJob(tracked, j));
+  }
+
+  /**
+   * Cancels matching jobs. Waiting ones are gone for good; running ones stay pending until
+   * their worker answers, and then their code is released instead of installed.
+   */
+  private cancelJobs(predicate: (job: CompileJob) => boolean): void {
+    for (const [id, pending] of [...this.pending]) {
+      const { job, fn } = pending;
+      if (!predicate(job)) continue;
+      this.queue.cancel(job);
+      if (fn.job === job) fn.job = undefined;
+      if (!job.started) this.pending.delete(id);
+    }
+  }
+
+  private onDrop(job: CompileJob): void {
+    const pending = this.pending.get(job.id);
+    this.pending.delete(job.id);
+    if (pending === undefined) return;
+    if (pending.fn.job === job) pending.fn.job = undefined;
+    // It may come back, but only after another threshold's worth of calls.
+    this.tracker.markCold(job.key);
+    pending.fn.record.calls = 0;
+    publish('failed', () => this.event(pending.fn, { reason: 'dropped: compile queue full' }));
+  }
+
+  // ── running a job ─────────────────────────────────────────────────────────────────────
+
+  private async runJob(tracked: TrackedFunction, job: CompileJob): Promise<void> {
+    this.latency.queueWait.record((job.startedAt - job.enqueuedAt) * 1000);
+    let response: CompileResponse;
+    try {
+      response = await this.pool.run(this.request(tracked, job));
+    } catch (error) {
+      // The worker crashed, was terminated, or threw: the function stays interpreted.
+      this.settle(job.id, { kind: 'error', reason: `compile worker failed: ${errorText(error)}` }, true);
+      return;
+    }
+    this.settle(job.id, outcomeOf(response), true);
+  }
+
+  private request(tracked: TrackedFunction, job: CompileJob): CompileRequest {
+    return {
+      jobId: job.id,
+      ...this.requestFields(tracked),
+      optLevel: this.currentOptLevel,
+      mailbox: this.mailbox.buffer,
+      ...(this.config.faultInjection === undefined ? {} : { fault: this.config.faultInjection }),
+    };
+  }
+
+  private requestFields(tracked: TrackedFunction) {
+    const { fn, program, end } = tracked;
+    return { code: program.code, start: fn.offset, end, arity: fn.arity, localCount: fn.localCount, constants: program.bytecode.constants };
+  }
+
+  private drainMailbox(): void {
+    for (let entry = this.mailbox.take(); entry !== undefined; entry = this.mailbox.take()) {
+      this.settle(entry.jobId, outcomeOfMail(entry), false);
+    }
+  }
+
+  /**
+   * Applies a job's outcome exactly once. The mailbox usually delivers first (`final`
+   * false); the promise settles the job for good (`final` true), adding the refusal reason
+   * the mailbox could not carry.
+   */
+  private settle(jobId: number, outcome: Outcome, final: boolean): void {
+    const pending = this.pending.get(jobId);
+    // Already settled by its promise; the mailbox entry describes the same, installed code.
+    if (pending === undefined) return;
+    if (final) this.pending.delete(jobId);
+    const { job, fn } = pending;
+    if (pending.applied) {
+      if (outcome.kind !== 'compiled' && outcome.reason !== undefined) publish('failed', () => this.event(fn, { reason: outcome.reason }));
+      return;
+    }
+    pending.applied = true;
+    if (fn.job === job) fn.job = undefined;
+    if (job.cancelled) {
+      if (outcome.kind === 'compiled') releaseHandle(outcome.handle);
+      return;
+    }
+    if (outcome.kind === 'compiled') this.install(fn, outcome);
+    else this.fail(fn, outcome.kind, outcome.reason, final);
+  }
+
+  private install(fn: TrackedFunction, outcome: Outcome & { kind: 'compiled' }): void {
+    const code: CachedCode = { key: fn.key, programId: fn.program.id, handle: outcome.handle, codeSize: outcome.codeSize, returnType: outcome.returnType };
+    this.tracker.markCompiled(fn.key);
+    this.counters.compilations++;
+    this.latency.compile.record(outcome.compileMicros);
+    const hotToInstalled = (performance.now() - fn.record.hotAt) * 1000;
+    if (fn.record.hotAt > 0) this.latency.hotToInstalled.record(hotToInstalled);
+    if (outcome.postedAt !== undefined) {
+      this.latency.installDelay.record((performance.timeOrigin + performance.now() - outcome.postedAt) * 1000);
+    }
+    publish('compiled', () => this.event(fn, { compileMicros: outcome.compileMicros, codeSize: outcome.codeSize }));
+    const entry = this.cache.insert(code);
+    if (entry.live) fn.code = entry;
+    publish('installed', () => this.event(fn, { compileMicros: outcome.compileMicros, codeSize: outcome.codeSize, hotToInstalledMicros: hotToInstalled }));
+  }
+
+  private fail(fn: TrackedFunction, kind: 'refused' | 'error', reason: string | undefined, final: boolean): void {
+    this.tracker.markFailed(fn.key);
+    if (kind === 'refused') this.counters.refusedCompilations++;
+    else this.counters.failedCompilations++;
+    // From the mailbox the reason is not known yet; the promise publishes it.
+    if (final) publish('failed', () => this.event(fn, { reason: reason ?? kind }));
+  }
+
+  private onRelease(code: CachedCode, reason: RemovalReason): void {
+    releaseHandle(code.handle);
+    const fn = this.byKey.get(code.key);
+    if (fn !== undefined && fn.code?.code === code) fn.code = undefined;
+    if (reason !== 'evicted') return;
+    this.counters.evictions++;
+    if (fn !== undefined) {
+      // Evicted code may be compiled again if the function stays hot.
+      fn.record.state = 'cold';
+      fn.record.calls = 0;
+      publish('evicted', () => this.event(fn, { codeSize: code.codeSize, reason: 'cache budget' }));
+    }
+  }
+
+  private event(fn: TrackedFunction, extra: Partial<JitEvent> = {}): JitEvent {
+    const job = fn.job;
+    const queueWaitMicros = job !== undefined && job.started ? (job.startedAt - job.enqueuedAt) * 1000 : undefined;
+    return { key: fn.key, name: fn.fn.name, calls: fn.record.calls, ...(queueWaitMicros === undefined ? {} : { queueWaitMicros }), ...extra };
+  }
+}
+
+function outcomeOf(response: CompileResponse): Outcome {
+  switch (response.outcome) {
+    case 'compiled':
+      return { kind: 'compiled', handle: response.handle, codeSize: response.codeSize, returnType: response.returnType, compileMicros: response.compileMicros };
+    case 'refused':
+      return { kind: 'refused', reason: `refused: ${response.refusal.message}` };
+    case 'error':
+      return { kind: 'error', reason: response.message };
+  }
+}
+
+function outcomeOfMail(entry: MailboxEntry): Outcome {
+  if (entry.outcome !== 'compiled') return { kind: entry.outcome, reason: undefined };
+  return {
+    kind: 'compiled', handle: entry.handle, codeSize: entry.codeSize,
+    returnType: RETURN_TYPE_CODES[entry.returnTypeCode] ?? 'number', compileMicros: entry.compileMicros, postedAt: entry.postedAt,
+  };
+}
+
+function syntheticFunction(offset: number, arity: number): FunctionRef {
+  return {
+    name: `fn@${offset}`, arity, offset, localCount: arity,
+    paramOwnership: [], paramNames: [], returnOwnership: 'none',
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

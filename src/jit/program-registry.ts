@@ -1,0 +1,103 @@
+/**
+ * Programs known to the engine. Each `Bytecode` gets a small integer id and a version; a
+ * function key is `<id>:<offset>`. Invalidating a program forgets it; seen again, it gets a new
+ * id, so results of compile jobs started before the invalidation can never be installed. The code
+ * bytes are copied once into a SharedArrayBuffer, which every compile job of the program
+ * shares with the workers without another copy.
+ */
+import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
+import { functionEnd } from '../bytecode/index.js';
+import type { CompileJob } from './compile-queue.js';
+import type { HotRecord } from './hotspot-tracker.js';
+import type { CacheEntry } from './code-cache.js';
+
+/** The engine's view of one function of one program version. */
+export interface TrackedFunction {
+  readonly key: string;
+  readonly fn: FunctionRef;
+  readonly end: number;
+  readonly program: ProgramState;
+  readonly record: HotRecord;
+  /** The queued or running job, while there is one. */
+  job: CompileJob | undefined;
+  /** Installed native code, while it is in the cache. */
+  code: CacheEntry | undefined;
+}
+
+export class ProgramState {
+  readonly functions = new Map<number, TrackedFunction>();
+  private sharedCode: Uint8Array | undefined;
+  private functionsByOffset: Map<number, FunctionRef> | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly bytecode: Bytecode,
+  ) {}
+
+  keyOf(offset: number): string {
+    return `${this.id}:${offset}`;
+  }
+
+  /** The program's code in shared memory, copied on first use. */
+  get code(): Uint8Array {
+    if (this.sharedCode === undefined) {
+      const shared = new Uint8Array(new SharedArrayBuffer(this.bytecode.code.length));
+      shared.set(this.bytecode.code);
+      this.sharedCode = shared;
+    }
+    return this.sharedCode;
+  }
+
+  /** The function constant whose body starts at `offset`, if any. */
+  functionAt(offset: number): FunctionRef | undefined {
+    if (this.functionsByOffset === undefined) {
+      this.functionsByOffset = new Map(this.bytecode.functions().map((fn) => [fn.offset, fn]));
+    }
+    return this.functionsByOffset.get(offset);
+  }
+
+  /** One past the function's last reachable instruction. */
+  endOf(fn: FunctionRef): number {
+    return functionEnd(this.bytecode, fn);
+  }
+}
+
+export class ProgramRegistry {
+  private readonly programs = new WeakMap<Bytecode, ProgramState>();
+  private readonly live = new Set<ProgramState>();
+  private nextId = 1;
+  private last: ProgramState | undefined;
+
+  /** The state of `bytecode`, registered on first sight. The last one is cached: most calls repeat it. */
+  get(bytecode: Bytecode): ProgramState {
+    const last = this.last;
+    if (last !== undefined && last.bytecode === bytecode) return last;
+    let state = this.programs.get(bytecode);
+    if (state === undefined) {
+      state = new ProgramState(this.nextId++, bytecode);
+      this.programs.set(bytecode, state);
+      this.live.add(state);
+    }
+    this.last = state;
+    return state;
+  }
+
+  find(bytecode: Bytecode): ProgramState | undefined {
+    return this.programs.get(bytecode);
+  }
+
+  /** Programs seen since the last `clear`; the engine holds them until invalidated or reset. */
+  all(): IterableIterator<ProgramState> {
+    return this.live.values();
+  }
+
+  delete(state: ProgramState): void {
+    this.programs.delete(state.bytecode);
+    this.live.delete(state);
+    if (this.last === state) this.last = undefined;
+  }
+
+  clear(): void {
+    for (const state of [...this.live]) this.delete(state);
+  }
+}
