@@ -5,11 +5,14 @@
  */
 import { compileFunction } from '../src/jit/native.js';
 import { InstallMailbox } from '../src/jit/install-mailbox.js';
-import { type CompileRequest, type CompileResponse, RETURN_TYPE_CODES } from '../src/jit/compile-job.js';
+import { type CompileRequest, type CompileResponse, type WorkerTask, RETURN_TYPE_CODES } from '../src/jit/compile-job.js';
 
 const mailboxes = new WeakMap<SharedArrayBuffer, InstallMailbox>();
 
-export default function compileTask(request: CompileRequest): CompileResponse {
+export default function compileTask(task: WorkerTask): CompileResponse | null {
+  // Importing this module already loaded the addon; a warm-up only proves the worker is up.
+  if ('warmUp' in task) return null;
+  const request = task;
   injectFault(request);
   const response = compile(request);
   post(request, response);

@@ -66,10 +66,12 @@ export class BytecodeBuilder {
     const byte = typeof op === 'string' ? Opcode[op] : op;
     const info = OPCODE_TABLE[byte];
     if (info === undefined) throw new RangeError(`0x${byte.toString(16)} is not an opcode`);
+    // Check the operands before writing anything, so a rejected emit leaves no partial instruction.
+    const operandBytes = encodeOperands(info.operands, operands, info.name);
     const at = this.length;
     this.debug.push({ offset: at, start: span.start, end: span.end });
     this.pushByte(byte);
-    this.writeOperands(info.operands, operands, info.name);
+    for (const b of operandBytes) this.pushByte(b);
     return at;
   }
 
@@ -164,25 +166,6 @@ export class BytecodeBuilder {
     return new Bytecode(this.bytes.slice(0, this.length), [...this.constants], [...this.debug], this.topLevelLocalCount);
   }
 
-  private writeOperands(layout: string, operands: readonly number[], name: string): void {
-    const expected = layout === 'none' ? 0 : layout === 'u16u16' ? 2 : 1;
-    if (operands.length !== expected) {
-      throw new RangeError(`${name} takes ${expected} operand(s), got ${operands.length}`);
-    }
-    if (layout === 'u8') this.pushByte(checkRange(operands[0]!, 0, 0xff, name));
-    if (layout === 'u16') this.pushU16(checkRange(operands[0]!, 0, 0xffff, name));
-    if (layout === 'i16') this.pushU16(checkI16(operands[0]!) & 0xffff);
-    if (layout === 'u16u16') {
-      this.pushU16(checkRange(operands[0]!, 0, 0xffff, name));
-      this.pushU16(checkRange(operands[1]!, 0, 0xffff, name));
-    }
-  }
-
-  private pushU16(value: number): void {
-    this.pushByte(value >> 8);
-    this.pushByte(value & 0xff);
-  }
-
   private pushByte(value: number): void {
     if (this.length === this.bytes.length) {
       const grown = new Uint8Array(this.bytes.length * 2);
@@ -191,6 +174,24 @@ export class BytecodeBuilder {
     }
     this.bytes[this.length++] = value;
   }
+}
+
+function encodeOperands(layout: string, operands: readonly number[], name: string): number[] {
+  const expected = layout === 'none' ? 0 : layout === 'u16u16' ? 2 : 1;
+  if (operands.length !== expected) {
+    throw new RangeError(`${name} takes ${expected} operand(s), got ${operands.length}`);
+  }
+  if (layout === 'u8') return [checkRange(operands[0]!, 0, 0xff, name)];
+  if (layout === 'u16') return u16Bytes(checkRange(operands[0]!, 0, 0xffff, name));
+  if (layout === 'i16') return u16Bytes(checkI16(operands[0]!) & 0xffff);
+  if (layout === 'u16u16') {
+    return [...u16Bytes(checkRange(operands[0]!, 0, 0xffff, name)), ...u16Bytes(checkRange(operands[1]!, 0, 0xffff, name))];
+  }
+  return [];
+}
+
+function u16Bytes(value: number): number[] {
+  return [value >> 8, value & 0xff];
 }
 
 function checkRange(value: number, min: number, max: number, what: string): number {

@@ -12,6 +12,8 @@ export interface FaultInjection {
   readonly stallMs?: number;
   /** Kill the worker thread (`exit`) or throw from the task (`throw`) instead of compiling. */
   readonly crash?: 'exit' | 'throw';
+  /** Only misbehave for the function of this name (all functions when absent). */
+  readonly onlyFunction?: string;
 }
 
 export interface CompileRequest {
@@ -27,6 +29,13 @@ export interface CompileRequest {
   readonly mailbox: SharedArrayBuffer;
   readonly fault?: FaultInjection;
 }
+
+/** Starts a worker and loads the compiler without compiling anything. */
+export interface WarmUpRequest {
+  readonly warmUp: true;
+}
+
+export type WorkerTask = CompileRequest | WarmUpRequest;
 
 export interface Refusal {
   readonly reason: RefusalReason;

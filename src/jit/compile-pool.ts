@@ -1,12 +1,14 @@
 /**
  * The compile worker pool: a Piscina pool running `workers/compile-worker`. The worker
  * count can change at run time; Piscina cannot resize a live pool, so a resize starts a
- * new pool and lets the old one finish its running tasks before it closes. Idle workers
- * exit after `idleTimeoutMs`. A worker that crashes rejects its task; Piscina starts a
- * fresh worker for the next one.
+ * new pool and lets the old one finish its running tasks before it closes. One worker is
+ * kept alive: Piscina marks a pool's initial workers ready at once, so a job can be posted
+ * to it (through Atomics, not the event loop) from inside a long synchronous script. The
+ * other workers start on demand and exit after `idleTimeoutMs` idle. A worker that crashes
+ * rejects its task; Piscina starts a fresh worker for the next one.
  */
 import { Piscina } from 'piscina';
-import type { CompileRequest, CompileResponse } from './compile-job.js';
+import type { CompileRequest, CompileResponse, WorkerTask } from './compile-job.js';
 
 const WORKER_FILE = new URL('../../workers/compile-worker.js', import.meta.url).href;
 
@@ -16,7 +18,7 @@ export interface CompilePoolOptions {
 }
 
 export class CompilePool {
-  private pool: Piscina<CompileRequest, CompileResponse>;
+  private pool: Piscina<WorkerTask, CompileResponse | null>;
   private readonly retiring = new Set<Promise<void>>();
   private workerCount: number;
 
@@ -25,8 +27,15 @@ export class CompilePool {
     this.pool = this.start(options.workers);
   }
 
-  run(request: CompileRequest): Promise<CompileResponse> {
-    return this.pool.run(request);
+  async run(request: CompileRequest): Promise<CompileResponse> {
+    const response = await this.pool.run(request);
+    if (response === null) throw new Error('compile worker returned no result');
+    return response;
+  }
+
+  /** Resolves once a worker has started and loaded the compiler (a task that compiles nothing). */
+  async warmUp(): Promise<void> {
+    await this.pool.run({ warmUp: true });
   }
 
   get workers(): number {
@@ -57,10 +66,10 @@ export class CompilePool {
     await Promise.all([this.pool.close(), ...this.retiring]);
   }
 
-  private start(workers: number): Piscina<CompileRequest, CompileResponse> {
-    return new Piscina<CompileRequest, CompileResponse>({
+  private start(workers: number): Piscina<WorkerTask, CompileResponse | null> {
+    return new Piscina<WorkerTask, CompileResponse | null>({
       filename: WORKER_FILE,
-      minThreads: 0,
+      minThreads: 1,
       maxThreads: workers,
       idleTimeout: this.options.idleTimeoutMs,
       // The engine's queue already bounds the work; Piscina never needs to queue much.

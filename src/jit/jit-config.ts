@@ -21,6 +21,8 @@ export interface JitConfig {
   readonly maxQueue?: number;
   /** Idle compile workers exit after this long. Default 30 s. */
   readonly idleTimeoutMs?: number;
+  /** Start a compile worker and load the addon in it before `create` resolves. Default true. */
+  readonly warmUp?: boolean;
   /** Slots in the install mailbox ring (a power of two). Default 256. */
   readonly mailboxCapacity?: number;
   /** Testing aid only: makes compile workers misbehave. */
@@ -42,6 +44,7 @@ export function resolveConfig(config: JitConfig = {}): ResolvedJitConfig {
     workers: integerAtLeast(config.workers ?? defaultWorkerCount(), 1, 'workers'),
     maxQueue: integerAtLeast(config.maxQueue ?? 1024, 1, 'maxQueue'),
     idleTimeoutMs: integerAtLeast(config.idleTimeoutMs ?? 30_000, 0, 'idleTimeoutMs'),
+    warmUp: config.warmUp ?? true,
     mailboxCapacity: integerAtLeast(config.mailboxCapacity ?? 256, 1, 'mailboxCapacity'),
     faultInjection: config.faultInjection,
   };

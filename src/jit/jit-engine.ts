@@ -13,7 +13,7 @@ import type { Value, VmJitHook } from '../vm/index.js';
 import { CodeCache, type CachedCode, type RemovalReason } from './code-cache.js';
 import { CompilePool } from './compile-pool.js';
 import { CompileQueue, type CompileJob } from './compile-queue.js';
-import { type CompileRequest, type CompileResponse, RETURN_TYPE_CODES } from './compile-job.js';
+import { type CompileRequest, type CompileResponse, type FaultInjection, RETURN_TYPE_CODES } from './compile-job.js';
 import { HotspotTracker } from './hotspot-tracker.js';
 import { InstallMailbox, type MailboxEntry } from './install-mailbox.js';
 import { type JitConfig, type ResolvedJitConfig, integerAtLeast, optLevel, resolveConfig } from './jit-config.js';
@@ -108,9 +108,15 @@ export class JitEngine implements VmJitHook {
   private nextJobId = 1;
   private closed = false;
 
-  /** Creates an engine and its (lazily started) compile pool. */
+  /**
+   * Creates an engine. Its first compile worker is started and has loaded the addon before
+   * the promise resolves (unless `warmUp` is false), so the first hot function does not
+   * wait for a thread to boot.
+   */
   static async create(config: JitConfig = {}): Promise<JitEngine> {
-    return new JitEngine(resolveConfig(config));
+    const engine = new JitEngine(resolveConfig(config));
+    if (engine.config.warmUp) await engine.pool.warmUp();
+    return engine;
   }
 
   private constructor(config: ResolvedJitConfig) {
@@ -402,8 +408,14 @@ export class JitEngine implements VmJitHook {
       ...this.requestFields(tracked),
       optLevel: this.currentOptLevel,
       mailbox: this.mailbox.buffer,
-      ...(this.config.faultInjection === undefined ? {} : { fault: this.config.faultInjection }),
+      ...this.faultFor(tracked),
     };
+  }
+
+  private faultFor(tracked: TrackedFunction): { fault?: FaultInjection } {
+    const fault = this.config.faultInjection;
+    if (fault === undefined || (fault.onlyFunction !== undefined && fault.onlyFunction !== tracked.fn.name)) return {};
+    return { fault };
   }
 
   private requestFields(tracked: TrackedFunction) {
@@ -429,7 +441,7 @@ export class JitEngine implements VmJitHook {
     if (final) this.pending.delete(jobId);
     const { job, fn } = pending;
     if (pending.applied) {
-      if (outcome.kind !== 'compiled' && outcome.reason !== undefined) publish('failed', () => this.event(fn, { reason: outcome.reason }));
+      if (outcome.kind !== 'compiled' && outcome.reason !== undefined) publish('failed', () => this.event(fn, { reason: outcome.reason }, job));
       return;
     }
     pending.applied = true;
@@ -438,11 +450,11 @@ export class JitEngine implements VmJitHook {
       if (outcome.kind === 'compiled') releaseHandle(outcome.handle);
       return;
     }
-    if (outcome.kind === 'compiled') this.install(fn, outcome);
-    else this.fail(fn, outcome.kind, outcome.reason, final);
+    if (outcome.kind === 'compiled') this.install(fn, outcome, job);
+    else this.fail(fn, outcome.kind, outcome.reason, final, job);
   }
 
-  private install(fn: TrackedFunction, outcome: Outcome & { kind: 'compiled' }): void {
+  private install(fn: TrackedFunction, outcome: Outcome & { kind: 'compiled' }, job?: CompileJob): void {
     const code: CachedCode = { key: fn.key, programId: fn.program.id, handle: outcome.handle, codeSize: outcome.codeSize, returnType: outcome.returnType };
     this.tracker.markCompiled(fn.key);
     this.counters.compilations++;
@@ -452,18 +464,18 @@ export class JitEngine implements VmJitHook {
     if (outcome.postedAt !== undefined) {
       this.latency.installDelay.record((performance.timeOrigin + performance.now() - outcome.postedAt) * 1000);
     }
-    publish('compiled', () => this.event(fn, { compileMicros: outcome.compileMicros, codeSize: outcome.codeSize }));
+    publish('compiled', () => this.event(fn, { compileMicros: outcome.compileMicros, codeSize: outcome.codeSize }, job));
     const entry = this.cache.insert(code);
     if (entry.live) fn.code = entry;
-    publish('installed', () => this.event(fn, { compileMicros: outcome.compileMicros, codeSize: outcome.codeSize, hotToInstalledMicros: hotToInstalled }));
+    publish('installed', () => this.event(fn, { compileMicros: outcome.compileMicros, codeSize: outcome.codeSize, hotToInstalledMicros: hotToInstalled }, job));
   }
 
-  private fail(fn: TrackedFunction, kind: 'refused' | 'error', reason: string | undefined, final: boolean): void {
+  private fail(fn: TrackedFunction, kind: 'refused' | 'error', reason: string | undefined, final: boolean, job: CompileJob): void {
     this.tracker.markFailed(fn.key);
     if (kind === 'refused') this.counters.refusedCompilations++;
     else this.counters.failedCompilations++;
     // From the mailbox the reason is not known yet; the promise publishes it.
-    if (final) publish('failed', () => this.event(fn, { reason: reason ?? kind }));
+    if (final) publish('failed', () => this.event(fn, { reason: reason ?? kind }, job));
   }
 
   private onRelease(code: CachedCode, reason: RemovalReason): void {
@@ -480,8 +492,7 @@ export class JitEngine implements VmJitHook {
     }
   }
 
-  private event(fn: TrackedFunction, extra: Partial<JitEvent> = {}): JitEvent {
-    const job = fn.job;
+  private event(fn: TrackedFunction, extra: Partial<JitEvent> = {}, job: CompileJob | undefined = fn.job): JitEvent {
     const queueWaitMicros = job !== undefined && job.started ? (job.startedAt - job.enqueuedAt) * 1000 : undefined;
     return { key: fn.key, name: fn.fn.name, calls: fn.record.calls, ...(queueWaitMicros === undefined ? {} : { queueWaitMicros }), ...extra };
   }

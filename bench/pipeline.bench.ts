@@ -1,0 +1,134 @@
+/**
+ * The background pipeline (issue 4 §8):
+ *  a. 1M calls of a compiled function through `engine.notifyCall`;
+ *  b. main-thread time per compiled function — enqueue + install with background workers —
+ *     against compiling synchronously on the main thread (`compileNowBlocking`);
+ *  c. hot→installed latency p50/p99 with an idle pool;
+ *  d. compile throughput with 1 worker and with 2.
+ * Run: `npm run bench:pipeline` (add `--quick` for a short run).
+ */
+import { compile } from '../src/compiler/index.js';
+import { functionEnd, type Bytecode } from '../src/bytecode/index.js';
+import { JitEngine } from '../src/jit/jit-engine.js';
+import { QUICK, fmt, median, printTable } from './harness.js';
+
+/** `count` distinct straight-line numeric functions, each a little different. */
+function program(count: number, salt = 0): Bytecode {
+  const fns = Array.from({ length: count }, (_, i) =>
+    `fn f${i}(a: number, b: number) -> number { return (a * b + ${i + salt}) / (b - a + ${i + salt + 0.5}) - a % ${i + salt + 2}; }`);
+  return compile(fns.join('\n'), 'bench.atlas');
+}
+
+function target(bc: Bytecode, i: number) {
+  const fn = bc.functions()[i]!;
+  return { offset: fn.offset, end: functionEnd(bc, fn) };
+}
+
+const spin = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end); };
+
+async function benchA(): Promise<string[]> {
+  const engine = await JitEngine.create({ compilationThreshold: 1, workers: 1 });
+  const bc = program(1);
+  const { offset, end } = target(bc, 0);
+  const args = [3, 4];
+  engine.notifyCall(offset, bc, end, args);
+  await engine.whenIdle();
+  const calls = 1_000_000;
+  const times: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < calls; i++) engine.notifyCall(offset, bc, end, args);
+    times.push(performance.now() - t0);
+  }
+  const native = engine.stats().jitExecutions;
+  await engine.close();
+  if (native < calls) throw new Error('calls did not run natively');
+  const ms = median(times);
+  return ['a. 1M calls through the engine', `${fmt(ms)} ms`, `${fmt((ms * 1e6) / calls)} ns/call`, 'target < 50 ms'];
+}
+
+async function benchB(): Promise<string[][]> {
+  const n = QUICK ? 50 : 300;
+  // Synchronous, the seed's way: compile on the main thread.
+  const syncEngine = await JitEngine.create({ compilationThreshold: 1, workers: 1 });
+  const syncProgram = program(n, 1000);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) syncEngine.compileNowBlocking(syncProgram, target(syncProgram, i).offset);
+  const syncPerFn = (performance.now() - t0) / n;
+  await syncEngine.close();
+
+  // Background: the main thread only enqueues and installs. Its busy time is the event
+  // loop's active time (Piscina messages, promise settlement, mailbox installs) plus the
+  // synchronous enqueueing calls.
+  const engine = await JitEngine.create({ compilationThreshold: 1, workers: 1 });
+  const bc = program(n, 2000);
+  const elu0 = performance.eventLoopUtilization();
+  const e0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const { offset, end } = target(bc, i);
+    engine.notifyCall(offset, bc, end, [1, 2]);
+  }
+  const enqueueMs = performance.now() - e0;
+  await engine.whenIdle();
+  const elu = performance.eventLoopUtilization(elu0);
+  const compiled = engine.stats().compilations;
+  await engine.close();
+  if (compiled !== n) throw new Error(`only ${compiled}/${n} compiled`);
+  const mainPerFn = (elu.active + enqueueMs) / n;
+  return [
+    ['b. main-thread time per function, synchronous compile', `${fmt(syncPerFn * 1000)} µs`, '', ''],
+    ['b. main-thread time per function, background (enqueue+install)', `${fmt(mainPerFn * 1000)} µs`, `${fmt(syncPerFn / mainPerFn)}× less`, 'target ≥ 10×'],
+  ];
+}
+
+async function benchC(): Promise<string[]> {
+  const n = QUICK ? 20 : 100;
+  const engine = await JitEngine.create({ compilationThreshold: 1, workers: 1 });
+  const bc = program(n, 3000);
+  for (let i = 0; i < n; i++) {
+    const { offset, end } = target(bc, i);
+    engine.notifyCall(offset, bc, end, [1, 2]);
+    // Poll like the interpreter does until the code is installed; then let the pool idle.
+    while (engine.notifyCall(offset, bc, end, [1, 2]) === undefined) spin(0.01);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const { hotToInstalled, compile: compileTime, installDelay } = engine.stats().latency;
+  await engine.close();
+  return ['c. hot→installed, idle pool', `p50 ${fmt(hotToInstalled.p50)} µs`, `p99 ${fmt(hotToInstalled.p99)} µs`,
+    `compile p50 ${fmt(compileTime.p50)} µs, mailbox→install p50 ${fmt(installDelay.p50)} µs`];
+}
+
+async function throughput(workers: number, n: number): Promise<number> {
+  const engine = await JitEngine.create({ compilationThreshold: 1, workers, maxQueue: n });
+  // Warm every worker so thread start-up is not part of the figure.
+  const warm = program(workers * 2, 9000 + workers);
+  for (let i = 0; i < workers * 2; i++) { const { offset, end } = target(warm, i); engine.notifyCall(offset, warm, end, [1, 2]); }
+  await engine.whenIdle();
+  const bc = program(n, 4000 + workers);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const { offset, end } = target(bc, i);
+    engine.notifyCall(offset, bc, end, [1, 2]);
+  }
+  await engine.whenIdle();
+  const seconds = (performance.now() - t0) / 1000;
+  await engine.close();
+  return n / seconds;
+}
+
+async function benchD(): Promise<string[][]> {
+  const n = QUICK ? 200 : 1000;
+  const one = await throughput(1, n);
+  const two = await throughput(2, n);
+  return [
+    ['d. compile throughput, 1 worker', `${fmt(one, 0)} fn/s`, '', ''],
+    ['d. compile throughput, 2 workers', `${fmt(two, 0)} fn/s`, `${fmt(two / one, 2)}×`, '(2 cores, shared with the main thread)'],
+  ];
+}
+
+const rows: string[][] = [];
+rows.push(await benchA());
+rows.push(...(await benchB()));
+rows.push(await benchC());
+rows.push(...(await benchD()));
+printTable('JIT pipeline (issue 4)', ['benchmark', 'figure', 'ratio / detail', 'note'], rows);

@@ -1,0 +1,205 @@
+//! The N-API surface, used only by `src/jit/native.ts`. Every export catches Rust panics
+//! and turns them into JavaScript errors (`catch_unwind`).
+
+use napi::bindgen_prelude::{Float64Array, Function, Uint8Array};
+use napi::{sys, Env, Error, Result};
+use napi_derive::napi;
+
+use crate::backend::{self, CompileError, OptLevel, Options};
+use crate::frame::Rejection;
+use crate::input::FunctionInput;
+use crate::invoke_area::{InvokeArea, SLOT_COUNT, VALUE_SLOT};
+use crate::{code, invoker, registry};
+
+/// The outcome of `compileFunction`, flattened for a cheap crossing: `status` is "ok",
+/// "refused" or "invalid"; the other fields apply to their status only.
+#[napi(object)]
+pub struct RawCompileResult {
+    pub status: String,
+    pub handle: u32,
+    pub code_size: u32,
+    pub return_type: String,
+    pub exit: String,
+    pub compile_micros: f64,
+    pub reason: String,
+    pub opcode: String,
+    pub offset: u32,
+    pub message: String,
+}
+
+impl RawCompileResult {
+    fn empty(status: &str) -> Self {
+        Self {
+            status: status.to_owned(),
+            handle: 0,
+            code_size: 0,
+            return_type: String::new(),
+            exit: String::new(),
+            compile_micros: 0.0,
+            reason: String::new(),
+            opcode: String::new(),
+            offset: 0,
+            message: String::new(),
+        }
+    }
+}
+
+/// Compiles `code[start..end]` and registers it. Refusals and malformed input are
+/// results; only backend failures throw.
+#[allow(clippy::too_many_arguments)]
+#[napi(catch_unwind)]
+pub fn compile_function(
+    code: Uint8Array,
+    start: u32,
+    end: u32,
+    arity: u32,
+    local_count: u32,
+    constant_kinds: Uint8Array,
+    constant_values: Float64Array,
+    opt_level: u32,
+    verify: Option<bool>,
+) -> Result<RawCompileResult> {
+    let opt_level = OptLevel::from_number(opt_level)
+        .ok_or_else(|| Error::from_reason(format!("opt level {opt_level} is not 0, 1 or 2")))?;
+    let pool = match FunctionInput::pool_from_parts(&constant_kinds, &constant_values) {
+        Ok(pool) => pool,
+        Err(error) => return Ok(invalid(error)),
+    };
+    // Copied, so JavaScript (even on another thread, through shared memory) cannot change
+    // the bytes while they are translated.
+    let input = FunctionInput {
+        code: code.to_vec(),
+        start: start as usize,
+        end: end as usize,
+        arity: arity as usize,
+        local_count: local_count as usize,
+        pool,
+    };
+    let options = Options { opt_level, verify: verify.unwrap_or_else(backend::verify_by_default) };
+    match backend::compile(&input, options) {
+        Ok(compiled) => {
+            let exit = compiled.code.exit;
+            let code_size = compiled.code.code_size as u32;
+            let handle = registry::register(compiled.code).map_err(Error::from_reason)?;
+            Ok(RawCompileResult {
+                handle,
+                code_size,
+                return_type: exit.value_kind().name().to_owned(),
+                exit: exit.name().to_owned(),
+                compile_micros: compiled.compile_micros,
+                ..RawCompileResult::empty("ok")
+            })
+        }
+        Err(CompileError::Rejected(Rejection::Invalid(error))) => Ok(invalid(error)),
+        Err(CompileError::Rejected(Rejection::Refused(refusal))) => Ok(RawCompileResult {
+            reason: refusal.reason.name().to_owned(),
+            opcode: refusal.opcode,
+            offset: refusal.offset as u32,
+            message: refusal.message,
+            ..RawCompileResult::empty("refused")
+        }),
+        Err(CompileError::Backend(message)) => Err(Error::from_reason(message)),
+    }
+}
+
+fn invalid(error: crate::input::InputError) -> RawCompileResult {
+    RawCompileResult {
+        reason: error.kind.name().to_owned(),
+        offset: error.offset as u32,
+        message: error.message,
+        ..RawCompileResult::empty("invalid")
+    }
+}
+
+/// Releases a handle; false if it is unknown or already released.
+#[napi(catch_unwind)]
+pub fn release_handle(handle: u32) -> bool {
+    let released = registry::release(handle);
+    invoker::sweep_this_thread();
+    released
+}
+
+/// Handles registered and not yet released, process-wide.
+#[napi(catch_unwind)]
+pub fn live_handle_count() -> u32 {
+    registry::live_handles() as u32
+}
+
+/// Compiled functions whose machine code has not been freed yet, process-wide.
+#[napi(catch_unwind)]
+pub fn live_code_count() -> u32 {
+    code::live_code_count() as u32
+}
+
+/// The target triple native code is generated for.
+#[napi(catch_unwind)]
+pub fn host_isa() -> String {
+    backend::host_isa_name()
+}
+
+/// Whether the verifier runs when `compileFunction` is not told.
+#[napi(catch_unwind)]
+pub fn verifier_default() -> bool {
+    backend::verify_by_default()
+}
+
+/// Creates this thread's invoke buffer: a Float64Array over memory shared with Rust (see
+/// `invoke_area.rs` for the layout), and makes it the area `invoke` uses on this thread.
+#[napi(catch_unwind)]
+pub fn create_invoke_buffer() -> Float64Array {
+    let area = InvokeArea::new();
+    invoker::install_area(area.clone());
+    let base = area.base_ptr();
+    // SAFETY: `base` points to `SLOT_COUNT` f64-sized atomic cells inside an `Arc`
+    // allocation. The finalizer owns a clone of that `Arc`, so the memory outlives the
+    // JavaScript ArrayBuffer (it is freed only when the finalizer and this thread's
+    // invoker have both dropped their references); detaching the buffer in JavaScript
+    // cannot free it either. Unsynchronized f64 access from JavaScript is sound because
+    // Rust only touches the cells atomically.
+    unsafe { Float64Array::with_external_data(base, SLOT_COUNT, move |_, _| drop(area)) }
+}
+
+/// Writes `marker` to the result slot through Rust, so JavaScript can check that its view
+/// really shares memory with Rust (a runtime without external buffers would copy).
+#[napi(catch_unwind)]
+pub fn probe_invoke_buffer(marker: f64) -> Result<()> {
+    let written = invoker::with_area(|area| area.set(VALUE_SLOT, marker));
+    written.ok_or_else(|| Error::from_reason("no invoke buffer was created on this thread"))
+}
+
+/// Returns this thread's `invoke()` function: a raw N-API callback with no arguments and
+/// no return value, because napi-rs's generated argument handling costs several times the
+/// crossing itself. JavaScript writes the handle and arguments to the invoke buffer, calls
+/// it, and reads the status and results from the buffer.
+#[napi(catch_unwind)]
+pub fn invoke_function(env: &Env) -> Result<Function<'_, (), ()>> {
+    env.create_function("invoke", invoke_callback)
+}
+
+/// The invoke callback: every failure (including a panic) becomes a thrown JS error.
+unsafe extern "C" fn invoke_callback(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    let message = match std::panic::catch_unwind(invoker::invoke_requested) {
+        Ok(Ok(())) => return std::ptr::null_mut(),
+        Ok(Err(error)) => error.to_string(),
+        Err(panic) => panic_message(panic.as_ref()),
+    };
+    // Nothing more can be done if even throwing fails; the call then returns undefined.
+    let _ = Env::from_raw(env).throw_error(&message, None);
+    std::ptr::null_mut()
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    format!("panic in atlas-jit-native: {detail}")
+}
+
+#[napi]
+pub fn tmp_bench_rust(handle: u32, n: u32) -> f64 {
+    let t = std::time::Instant::now();
+    for _ in 0..n { let _ = invoker::invoke(handle); }
+    t.elapsed().as_nanos() as f64 / n as f64
+}

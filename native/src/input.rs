@@ -1,0 +1,196 @@
+//! The translator's input — one function of a program — and the checks that make it safe
+//! to translate. The Rust side never trusts its caller: every range the translator relies
+//! on is re-checked here or at the instruction that uses it.
+
+use std::fmt;
+
+/// Kind codes of the constant pool, as `src/jit/native.ts` marshals them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstantKind {
+    Number,
+    Null,
+    Bool,
+    String,
+    Function,
+    Builtin,
+}
+
+impl ConstantKind {
+    pub fn from_code(code: u8) -> Option<Self> {
+        Some(match code {
+            0 => Self::Number,
+            1 => Self::Null,
+            2 => Self::Bool,
+            3 => Self::String,
+            4 => Self::Function,
+            5 => Self::Builtin,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Number => "number",
+            Self::Null => "null",
+            Self::Bool => "bool",
+            Self::String => "string",
+            Self::Function => "function",
+            Self::Builtin => "builtin",
+        }
+    }
+}
+
+/// One constant-pool entry: only numbers carry a value the translator can use.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PoolEntry {
+    Number(f64),
+    Other(ConstantKind),
+}
+
+/// The most parameters a function can have: `Call`'s argument count is a u8 (spec §1.3).
+pub const MAX_ARITY: usize = 255;
+
+/// One function to translate. `code` is the whole program (Q1 looks at the byte after a
+/// `Pop`, which may lie outside the function); the body is `code[start..end]`.
+#[derive(Clone, Debug)]
+pub struct FunctionInput {
+    pub code: Vec<u8>,
+    pub start: usize,
+    pub end: usize,
+    pub arity: usize,
+    pub local_count: usize,
+    pub pool: Vec<PoolEntry>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputErrorKind {
+    /// start/end/arity/localCount or the constant pool are inconsistent.
+    InvalidRange,
+    UnknownOpcode,
+    TruncatedInstruction,
+    ConstantOutOfRange,
+    LocalOutOfRange,
+    StackUnderflow,
+}
+
+impl InputErrorKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::InvalidRange => "InvalidRange",
+            Self::UnknownOpcode => "UnknownOpcode",
+            Self::TruncatedInstruction => "TruncatedInstruction",
+            Self::ConstantOutOfRange => "ConstantOutOfRange",
+            Self::LocalOutOfRange => "LocalOutOfRange",
+            Self::StackUnderflow => "StackUnderflow",
+        }
+    }
+}
+
+/// Malformed input: something a validator should have rejected before translation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    pub kind: InputErrorKind,
+    pub offset: usize,
+    pub message: String,
+}
+
+impl InputError {
+    pub fn new(kind: InputErrorKind, offset: usize, message: impl Into<String>) -> Self {
+        Self { kind, offset, message: message.into() }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at offset {}: {}", self.kind.name(), self.offset, self.message)
+    }
+}
+
+impl FunctionInput {
+    /// Builds the pool from the marshalled kind codes and number values.
+    pub fn pool_from_parts(kinds: &[u8], numbers: &[f64]) -> Result<Vec<PoolEntry>, InputError> {
+        if kinds.len() != numbers.len() {
+            return Err(InputError::new(
+                InputErrorKind::InvalidRange,
+                0,
+                format!("constant pool has {} kinds but {} values", kinds.len(), numbers.len()),
+            ));
+        }
+        kinds
+            .iter()
+            .zip(numbers)
+            .enumerate()
+            .map(|(index, (&code, &value))| match ConstantKind::from_code(code) {
+                Some(ConstantKind::Number) => Ok(PoolEntry::Number(value)),
+                Some(kind) => Ok(PoolEntry::Other(kind)),
+                None => Err(InputError::new(
+                    InputErrorKind::InvalidRange,
+                    0,
+                    format!("constant {index} has unknown kind code {code}"),
+                )),
+            })
+            .collect()
+    }
+
+    /// Checks the frame description against the code (the body is checked as it is read).
+    pub fn validate(&self) -> Result<(), InputError> {
+        let bad = |message: String| Err(InputError::new(InputErrorKind::InvalidRange, self.start, message));
+        if self.code.len() > u32::MAX as usize {
+            return bad(format!("code of {} bytes exceeds the 4 GiB offset range", self.code.len()));
+        }
+        if self.start >= self.end || self.end > self.code.len() {
+            return bad(format!(
+                "function body {}..{} is not a non-empty range inside the code (length {})",
+                self.start,
+                self.end,
+                self.code.len()
+            ));
+        }
+        if self.arity > MAX_ARITY {
+            return bad(format!("arity {} exceeds {MAX_ARITY}", self.arity));
+        }
+        if self.local_count < self.arity || self.local_count > 0x1_0000 {
+            return bad(format!(
+                "localCount {} must be at least the arity {} and at most 65536",
+                self.local_count, self.arity
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(code: &[u8], start: usize, end: usize, arity: usize, local_count: usize) -> FunctionInput {
+        FunctionInput { code: code.to_vec(), start, end, arity, local_count, pool: vec![] }
+    }
+
+    #[test]
+    fn accepts_a_well_formed_frame() {
+        assert!(input(&[0x02, 0x61], 0, 2, 0, 0).validate().is_ok());
+        assert!(input(&[0x02, 0x61], 1, 2, 2, 3).validate().is_ok());
+    }
+
+    #[test]
+    fn rejects_bad_ranges() {
+        for bad in [
+            input(&[0x02, 0x61], 1, 1, 0, 0),
+            input(&[0x02, 0x61], 0, 3, 0, 0),
+            input(&[0x02, 0x61], 0, 2, 256, 256),
+            input(&[0x02, 0x61], 0, 2, 2, 1),
+            input(&[0x02, 0x61], 0, 2, 0, 0x1_0001),
+        ] {
+            assert_eq!(bad.validate().unwrap_err().kind, InputErrorKind::InvalidRange);
+        }
+    }
+
+    #[test]
+    fn builds_the_pool_and_rejects_unknown_kinds() {
+        let pool = FunctionInput::pool_from_parts(&[0, 3], &[1.5, 0.0]).unwrap();
+        assert_eq!(pool, vec![PoolEntry::Number(1.5), PoolEntry::Other(ConstantKind::String)]);
+        assert!(FunctionInput::pool_from_parts(&[9], &[0.0]).is_err());
+        assert!(FunctionInput::pool_from_parts(&[0], &[]).is_err());
+    }
+}

@@ -1,0 +1,23 @@
+//! atlas-jit-native: compiles straight-line Atlas bytecode functions to machine code with
+//! Cranelift and runs them (issue 3, DESIGN.md "native/").
+//!
+//! Pipeline: `input` (what JavaScript hands over, re-validated) → `translate` (bytecode to
+//! Cranelift IR over the typed `frame` model) → `backend` (ISA, opt level, one JITModule
+//! per function) → `code` (owned machine code) → `registry` (process-wide handles) →
+//! `invoker` (per-thread fast path over the shared `invoke_area`). `api` is the N-API
+//! surface.
+
+pub mod backend;
+pub mod code;
+pub mod frame;
+pub mod input;
+pub mod invoke_area;
+pub mod invoker;
+pub mod opcode;
+pub mod outcome;
+pub mod registry;
+pub mod translate;
+
+// The N-API layer links against symbols only Node provides, so unit tests leave it out.
+#[cfg(not(test))]
+mod api;

@@ -1,0 +1,344 @@
+/**
+ * The code generator: syntax tree → bytecode laid out byte for byte like the reference
+ * compiler's unoptimised output (spec §6.5, §3.2, §3.3, §3.5): same instruction sequences,
+ * same constant-pool order (a fresh name constant for every global reference, never
+ * deduplicated), same debug spans, `Halt` with span (0,0) at the end.
+ *
+ * Where the reference would emit bytecode that misbehaves, this throws a CompileError
+ * instead of copying it:
+ * - a call whose callee is not a plain name (Q16: the reference emits nothing for it);
+ * - overflow of the constant pool, a jump distance, a call's argument count, an array
+ *   literal's size, a function's parameter count or local slots (Q7: the reference wraps);
+ * - `let`/`var` inside a block of a function body (Q4: no block scoping, so the slot
+ *   layout differs between paths; the validator would reject the result);
+ * - a non-empty standalone `{ … }` (Q5: the reference silently drops its statements);
+ * - assignment through a nested index or a call result, `a[i][j] = v`, and compound
+ *   assignment or `++`/`--` on an element: the reference stores the modified copy of
+ *   the array nowhere, or has no defined layout for them.
+ * `continue` in a C-style `for` jumps to the condition and skips the step, exactly as the
+ * reference bytecode does (Q6).
+ */
+import type { Bytecode, Span } from '../bytecode/bytecode.js';
+import { type FunctionInProgress, type Label, BytecodeBuilder } from '../bytecode/builder.js';
+import type { OpcodeName } from '../bytecode/opcode.js';
+import {
+  type ArithmeticOp, type AssignTarget, type Block, type ComparisonOp, type Expr, type FnDecl, type Identifier,
+  type Program, type Stmt, DUMMY_SPAN,
+} from './ast.js';
+import { compileErrorAt } from './compile-error.js';
+import type { SourceText } from './source-text.js';
+
+const BINARY_OPCODES: Readonly<Record<ArithmeticOp | ComparisonOp, OpcodeName>> = {
+  '+': 'Add', '-': 'Sub', '*': 'Mul', '/': 'Div', '%': 'Mod',
+  '==': 'Equal', '!=': 'NotEqual', '<': 'Less', '<=': 'LessEqual', '>': 'Greater', '>=': 'GreaterEqual',
+};
+
+const MAX_CALL_ARGS = 0xff;
+const MAX_ARRAY_LITERAL = 0xffff;
+const MAX_LOCAL_SLOTS = 0x10000;
+
+/** Compiles a checked program to bytecode. */
+export function generate(program: Program, source: SourceText): Bytecode {
+  return new CodeGenerator(source).program(program);
+}
+
+interface FunctionScope {
+  /** Slot i holds locals[i]; parameters first. Lookup is newest first (shadowing). */
+  readonly locals: string[];
+  /** How many blocks deep inside the body the current statement is (0 = body level). */
+  nesting: number;
+}
+
+interface LoopLabels {
+  /** Where `continue` and the back edge go: the condition. */
+  readonly start: Label;
+  /** Where the exit test and `break` go. */
+  readonly exit: Label;
+}
+
+class CodeGenerator {
+  private readonly b = new BytecodeBuilder();
+  private scope: FunctionScope | undefined;
+  private readonly loops: LoopLabels[] = [];
+
+  constructor(private readonly source: SourceText) {}
+
+  program(program: Program): Bytecode {
+    for (const item of program.items) {
+      if (item.kind === 'fn') this.fn(item);
+      else this.stmt(item);
+    }
+    this.emit('Halt', DUMMY_SPAN);
+    return this.b.build();
+  }
+
+  // ---- functions (spec §3.2) -------------------------------------------------------
+
+  private fn(fn: FnDecl): void {
+    const names = fn.params.map((p) => p.name.name);
+    if (names.length > MAX_CALL_ARGS) {
+      throw this.error(fn.name.span, `Function '${fn.name.name}' has ${names.length} parameters; at most ${MAX_CALL_ARGS} are allowed`);
+    }
+    const started: FunctionInProgress = this.guard(fn.span, 'constants', () =>
+      this.b.beginFunction(fn.name.name, names.length, fn.span, names));
+    this.scope = { locals: [...names], nesting: 0 };
+    for (const s of fn.body.statements) this.stmt(s);
+    const localCount = this.scope.locals.length;
+    this.scope = undefined;
+    this.guard(fn.span, 'function', () => this.b.endFunction(started, localCount));
+  }
+
+  // ---- statements (spec §6.5) ------------------------------------------------------
+
+  private stmt(s: Stmt): void {
+    switch (s.kind) {
+      case 'var': return this.varDecl(s.name, s.init, s.span);
+      case 'expr':
+        this.expr(s.expr);
+        this.emit('Pop', s.span);
+        return;
+      case 'assign': return this.assign(s.target, s.value, s.span);
+      case 'compound': return this.update(s.target, s.span, s.op, () => this.expr(s.value));
+      case 'increment':
+        return this.update(s.target, s.span, s.op === '++' ? '+' : '-', () => this.literalConstant(1, s.span));
+      case 'return':
+        if (s.value === undefined) this.emit('Null', s.span);
+        else this.expr(s.value);
+        this.emit('Return', s.span);
+        return;
+      case 'if': return this.ifStmt(s.cond, s.then, s.otherwise, s.span);
+      case 'while': return this.loop(undefined, s.cond, s.body, undefined, s.span);
+      case 'for': return this.loop(s.init, s.cond, s.body, s.step, s.span);
+      case 'break': return this.loopJump('Jump', s.span);
+      case 'continue': return this.loopJump('Loop', s.span);
+      case 'block': return this.standaloneBlock(s.block);
+    }
+  }
+
+  /** Depth 0: `e; SetGlobal x; Pop`. In a function: `e`, whose value becomes the next slot. */
+  private varDecl(name: Identifier, init: Expr, span: Span): void {
+    const scope = this.scope;
+    if (scope !== undefined && scope.nesting > 0) {
+      throw this.error(span, `Cannot declare '${name.name}' inside a block of a function: declare locals at function body level; the reference compiler has no block scoping`);
+    }
+    this.expr(init);
+    if (scope === undefined) {
+      this.emit('SetGlobal', span, this.nameConstant(name.name, span));
+      this.emit('Pop', span);
+      return;
+    }
+    if (scope.locals.length >= MAX_LOCAL_SLOTS) {
+      throw this.error(name.span, `Too many local variables in one function (at most ${MAX_LOCAL_SLOTS})`);
+    }
+    scope.locals.push(name.name);
+  }
+
+  private assign(target: AssignTarget, value: Expr, span: Span): void {
+    if (target.kind === 'identifier') {
+      this.expr(value);
+      this.store(target.name, span);
+      this.emit('Pop', span);
+      return;
+    }
+    const base = this.indexBase(target.target, 'Assignment');
+    this.expr(target.target);
+    this.expr(target.index);
+    this.expr(value);
+    this.emit('SetIndex', span);
+    // SetIndex pushes the modified copy of the array (value semantics); store it back.
+    this.store(base.name, span);
+    this.emit('Pop', span);
+  }
+
+  /** `x op= e`, `x++`, `x--`: load x; operand; op; store x; Pop, all with the statement's span. */
+  private update(target: AssignTarget, span: Span, op: ArithmeticOp, operand: () => void): void {
+    if (target.kind !== 'identifier') {
+      throw this.error(target.span, 'Compound assignment and ++/-- on an array element are not supported; write a[i] = a[i] + v');
+    }
+    this.load(target.name, span);
+    operand();
+    this.emit(BINARY_OPCODES[op], span);
+    this.store(target.name, span);
+    this.emit('Pop', span);
+  }
+
+  /** `c; JumpIfFalse E; B1; (Jump L; E: B2;) L:` — the Jump is emitted even after a return. */
+  private ifStmt(cond: Expr, then: Block, otherwise: Block | undefined, span: Span): void {
+    const elseLabel = this.b.label();
+    this.expr(cond);
+    this.jump('JumpIfFalse', elseLabel, span);
+    this.nested(then);
+    if (otherwise === undefined) {
+      this.mark(elseLabel, span);
+      return;
+    }
+    const end = this.b.label();
+    this.jump('Jump', end, span);
+    this.mark(elseLabel, span);
+    this.nested(otherwise);
+    this.mark(end, span);
+  }
+
+  /** while: `T: c; JumpIfFalse L; B; Loop T; L:`. for: init first, step after the body. */
+  private loop(init: Stmt | undefined, cond: Expr, body: Block, step: Stmt | undefined, span: Span): void {
+    if (init !== undefined) this.stmt(init);
+    const labels: LoopLabels = { start: this.b.label(), exit: this.b.label() };
+    this.mark(labels.start, span);
+    this.expr(cond);
+    this.jump('JumpIfFalse', labels.exit, span);
+    this.loops.push(labels);
+    this.nested(body);
+    this.loops.pop();
+    if (step !== undefined) this.stmt(step);
+    this.jump('Loop', labels.start, span);
+    this.mark(labels.exit, span);
+  }
+
+  /** `break` → Jump to the exit; `continue` → Loop to the condition (for a `for`, skipping the step: Q6). */
+  private loopJump(op: 'Jump' | 'Loop', span: Span): void {
+    const loop = this.loops[this.loops.length - 1];
+    if (loop === undefined) {
+      throw this.error(span, `${op === 'Jump' ? 'Break' : 'Continue'} statement outside loop`, 'AT3010');
+    }
+    this.jump(op, op === 'Jump' ? loop.exit : loop.start, span);
+  }
+
+  /** The reference parses `{ … }` as a statement and compiles it as `null;` (Q5). */
+  private standaloneBlock(block: Block): void {
+    if (block.statements.length > 0) {
+      throw this.error(block.span, 'A standalone block is discarded by the reference compiler, so its statements would never run; remove the braces');
+    }
+    this.emit('Null', block.span);
+    this.emit('Pop', block.span);
+  }
+
+  private nested(block: Block): void {
+    if (this.scope !== undefined) this.scope.nesting++;
+    for (const s of block.statements) this.stmt(s);
+    if (this.scope !== undefined) this.scope.nesting--;
+  }
+
+  // ---- expressions (spec §6.5) -----------------------------------------------------
+
+  private expr(e: Expr): void {
+    switch (e.kind) {
+      case 'number': case 'string': return this.literalConstant(e.value, e.span);
+      case 'bool': return this.emit(e.value ? 'True' : 'False', e.span);
+      case 'null': return this.emit('Null', e.span);
+      case 'identifier': return this.load(e.name, e.span);
+      case 'group': return this.expr(e.inner);
+      case 'unary':
+        this.expr(e.operand);
+        return this.emit(e.op === '-' ? 'Negate' : 'Not', e.span);
+      case 'binary':
+        if (e.op === '&&' || e.op === '||') return this.logical(e.op, e.left, e.right, e.span);
+        this.expr(e.left);
+        this.expr(e.right);
+        return this.emit(BINARY_OPCODES[e.op], e.span);
+      case 'call': return this.call(e.callee, e.args, e.span);
+      case 'array':
+        if (e.elements.length > MAX_ARRAY_LITERAL) {
+          throw this.error(e.span, `Array literal has ${e.elements.length} elements; at most ${MAX_ARRAY_LITERAL} are allowed`);
+        }
+        for (const element of e.elements) this.expr(element);
+        return this.emit('Array', e.span, e.elements.length);
+      case 'index':
+        this.expr(e.target);
+        this.expr(e.index);
+        return this.emit('GetIndex', e.span);
+    }
+  }
+
+  /** `a && b` → a; Dup; JumpIfFalse L; Pop; b; L:   `a || b` adds a Not after the Dup. */
+  private logical(op: '&&' | '||', left: Expr, right: Expr, span: Span): void {
+    const end = this.b.label();
+    this.expr(left);
+    this.emit('Dup', span);
+    if (op === '||') this.emit('Not', span);
+    this.jump('JumpIfFalse', end, span);
+    this.emit('Pop', span);
+    this.expr(right);
+    this.mark(end, span);
+  }
+
+  /** `f(a…)` → load f; a…; Call n, the load and the Call both carrying the call's span. */
+  private call(callee: Expr, args: readonly Expr[], span: Span): void {
+    if (callee.kind !== 'identifier') {
+      throw this.error(callee.span, 'Only a function name can be called; the reference compiler emits no code for any other callee');
+    }
+    if (args.length > MAX_CALL_ARGS) {
+      throw this.error(span, `Call has ${args.length} arguments; at most ${MAX_CALL_ARGS} are allowed`);
+    }
+    this.load(callee.name, span);
+    for (const arg of args) this.expr(arg);
+    this.emit('Call', span, args.length);
+  }
+
+  // ---- names -----------------------------------------------------------------------
+
+  private slotOf(name: string): number | undefined {
+    const slot = this.scope?.locals.lastIndexOf(name) ?? -1;
+    return slot >= 0 ? slot : undefined;
+  }
+
+  private load(name: string, span: Span): void {
+    const slot = this.slotOf(name);
+    if (slot !== undefined) this.emit('GetLocal', span, slot);
+    else this.emit('GetGlobal', span, this.nameConstant(name, span));
+  }
+
+  /** SetLocal with the slot (the function base is always 0 here, so Q15's absolute index is the same). */
+  private store(name: string, span: Span): void {
+    const slot = this.slotOf(name);
+    if (slot !== undefined) this.emit('SetLocal', span, slot);
+    else this.emit('SetGlobal', span, this.nameConstant(name, span));
+  }
+
+  private indexBase(target: Expr, what: string): Identifier {
+    if (target.kind === 'identifier') return target;
+    throw this.error(target.span, `${what} to an element of ${target.kind === 'index' ? 'a nested array' : 'a temporary value'} has no effect (arrays are values); assign the inner array to a variable, update it, and store it back`);
+  }
+
+  // ---- emission with the reference's limits (Q7) -----------------------------------
+
+  private emit(op: OpcodeName, span: Span, ...operands: number[]): void {
+    this.b.emit(op, operands, span);
+  }
+
+  private literalConstant(value: number | string, span: Span): void {
+    this.guard(span, 'constants', () => this.b.emitConstant(value, span));
+  }
+
+  /** A fresh String constant holding a global's name (never shared, spec §3.5). */
+  private nameConstant(name: string, span: Span): number {
+    return this.guard(span, 'constants', () => this.b.string(name));
+  }
+
+  private jump(op: 'Jump' | 'JumpIfFalse' | 'Loop', label: Label, span: Span): void {
+    this.guard(span, 'jump', () => this.b.jump(op, label, span));
+  }
+
+  private mark(label: Label, span: Span): void {
+    this.guard(span, 'jump', () => this.b.mark(label));
+  }
+
+  /** Runs a builder step, turning its RangeError (an operand that does not fit) into a CompileError. */
+  private guard<R>(span: Span, limit: 'constants' | 'jump' | 'function', step: () => R): R {
+    try {
+      return step();
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      throw this.error(span, LIMIT_MESSAGES[limit]);
+    }
+  }
+
+  private error(span: Span, reason: string, code?: string) {
+    return compileErrorAt(this.source, span, reason, code);
+  }
+}
+
+const LIMIT_MESSAGES = {
+  constants: 'Program too large: more than 65536 constants (constant indices are 16-bit)',
+  jump: 'Code too large: a jump here spans more than 32767 bytes (jump offsets are 16-bit)',
+  function: 'Function too large: its body spans more than 32767 bytes, the reach of the jump over it',
+} as const;

@@ -1,0 +1,433 @@
+/**
+ * The typed wrapper around the native addon (`native/atlas-jit-native.node`, the Rust crate
+ * in `native/`), and the only module that loads it. The addon translates one straight-line
+ * Atlas function to machine code with Cranelift, keeps it in a process-wide registry under a
+ * small integer handle, and runs it.
+ *
+ * Compiling: `compileFunction` returns a handle or a typed refusal (a normal outcome), and
+ * throws `NativeInputError` for malformed input a validator should have rejected.
+ * Invoking: each thread owns one shared buffer. `NativeInvoker` writes the handle and the
+ * arguments there, makes one argument-less N-API call, and reads status and results back, so
+ * a call converts nothing. Code compiled on any thread can be invoked on any other thread.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Constant } from '../bytecode/bytecode.js';
+
+export type NativeType = 'number' | 'bool' | 'null';
+
+/** Cranelift opt levels: 0 none, 1 speed, 2 speed_and_size. */
+export type OptLevel = 0 | 1 | 2;
+
+/** How every completed run of a compiled function ends (a dynamic trap may still come first). */
+export type NativeExit = 'return' | 'halt' | 'trap';
+
+export type RefusalReason =
+  /** An opcode outside the straight-line numeric subset (globals, calls, jumps, arrays, ...). */
+  | 'UnsupportedOpcode'
+  /** `Constant` of a string, bool, null, function or builtin constant. */
+  | 'NonNumberConstant'
+  /** `Return`, `Pop` or `Halt` with an empty frame stack: the VM would use the caller's stack. */
+  | 'FrameUnderflow'
+  /** `SetLocal` past the stack top below the last local, where the VM raises StackUnderflow. */
+  | 'SetLocalUnderflow'
+  /** The body ends without `Return` or `Halt`; the VM would run on past `end`. */
+  | 'MissingTerminator';
+
+export interface NativeFunctionInput {
+  /** The whole program's instruction bytes (Pop-before-Halt looks at the next byte, Q1). */
+  readonly code: Uint8Array;
+  /** The function's body offset (FunctionRef.offset). */
+  readonly start: number;
+  /** One past its last instruction. */
+  readonly end: number;
+  readonly arity: number;
+  readonly localCount: number;
+  /** The program's constant pool. */
+  readonly constants: readonly Constant[];
+}
+
+export interface Refusal {
+  readonly reason: RefusalReason;
+  /** The refused opcode's name (`<end>` for MissingTerminator). */
+  readonly opcode: string;
+  readonly offset: number;
+  readonly message: string;
+}
+
+export type CompileOutcome =
+  | {
+      readonly ok: true;
+      readonly handle: number;
+      /** Machine-code bytes as reported by Cranelift. */
+      readonly codeSize: number;
+      /** The type of the value a completed run produces (`null` when exit is 'trap'). */
+      readonly returnType: NativeType;
+      readonly exit: NativeExit;
+      readonly compileMicros: number;
+    }
+  | { readonly ok: false; readonly refusal: Refusal };
+
+export interface CompileOptions {
+  /**
+   * Run Cranelift's IR verifier. Defaults to on for a debug build of the addon or when the
+   * environment has ATLAS_JIT_VERIFY=1, off otherwise (see `verifierDefault`).
+   */
+  readonly verify?: boolean;
+}
+
+/** What was wrong with malformed input; `InvalidRange` covers the frame description itself. */
+export type NativeInputRule =
+  | 'InvalidRange'
+  | 'UnknownOpcode'
+  | 'TruncatedInstruction'
+  | 'ConstantOutOfRange'
+  | 'LocalOutOfRange'
+  | 'StackUnderflow';
+
+/** Malformed input that the bytecode validator should have rejected before compiling. */
+export class NativeInputError extends Error {
+  constructor(
+    readonly rule: NativeInputRule,
+    readonly offset: number,
+    detail: string,
+  ) {
+    super(`${rule} at offset ${offset}: ${detail}`);
+    this.name = 'NativeInputError';
+  }
+}
+
+/** Invoking a handle that is unknown or released (or a failure inside the addon). */
+export class NativeInvokeError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NativeInvokeError';
+  }
+}
+
+/** The addon could not be found or loaded (build it with `npm run build:native`). */
+export class NativeAddonError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NativeAddonError';
+  }
+}
+
+/** Runtime errors raised inside native code; the value names match the Rust `TrapCode`. */
+export enum TrapCode {
+  DivideByZero = 1,
+  InvalidNumericResult,
+  /** TypeError "Cannot apply ! to non-boolean". */
+  NotNonBool,
+  /** TypeError "Expected number". */
+  ExpectedNumber,
+  /** TypeError "Invalid operands for +". */
+  InvalidAdd,
+  /** TypeError "Cannot negate non-number". */
+  NegateNonNumber,
+}
+
+/** The interpreter's runtime error for a trap: its RuntimeError kind and TypeError message. */
+export interface TrapError {
+  readonly kind: 'DivideByZero' | 'InvalidNumericResult' | 'TypeError';
+  /** The TypeError's message; undefined for the payload-less kinds. */
+  readonly detail: string | undefined;
+}
+
+const TRAP_ERRORS: Readonly<Record<TrapCode, TrapError>> = {
+  [TrapCode.DivideByZero]: { kind: 'DivideByZero', detail: undefined },
+  [TrapCode.InvalidNumericResult]: { kind: 'InvalidNumericResult', detail: undefined },
+  [TrapCode.NotNonBool]: { kind: 'TypeError', detail: 'Cannot apply ! to non-boolean' },
+  [TrapCode.ExpectedNumber]: { kind: 'TypeError', detail: 'Expected number' },
+  [TrapCode.InvalidAdd]: { kind: 'TypeError', detail: 'Invalid operands for +' },
+  [TrapCode.NegateNonNumber]: { kind: 'TypeError', detail: 'Cannot negate non-number' },
+};
+
+/** The runtime error (spec §2.1, §2.4) the interpreter raises where native code traps with `code`. */
+export function trapError(code: TrapCode): TrapError {
+  const error = TRAP_ERRORS[code];
+  if (error === undefined) throw new NativeInvokeError(`unknown trap code ${String(code)}`);
+  return error;
+}
+
+/** 0 number · 1 bool (value 0/1) · 2 null · 3 trap · 4 halted (value and `haltType`). */
+export type InvokeStatus = 0 | 1 | 2 | 3 | 4;
+
+export const InvokeStatus = {
+  Number: 0,
+  Bool: 1,
+  Null: 2,
+  Trap: 3,
+  Halted: 4,
+} as const satisfies Record<string, InvokeStatus>;
+
+// ---------------------------------------------------------------------------------------
+// Loading
+
+interface RawCompileResult {
+  status: 'ok' | 'refused' | 'invalid';
+  handle: number;
+  codeSize: number;
+  returnType: NativeType;
+  exit: NativeExit;
+  compileMicros: number;
+  reason: string;
+  opcode: string;
+  offset: number;
+  message: string;
+}
+
+/** The addon's exports (`native/src/api.rs`). */
+interface Addon {
+  compileFunction(
+    code: Uint8Array, start: number, end: number, arity: number, localCount: number,
+    constantKinds: Uint8Array, constantValues: Float64Array, optLevel: number, verify?: boolean,
+  ): RawCompileResult;
+  releaseHandle(handle: number): boolean;
+  liveHandleCount(): number;
+  liveCodeCount(): number;
+  hostIsa(): string;
+  verifierDefault(): boolean;
+  createInvokeBuffer(): Float64Array;
+  probeInvokeBuffer(marker: number): void;
+  invokeFunction(): () => void;
+}
+
+const PACKAGE_NAME = 'atlas-jit';
+const ADDON_FILE = 'atlas-jit-native.node';
+
+/**
+ * The package root: the nearest ancestor holding atlas-jit's package.json. Found from this
+ * module's own URL, so it is the same from `src/`, `dist/src/` and inside worker threads.
+ */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && readPackageName(manifest) === PACKAGE_NAME) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new NativeAddonError(`cannot find the ${PACKAGE_NAME} package root above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+function readPackageName(manifest: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name;
+  } catch {
+    return undefined;
+  }
+}
+
+let loaded: Addon | undefined;
+
+/** Loads the addon on first use, so importing this module never fails by itself. */
+function addon(): Addon {
+  if (loaded !== undefined) return loaded;
+  const path = nativeAddonPath();
+  try {
+    loaded = createRequire(import.meta.url)(path) as Addon;
+  } catch (cause) {
+    throw new NativeAddonError(`cannot load the native addon ${path} (run \`npm run build:native\`)`, { cause });
+  }
+  return loaded;
+}
+
+/** Where the addon is loaded from: `<package root>/native/atlas-jit-native.node`. */
+export function nativeAddonPath(): string {
+  return join(packageRoot(), 'native', ADDON_FILE);
+}
+
+/** The target triple native code is generated for, e.g. `x86_64-unknown-linux-gnu`. */
+export function hostIsa(): string {
+  return addon().hostIsa();
+}
+
+/** Whether `compileFunction` runs the verifier when not told (debug addon or ATLAS_JIT_VERIFY=1). */
+export function verifierDefault(): boolean {
+  return addon().verifierDefault();
+}
+
+// ---------------------------------------------------------------------------------------
+// Compiling
+
+const CONSTANT_KIND_CODES: Record<Constant['kind'], number> = {
+  number: 0, null: 1, bool: 2, string: 3, function: 4, builtin: 5,
+};
+
+interface MarshalledPool {
+  readonly kinds: Uint8Array;
+  readonly values: Float64Array;
+}
+
+/** Pools are immutable once built, so each one is marshalled once. */
+const marshalledPools = new WeakMap<readonly Constant[], MarshalledPool>();
+
+function marshalPool(constants: readonly Constant[]): MarshalledPool {
+  let pool = marshalledPools.get(constants);
+  if (pool === undefined) {
+    const kinds = new Uint8Array(constants.length);
+    const values = new Float64Array(constants.length);
+    constants.forEach((constant, index) => {
+      const code = CONSTANT_KIND_CODES[constant.kind];
+      if (code === undefined) throw new NativeInputError('InvalidRange', 0, `constant ${index} has unknown kind ${String(constant.kind)}`);
+      kinds[index] = code;
+      if (constant.kind === 'number') values[index] = constant.value;
+    });
+    pool = { kinds, values };
+    marshalledPools.set(constants, pool);
+  }
+  return pool;
+}
+
+function checkU32(name: string, value: unknown, offset: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
+    throw new NativeInputError('InvalidRange', offset, `${name} must be an integer in 0..2^32-1, got ${String(value)}`);
+  }
+  return value;
+}
+
+function checkInput(input: NativeFunctionInput, optLevel: OptLevel): void {
+  if (!(input.code instanceof Uint8Array)) throw new NativeInputError('InvalidRange', 0, 'code must be a Uint8Array');
+  if (!Array.isArray(input.constants)) throw new NativeInputError('InvalidRange', 0, 'constants must be an array');
+  const start = checkU32('start', input.start, 0);
+  checkU32('end', input.end, start);
+  checkU32('arity', input.arity, start);
+  checkU32('localCount', input.localCount, start);
+  if (optLevel !== 0 && optLevel !== 1 && optLevel !== 2) {
+    throw new NativeInputError('InvalidRange', start, `opt level must be 0, 1 or 2, got ${String(optLevel)}`);
+  }
+}
+
+/**
+ * Translates and compiles one function. A refusal is a normal result; malformed input
+ * throws `NativeInputError`; a Cranelift failure throws `NativeAddonError`.
+ */
+export function compileFunction(input: NativeFunctionInput, optLevel: OptLevel, options: CompileOptions = {}): CompileOutcome {
+  checkInput(input, optLevel);
+  const pool = marshalPool(input.constants);
+  let raw: RawCompileResult;
+  try {
+    raw = addon().compileFunction(
+      input.code, input.start, input.end, input.arity, input.localCount,
+      pool.kinds, pool.values, optLevel, options.verify,
+    );
+  } catch (cause) {
+    if (cause instanceof NativeAddonError) throw cause;
+    throw new NativeAddonError(`native compile failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  switch (raw.status) {
+    case 'ok':
+      return { ok: true, handle: raw.handle, codeSize: raw.codeSize, returnType: raw.returnType, exit: raw.exit, compileMicros: raw.compileMicros };
+    case 'refused':
+      return { ok: false, refusal: { reason: raw.reason as RefusalReason, opcode: raw.opcode, offset: raw.offset, message: raw.message } };
+    case 'invalid':
+      throw new NativeInputError(raw.reason as NativeInputRule, raw.offset, raw.message);
+  }
+}
+
+/** Frees a handle's code (once no call is running it). False if unknown or already released. */
+export function releaseHandle(handle: number): boolean {
+  if (!Number.isInteger(handle) || handle < 0 || handle > 0xffff_ffff) return false;
+  return addon().releaseHandle(handle);
+}
+
+/** Handles registered and not yet released, process-wide. */
+export function liveHandleCount(): number {
+  return addon().liveHandleCount();
+}
+
+/**
+ * Compiled functions whose machine code is not freed yet, process-wide. It trails
+ * `liveHandleCount` only while another thread still caches a released handle it invoked.
+ */
+export function liveCodeCount(): number {
+  return addon().liveCodeCount();
+}
+
+// ---------------------------------------------------------------------------------------
+// Invoking
+
+/** Slot layout of the invoke buffer (`native/src/invoke_area.rs`). */
+const ARG_SLOTS = 256;
+const VALUE_SLOT = 256;
+const STATUS_SLOT = 257;
+const TRAP_CODE_SLOT = 258;
+const TRAP_OFFSET_SLOT = 259;
+const HALT_KIND_SLOT = 260;
+const HANDLE_SLOT = 261;
+const SLOT_COUNT = 262;
+
+const KIND_NAMES: readonly NativeType[] = ['number', 'bool', 'null'];
+
+interface ThreadInvoke {
+  readonly buffer: Float64Array;
+  readonly call: () => void;
+}
+
+/** This thread's buffer and invoke function (every worker has its own module instance). */
+let threadInvoke: ThreadInvoke | undefined;
+
+function threadInvokeState(): ThreadInvoke {
+  if (threadInvoke !== undefined) return threadInvoke;
+  const native = addon();
+  const buffer = native.createInvokeBuffer();
+  if (buffer.length !== SLOT_COUNT) throw new NativeAddonError(`invoke buffer has ${buffer.length} slots, expected ${SLOT_COUNT}`);
+  // A runtime that forbids external buffers would hand us a copy, which Rust never sees.
+  native.probeInvokeBuffer(0.5);
+  if (buffer[VALUE_SLOT] !== 0.5) throw new NativeAddonError('the invoke buffer does not share memory with the addon (external buffers disabled?)');
+  threadInvoke = { buffer, call: native.invokeFunction() };
+  return threadInvoke;
+}
+
+/**
+ * Calls compiled code. All invokers of one thread share that thread's buffer: write the
+ * arguments to `args`, call `invoke`, then read `value` (and `trapCode`/`trapOffset` or
+ * `haltType`) before the next invoke on this thread.
+ */
+export class NativeInvoker {
+  /** Write the f64 arguments here (up to 255), then call `invoke`. */
+  readonly args: Float64Array;
+  private readonly buffer: Float64Array;
+  private readonly call: () => void;
+
+  constructor() {
+    const state = threadInvokeState();
+    this.buffer = state.buffer;
+    this.call = state.call;
+    this.args = state.buffer.subarray(0, ARG_SLOTS);
+  }
+
+  /** Runs `handle` on `args`; throws NativeInvokeError for an unknown or released handle. */
+  invoke(handle: number): InvokeStatus {
+    const buffer = this.buffer;
+    buffer[HANDLE_SLOT] = handle;
+    try {
+      this.call();
+    } catch (cause) {
+      throw new NativeInvokeError(cause instanceof Error ? cause.message : String(cause), { cause });
+    }
+    return buffer[STATUS_SLOT] as InvokeStatus;
+  }
+
+  /** The result: a number, a bool as 0/1, 0 for null; for status 4 the halted value. */
+  get value(): number {
+    return this.buffer[VALUE_SLOT]!;
+  }
+
+  get trapCode(): TrapCode {
+    return this.buffer[TRAP_CODE_SLOT]! as TrapCode;
+  }
+
+  /** Bytecode offset of the instruction that trapped. */
+  get trapOffset(): number {
+    return this.buffer[TRAP_OFFSET_SLOT]!;
+  }
+
+  /** The type of the value a `Halt` stopped with (status 4). */
+  get haltType(): NativeType {
+    return KIND_NAMES[this.buffer[HALT_KIND_SLOT]!]!;
+  }
+}

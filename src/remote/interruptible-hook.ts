@@ -1,0 +1,32 @@
+/**
+ * The interpreter hook of a hosted runtime: it checks the interrupt signal at the two
+ * places the interpreter offers (every user-function call, every 64 loop back-edges) and
+ * otherwise delegates to the JIT engine, when there is one.
+ *
+ * This is how a remote runtime stops a runaway interpreted script until the Vm gets an
+ * interrupt option of its own (issue 6); native code is not interrupted by it.
+ */
+import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
+import type { Value, VmJitHook } from '../vm/index.js';
+import type { InterruptSignal } from './interrupt-signal.js';
+import { AtlasInterrupted } from './remote-errors.js';
+
+export class InterruptibleHook implements VmJitHook {
+  /** The number of the operation now running; 0 between operations. */
+  operation = 0;
+
+  constructor(
+    private readonly signal: InterruptSignal,
+    private readonly jit: VmJitHook | undefined,
+  ) {}
+
+  onCall(fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number): Value | undefined {
+    if (this.signal.stops(this.operation)) throw new AtlasInterrupted(true);
+    return this.jit?.onCall(fn, program, stack, argBase);
+  }
+
+  onSafepoint(): void {
+    if (this.signal.stops(this.operation)) throw new AtlasInterrupted(true);
+    this.jit?.onSafepoint?.();
+  }
+}

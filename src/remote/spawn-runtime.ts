@@ -1,0 +1,195 @@
+/**
+ * `spawnRuntime(options)`: starts a worker thread hosting a Vm and a JitEngine (see
+ * runtime-host.ts) and returns its comlink proxy, typed `Comlink.Remote<RuntimeApi>`.
+ *
+ * The proxy is comlink's own, with three things added on this side of the boundary:
+ * - `interrupt()` acts at once through shared memory: a comlink message could not reach a
+ *   worker busy in a synchronous run.
+ * - `close()` interrupts everything, closes the engine in the worker, then ends the thread
+ *   (terminating it if it does not finish in time), and leaves no thread behind.
+ * - An operation still waiting when the worker dies, or called after `close()`, rejects
+ *   with a `RemoteRuntimeError` instead of waiting forever.
+ */
+import { wrap, type Remote } from 'comlink';
+import { Worker } from 'node:worker_threads';
+import { integerAtLeast } from '../jit/jit-config.js';
+import { decodeError, installErrorTransfer } from './error-transfer.js';
+import { InterruptSignal } from './interrupt-signal.js';
+import { nodeEndpoint } from './node-endpoint.js';
+import { RemoteRuntimeError } from './remote-errors.js';
+import type { RuntimeApi, RuntimeOptions, WorkerRuntimeOptions } from './runtime-api.js';
+import { installValueTransfer } from './value-transfer.js';
+import { isRuntimeWorkerMessage, type RuntimeWorkerData, type RuntimeWorkerMessage } from './worker-protocol.js';
+
+/** A runtime in a worker thread, as seen from the thread that spawned it. */
+export type RemoteRuntime = Remote<RuntimeApi>;
+
+const WORKER_FILE = new URL('../../workers/runtime-worker.js', import.meta.url);
+const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+
+/** The operations that are numbered for interrupts, on both sides (runtime-host.ts). */
+const NUMBERED_OPERATIONS: ReadonlySet<PropertyKey> = new Set<keyof RuntimeApi>(['load', 'run', 'call']);
+
+/** Starts a runtime in a new worker thread; resolves once it is ready for `load()`. */
+export async function spawnRuntime(options: RuntimeOptions = {}): Promise<RemoteRuntime> {
+  const stdout = checkOptions(options);
+  installErrorTransfer();
+  installValueTransfer();
+  const connection = new RuntimeConnection(workerOptions(options), stdout, options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+  await connection.started;
+  return connection.proxy;
+}
+
+function checkOptions(options: RuntimeOptions): (line: string) => void {
+  if (typeof options !== 'object' || options === null) throw new TypeError('spawnRuntime options must be an object');
+  if (options.stdout !== undefined && typeof options.stdout !== 'function') throw new TypeError('RuntimeOptions.stdout must be a function');
+  if (options.jit !== undefined && options.jit !== false && (typeof options.jit !== 'object' || options.jit === null)) {
+    throw new TypeError('RuntimeOptions.jit must be a JitConfig object or false');
+  }
+  if (options.maxCallDepth !== undefined) integerAtLeast(options.maxCallDepth, 0, 'maxCallDepth');
+  if (options.maxStackSize !== undefined) integerAtLeast(options.maxStackSize, 0, 'maxStackSize');
+  if (options.closeTimeoutMs !== undefined) integerAtLeast(options.closeTimeoutMs, 0, 'closeTimeoutMs');
+  return options.stdout ?? ((line) => process.stdout.write(`${line}\n`));
+}
+
+function workerOptions(options: RuntimeOptions): WorkerRuntimeOptions {
+  const { jit, maxCallDepth, maxStackSize } = options;
+  return {
+    ...(jit === undefined ? {} : { jit }),
+    ...(maxCallDepth === undefined ? {} : { maxCallDepth }),
+    ...(maxStackSize === undefined ? {} : { maxStackSize }),
+  };
+}
+
+type State = 'starting' | 'open' | 'closing' | 'closed';
+
+/** The main-thread half of one runtime: its worker, its interrupt signal and its proxy. */
+class RuntimeConnection {
+  readonly started: Promise<void>;
+  readonly proxy: RemoteRuntime;
+  private readonly worker: Worker;
+  private readonly signal = new InterruptSignal();
+  private readonly remote: RemoteRuntime;
+  /** Numbered operations sent so far (see interrupt-signal.ts). */
+  private sent = 0;
+  private state: State = 'starting';
+  private exited = false;
+  private lastError: unknown;
+  /** Rejects when the worker thread ends; every pending operation races against it. */
+  private readonly gone: Promise<never>;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    options: WorkerRuntimeOptions,
+    private readonly stdout: (line: string) => void,
+    private readonly closeTimeoutMs: number,
+  ) {
+    const workerData: RuntimeWorkerData = { options, interrupt: this.signal.buffer };
+    this.worker = new Worker(WORKER_FILE, { workerData });
+    this.gone = new Promise<never>((_, reject) => {
+      this.worker.once('exit', (code) => {
+        this.exited = true;
+        reject(this.exitError(code));
+      });
+    });
+    this.gone.catch(() => undefined); // observed by whoever races against it
+    this.worker.on('error', (error) => {
+      this.lastError = error;
+    });
+    this.started = this.whenReady();
+    this.worker.on('message', (message: unknown) => {
+      if (isRuntimeWorkerMessage(message) && message.atlasRuntime === 'stdout') this.stdout(message.line);
+    });
+    this.remote = wrap<RuntimeApi>(nodeEndpoint(this.worker));
+    this.proxy = new Proxy(this.remote, { get: (target, property) => this.member(target, property) });
+  }
+
+  private whenReady(): Promise<void> {
+    const ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        if (!isRuntimeWorkerMessage(message) || message.atlasRuntime === 'stdout') return;
+        this.worker.off('message', onMessage);
+        if (message.atlasRuntime === 'ready') resolve();
+        else reject(decodeError((message as Extract<RuntimeWorkerMessage, { atlasRuntime: 'spawn-failed' }>).error));
+      };
+      this.worker.on('message', onMessage);
+    });
+    return Promise.race([ready, this.gone]).then(
+      () => {
+        this.state = 'open';
+      },
+      async (error: unknown) => {
+        // Leave no thread behind when start-up fails.
+        this.state = 'closed';
+        await this.worker.terminate();
+        throw error;
+      },
+    );
+  }
+
+  /** The proxy's members: comlink's, with the operations guarded and two made local. */
+  private member(target: RemoteRuntime, property: PropertyKey): unknown {
+    const member: unknown = Reflect.get(target, property);
+    if (typeof member !== 'function') return member;
+    if (property === 'interrupt') return local(member, () => this.interrupt());
+    if (property === 'close') return local(member, () => this.close());
+    if (property === 'stats' || NUMBERED_OPERATIONS.has(property)) {
+      const numbered = NUMBERED_OPERATIONS.has(property);
+      return new Proxy(member, { apply: (fn, thisArg, args: unknown[]) => this.send(numbered, () => Reflect.apply(fn, thisArg, args)) });
+    }
+    return member;
+  }
+
+  private send(numbered: boolean, post: () => unknown): Promise<unknown> {
+    if (this.state !== 'open') {
+      return Promise.reject(new RemoteRuntimeError('closed', 'the runtime is closed'));
+    }
+    // Counted in the order comlink posts, which is the order the worker receives.
+    if (numbered) this.sent++;
+    return Promise.race([post(), this.gone]);
+  }
+
+  private interrupt(): Promise<void> {
+    this.signal.interruptThrough(this.sent);
+    return Promise.resolve();
+  }
+
+  private close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    await this.started.catch(() => undefined);
+    if (this.state === 'closed') return;
+    this.state = 'closing';
+    // Stop the running operation (at its next poll) and the queued ones, so the worker
+    // gets to the close request.
+    this.signal.interruptThrough(this.sent);
+    if (!this.exited) {
+      await withTimeout(Promise.race([this.remote.close(), this.gone]), this.closeTimeoutMs).catch(() => undefined);
+      await this.worker.terminate();
+    }
+    this.state = 'closed';
+  }
+
+  private exitError(code: number): RemoteRuntimeError {
+    if (this.state === 'closing' || this.state === 'closed') return new RemoteRuntimeError('closed', 'the runtime was closed');
+    const cause = this.lastError instanceof Error ? `: ${this.lastError.message}` : '';
+    const reason = this.state === 'starting' ? 'spawn-failed' : 'worker-exited';
+    return new RemoteRuntimeError(reason, `the runtime worker exited with code ${code}${cause}`);
+  }
+}
+
+/** A comlink method proxy whose call runs `action` on this thread instead of posting. */
+function local(member: object, action: () => Promise<void>): unknown {
+  return new Proxy(member, { apply: () => action() });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,113 @@
+/**
+ * The stdlib builtins this runtime implements, and the other names `GetGlobal` resolves
+ * (spec §2.4 GetGlobal, §3.3 builtin calls, §6.6 print).
+ *
+ * The reference registry has a few hundred builtins (strings, math, JSON, files, HTTP, …).
+ * This runtime implements the core ones: `print`, `len`, `str` and the Option/Result
+ * constructors `Some`, `None`, `Ok`, `Err`. Only implemented names resolve as builtins, so a
+ * program using another stdlib name fails with `Undefined variable: <name>` at the lookup
+ * instead of `Unknown function: <name>` at the call.
+ */
+import type { RuntimeErrorKind } from './errors.js';
+import { AtlasArray, AtlasOption, AtlasResult, type Value, charCount, display, typeName } from './values.js';
+
+export interface BuiltinContext {
+  /** Receives one printed line, without its trailing newline. */
+  readonly stdout: (line: string) => void;
+}
+
+export type BuiltinFn = (args: readonly Value[], ctx: BuiltinContext) => Value;
+
+/**
+ * Thrown by a builtin; the interpreter turns it into an AtlasRuntimeError at the offset of
+ * the `Call` instruction (builtins do not know where they were called from).
+ */
+export class StdlibError extends Error {
+  constructor(
+    readonly kind: RuntimeErrorKind,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = 'StdlibError';
+  }
+}
+
+/** Reference `stdlib_arity_error`: `<fn>(): expected <n> argument(s), got <m>`. */
+function checkArity(name: string, args: readonly Value[], expected: number): void {
+  if (args.length !== expected) {
+    throw new StdlibError('InvalidStdlibArgument', `${name}(): expected ${expected} argument(s), got ${args.length}`);
+  }
+}
+
+/** Reference `stdlib_arg_error`: `<fn>(): expected <what>, got <type name>`. */
+function argError(name: string, expected: string, actual: Value): StdlibError {
+  return new StdlibError('InvalidStdlibArgument', `${name}(): expected ${expected}, got ${typeName(actual)}`);
+}
+
+function isPrintable(v: Value): boolean {
+  return v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
+}
+
+const print: BuiltinFn = (args, ctx) => {
+  checkArity('print', args, 1);
+  const v = args[0]!;
+  if (!isPrintable(v)) throw argError('print', 'string, number, bool, or null', v);
+  ctx.stdout(display(v));
+  return null;
+};
+
+/** String length in Unicode scalar values, array length in elements. */
+const len: BuiltinFn = (args) => {
+  checkArity('len', args, 1);
+  const v = args[0]!;
+  if (typeof v === 'string') return charCount(v);
+  if (v instanceof AtlasArray) return v.length;
+  throw argError('len', 'string or array', v);
+};
+
+const str: BuiltinFn = (args) => {
+  checkArity('str', args, 1);
+  const v = args[0]!;
+  if (v === null || typeof v === 'number' || typeof v === 'boolean') return display(v);
+  throw argError('str', 'number, bool, or null', v);
+};
+
+const Some: BuiltinFn = (args) => {
+  checkArity('Some', args, 1);
+  return AtlasOption.some(args[0]!);
+};
+
+const None: BuiltinFn = (args) => {
+  checkArity('None', args, 0);
+  return AtlasOption.None;
+};
+
+const Ok: BuiltinFn = (args) => {
+  checkArity('Ok', args, 1);
+  return AtlasResult.ok(args[0]!);
+};
+
+const Err: BuiltinFn = (args) => {
+  checkArity('Err', args, 1);
+  return AtlasResult.err(args[0]!);
+};
+
+/** Implemented builtins by name. */
+export const BUILTINS: ReadonlyMap<string, BuiltinFn> = new Map([
+  ['print', print],
+  ['len', len],
+  ['str', str],
+  ['Some', Some],
+  ['None', None],
+  ['Ok', Ok],
+  ['Err', Err],
+]);
+
+/** The math constants `GetGlobal` resolves after builtins (spec §2.4); Rust's f64 consts. */
+export const MATH_CONSTANTS: ReadonlyMap<string, number> = new Map([
+  ['PI', Math.PI],
+  ['E', Math.E],
+  ['SQRT2', Math.SQRT2],
+  ['LN2', Math.LN2],
+  ['LN10', Math.LN10],
+]);

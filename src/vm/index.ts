@@ -1,0 +1,10 @@
+export {
+  AtlasArray, AtlasFunction, AtlasClosure, AtlasBuiltin, AtlasOption, AtlasResult,
+  typeName, valuesEqual, formatNumber, display, charCount,
+  type Value, type HostValue, type TypeName,
+} from './values.js';
+export { AtlasRuntimeError, runtimeErrorAt, rustDebugString, NO_OFFSET, type RuntimeErrorKind } from './errors.js';
+export { BUILTINS, MATH_CONSTANTS, StdlibError, type BuiltinFn, type BuiltinContext } from './builtins.js';
+export { fromHostValue, fromHostArgs } from './host.js';
+export { HaltSignal, SAFEPOINT_INTERVAL, type VmJitHook } from './jit-hook.js';
+export { Vm, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type VmOptions } from './interpreter.js';

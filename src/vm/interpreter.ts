@@ -1,0 +1,840 @@
+/**
+ * The Atlas bytecode interpreter: the reference VM's semantics (spec §2, §3) in one dispatch
+ * loop over the instruction bytes.
+ *
+ * Speed notes (the loop is the hot path of the whole runtime):
+ * - The code is pre-decoded into one 32-bit word per position (dispatch.ts): one load gives
+ *   the dense dispatch number, which V8 turns into a jump table, and the operand.
+ * - Machine state (ip, sp, frame base, …) lives in int32 locals; frames live in preallocated
+ *   typed arrays; the value stack is one growable JS array; constants are converted to
+ *   Values once, at construction. No opcode allocates except those that create values
+ *   (strings, arrays, closures, Options, and V8's boxes for non-small-integer numbers).
+ * - Rare paths (global resolution, builtin calls, error construction) are separate methods.
+ * - The JIT hook costs one `undefined` check per user-function call; its safepoint runs
+ *   between slices of the loop (see runFrom).
+ *
+ * Unvalidated code is safe: every out-of-range read raises the reference error (spec
+ * §2.2-2.4): UnknownOpcode for bad bytes, truncated operands (marked when the code is
+ * pre-decoded) and bad constant indices, StackUnderflow for pops of an empty stack (Q12).
+ */
+import type { Bytecode, Constant } from '../bytecode/bytecode.js';
+import { assertValid } from '../bytecode/validator.js';
+import { BUILTINS, MATH_CONSTANTS, StdlibError, type BuiltinContext } from './builtins.js';
+import { AtlasRuntimeError, NO_OFFSET, type RuntimeErrorKind, runtimeErrorAt } from './errors.js';
+import { Op, Word, dispatchWords } from './dispatch.js';
+import { fromHostArgs } from './host.js';
+import { HaltSignal, SAFEPOINT_INTERVAL, type VmJitHook } from './jit-hook.js';
+import {
+  AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasOption, AtlasResult, type HostValue, type Value,
+  valuesEqual,
+} from './values.js';
+
+export interface VmOptions {
+  /** Receives each printed line without its newline. Default: process.stdout, line + "\n". */
+  stdout?: (line: string) => void;
+  /** A JIT engine asked before every user-function call. */
+  jit?: VmJitHook;
+  /** Maximum nesting of user-function frames (the reference has no limit, Q19). */
+  maxCallDepth?: number;
+  /** Maximum value-stack slots, checked at calls and loop back-edges. */
+  maxStackSize?: number;
+  /** Validate the bytecode in the constructor (default true). */
+  validate?: boolean;
+}
+
+/** Default recursion limit: deep enough for naive recursive code, far below memory limits. */
+export const DEFAULT_MAX_CALL_DEPTH = 100_000;
+/** Default value-stack limit (16 Mi slots, about 128 MiB of references). */
+export const DEFAULT_MAX_STACK_SIZE = 1 << 24;
+
+/** Loop back-edges plus interpreted calls per slice of the dispatch loop (see runFrom). */
+const SLICE_BUDGET = SAFEPOINT_INTERVAL;
+/** What `execute` returns at the end of a slice. */
+const SUSPENDED: unique symbol = Symbol('suspended');
+/** The return address of a frame entered from `Vm.call`: Return hands the value to the host. */
+const HOST_RETURN = -1;
+const NO_UPVALUES: readonly Value[] = Object.freeze([]);
+/** The span the reference gives ExtractOptionValue, ExtractResultValue and GetArrayLen errors. */
+const DUMMY_SPAN = Object.freeze({ start: 0, end: 0 });
+const INITIAL_STACK = 1024;
+const INITIAL_FRAMES = 256;
+
+/** A user global. GetGlobal/SetGlobal cache the cell per constant index. */
+interface GlobalCell {
+  value: Value;
+}
+
+function constantValue(c: Constant): Value {
+  switch (c.kind) {
+    case 'null': return null;
+    case 'bool': return c.value;
+    case 'number': return c.value;
+    case 'string': return c.value;
+    case 'function': return new AtlasFunction(c.value);
+    case 'builtin': return new AtlasBuiltin(c.name);
+  }
+}
+
+function defaultStdout(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export class Vm {
+  readonly bytecode: Bytecode;
+  /** The code pre-decoded for dispatch: one word per position (see dispatch.ts). */
+  private readonly words: Int32Array;
+  private readonly constants: readonly Value[];
+  /** `names[k]` is constant k's text when it is a string (a global name), else undefined. */
+  private readonly names: readonly (string | undefined)[];
+  private readonly cells: (GlobalCell | undefined)[];
+  private readonly globals = new Map<string, GlobalCell>();
+  private readonly builtinContext: BuiltinContext;
+  private readonly hook: VmJitHook | undefined;
+  private readonly maxCallDepth: number;
+  private readonly maxStackSize: number;
+
+  private readonly stack: Value[];
+  // Frame i (0 = the main frame "<main>", spec §2.2): its stack base, local count, return
+  // address and upvalues. Typed arrays so that a call allocates nothing.
+  private frameBase = new Int32Array(INITIAL_FRAMES);
+  private frameLocals = new Int32Array(INITIAL_FRAMES);
+  private frameReturn = new Int32Array(INITIAL_FRAMES);
+  private frameUpvalues: (readonly Value[])[] = new Array<readonly Value[]>(INITIAL_FRAMES).fill(NO_UPVALUES);
+  private running = false;
+  // Where the next slice resumes (see runFrom).
+  private resumeIp = 0;
+  private resumeSp = 0;
+  private resumeFp = 0;
+
+  constructor(bytecode: Bytecode, options: VmOptions = {}) {
+    if (options.validate ?? true) assertValid(bytecode);
+    this.bytecode = bytecode;
+    this.words = dispatchWords(bytecode.code);
+    this.constants = bytecode.constants.map(constantValue);
+    this.names = bytecode.constants.map((c) => (c.kind === 'string' ? c.value : undefined));
+    this.cells = new Array<GlobalCell | undefined>(bytecode.constants.length).fill(undefined);
+    this.builtinContext = { stdout: options.stdout ?? defaultStdout };
+    this.hook = options.jit;
+    this.maxCallDepth = checkLimit('maxCallDepth', options.maxCallDepth ?? DEFAULT_MAX_CALL_DEPTH);
+    this.maxStackSize = checkLimit('maxStackSize', options.maxStackSize ?? DEFAULT_MAX_STACK_SIZE);
+    this.stack = [];
+    for (let i = 0; i < INITIAL_STACK; i++) this.stack.push(null);
+  }
+
+  /**
+   * Runs the top-level code from offset 0. The result is the value left on top of the stack
+   * when the run stops (spec §2.2; Q1 makes it the last statement's value), or undefined
+   * when the stack is empty. Globals persist across runs and calls.
+   */
+  run(): Value | undefined {
+    this.enter();
+    try {
+      this.initMainFrame();
+      return this.runFrom(0, 0, 0);
+    } catch (e) {
+      if (e instanceof HaltSignal) return e.value;
+      throw e;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Calls the global user function `name` with host arguments and returns its result.
+   * `run()` must have installed the function (its prologue runs at top level). If the
+   * function executes `Halt`, the run stops and the value on top of the stack (or null) is
+   * returned.
+   */
+  call(name: string, ...args: HostValue[]): Value {
+    this.enter();
+    try {
+      this.initMainFrame();
+      return this.callGlobal(name, args);
+    } catch (e) {
+      if (e instanceof HaltSignal) return e.value;
+      throw e;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The value of user global `name`, if defined. */
+  getGlobal(name: string): Value | undefined {
+    return this.globals.get(name)?.value;
+  }
+
+  /** Defines or overwrites user global `name` (as `SetGlobal` would). */
+  setGlobal(name: string, value: Value): void {
+    const cell = this.globals.get(name);
+    if (cell === undefined) this.globals.set(name, { value });
+    else cell.value = value;
+  }
+
+  /** Names of all user globals, in definition order. */
+  globalNames(): string[] {
+    return [...this.globals.keys()];
+  }
+
+  private enter(): void {
+    // The loop keeps its state in locals, so a nested run (from a hook or a print callback)
+    // would corrupt the outer one.
+    if (this.running) throw new Error('Vm is already running; run() and call() are not re-entrant');
+    this.running = true;
+  }
+
+  private initMainFrame(): void {
+    this.frameBase[0] = 0;
+    this.frameLocals[0] = this.bytecode.topLevelLocalCount;
+    this.frameReturn[0] = 0;
+    this.frameUpvalues[0] = NO_UPVALUES;
+  }
+
+  private callGlobal(name: string, hostArgs: readonly HostValue[]): Value {
+    const cell = this.globals.get(name);
+    if (cell === undefined) throw new AtlasRuntimeError('UndefinedVariable', NO_OFFSET, undefined, name);
+    const callee = cell.value;
+    if (!(callee instanceof AtlasFunction || callee instanceof AtlasClosure)) {
+      throw new AtlasRuntimeError('TypeError', NO_OFFSET, undefined, 'Cannot call non-function value');
+    }
+    const args = fromHostArgs(hostArgs);
+    const fn = callee.ref;
+    const notCallable = this.checkCallable(callee, args.length);
+    if (notCallable !== undefined) throw new AtlasRuntimeError('TypeError', NO_OFFSET, undefined, notCallable);
+    const stack = this.stack;
+    stack[0] = callee;
+    for (let i = 0; i < args.length; i++) stack[i + 1] = args[i]!;
+    const sp = args.length + 1;
+    if (this.hook !== undefined && callee instanceof AtlasFunction) {
+      const result = this.hook.onCall(fn, this.bytecode, stack, 1);
+      if (result !== undefined) return result;
+    }
+    if (this.maxCallDepth < 1) throw this.stackOverflow(NO_OFFSET);
+    this.frameBase[1] = 1;
+    this.frameLocals[1] = fn.localCount;
+    this.frameReturn[1] = HOST_RETURN;
+    this.frameUpvalues[1] = callee instanceof AtlasClosure ? callee.upvalues : NO_UPVALUES;
+    return this.runFrom(fn.offset, sp, 1) ?? null;
+  }
+
+  /** The reference's call checks (spec §3.3): offset 0 first, then arity. */
+  private checkCallable(callee: AtlasFunction | AtlasClosure, argc: number): string | undefined {
+    const fn = callee.ref;
+    if (fn.offset === 0) {
+      return callee instanceof AtlasFunction
+        ? `Cannot call function '${fn.name}' from VM: function was created by interpreter and has no compiled bytecode. This typically happens when importing functions across execution modes.`
+        : `Cannot call closure '${fn.name}' from VM: no compiled bytecode.`;
+    }
+    if (argc !== fn.arity) return `Function ${fn.name} expects ${fn.arity} arguments, got ${argc}`;
+    return undefined;
+  }
+
+  /**
+   * Runs the dispatch loop from the given state until the run ends, resuming it after every
+   * slice. A slice ends after SLICE_BUDGET loop back-edges and calls; that is the JIT hook's
+   * safepoint, and it keeps `execute` short-lived: V8 then optimizes it as a whole function,
+   * which gives much better code than on-stack replacement into a long-running loop (whose
+   * state enters as untyped values and stays tagged).
+   */
+  private runFrom(ip: number, sp: number, fp: number): Value | undefined {
+    let outcome = this.execute(ip, sp, fp);
+    while (outcome === SUSPENDED) {
+      this.hook?.onSafepoint?.();
+      outcome = this.execute(this.resumeIp, this.resumeSp, this.resumeFp);
+    }
+    return outcome;
+  }
+
+  /** Saves the loop state at the end of a slice (frames are already in the frame arrays). */
+  private suspend(ip: number, sp: number, fp: number): typeof SUSPENDED {
+    this.resumeIp = ip;
+    this.resumeSp = sp;
+    this.resumeFp = fp;
+    return SUSPENDED;
+  }
+
+  /**
+   * The dispatch loop. Starts at `entryIp` with `entrySp` stack slots in use and frame
+   * `entryFp` current.
+   * Returns the run's result (top of stack or undefined) when the code halts or falls off
+   * the end, or the returned value when a frame entered from `Vm.call` returns.
+   *
+   * Every value that flows into ip, sp, fp, base and localCount is an int32 (`| 0` on the
+   * FunctionRef fields), so TurboFan keeps them untagged in registers.
+   */
+  private execute(entryIp: number, entrySp: number, entryFp: number): Value | undefined | typeof SUSPENDED {
+    // Parameters arrive tagged; `| 0` types them int32, so the loop phis stay untagged.
+    let ip = entryIp | 0;
+    let sp = entrySp | 0;
+    let fp = entryFp | 0;
+    const words = this.words;
+    const len = words.length;
+    const constants = this.constants;
+    const constantCount = constants.length;
+    const cells = this.cells;
+    const stack = this.stack;
+    const hook = this.hook;
+    const maxCallDepth = this.maxCallDepth;
+    const maxStackSize = this.maxStackSize;
+    let frameBase = this.frameBase;
+    let frameLocals = this.frameLocals;
+    let frameReturn = this.frameReturn;
+    let frameUpvalues = this.frameUpvalues;
+    let base = frameBase[fp]!;
+    let localCount = frameLocals[fp]!;
+    let upvalues = frameUpvalues[fp]!;
+    let budget = SLICE_BUDGET;
+
+    dispatch: for (;;) {
+      // Running off either end (a jump may land outside the code, spec §1.2) is a normal
+      // stop. The unsigned compare covers negative ip and spares the load its bounds check.
+      if (ip >>> 0 >= len) break;
+      const word = words[ip]!;
+      switch (word & Word.OpMask) {
+        case Op.Constant: {
+          const k = word >> Word.OperandShift;
+          if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
+          stack[sp++] = constants[k]!;
+          ip += 3;
+          break;
+        }
+        case Op.Null:
+          stack[sp++] = null;
+          ip += 1;
+          break;
+        case Op.True:
+          stack[sp++] = true;
+          ip += 1;
+          break;
+        case Op.False:
+          stack[sp++] = false;
+          ip += 1;
+          break;
+
+        case Op.GetLocal: {
+          const slot = base + (word >> Word.OperandShift);
+          if (slot >= sp) throw this.fail('StackUnderflow', ip);
+          stack[sp] = stack[slot]!;
+          sp++;
+          ip += 3;
+          break;
+        }
+        case Op.SetLocal: { // peeks
+          const index = word >> Word.OperandShift;
+          if (sp === 0 || index >= localCount) throw this.fail('StackUnderflow', ip);
+          const value = stack[sp - 1]!;
+          const slot = base + index;
+          if (slot >= sp) {
+            // Q11: the reference pads with nulls only when writing the last declared slot.
+            const need = slot - sp + 1;
+            if (base + localCount > sp + need) throw this.fail('StackUnderflow', ip);
+            for (let i = 0; i < need; i++) stack[sp++] = null;
+          }
+          stack[slot] = value;
+          ip += 3;
+          break;
+        }
+        case Op.GetGlobal: {
+          const k = word >> Word.OperandShift;
+          if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
+          const cell = cells[k];
+          stack[sp++] = cell !== undefined ? cell.value : this.resolveGlobal(k, ip);
+          ip += 3;
+          break;
+        }
+        case Op.SetGlobal: { // peeks
+          const k = word >> Word.OperandShift;
+          if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
+          const cell = cells[k] ?? this.globalCell(k, ip);
+          if (sp === 0) throw this.fail('StackUnderflow', ip);
+          cell.value = stack[sp - 1]!;
+          ip += 3;
+          break;
+        }
+        case Op.MakeClosure: {
+          const closure = this.makeClosure(word >> Word.OperandShift, ip, sp);
+          sp -= closure.upvalues.length;
+          stack[sp++] = closure;
+          ip += 5;
+          break;
+        }
+        case Op.GetUpvalue: {
+          const i = word >> Word.OperandShift;
+          if (i >= upvalues.length) {
+            throw this.fail('TypeError', ip, `Upvalue index ${i} out of bounds (closure has ${upvalues.length} upvalues)`);
+          }
+          stack[sp++] = upvalues[i]!;
+          ip += 3;
+          break;
+        }
+        case Op.SetUpvalue: { // peeks; writes the frame's private copy (Q21)
+          const i = word >> Word.OperandShift;
+          if (sp === 0) throw this.fail('StackUnderflow', ip);
+          if (i >= upvalues.length) {
+            throw this.fail('TypeError', ip, `SetUpvalue: index ${i} out of bounds (closure has ${upvalues.length} upvalues)`);
+          }
+          const copy = upvalues.slice();
+          copy[i] = stack[sp - 1]!;
+          upvalues = copy;
+          frameUpvalues[fp] = copy;
+          ip += 3;
+          break;
+        }
+
+        case Op.Add: {
+          if (sp < 2) throw this.fail('StackUnderflow', ip);
+          const b = stack[sp - 1]!;
+          const a = stack[sp - 2]!;
+          if (typeof a === 'number' && typeof b === 'number') {
+            const r = a + b;
+            if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
+            stack[sp - 2] = r;
+          } else if (typeof a === 'string' && typeof b === 'string') {
+            stack[sp - 2] = a + b;
+          } else {
+            throw this.fail('TypeError', ip, 'Invalid operands for +');
+          }
+          sp--;
+          ip += 1;
+          break;
+        }
+        case Op.Sub: {
+          if (sp < 2) throw this.numericOperandError(ip, sp);
+          const b = stack[sp - 1]!;
+          const a = stack[sp - 2]!;
+          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+          const r = a - b;
+          if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
+          stack[sp - 2] = r;
+          sp--;
+          ip += 1;
+          break;
+        }
+        case Op.Mul: {
+          if (sp < 2) throw this.numericOperandError(ip, sp);
+          const b = stack[sp - 1]!;
+          const a = stack[sp - 2]!;
+          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+          const r = a * b;
+          if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
+          stack[sp - 2] = r;
+          sp--;
+          ip += 1;
+          break;
+        }
+        case Op.Div: {
+          if (sp < 2) throw this.numericOperandError(ip, sp);
+          const b = stack[sp - 1]!;
+          const a = stack[sp - 2]!;
+          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+          if (b === 0) throw this.fail('DivideByZero', ip); // also -0, and before the NaN check
+          const r = a / b;
+          if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
+          stack[sp - 2] = r;
+          sp--;
+          ip += 1;
+          break;
+        }
+        case Op.Mod: { // truncated remainder, like JS %
+          if (sp < 2) throw this.numericOperandError(ip, sp);
+          const b = stack[sp - 1]!;
+          const a = stack[sp - 2]!;
+          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+          if (b === 0) throw this.fail('DivideByZero', ip);
+          const r = a % b;
+          if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
+          stack[sp - 2] = r;
+          sp--;
+          ip += 1;
+          break;
+        }
+        case Op.Negate: { // result unchecked; -0 possible
+          if (sp === 0) throw this.fail('StackUnderflow', ip);
+          const v = stack[sp - 1];
+          if (typeof v !== 'number') throw this.fail('TypeError', ip, 'Cannot negate non-number');
+          stack[sp - 1] = -v;
+          ip += 1;
+          break;
+        }
+
+        case Op.Equal:
+        case Op.NotEqual: {
+          if (sp < 2) throw this.fail('StackUnderflow', ip);
+          const b = stack[sp - 1]!;
+          const a = stack[sp - 2]!;
+          const equal = typeof a === 'object' && a !== null ? valuesEqual(a, b) : a === b;
+          stack[sp - 2] = (word & Word.OpMask) === Op.Equal ? equal : !equal;
+          sp--;
+          ip += 1;
+          break;
+        }
+        case Op.Less: {
+          if (sp < 2) throw this.numericOperandError(ip, sp);
+          const b = stack[sp - 1]!;
+          const a = stack[sp - 2]!;
+          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+          stack[sp - 2] = a < b;
+          sp--;
+          ip += 1;
+          break;
+        }
+        case Op.LessEqual: {
+          if (sp < 2) throw this.numericOperandError(ip, sp);
+          const b = stack[sp - 1]!;
+          const a = stack[sp - 2]!;
+          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+          stack[sp - 2] = a <= b;
+          sp--;
+          ip += 1;
+          break;
+        }
+        case Op.Greater: {
+          if (sp < 2) throw this.numericOperandError(ip, sp);
+          const b = stack[sp - 1]!;
+          const a = stack[sp - 2]!;
+          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+          stack[sp - 2] = a > b;
+          sp--;
+          ip += 1;
+          break;
+        }
+        case Op.GreaterEqual: {
+          if (sp < 2) throw this.numericOperandError(ip, sp);
+          const b = stack[sp - 1]!;
+          const a = stack[sp - 2]!;
+          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+          stack[sp - 2] = a >= b;
+          sp--;
+          ip += 1;
+          break;
+        }
+
+        case Op.Not: {
+          if (sp === 0) throw this.fail('StackUnderflow', ip);
+          const v = stack[sp - 1];
+          if (typeof v !== 'boolean') throw this.fail('TypeError', ip, 'Cannot apply ! to non-boolean');
+          stack[sp - 1] = !v;
+          ip += 1;
+          break;
+        }
+        case Op.And: // decodes, but the reference never implemented it (Q3)
+        case Op.Or:
+          throw this.fail('UnknownOpcode', ip);
+
+        case Op.Jump:
+        case Op.Loop: { // Loop is the same as Jump
+          const d = word >> Word.OperandShift;
+          if (d < 0) {
+            if (sp > maxStackSize) throw this.stackOverflow(ip);
+            if (--budget === 0) return this.suspend(ip + 3 + d, sp, fp);
+          }
+          ip += 3 + d;
+          break;
+        }
+        case Op.JumpIfFalse: { // pops; only `true` is truthy
+          if (sp === 0) throw this.fail('StackUnderflow', ip);
+          const d = word >> Word.OperandShift;
+          ip += stack[--sp] === true ? 3 : 3 + d;
+          if (d < 0 && --budget === 0) return this.suspend(ip, sp, fp);
+          break;
+        }
+
+        case Op.Call: {
+          const argc = word >> Word.OperandShift;
+          if (argc >= sp) throw this.fail('StackUnderflow', ip);
+          const callee = stack[sp - 1 - argc]!;
+          if (callee instanceof AtlasFunction) {
+            const fn = callee.ref;
+            if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
+            const argBase = sp - argc;
+            if (hook !== undefined) {
+              const result = hook.onCall(fn, this.bytecode, stack, argBase);
+              if (result !== undefined) {
+                // Exactly what Return does: drop args and callee, push the result.
+                sp = argBase - 1;
+                stack[sp++] = result;
+                ip += 2;
+                break;
+              }
+            }
+            if (fp >= maxCallDepth || sp > maxStackSize) throw this.stackOverflow(ip);
+            if (++fp === frameBase.length) {
+              this.growFrames();
+              frameBase = this.frameBase;
+              frameLocals = this.frameLocals;
+              frameReturn = this.frameReturn;
+              frameUpvalues = this.frameUpvalues;
+            }
+            frameBase[fp] = base = argBase;
+            frameLocals[fp] = localCount = fn.localCount | 0;
+            frameReturn[fp] = ip + 2;
+            frameUpvalues[fp] = upvalues = NO_UPVALUES;
+            ip = fn.offset | 0;
+            if (--budget === 0) return this.suspend(ip, sp, fp);
+            break;
+          }
+          if (callee instanceof AtlasBuiltin) {
+            const args = stack.slice(sp - argc, sp);
+            sp -= argc + 1;
+            stack[sp++] = this.callBuiltin(callee.name, args, ip);
+            ip += 2;
+            break;
+          }
+          if (callee instanceof AtlasClosure) {
+            const fn = callee.ref;
+            if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
+            if (fp >= maxCallDepth || sp > maxStackSize) throw this.stackOverflow(ip);
+            if (++fp === frameBase.length) {
+              this.growFrames();
+              frameBase = this.frameBase;
+              frameLocals = this.frameLocals;
+              frameReturn = this.frameReturn;
+              frameUpvalues = this.frameUpvalues;
+            }
+            frameBase[fp] = base = sp - argc;
+            frameLocals[fp] = localCount = fn.localCount | 0;
+            frameReturn[fp] = ip + 2;
+            frameUpvalues[fp] = upvalues = callee.upvalues;
+            ip = fn.offset | 0;
+            if (--budget === 0) return this.suspend(ip, sp, fp);
+            break;
+          }
+          if (callee === AtlasOption.None && argc === 0) {
+            // `None()` is a zero-argument constructor call; the callee already is the result.
+            ip += 2;
+            break;
+          }
+          throw this.fail('TypeError', ip, 'Cannot call non-function value');
+        }
+        case Op.Return: { // spec §3.4
+          const result = sp > 0 ? stack[--sp]! : null;
+          if (fp === 0) {
+            // Return in the main frame: the reference restarts at offset 0 (Q2); we stop with
+            // the value, as the spec recommends.
+            stack[0] = result;
+            sp = 1;
+            break dispatch;
+          }
+          const frameStart = frameBase[fp]!;
+          const returnIp = frameReturn[fp]!;
+          frameUpvalues[fp] = NO_UPVALUES; // drop the reference for the GC
+          fp--;
+          if (sp > frameStart) sp = frameStart;
+          if (frameStart > 0 && sp > 0) sp--; // the callee
+          stack[sp++] = result;
+          if (returnIp === HOST_RETURN) return result;
+          ip = returnIp;
+          base = frameBase[fp]!;
+          localCount = frameLocals[fp]!;
+          upvalues = frameUpvalues[fp]!;
+          break;
+        }
+
+        case Op.Array: { // the deepest value becomes element 0
+          const n = word >> Word.OperandShift;
+          if (n > sp) throw this.fail('StackUnderflow', ip);
+          const array = new AtlasArray(stack.slice(sp - n, sp));
+          sp -= n;
+          stack[sp++] = array;
+          ip += 3;
+          break;
+        }
+        case Op.GetIndex: {
+          if (sp < 2) throw this.fail('StackUnderflow', ip);
+          const index = stack[sp - 1]!;
+          const target = stack[sp - 2]!;
+          if (!(target instanceof AtlasArray)) throw this.fail('TypeError', ip, 'Cannot index non-array/json');
+          // Non-numbers, fractions, negatives, NaN and ±∞ are InvalidIndex; -0 is index 0.
+          if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) throw this.fail('InvalidIndex', ip);
+          if (index >= target.elements.length) throw this.fail('OutOfBounds', ip);
+          stack[sp - 2] = target.elements[index]!;
+          sp--;
+          ip += 1;
+          break;
+        }
+        case Op.SetIndex: { // pops value, index, array; pushes the modified array
+          if (sp === 0) throw this.fail('StackUnderflow', ip);
+          const value = stack[sp - 1]!;
+          if (sp === 1) throw this.fail('StackUnderflow', ip);
+          const index = stack[sp - 2]!;
+          // Q17: a non-number index here is a TypeError, not InvalidIndex.
+          if (typeof index !== 'number') throw this.fail('TypeError', ip, 'Expected number');
+          if (sp === 2) throw this.fail('StackUnderflow', ip);
+          const target = stack[sp - 3]!;
+          if (!(target instanceof AtlasArray)) throw this.fail('TypeError', ip, 'Cannot index non-array');
+          if (!Number.isInteger(index) || index < 0) throw this.fail('InvalidIndex', ip);
+          if (index >= target.elements.length) throw this.fail('OutOfBounds', ip);
+          stack[sp - 3] = target.with(index, value);
+          sp -= 2;
+          ip += 1;
+          break;
+        }
+
+        case Op.Pop: // the operand is 1 when the next byte is Halt or there is none (Q1)
+          if (word === Op.Pop) {
+            if (sp === 0) throw this.fail('StackUnderflow', ip);
+            sp--;
+          }
+          ip += 1;
+          break;
+        case Op.Dup:
+          if (sp === 0) throw this.fail('StackUnderflow', ip);
+          stack[sp] = stack[sp - 1]!;
+          sp++;
+          ip += 1;
+          break;
+
+        case Op.IsOptionSome:
+        case Op.IsOptionNone:
+        case Op.IsResultOk:
+        case Op.IsResultErr:
+        case Op.IsArray: {
+          if (sp === 0) throw this.fail('StackUnderflow', ip);
+          stack[sp - 1] = testKind(word & Word.OpMask, stack[sp - 1]!);
+          ip += 1;
+          break;
+        }
+        case Op.ExtractOptionValue: {
+          if (sp === 0) throw this.fail('StackUnderflow', ip);
+          const v = stack[sp - 1];
+          if (!(v instanceof AtlasOption && v.isSome)) {
+            throw new AtlasRuntimeError('TypeError', ip, DUMMY_SPAN, 'ExtractOptionValue requires Option::Some');
+          }
+          stack[sp - 1] = v.value;
+          ip += 1;
+          break;
+        }
+        case Op.ExtractResultValue: { // the inner value of Ok or Err
+          if (sp === 0) throw this.fail('StackUnderflow', ip);
+          const v = stack[sp - 1];
+          if (!(v instanceof AtlasResult)) {
+            throw new AtlasRuntimeError('TypeError', ip, DUMMY_SPAN, 'ExtractResultValue requires Result');
+          }
+          stack[sp - 1] = v.value;
+          ip += 1;
+          break;
+        }
+        case Op.GetArrayLen: {
+          if (sp === 0) throw this.fail('StackUnderflow', ip);
+          const v = stack[sp - 1];
+          if (!(v instanceof AtlasArray)) throw new AtlasRuntimeError('TypeError', ip, DUMMY_SPAN, 'GetArrayLen requires Array');
+          stack[sp - 1] = v.elements.length;
+          ip += 1;
+          break;
+        }
+
+        case Op.Halt: // stops the whole run, even inside a function
+          break dispatch;
+
+        default: // a byte that is not an opcode, or a truncated instruction
+          throw this.fail('UnknownOpcode', ip);
+      }
+    }
+    return sp > 0 ? stack[sp - 1] : undefined;
+  }
+
+  private fail(kind: RuntimeErrorKind, offset: number, detail?: string): AtlasRuntimeError {
+    return runtimeErrorAt(this.bytecode, kind, offset, detail);
+  }
+
+  private stackOverflow(offset: number): AtlasRuntimeError {
+    return this.fail(
+      'StackOverflow',
+      offset,
+      `call depth limit ${this.maxCallDepth} or stack size limit ${this.maxStackSize} exceeded`,
+    );
+  }
+
+  /** The reference's `pop_number` order: b is popped and checked before a. */
+  private numericOperandError(offset: number, sp: number): AtlasRuntimeError {
+    if (sp === 0) return this.fail('StackUnderflow', offset);
+    if (typeof this.stack[sp - 1] !== 'number') return this.fail('TypeError', offset, 'Expected number');
+    if (sp === 1) return this.fail('StackUnderflow', offset);
+    return this.fail('TypeError', offset, 'Expected number');
+  }
+
+  /** The name operand of GetGlobal/SetGlobal: constant k must be a string. */
+  private globalName(k: number, offset: number): string {
+    const name = this.names[k];
+    if (name === undefined) throw this.fail('TypeError', offset, 'Expected string constant for variable name');
+    return name;
+  }
+
+  /** GetGlobal's lookup order (spec §2.4): None, user globals, builtins, math constants. */
+  private resolveGlobal(k: number, offset: number): Value {
+    const name = this.globalName(k, offset);
+    if (name === 'None') return AtlasOption.None;
+    const cell = this.globals.get(name);
+    if (cell !== undefined) {
+      this.cells[k] = cell;
+      return cell.value;
+    }
+    if (BUILTINS.has(name)) return new AtlasBuiltin(name);
+    const constant = MATH_CONSTANTS.get(name);
+    if (constant !== undefined) return constant;
+    throw this.fail('UndefinedVariable', offset, name);
+  }
+
+  /** The cell SetGlobal writes, created on first definition and cached for constant k. */
+  private globalCell(k: number, offset: number): GlobalCell {
+    const name = this.globalName(k, offset);
+    let cell = this.globals.get(name);
+    if (cell === undefined) {
+      cell = { value: null };
+      this.globals.set(name, cell);
+    }
+    // GetGlobal "None" always yields Option::None, so its constant never caches a cell.
+    if (name !== 'None') this.cells[k] = cell;
+    return cell;
+  }
+
+  /** MakeClosure k n: constant k must be a function; the n captured values keep their order. */
+  private makeClosure(k: number, offset: number, sp: number): AtlasClosure {
+    const fn = this.constants[k];
+    if (!(fn instanceof AtlasFunction)) throw this.fail('TypeError', offset, 'MakeClosure: constant is not a function');
+    const code = this.bytecode.code;
+    const n = (code[offset + 3]! << 8) | code[offset + 4]!;
+    if (n > sp) throw this.fail('StackUnderflow', offset);
+    return new AtlasClosure(fn.ref, this.stack.slice(sp - n, sp));
+  }
+
+  private callBuiltin(name: string, args: readonly Value[], offset: number): Value {
+    const builtin = BUILTINS.get(name);
+    if (builtin === undefined) throw this.fail('UnknownFunction', offset, name);
+    try {
+      return builtin(args, this.builtinContext);
+    } catch (e) {
+      if (e instanceof StdlibError) throw this.fail(e.kind, offset, e.detail);
+      throw e;
+    }
+  }
+
+  private growFrames(): void {
+    const size = this.frameBase.length * 2;
+    const grow = (old: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const next = new Int32Array(size);
+      next.set(old);
+      return next;
+    };
+    this.frameBase = grow(this.frameBase);
+    this.frameLocals = grow(this.frameLocals);
+    this.frameReturn = grow(this.frameReturn);
+    const upvalues = this.frameUpvalues;
+    while (upvalues.length < size) upvalues.push(NO_UPVALUES);
+  }
+}
+
+/** IsOptionSome / IsOptionNone / IsResultOk / IsResultErr / IsArray. */
+function testKind(op: number, v: Value): boolean {
+  switch (op) {
+    case Op.IsOptionSome: return v instanceof AtlasOption && v.isSome;
+    case Op.IsOptionNone: return v === AtlasOption.None;
+    case Op.IsResultOk: return v instanceof AtlasResult && v.isOk;
+    case Op.IsResultErr: return v instanceof AtlasResult && !v.isOk;
+    default: return v instanceof AtlasArray;
+  }
+}
+
+function checkLimit(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`VmOptions.${name} must be a non-negative integer, got ${value}`);
+  return value;
+}

@@ -1,0 +1,118 @@
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../../test/fixtures/atlas-corpus/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'atlas-cli-'));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const HOT = file('hot.atlas', `
+fn sq(x: number) -> number { return x * x; }
+var i = 0;
+var s = 0;
+while (i < 200000) { s = s + sq(i); i = i + 1; }
+print(s);
+`);
+
+test('run prints the program output, with and without the JIT', (t) => {
+  const expected = readFileSync(`${CORPUS}arithmetic/factorial.stdout`, 'utf8');
+  const program = `${CORPUS}arithmetic/factorial.atlas`;
+  for (const flags of [['--no-jit'], [], ['--threshold', '1', '--workers', '1', '--opt-level', '2']]) {
+    const r = cli('run', program, ...flags);
+    t.is(r.code, 0, r.stderr);
+    t.is(r.stdout, expected);
+  }
+});
+
+test('--trace-jit prints one line per compile event with name, calls, wait, compile time and size', (t) => {
+  const r = cli('run', HOT, '--threshold', '10', '--trace-jit');
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, '2666646666700000\n');
+  const lines = r.stderr.split('\n').filter((l) => l.startsWith('[jit]'));
+  t.true(lines.length >= 1, r.stderr);
+  t.regex(lines[0]!, /installed\s+sq\s+calls=\d+ wait=\S+ compile=\S+ size=\d+B/);
+});
+
+test('--stats prints a table and --stats=json prints JSON, both on stderr', (t) => {
+  const table = cli('run', HOT, '--threshold', '10', '--stats');
+  t.is(table.code, 0);
+  t.regex(table.stderr, /JIT statistics/);
+  t.regex(table.stderr, /compilations\s+\d+/);
+  t.regex(table.stderr, /cache hit rate\s+[\d.]+%/);
+  const json = cli('run', HOT, '--threshold', '10', '--stats=json');
+  t.is(json.code, 0);
+  const stats = JSON.parse(json.stderr) as Record<string, unknown>;
+  t.is(typeof stats['compilations'], 'number');
+  t.is(typeof stats['latency'], 'object');
+  t.is(json.stdout, '2666646666700000\n', 'program output stays clean');
+});
+
+test('a runtime error prints the reference error line and the source with a caret, exit 1', (t) => {
+  const r = cli('run', `${CORPUS}runtime_errors/division_by_zero.atlas`);
+  t.is(r.code, 1);
+  const expected = readFileSync(`${CORPUS}runtime_errors/division_by_zero.stderr`, 'utf8').trim();
+  const lines = r.stderr.split('\n');
+  t.is(lines[0], expected);
+  t.regex(lines[1]!, /division_by_zero\.atlas:1:17/);
+  t.is(lines[2], 'let x: number = 10 / 0;');
+  t.is(lines[3], '                ^~~~~~');
+});
+
+test('a compile error prints file:line:column, the line and a caret, exit 1, no stack trace', (t) => {
+  const bad = file('bad.atlas', 'let x = 1;\nlet y = ;\n');
+  const r = cli('run', bad);
+  t.is(r.code, 1);
+  t.regex(r.stderr, /bad\.atlas:2:9: error:/);
+  t.regex(r.stderr, /let y = ;\n {8}\^/);
+  t.notRegex(r.stderr, /\n\s+at /);
+});
+
+test('build writes an .atb file that runs and disassembles', (t) => {
+  const out = join(dir, 'fact.atb');
+  t.is(cli('build', `${CORPUS}arithmetic/factorial.atlas`, '-o', out).code, 0);
+  t.deepEqual([...readFileSync(out).subarray(0, 4)], [0x41, 0x54, 0x42, 0x00]);
+  const r = cli('run', out);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, '1\n120\n3628800\n');
+  const d = cli('disasm', out);
+  t.is(d.code, 0);
+  t.regex(d.stdout, /factorial/);
+  t.regex(d.stdout, /LessEqual/);
+});
+
+test('a corrupt .atb file is a clear error, exit 1', (t) => {
+  const corrupt = file('corrupt.atb', 'ATB\u0000\u0000\u0001\u0000');
+  const r = cli('run', corrupt);
+  t.is(r.code, 1);
+  t.regex(r.stderr, /invalid \.atb file/);
+});
+
+test('usage errors exit 2', (t) => {
+  t.is(cli().code, 2);
+  t.is(cli('frobnicate').code, 2);
+  t.is(cli('run').code, 2);
+  t.is(cli('run', HOT, '--threshold', 'x').code, 2);
+  t.is(cli('run', HOT, '--bogus').code, 2);
+  t.is(cli('run', HOT, '--stats=xml').code, 2);
+  t.is(cli('build', HOT).code, 2);
+});
+
+test('a missing file is a clear error, exit 1', (t) => {
+  const r = cli('run', join(dir, 'nope.atlas'));
+  t.is(r.code, 1);
+  t.regex(r.stderr, /ENOENT|no such file/);
+});

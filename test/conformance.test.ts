@@ -1,0 +1,81 @@
+// Conformance with the reference implementation's own corpus (test/fixtures/atlas-corpus,
+// copied unchanged with its MIT licence): every `pass` program must print exactly its
+// `.stdout`, and every runtime-error program must fail with exactly its `.stderr`, in
+// every execution mode listed in `modes`.
+import { readdirSync, readFileSync } from 'node:fs';
+import test from 'ava';
+import type { Bytecode } from '../src/bytecode/index.js';
+import { compile } from '../src/compiler/index.js';
+import { AtlasRuntimeError, Vm } from '../src/vm/index.js';
+
+const CORPUS = new URL('../../test/fixtures/atlas-corpus/', import.meta.url);
+
+/**
+ * An execution mode: runs compiled bytecode, sending each printed line to `stdout`, and
+ * lets an AtlasRuntimeError escape. Add the JIT modes here (JIT on; JIT at threshold 1),
+ * e.g. `{ name: 'jit-threshold-1', run: async (bc, stdout) => { const engine = await
+ * JitEngine.create({ compilationThreshold: 1 }); try { new Vm(bc, { stdout, jit: engine }).run(); }
+ * finally { await engine.close(); } } }`.
+ */
+interface Mode {
+  readonly name: string;
+  run(bytecode: Bytecode, stdout: (line: string) => void): void | Promise<void>;
+}
+
+const modes: Mode[] = [
+  { name: 'interpreter', run: (bytecode, stdout) => { new Vm(bytecode, { stdout }).run(); } },
+];
+
+interface CorpusProgram {
+  /** `dir/name`, e.g. `arithmetic/factorial`. */
+  readonly name: string;
+  readonly source: string;
+  /** The exact expected stdout (pass programs) or stderr line (error programs). */
+  readonly expected: string;
+  readonly outcome: 'prints' | 'fails';
+}
+
+function loadCorpus(): CorpusProgram[] {
+  const programs: CorpusProgram[] = [];
+  for (const dir of readdirSync(CORPUS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    const folder = new URL(`${dir}/`, CORPUS);
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.atlas')).sort()) {
+      const base = file.slice(0, -'.atlas'.length);
+      const siblings = readdirSync(folder);
+      const outcome = siblings.includes(`${base}.stderr`) ? 'fails' : 'prints';
+      const expectedFile = `${base}.${outcome === 'fails' ? 'stderr' : 'stdout'}`;
+      programs.push({
+        name: `${dir}/${base}`,
+        source: readFileSync(new URL(file, folder), 'utf8'),
+        expected: readFileSync(new URL(expectedFile, folder), 'utf8'),
+        outcome,
+      });
+    }
+  }
+  return programs;
+}
+
+const corpus = loadCorpus();
+
+test('the corpus is complete: 11 pass programs and a runtime-error program', (t) => {
+  t.is(corpus.filter((p) => p.outcome === 'prints').length, 11);
+  t.true(corpus.some((p) => p.outcome === 'fails'));
+  t.true(readFileSync(new URL('LICENSE', CORPUS), 'utf8').includes('MIT'));
+});
+
+for (const mode of modes) {
+  for (const program of corpus) {
+    test(`${mode.name} › ${program.name}`, async (t) => {
+      const bytecode = compile(program.source, `${program.name}.atlas`);
+      const lines: string[] = [];
+      const stdout = (line: string) => { lines.push(line); };
+      if (program.outcome === 'prints') {
+        await mode.run(bytecode, stdout);
+        t.is(lines.map((line) => `${line}\n`).join(''), program.expected);
+        return;
+      }
+      const err = await t.throwsAsync(async () => mode.run(bytecode, stdout), { instanceOf: AtlasRuntimeError });
+      t.is(`Runtime error: ${err!.debugString()}`, program.expected.trim());
+    });
+  }
+}

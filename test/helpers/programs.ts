@@ -1,0 +1,26 @@
+// Small Atlas programs for the engine tests, compiled from source.
+import { compile } from '../../src/compiler/index.js';
+import { functionEnd, type Bytecode, type FunctionRef } from '../../src/bytecode/index.js';
+
+export interface ProgramFunction {
+  readonly bytecode: Bytecode;
+  readonly fn: FunctionRef;
+  readonly offset: number;
+  readonly end: number;
+}
+
+export function program(source: string): Bytecode {
+  return compile(source, 'test.atlas');
+}
+
+export function fnOf(bytecode: Bytecode, name: string): ProgramFunction {
+  const fn = bytecode.functions().find((f) => f.name === name);
+  if (fn === undefined) throw new Error(`no function ${name}`);
+  return { bytecode, fn, offset: fn.offset, end: functionEnd(bytecode, fn) };
+}
+
+/** `count` distinct two-argument numeric functions f0..f{count-1}. */
+export function manyFunctions(count: number): Bytecode {
+  const decls = Array.from({ length: count }, (_, i) => `fn f${i}(a: number, b: number) -> number { return a * b + ${i}; }`);
+  return program(decls.join('\n'));
+}

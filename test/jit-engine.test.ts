@@ -1,0 +1,389 @@
+import test from 'ava';
+import diagnostics from 'node:diagnostics_channel';
+import { JitEngine } from '../src/jit/jit-engine.js';
+import type { JitConfig } from '../src/jit/jit-config.js';
+import { liveHandleCount } from '../src/jit/native.js';
+import { AtlasRuntimeError, Vm } from '../src/vm/index.js';
+import { fnOf, manyFunctions, program } from './helpers/programs.js';
+
+// Engines share one process-wide native registry, so these tests run one at a time.
+const serial = test.serial;
+
+const ADD = program(`
+fn add(a: number, b: number) -> number { return a + b; }
+fn less(a: number, b: number) -> bool { return a < b; }
+fn div(a: number, b: number) -> number { return a / b; }
+fn greet(name: string) -> string { return "hi " + name; }
+`);
+
+async function engine(config: JitConfig = {}): Promise<JitEngine> {
+  return JitEngine.create({ workers: 1, ...config });
+}
+
+function callN(e: JitEngine, name: string, n: number, args: unknown[] = [2, 3]): unknown {
+  const { offset, bytecode, end } = fnOf(ADD, name);
+  let last: unknown;
+  for (let i = 0; i < n; i++) last = e.notifyCall(offset, bytecode, end, args);
+  return last;
+}
+
+function listen(channel: string): { events: Array<Record<string, unknown>>; stop: () => void } {
+  const events: Array<Record<string, unknown>> = [];
+  const handler = (m: unknown) => events.push(m as Record<string, unknown>);
+  diagnostics.subscribe(channel, handler);
+  return { events, stop: () => diagnostics.unsubscribe(channel, handler) };
+}
+
+serial('below the threshold calls are interpreted; after it they run natively', async (t) => {
+  const e = await engine({ compilationThreshold: 5 });
+  t.is(callN(e, 'add', 4), undefined);
+  t.is(e.stats().queueDepth + e.stats().inFlight, 0, 'nothing queued below the threshold');
+  t.is(callN(e, 'add', 1), undefined, 'the call that makes it hot is still interpreted');
+  await e.whenIdle();
+  t.is(callN(e, 'add', 1, [2, 3]), 5);
+  t.is(callN(e, 'add', 1, [0.1, 0.2]), 0.1 + 0.2);
+  const s = e.stats();
+  t.is(s.compilations, 1);
+  t.is(s.jitExecutions, 2);
+  t.is(s.interpreterFallbacks, 5);
+  t.is(s.cachedFunctions, 1);
+  t.true(s.cacheBytes > 0);
+  t.is(s.cacheHitRate, 2 / 7);
+  t.is(s.trackedFunctions, 1);
+  t.is(s.compiledFunctions, 1);
+  await e.close();
+});
+
+serial('the default threshold is 100 and can be changed at run time', async (t) => {
+  const e = await engine();
+  t.is(e.compilationThreshold, 100);
+  callN(e, 'add', 99);
+  await e.whenIdle();
+  t.is(e.stats().compilations, 0);
+  e.compilationThreshold = 50;
+  callN(e, 'add', 1);
+  await e.whenIdle();
+  t.is(callN(e, 'add', 1), 5);
+  await e.close();
+});
+
+serial('a disabled engine returns undefined and counts nothing', async (t) => {
+  const e = await engine({ compilationThreshold: 1, enabled: false });
+  t.false(e.enabled);
+  t.is(callN(e, 'add', 10), undefined);
+  t.is(e.stats().trackedFunctions, 0);
+  e.enable();
+  callN(e, 'add', 1);
+  await e.whenIdle();
+  t.is(callN(e, 'add', 1), 5);
+  e.disable();
+  t.is(callN(e, 'add', 1), undefined);
+  await e.close();
+});
+
+serial('results keep their type: a comparison returns a bool', async (t) => {
+  const e = await engine({ compilationThreshold: 1 });
+  callN(e, 'less', 1);
+  await e.whenIdle();
+  t.is(callN(e, 'less', 1, [1, 2]), true);
+  t.is(callN(e, 'less', 1, [2, 1]), false);
+  await e.close();
+});
+
+serial('a native trap raises the interpreter error at the same offset', async (t) => {
+  const e = await engine({ compilationThreshold: 1 });
+  callN(e, 'div', 1, [1, 2]);
+  await e.whenIdle();
+  t.is(callN(e, 'div', 1, [1, 4]), 0.25);
+  const error = t.throws(() => callN(e, 'div', 1, [1, 0]), { instanceOf: AtlasRuntimeError });
+  const vm = new Vm(ADD, { stdout: () => {} });
+  vm.run();
+  const expected = t.throws(() => vm.call('div', 1, 0), { instanceOf: AtlasRuntimeError });
+  t.is(error?.kind, 'DivideByZero');
+  t.is(error?.offset, expected?.offset);
+  t.deepEqual(error?.span, expected?.span);
+  await e.close();
+});
+
+serial('unsupported code is refused once and falls back for good', async (t) => {
+  const e = await engine({ compilationThreshold: 2 });
+  const failed = listen('atlas-jit:failed');
+  callN(e, 'greet', 2, ['x']);
+  await e.whenIdle();
+  t.is(callN(e, 'greet', 50, ['x']), undefined);
+  await e.whenIdle();
+  const s = e.stats();
+  t.is(s.refusedCompilations, 1);
+  t.is(s.compilations, 0);
+  t.is(failed.events.length, 1);
+  t.regex(String(failed.events[0]!['reason']), /refused/);
+  failed.stop();
+  await e.close();
+});
+
+serial('non-number arguments to a compiled function run interpreted and are counted', async (t) => {
+  const e = await engine({ compilationThreshold: 1 });
+  callN(e, 'add', 1);
+  await e.whenIdle();
+  t.is(callN(e, 'add', 1, ['a', 'b']), undefined);
+  t.is(e.stats().nonNumericArgCalls, 1);
+  await e.close();
+});
+
+serial('several functions compile at once, each exactly once', async (t) => {
+  const e = await engine({ compilationThreshold: 3, workers: 2 });
+  const queued = listen('atlas-jit:queued');
+  const bc = manyFunctions(8);
+  for (let round = 0; round < 20; round++) {
+    for (let i = 0; i < 8; i++) {
+      const f = fnOf(bc, `f${i}`);
+      e.notifyCall(f.offset, bc, f.end, [round, 2]);
+    }
+  }
+  await e.whenIdle();
+  t.is(queued.events.length, 8, 'one job per hot function, never two');
+  t.is(e.stats().compilations, 8);
+  for (let i = 0; i < 8; i++) {
+    const f = fnOf(bc, `f${i}`);
+    t.is(e.notifyCall(f.offset, bc, f.end, [3, 2]), 6 + i);
+  }
+  queued.stop();
+  await e.close();
+});
+
+serial('priority under contention: with 1 worker, functions compile in order of call count', async (t) => {
+  const e = await engine({ compilationThreshold: 1, workers: 1 });
+  const compiled = listen('atlas-jit:compiled');
+  const bc = manyFunctions(50);
+  const fns = Array.from({ length: 50 }, (_, i) => fnOf(bc, `f${i}`));
+  // All 50 become hot in one synchronous turn; the first occupies the only worker.
+  for (const f of fns) e.notifyCall(f.offset, bc, f.end, [1, 1]);
+  // Then keep calling: function i ends with a count that is a multiple of 32, shuffled.
+  const order = fns.map((_, i) => (i * 37) % 50);
+  for (const [rank, i] of order.entries()) {
+    const f = fns[i]!;
+    for (let k = 1; k < (rank + 1) * 32; k++) e.notifyCall(f.offset, bc, f.end, [1, 1]);
+  }
+  await e.whenIdle();
+  const names = compiled.events.map((ev) => String(ev['name']));
+  t.is(names.length, 50);
+  const calls = compiled.events.slice(1).map((ev) => Number(ev['calls']));
+  t.deepEqual(calls, [...calls].sort((a, b) => b - a), 'after the first, hottest first');
+  compiled.stop();
+  await e.close();
+});
+
+serial('the queue bound holds and dropped jobs are counted', async (t) => {
+  const e = await engine({ compilationThreshold: 1, workers: 1, maxQueue: 4 });
+  const bc = manyFunctions(20);
+  let maxDepth = 0;
+  for (let i = 0; i < 20; i++) {
+    const f = fnOf(bc, `f${i}`);
+    e.notifyCall(f.offset, bc, f.end, [1, 1]);
+    maxDepth = Math.max(maxDepth, e.stats().queueDepth);
+  }
+  t.true(maxDepth <= 4);
+  t.is(e.stats().droppedJobs, 20 - 1 - 4);
+  await e.whenIdle();
+  t.is(e.stats().compilations, 5);
+  await e.close();
+});
+
+serial('install happens inside a synchronous loop, without yielding to the event loop', async (t) => {
+  const e = await engine({ compilationThreshold: 100 });
+  const installed = listen('atlas-jit:installed');
+  const { offset, bytecode, end } = fnOf(ADD, 'add');
+  let firstNative = -1;
+  for (let i = 0; i < 10_000_000; i++) {
+    const r = e.notifyCall(offset, bytecode, end, [i, 1]);
+    if (r !== undefined) {
+      firstNative = i;
+      break;
+    }
+  }
+  t.true(firstNative > 0, 'native code ran before the loop ever yielded');
+  t.is(installed.events.length, 1);
+  const delay = e.stats().latency.installDelay;
+  t.is(delay.count, 1, 'installed from the mailbox');
+  await e.whenIdle(); // now Piscina's promise resolves too
+  const s = e.stats();
+  t.is(s.compilations, 1, 'the promise did nothing twice');
+  t.is(installed.events.length, 1);
+  t.is(s.cachedFunctions, 1);
+  t.log(`first native call at iteration ${firstNative}; mailbox→install ${delay.p50.toFixed(0)}µs`);
+  installed.stop();
+  await e.close();
+});
+
+serial('a VM top-level loop picks up native code at safepoints and calls', async (t) => {
+  const bc = program(`
+fn sq(x: number) -> number { return x * x; }
+var i = 0;
+var s = 0;
+while (i < 300000) { s = s + sq(i); i = i + 1; }
+print(s);`);
+  const e = await engine({ compilationThreshold: 100 });
+  const lines: string[] = [];
+  new Vm(bc, { jit: e, stdout: (l) => lines.push(l) }).run();
+  const reference: string[] = [];
+  new Vm(bc, { stdout: (l) => reference.push(l) }).run();
+  t.deepEqual(lines, reference);
+  t.true(e.stats().jitExecutions > 0, 'the same run switched to native code');
+  await e.close();
+});
+
+serial('host calls through vm.call are counted and run natively', async (t) => {
+  const e = await engine({ compilationThreshold: 10 });
+  const vm = new Vm(ADD, { jit: e, stdout: () => {} });
+  vm.run();
+  for (let i = 0; i < 10; i++) t.is(vm.call('add', i, 1), i + 1);
+  await e.whenIdle();
+  t.is(vm.call('add', 40, 2), 42);
+  t.is(e.stats().jitExecutions, 1);
+  await e.close();
+});
+
+serial('a worker that dies mid-compile causes a fallback, and the engine recovers', async (t) => {
+  const e = await engine({ compilationThreshold: 1, faultInjection: { stallMs: 50, crash: 'exit', onlyFunction: 'div' } });
+  callN(e, 'div', 1, [1, 2]);
+  await e.whenIdle();
+  let s = e.stats();
+  t.is(s.failedCompilations, 1);
+  t.is(callN(e, 'div', 5, [1, 2]), undefined, 'falls back to the interpreter for good');
+  callN(e, 'add', 1);
+  await e.whenIdle();
+  t.is(callN(e, 'add', 1), 5, 'a replacement worker compiles the next function');
+  s = e.stats();
+  t.is(s.compilations, 1);
+  await e.close();
+});
+
+serial('a worker that throws rejects only its job', async (t) => {
+  const e = await engine({ compilationThreshold: 1, faultInjection: { crash: 'throw', onlyFunction: 'less' } });
+  callN(e, 'less', 1);
+  callN(e, 'add', 1);
+  await e.whenIdle();
+  t.is(e.stats().failedCompilations, 1);
+  t.is(callN(e, 'add', 1), 5);
+  await e.close();
+});
+
+serial('eviction under a tiny budget releases native handles', async (t) => {
+  const before = liveHandleCount();
+  const e = await engine({ compilationThreshold: 1, workers: 1 });
+  const bc = manyFunctions(6);
+  const first = fnOf(bc, 'f0');
+  e.notifyCall(first.offset, bc, first.end, [1, 1]);
+  await e.whenIdle();
+  const size = e.stats().cacheBytes;
+  t.true(size > 0);
+  e.cacheSizeLimit = size * 2; // room for two functions
+  const evicted = listen('atlas-jit:evicted');
+  for (let i = 1; i < 6; i++) {
+    const f = fnOf(bc, `f${i}`);
+    e.notifyCall(f.offset, bc, f.end, [1, 1]);
+    await e.whenIdle();
+  }
+  const s = e.stats();
+  t.true(s.cachedFunctions <= 2);
+  t.true(s.cacheBytes <= size * 2);
+  t.true(s.evictions >= 4);
+  t.is(evicted.events.length, s.evictions);
+  t.is(liveHandleCount() - before, s.cachedFunctions, 'evicted code was released');
+  evicted.stop();
+  await e.close();
+  t.is(liveHandleCount(), before);
+});
+
+serial('invalidate drops one program; invalidateCache and reset drop everything', async (t) => {
+  const before = liveHandleCount();
+  const e = await engine({ compilationThreshold: 1 });
+  const other = manyFunctions(1);
+  const f0 = fnOf(other, 'f0');
+  callN(e, 'add', 1);
+  e.notifyCall(f0.offset, other, f0.end, [1, 1]);
+  await e.whenIdle();
+  t.is(e.stats().cachedFunctions, 2);
+  e.invalidate(ADD);
+  t.is(e.stats().cachedFunctions, 1);
+  t.is(callN(e, 'add', 1), undefined, 'interpreted again after invalidation');
+  await e.whenIdle();
+  t.is(callN(e, 'add', 1), 5, 'and compiled again once hot');
+  e.invalidateCache();
+  t.is(e.stats().cachedFunctions, 0);
+  t.is(liveHandleCount(), before);
+  callN(e, 'add', 1);
+  await e.whenIdle();
+  e.reset();
+  const s = e.stats();
+  t.is(s.cachedFunctions, 0);
+  t.is(s.compilations, 0);
+  t.is(s.trackedFunctions, 0);
+  t.is(liveHandleCount(), before);
+  await e.close();
+});
+
+serial('invalidating a program while its job runs discards the result and releases it', async (t) => {
+  const before = liveHandleCount();
+  const e = await engine({ compilationThreshold: 1, faultInjection: { stallMs: 100 } });
+  callN(e, 'add', 1);
+  await new Promise((r) => setTimeout(r, 20));
+  t.is(e.stats().inFlight, 1);
+  e.invalidate(ADD);
+  await e.whenIdle();
+  t.is(e.stats().cachedFunctions, 0);
+  t.is(liveHandleCount(), before);
+  await e.close();
+});
+
+serial('the worker count can change at run time', async (t) => {
+  const e = await engine({ compilationThreshold: 1, workers: 1 });
+  e.workers = 2;
+  t.is(e.stats().workers, 2);
+  callN(e, 'add', 1);
+  await e.whenIdle();
+  t.is(callN(e, 'add', 1), 5);
+  t.throws(() => { e.workers = 0; }, { instanceOf: RangeError });
+  await e.close();
+});
+
+serial('close leaves no worker and no handle behind', async (t) => {
+  const before = liveHandleCount();
+  const e = await engine({ compilationThreshold: 1, workers: 2 });
+  const bc = manyFunctions(4);
+  for (let i = 0; i < 4; i++) {
+    const f = fnOf(bc, `f${i}`);
+    e.notifyCall(f.offset, bc, f.end, [1, 1]);
+  }
+  await e.close();
+  const s = e.stats();
+  t.is(s.workerThreads, 0);
+  t.is(s.queueDepth, 0);
+  t.is(s.inFlight, 0);
+  t.is(liveHandleCount(), before);
+  t.is(e.notifyCall(0, bc, 1, []), undefined);
+});
+
+serial('end to end: interpreted → hot → queued → compiled → installed → cached native calls', async (t) => {
+  const seen: string[] = [];
+  const channels = ['queued', 'compiled', 'installed'].map((n) => listen(`atlas-jit:${n}`));
+  const e = await engine({ compilationThreshold: 10 });
+  t.is(callN(e, 'add', 10), undefined);
+  await e.whenIdle();
+  for (const [i, c] of channels.entries()) if (c.events.length === 1) seen.push(['queued', 'compiled', 'installed'][i]!);
+  t.deepEqual(seen, ['queued', 'compiled', 'installed']);
+  for (let i = 0; i < 100; i++) callN(e, 'add', 1);
+  const s = e.stats();
+  t.is(s.jitExecutions, 100);
+  t.true(s.latency.hotToInstalled.count === 1 && s.latency.hotToInstalled.p50 > 0);
+  t.true(s.latency.compile.p50 > 0);
+  t.true(s.latency.queueWait.count === 1);
+  channels.forEach((c) => c.stop());
+  await e.close();
+});
+
+serial('invalid configuration is rejected', async (t) => {
+  await t.throwsAsync(() => JitEngine.create({ workers: 0 }), { instanceOf: RangeError });
+  await t.throwsAsync(() => JitEngine.create({ optLevel: 3 as 0 }), { instanceOf: RangeError });
+  await t.throwsAsync(() => JitEngine.create({ compilationThreshold: -1 }), { instanceOf: RangeError });
+});

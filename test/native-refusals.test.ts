@@ -1,0 +1,191 @@
+// What the translator declines (a typed refusal, a normal result) and what it rejects as
+// malformed input (NativeInputError), never undefined behaviour.
+import test from 'ava';
+import { BytecodeBuilder, type Constant, Opcode, type OpcodeName } from '../src/bytecode/index.js';
+import {
+  compileFunction, liveHandleCount, type NativeFunctionInput, NativeInputError, type NativeInputRule, type RefusalReason,
+} from '../src/jit/native.js';
+import { declare } from './native-helpers.js';
+
+function refusalOf(input: NativeFunctionInput) {
+  const outcome = compileFunction(input, 1, { verify: true });
+  if (outcome.ok) throw new Error(`unexpectedly compiled (handle ${outcome.handle})`);
+  return outcome.refusal;
+}
+
+function assertRefused(t: import('ava').ExecutionContext, input: NativeFunctionInput, reason: RefusalReason, opcode: string, offset: number): void {
+  const before = liveHandleCount();
+  const refusal = refusalOf(input);
+  t.like(refusal, { reason, opcode, offset });
+  t.true(refusal.message.length > 0);
+  t.is(liveHandleCount(), before, 'a refusal registers nothing');
+}
+
+function assertInvalid(t: import('ava').ExecutionContext, input: NativeFunctionInput, rule: NativeInputRule, offset: number): void {
+  const error = t.throws(() => compileFunction(input, 1, { verify: true }), { instanceOf: NativeInputError });
+  t.like(error, { rule, offset });
+}
+
+// Every opcode outside the subset, with operands of the right layout.
+const UNSUPPORTED: [OpcodeName, number[]][] = [
+  ['GetGlobal', [0]], ['SetGlobal', [0]], ['MakeClosure', [0, 0]], ['GetUpvalue', [0]], ['SetUpvalue', [0]],
+  ['And', []], ['Or', []], ['Jump', [0]], ['JumpIfFalse', [0]], ['Loop', [-3]], ['Call', [0]], ['Array', [0]],
+  ['GetIndex', []], ['SetIndex', []], ['IsOptionSome', []], ['IsOptionNone', []], ['IsResultOk', []], ['IsResultErr', []],
+  ['ExtractOptionValue', []], ['ExtractResultValue', []], ['IsArray', []], ['GetArrayLen', []],
+];
+
+test('every unsupported opcode is refused by name and offset', (t) => {
+  const covered = new Set(UNSUPPORTED.map(([name]) => name));
+  const supported = ['Constant', 'Null', 'True', 'False', 'GetLocal', 'SetLocal', 'Add', 'Sub', 'Mul', 'Div', 'Mod', 'Negate',
+    'Equal', 'NotEqual', 'Less', 'LessEqual', 'Greater', 'GreaterEqual', 'Not', 'Dup', 'Pop', 'Return', 'Halt'];
+  t.deepEqual(Object.keys(Opcode).filter((name) => !supported.includes(name)).sort(), [...covered].sort(), 'the list covers every other opcode');
+  for (const [name, operands] of UNSUPPORTED) {
+    let at = -1;
+    const fn = declare(1, 1, (b) => {
+      b.emit('GetLocal', [0]);
+      at = b.emit(name, operands);
+      b.emit('Return');
+    });
+    assertRefused(t, fn.input, 'UnsupportedOpcode', name, at);
+  }
+});
+
+test('non-number constants are refused', (t) => {
+  const kinds: Constant[] = [
+    { kind: 'string', value: 's' }, { kind: 'null' }, { kind: 'bool', value: true },
+    { kind: 'builtin', name: 'print' },
+  ];
+  for (const constant of kinds) {
+    let at = -1;
+    const fn = declare(0, 0, (b) => {
+      const k = b.addConstant(constant);
+      at = b.emit('Constant', [k]);
+      b.emit('Return');
+    });
+    assertRefused(t, fn.input, 'NonNumberConstant', 'Constant', at);
+  }
+  // The function's own constant (a function value) sits at index 0 of the pool.
+  let at = -1;
+  const self = declare(0, 0, (b) => {
+    at = b.emit('Constant', [0]);
+    b.emit('Return');
+  });
+  t.is(self.input.constants[0]!.kind, 'function');
+  assertRefused(t, self.input, 'NonNumberConstant', 'Constant', at);
+});
+
+test('Return, Pop and Halt with an empty frame stack are refused (the VM would use the caller\'s stack)', (t) => {
+  for (const op of ['Return', 'Halt'] as const) {
+    let at = -1;
+    const fn = declare(0, 0, (b) => {
+      at = b.emit(op);
+    });
+    assertRefused(t, fn.input, 'FrameUnderflow', op, at);
+  }
+  let pop = -1;
+  const popping = declare(0, 0, (b) => {
+    pop = b.emit('Pop');
+  });
+  assertRefused(t, popping.input, 'FrameUnderflow', 'Pop', pop);
+});
+
+test('SetLocal past the stack top below the last local is refused', (t) => {
+  let at = -1;
+  const fn = declare(0, 3, (b) => {
+    b.emitConstant(1);
+    at = b.emit('SetLocal', [1]);
+    b.emit('Return');
+  });
+  assertRefused(t, fn.input, 'SetLocalUnderflow', 'SetLocal', at);
+});
+
+test('a body without Return or Halt is refused', (t) => {
+  const fn = declare(1, 1, (b) => {
+    b.emit('GetLocal', [0]);
+  });
+  // Cut the body before the implicit `Null; Return`.
+  const end = fn.input.end - 2;
+  assertRefused(t, { ...fn.input, end }, 'MissingTerminator', '<end>', end);
+});
+
+test('Pop as the program\'s last byte does not pop (Q1), so an empty frame is no underflow', (t) => {
+  const code = new Uint8Array([Opcode.Pop]);
+  assertRefused(t, { code, start: 0, end: 1, arity: 0, localCount: 0, constants: [] }, 'MissingTerminator', '<end>', 1);
+});
+
+test('malformed bodies throw NativeInputError with the offset', (t) => {
+  const unknown = declare(0, 0, (b) => void b.emitRaw(0x05));
+  assertInvalid(t, unknown.input, 'UnknownOpcode', unknown.input.start);
+
+  let constantAt = -1;
+  const outOfPool = declare(0, 0, (b) => {
+    constantAt = b.emit('Constant', [999]);
+    b.emit('Return');
+  });
+  assertInvalid(t, outOfPool.input, 'ConstantOutOfRange', constantAt);
+
+  let getAt = -1;
+  const getPastStack = declare(1, 4, (b) => {
+    getAt = b.emit('GetLocal', [1]);
+    b.emit('Return');
+  });
+  assertInvalid(t, getPastStack.input, 'LocalOutOfRange', getAt);
+
+  let setAt = -1;
+  const setPastLocals = declare(1, 1, (b) => {
+    b.emit('GetLocal', [0]);
+    setAt = b.emit('SetLocal', [1]);
+    b.emit('Return');
+  });
+  assertInvalid(t, setPastLocals.input, 'LocalOutOfRange', setAt);
+});
+
+test('stack underflow inside the frame is malformed input', (t) => {
+  const underflows: [OpcodeName, number, number][] = [
+    ['Add', 1, 0], ['Sub', 0, 1], ['Less', 1, 0], ['Equal', 1, 0], ['Negate', 0, 0], ['Not', 0, 0], ['Dup', 0, 0],
+  ];
+  for (const [op, arity, extra] of underflows) {
+    let at = -1;
+    const fn = declare(arity, arity, (b) => {
+      for (let i = 0; i < extra; i++) b.emitConstant(i);
+      at = b.emit(op);
+      b.emit('Return');
+    });
+    assertInvalid(t, fn.input, 'StackUnderflow', at);
+  }
+  let setAt = -1;
+  const set = declare(0, 1, (b) => {
+    setAt = b.emit('SetLocal', [0]);
+  });
+  assertInvalid(t, set.input, 'StackUnderflow', setAt);
+});
+
+test('a truncated operand is malformed input', (t) => {
+  const b = new BytecodeBuilder();
+  b.number(1);
+  const at = b.emit('Constant', [0]);
+  b.emit('Return');
+  const code = b.build().code;
+  for (const end of [at + 1, at + 2]) {
+    assertInvalid(t, { code, start: at, end, arity: 0, localCount: 0, constants: [{ kind: 'number', value: 1 }] }, 'TruncatedInstruction', at);
+  }
+});
+
+test('an inconsistent frame description is malformed input', (t) => {
+  const fn = declare(1, 1, (b) => {
+    b.emit('GetLocal', [0]);
+    b.emit('Return');
+  });
+  const { input } = fn;
+  const bad: [Partial<NativeFunctionInput>, number][] = [
+    [{ end: input.start }, input.start],
+    [{ end: input.code.length + 1 }, input.start],
+    [{ arity: 256, localCount: 256 }, input.start],
+    [{ arity: 2, localCount: 1 }, input.start],
+    [{ start: -1 }, 0],
+    [{ start: 1.5 }, 0],
+    [{ arity: Number.NaN }, input.start],
+  ];
+  for (const [patch, offset] of bad) assertInvalid(t, { ...input, ...patch }, 'InvalidRange', offset);
+  t.throws(() => compileFunction(input, 3 as 0, { verify: true }), { instanceOf: NativeInputError });
+});
