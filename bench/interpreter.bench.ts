@@ -5,7 +5,10 @@
  * what the hook costs when it is installed.
  *
  * Executed-opcode counts are computed analytically from the programs' own instruction
- * ranges (decoded from the built bytecode), so the measured loop is the real one.
+ * ranges (decoded from the built bytecode), so the measured loop is the real one. They count
+ * reference instructions: a pair the interpreter runs as one superinstruction counts as two.
+ * The machine is often shared, so a calibration line reports how long a trivial JS loop
+ * iteration takes at the time of the run.
  *
  * Run: `npm run bench:interp` (or `node dist/bench/interpreter.bench.js [--quick]`).
  */
@@ -134,16 +137,25 @@ function median(xs: number[]): number {
   return sorted[sorted.length >> 1]!;
 }
 
-/** Median wall time in ns of `fn` over REPEATS runs, after a warm-up run. */
-function timeNs(fn: () => unknown): { ns: number; result: unknown } {
-  let result = fn();
-  const samples: number[] = [];
+/**
+ * Median wall time in ns of each variant over REPEATS runs. All variants are warmed up first
+ * and the repetitions are interleaved, so that neither JIT warm-up nor a burst of load on the
+ * machine favours one of them.
+ */
+function timeAll(variants: ReadonlyArray<() => unknown>): { ns: number[]; results: unknown[] } {
+  const results = variants.map((fn) => {
+    fn();
+    return fn();
+  });
+  const samples: number[][] = variants.map(() => []);
   for (let r = 0; r < REPEATS; r++) {
-    const t0 = process.hrtime.bigint();
-    result = fn();
-    samples.push(Number(process.hrtime.bigint() - t0));
+    variants.forEach((fn, i) => {
+      const t0 = process.hrtime.bigint();
+      fn();
+      samples[i]!.push(Number(process.hrtime.bigint() - t0));
+    });
   }
-  return { ns: median(samples), result };
+  return { ns: samples.map(median), results };
 }
 
 function vmFor(bytecode: Bytecode, hook?: VmJitHook): Vm {
@@ -163,14 +175,12 @@ interface Row {
 function measure(name: string, bytecode: Bytecode, fnName: string, n: number, ops: number, js: () => number): Row {
   const plain = vmFor(bytecode);
   const hooked = vmFor(bytecode, idleHook);
-  const expected = js();
-  const a = timeNs(() => plain.call(fnName, n));
-  const h = timeNs(() => hooked.call(fnName, n));
-  const j = timeNs(js);
-  for (const got of [a.result, h.result] as Value[]) {
-    if (got !== expected) throw new Error(`${name}: interpreter gave ${String(got)}, JS gave ${expected}`);
+  const { ns, results } = timeAll([() => plain.call(fnName, n), () => hooked.call(fnName, n), js]);
+  const expected = results[2];
+  for (const got of results.slice(0, 2) as Value[]) {
+    if (got !== expected) throw new Error(`${name}: interpreter gave ${String(got)}, JS gave ${String(expected)}`);
   }
-  return { name, ops, interp: a.ns, hooked: h.ns, js: j.ns };
+  return { name, ops, interp: ns[0]!, hooked: ns[1]!, js: ns[2]! };
 }
 
 /** ns per iteration of a trivial JS loop: a yardstick for how fast this machine is right now. */
@@ -181,7 +191,7 @@ function calibrationNs(): number {
     for (let i = 0; i < n; i++) s = (s + i) | 0;
     return s;
   };
-  return timeNs(loop).ns / n;
+  return timeAll([loop]).ns[0]! / n;
 }
 
 function main(): void {
@@ -191,7 +201,7 @@ function main(): void {
     measure(`sum of i*i, i < ${LOOP_N}`, loop.bytecode, 'sumsq', LOOP_N, loop.opsFor(LOOP_N), () => sumOfSquaresJs(LOOP_N)),
     measure(`fib(${FIB_N})`, fib.bytecode, 'fib', FIB_N, fib.opsFor(FIB_N), () => fibJs(FIB_N)),
   ];
-  console.log(`interpreter benchmark (median of ${REPEATS} after warm-up; node ${process.version})`);
+  console.log(`interpreter benchmark (median of ${REPEATS} interleaved runs after warm-up; node ${process.version})`);
   console.log(`calibration: a trivial JS loop takes ${calibrationNs().toFixed(2)} ns/iteration on this machine now`);
   console.log(
     ['program'.padEnd(26), 'opcodes'.padStart(11), 'interp ns/op'.padStart(13), 'hooked ns/op'.padStart(13),

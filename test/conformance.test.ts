@@ -7,23 +7,53 @@ import test from 'ava';
 import type { Bytecode } from '../src/bytecode/index.js';
 import { compile } from '../src/compiler/index.js';
 import { AtlasRuntimeError, Vm } from '../src/vm/index.js';
+import { JitEngine } from '../src/jit/jit-engine.js';
+import type { JitConfig } from '../src/jit/jit-config.js';
 
 const CORPUS = new URL('../../test/fixtures/atlas-corpus/', import.meta.url);
 
 /**
  * An execution mode: runs compiled bytecode, sending each printed line to `stdout`, and
- * lets an AtlasRuntimeError escape. Add the JIT modes here (JIT on; JIT at threshold 1),
- * e.g. `{ name: 'jit-threshold-1', run: async (bc, stdout) => { const engine = await
- * JitEngine.create({ compilationThreshold: 1 }); try { new Vm(bc, { stdout, jit: engine }).run(); }
- * finally { await engine.close(); } } }`.
+ * lets an AtlasRuntimeError escape.
  */
 interface Mode {
   readonly name: string;
   run(bytecode: Bytecode, stdout: (line: string) => void): void | Promise<void>;
 }
 
+/** One engine per JIT mode, shared by its programs and closed after the file. */
+const engines = new Map<string, Promise<JitEngine>>();
+function engineFor(name: string, config: JitConfig): Promise<JitEngine> {
+  let engine = engines.get(name);
+  if (engine === undefined) {
+    engine = JitEngine.create({ workers: 1, ...config });
+    engines.set(name, engine);
+  }
+  return engine;
+}
+test.after.always(async () => {
+  for (const engine of engines.values()) await (await engine).close();
+});
+
 const modes: Mode[] = [
   { name: 'interpreter', run: (bytecode, stdout) => { new Vm(bytecode, { stdout }).run(); } },
+  // The JIT with its default threshold, exactly as a user runs a program.
+  { name: 'jit', run: async (bytecode, stdout) => { new Vm(bytecode, { stdout, jit: await engineFor('jit', {}) }).run(); } },
+  {
+    // Everything hot at once: a first run makes every called function hot, the compiles
+    // finish, and the measured run then executes whatever compiled as native code.
+    name: 'jit-threshold-1',
+    run: async (bytecode, stdout) => {
+      const engine = await engineFor('jit-threshold-1', { compilationThreshold: 1 });
+      try {
+        new Vm(bytecode, { stdout: () => {}, jit: engine }).run();
+      } catch (error) {
+        if (!(error instanceof AtlasRuntimeError)) throw error;
+      }
+      await engine.whenIdle();
+      new Vm(bytecode, { stdout, jit: engine }).run();
+    },
+  },
 ];
 
 interface CorpusProgram {

@@ -66,12 +66,12 @@ test('non-number constants are refused', (t) => {
   }
   // The function's own constant (a function value) sits at index 0 of the pool.
   let at = -1;
-  const self = declare(0, 0, (b) => {
+  const own = declare(0, 0, (b) => {
     at = b.emit('Constant', [0]);
     b.emit('Return');
   });
-  t.is(self.input.constants[0]!.kind, 'function');
-  assertRefused(t, self.input, 'NonNumberConstant', 'Constant', at);
+  t.is((own.input.constants as readonly Constant[])[0]!.kind, 'function');
+  assertRefused(t, own.input, 'NonNumberConstant', 'Constant', at);
 });
 
 test('Return, Pop and Halt with an empty frame stack are refused (the VM would use the caller\'s stack)', (t) => {
@@ -188,4 +188,7 @@ test('an inconsistent frame description is malformed input', (t) => {
   ];
   for (const [patch, offset] of bad) assertInvalid(t, { ...input, ...patch }, 'InvalidRange', offset);
   t.throws(() => compileFunction(input, 3 as 0, { verify: true }), { instanceOf: NativeInputError });
+  const junkPool = [null, { kind: 'toString' }] as unknown as Constant[];
+  for (const junk of junkPool) assertInvalid(t, { ...input, constants: [junk] }, 'InvalidRange', 0);
+  assertInvalid(t, { ...input, code: [1, 2, 3] as unknown as Uint8Array }, 'InvalidRange', 0);
 });

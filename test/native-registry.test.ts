@@ -1,7 +1,8 @@
 // Handles, release and invoke errors of the process-wide code registry.
 import test from 'ava';
 import {
-  compileFunction, hostIsa, liveCodeCount, liveHandleCount, NativeInvokeError, NativeInvoker, releaseHandle, verifierDefault,
+  compileFunction, hostIsa, liveCodeCount, liveHandleCount, marshalPool, NativeInvokeError, NativeInvoker, releaseHandle,
+  verifierDefault,
 } from '../src/jit/native.js';
 import { compileOk, declare, invokeNative, OPT_LEVELS } from './native-helpers.js';
 
@@ -147,10 +148,20 @@ serial('the verifier can be forced on or off, and the host ISA is reported', (t)
   }
 });
 
-serial('code in a SharedArrayBuffer (how compile workers receive it) compiles', (t) => {
+serial('code and a marshalled pool in SharedArrayBuffers (how compile workers get them) compile', (t) => {
   const shared = new Uint8Array(new SharedArrayBuffer(add.input.code.length));
   shared.set(add.input.code);
-  const { handle } = compileOk(t, { ...add.input, code: shared });
+  const constants = marshalPool(add.bytecode.constants, { shared: true });
+  t.true(constants.values.buffer instanceof SharedArrayBuffer);
+  const { handle } = compileOk(t, { ...add.input, code: shared, constants });
   t.deepEqual(invokeNative(handle, [1.25, 2]), { kind: 'return', value: 3.25 });
+  releaseHandle(handle);
+});
+
+serial('code given as a view into a larger buffer is read from the view\'s start', (t) => {
+  const padded = new Uint8Array(add.input.code.length + 7).fill(0x05);
+  padded.set(add.input.code, 7);
+  const { handle } = compileOk(t, { ...add.input, code: padded.subarray(7) });
+  t.deepEqual(invokeNative(handle, [4, 5]), { kind: 'return', value: 9 });
   releaseHandle(handle);
 });

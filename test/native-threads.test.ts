@@ -63,8 +63,8 @@ function startWorker(task: Task): Worker {
 /** Runs one task to completion: its single message, after the worker has exited. */
 async function runInWorker<T>(task: Task): Promise<T> {
   const worker = startWorker(task);
-  const [message] = (await once(worker, 'message')) as [T & { failure?: string }];
-  await once(worker, 'exit');
+  // Listen for both at once: the worker may exit right after posting.
+  const [[message]] = (await Promise.all([once(worker, 'message'), once(worker, 'exit')])) as [[T & { failure?: string }], unknown];
   if (message.failure !== undefined) throw new Error(message.failure);
   return message;
 }
@@ -102,6 +102,7 @@ serial('releasing code another thread is running defers the free until that thre
   const handles = liveHandleCount();
   const { handle } = compileOk(t, add.input);
   const worker = startWorker({ task: 'spin', handle });
+  const exited = once(worker, 'exit');
   const messages: unknown[] = [];
   worker.on('message', (message) => messages.push(message));
   while (messages.length === 0) await once(worker, 'message');
@@ -111,7 +112,7 @@ serial('releasing code another thread is running defers the free until that thre
   t.true(releaseHandle(handle));
   t.is(liveHandleCount(), handles);
   t.throws(() => invokeNative(handle, [1, 1]), { instanceOf: NativeInvokeError });
-  await once(worker, 'exit');
+  await exited;
   const tally = messages[1] as { calls: number; wrong: number; error: string };
   t.is(tally.error, 'NativeInvokeError', 'the worker sees the release at its next call');
   t.is(tally.wrong, 0);

@@ -189,4 +189,5 @@ test('bad options are rejected with typed errors and leave no worker behind', as
   await t.throwsAsync(spawnRuntime({ stdout: 'no' as never }), { instanceOf: TypeError });
   await t.throwsAsync(spawnRuntime({ maxCallDepth: -1 }), { instanceOf: RangeError });
   await t.throwsAsync(spawnRuntime(null as never), { instanceOf: TypeError });
+  await t.throwsAsync(spawnRuntime({ jit: { workers: 1, hook: () => 1 } as never }), { instanceOf: TypeError, message: /cannot be sent/ });
 });

@@ -480,6 +480,13 @@ test('onSafepoint is called every 64 loop back-edges', (t) => {
   t.is(safepoints, 10);
 });
 
+test('interpreted calls count towards safepoints, so recursion without loops reaches them', (t) => {
+  let safepoints = 0;
+  const vm = installed(programWith(countdown), { jit: { onCall: () => undefined, onSafepoint: () => { safepoints++; } } });
+  t.is(vm.call('down', 640), 0); // 640 interpreted Calls (n = 639 .. 0)
+  t.is(safepoints, 10);
+});
+
 test('a safepoint can halt a runaway loop', (t) => {
   let n = 0;
   const hook: VmJitHook = {

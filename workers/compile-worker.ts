@@ -1,28 +1,31 @@
 /**
- * The Piscina task module: compiles one function with the native addon, posts the outcome
- * to the install mailbox at once (so the main thread can install it without waiting for
- * its event loop), then returns the same outcome as the task result.
+ * The Piscina task module: compiles a batch of functions with the native addon. Each outcome
+ * is posted to the install mailbox the moment it exists, so the main thread can install it
+ * without waiting for its event loop (or for the rest of the batch); the task result repeats
+ * all outcomes for the engine's promise path.
  */
 import { compileFunction } from '../src/jit/native.js';
 import { InstallMailbox } from '../src/jit/install-mailbox.js';
-import { type CompileRequest, type CompileResponse, type WorkerTask, RETURN_TYPE_CODES } from '../src/jit/compile-job.js';
+import { type CompileBatch, type CompileResponse, type FaultInjection, type FunctionJob, type WorkerTask, RETURN_TYPE_CODES } from '../src/jit/compile-job.js';
 
 const mailboxes = new WeakMap<SharedArrayBuffer, InstallMailbox>();
 
-export default function compileTask(task: WorkerTask): CompileResponse | null {
+export default function compileTask(task: WorkerTask): CompileResponse[] | null {
   // Importing this module already loaded the addon; a warm-up only proves the worker is up.
   if ('warmUp' in task) return null;
-  const request = task;
-  injectFault(request);
-  const response = compile(request);
-  post(request, response);
-  return response;
+  const mailbox = mailboxFor(task.mailbox);
+  return task.jobs.map((job) => {
+    injectFault(task.fault, job);
+    const response = compile(job, task);
+    post(mailbox, response);
+    return response;
+  });
 }
 
-function compile(request: CompileRequest): CompileResponse {
-  const { jobId } = request;
+function compile(job: FunctionJob, batch: CompileBatch): CompileResponse {
+  const { jobId } = job;
   try {
-    const outcome = compileFunction(request, request.optLevel);
+    const outcome = compileFunction(job, batch.optLevel);
     if (outcome.ok) {
       const { handle, codeSize, returnType, compileMicros } = outcome;
       return { jobId, outcome: 'compiled', handle, codeSize, returnType, compileMicros };
@@ -35,27 +38,31 @@ function compile(request: CompileRequest): CompileResponse {
   }
 }
 
-function post(request: CompileRequest, response: CompileResponse): void {
-  let mailbox = mailboxes.get(request.mailbox);
+function mailboxFor(buffer: SharedArrayBuffer): InstallMailbox {
+  let mailbox = mailboxes.get(buffer);
   if (mailbox === undefined) {
-    mailbox = new InstallMailbox(request.mailbox);
-    mailboxes.set(request.mailbox, mailbox);
+    mailbox = new InstallMailbox(buffer);
+    mailboxes.set(buffer, mailbox);
   }
-  // A full ring is fine: the task result below still reaches the engine.
+  return mailbox;
+}
+
+function post(mailbox: InstallMailbox, response: CompileResponse): void {
+  const compiled = response.outcome === 'compiled' ? response : undefined;
+  // A full ring is fine: the task result still reaches the engine.
   mailbox.post({
     jobId: response.jobId,
     outcome: response.outcome,
-    handle: response.outcome === 'compiled' ? response.handle : 0,
-    codeSize: response.outcome === 'compiled' ? response.codeSize : 0,
-    returnTypeCode: response.outcome === 'compiled' ? RETURN_TYPE_CODES.indexOf(response.returnType) : 0,
+    handle: compiled?.handle ?? 0,
+    codeSize: compiled?.codeSize ?? 0,
+    returnTypeCode: compiled === undefined ? 0 : RETURN_TYPE_CODES.indexOf(compiled.returnType),
     compileMicros: response.outcome === 'error' ? 0 : response.compileMicros,
     postedAt: performance.timeOrigin + performance.now(),
   });
 }
 
-function injectFault(request: CompileRequest): void {
-  const fault = request.fault;
-  if (fault === undefined) return;
+function injectFault(fault: FaultInjection | undefined, job: FunctionJob): void {
+  if (fault === undefined || (fault.onlyFunction !== undefined && fault.onlyFunction !== job.name)) return;
   if (fault.stallMs !== undefined) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, fault.stallMs);
   if (fault.crash === 'exit') process.exit(70);
   if (fault.crash === 'throw') throw new Error('injected compile worker fault');

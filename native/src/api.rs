@@ -8,7 +8,7 @@ use napi_derive::napi;
 use crate::backend::{self, CompileError, OptLevel, Options};
 use crate::frame::Rejection;
 use crate::input::FunctionInput;
-use crate::invoke_area::{InvokeArea, SLOT_COUNT, VALUE_SLOT};
+use crate::invoke_area::{InvokeArea, F64_LENGTH};
 use crate::{code, invoker, registry};
 
 /// The outcome of `compileFunction`, flattened for a cheap crossing: `status` is "ok",
@@ -150,20 +150,20 @@ pub fn create_invoke_buffer() -> Float64Array {
     let area = InvokeArea::new();
     invoker::install_area(area.clone());
     let base = area.base_ptr();
-    // SAFETY: `base` points to `SLOT_COUNT` f64-sized atomic cells inside an `Arc`
-    // allocation. The finalizer owns a clone of that `Arc`, so the memory outlives the
+    // SAFETY: `base` points to the `F64_LENGTH` * 8 bytes of atomic cells of an `Arc`
+    // allocation (`InvokeArea` is `#[repr(C, align(8))]` and a multiple of 8 bytes long). The finalizer owns a clone of that `Arc`, so the memory outlives the
     // JavaScript ArrayBuffer (it is freed only when the finalizer and this thread's
     // invoker have both dropped their references); detaching the buffer in JavaScript
     // cannot free it either. Unsynchronized f64 access from JavaScript is sound because
     // Rust only touches the cells atomically.
-    unsafe { Float64Array::with_external_data(base, SLOT_COUNT, move |_, _| drop(area)) }
+    unsafe { Float64Array::with_external_data(base, F64_LENGTH, move |_, _| drop(area)) }
 }
 
 /// Writes `marker` to the result slot through Rust, so JavaScript can check that its view
 /// really shares memory with Rust (a runtime without external buffers would copy).
 #[napi(catch_unwind)]
 pub fn probe_invoke_buffer(marker: f64) -> Result<()> {
-    let written = invoker::with_area(|area| area.set(VALUE_SLOT, marker));
+    let written = invoker::with_area(|area| area.set_value(marker));
     written.ok_or_else(|| Error::from_reason("no invoke buffer was created on this thread"))
 }
 
@@ -176,10 +176,21 @@ pub fn invoke_function(env: &Env) -> Result<Function<'_, (), ()>> {
     env.create_function("invoke", invoke_callback)
 }
 
+/// An argument-less N-API function that does nothing: the floor under `invoke`'s cost,
+/// for benchmarks.
+#[napi(catch_unwind)]
+pub fn empty_call_function(env: &Env) -> Result<Function<'_, (), ()>> {
+    env.create_function("emptyCall", empty_callback)
+}
+
+unsafe extern "C" fn empty_callback(_env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+    std::ptr::null_mut()
+}
+
 /// The invoke callback: every failure (including a panic) becomes a thrown JS error.
 unsafe extern "C" fn invoke_callback(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
     let message = match std::panic::catch_unwind(invoker::invoke_requested) {
-        Ok(Ok(())) => return std::ptr::null_mut(),
+        Ok(Ok(_)) => return std::ptr::null_mut(),
         Ok(Err(error)) => error.to_string(),
         Err(panic) => panic_message(panic.as_ref()),
     };
@@ -195,11 +206,4 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
     format!("panic in atlas-jit-native: {detail}")
-}
-
-#[napi]
-pub fn tmp_bench_rust(handle: u32, n: u32) -> f64 {
-    let t = std::time::Instant::now();
-    for _ in 0..n { let _ = invoker::invoke(handle); }
-    t.elapsed().as_nanos() as f64 / n as f64
 }

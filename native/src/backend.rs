@@ -151,3 +151,109 @@ pub fn compile(input: &FunctionInput, options: Options) -> Result<Compiled, Comp
     let code = NativeCode::new(module, entry, code_size, exit, input.arity);
     Ok(Compiled { code, compile_micros: started.elapsed().as_secs_f64() * 1e6 })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use crate::input::{ConstantKind, PoolEntry};
+    use crate::invoke_area::{InvokeArea, HALT_KIND, STATUS, TRAP_CODE, TRAP_OFFSET};
+    use crate::outcome::{Exit, RefusalReason, TrapCode, ValueKind, STATUS_HALTED, STATUS_TRAP};
+    use crate::{invoker, opcode as op, registry};
+
+    fn function(code: &[u8], arity: usize, pool: Vec<PoolEntry>) -> FunctionInput {
+        FunctionInput { code: code.to_vec(), start: 0, end: code.len(), arity, local_count: arity, pool }
+    }
+
+    /// Compiles, registers and runs `input` on `args` on this thread; returns the area.
+    fn run(input: &FunctionInput, opt_level: OptLevel, args: &[f64]) -> Arc<InvokeArea> {
+        let compiled = compile(input, Options { opt_level, verify: true }).expect("compiles");
+        let handle = registry::register(compiled.code).expect("registers");
+        let area = InvokeArea::new();
+        invoker::install_area(area.clone());
+        for (i, &arg) in args.iter().enumerate() {
+            area.set_arg(i, arg);
+        }
+        let status = invoker::invoke(handle).expect("invokes");
+        assert_eq!(status, area.control(STATUS), "the returned status is the stored one");
+        assert!(registry::release(handle));
+        invoker::sweep_this_thread();
+        area
+    }
+
+    const ADD: [u8; 8] = [op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 1, op::ADD, op::RETURN];
+
+    #[test]
+    fn compiles_and_runs_at_every_opt_level() {
+        for level in [OptLevel::None, OptLevel::Speed, OptLevel::SpeedAndSize] {
+            let area = run(&function(&ADD, 2, vec![]), level, &[1.25, 2.0]);
+            assert_eq!(area.control(STATUS), ValueKind::Number as u32);
+            assert_eq!(area.value(), 3.25);
+        }
+    }
+
+    #[test]
+    fn traps_and_halts_store_their_details() {
+        // 1 / a at offset 3, then `true; Halt`.
+        let code = [op::CONSTANT, 0, 0, op::GET_LOCAL, 0, 0, op::DIV, op::TRUE, op::HALT];
+        let input = function(&code, 1, vec![PoolEntry::Number(1.0)]);
+        let area = run(&input, OptLevel::Speed, &[0.0]);
+        assert_eq!(area.control(STATUS), STATUS_TRAP);
+        assert_eq!(area.control(TRAP_CODE), TrapCode::DivideByZero as u32);
+        assert_eq!(area.control(TRAP_OFFSET), 6);
+        let area = run(&input, OptLevel::Speed, &[2.0]);
+        assert_eq!((area.control(STATUS), area.control(HALT_KIND), area.value()), (STATUS_HALTED, ValueKind::Bool as u32, 1.0));
+    }
+
+    #[test]
+    fn the_opt_level_reaches_cranelift() {
+        // a*b + a*b: `speed` merges the two multiplications (GVN), `none` keeps both.
+        let code = [
+            op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 1, op::MUL, op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 1, op::MUL,
+            op::ADD, op::RETURN,
+        ];
+        let size = |opt_level| {
+            compile(&function(&code, 2, vec![]), Options { opt_level, verify: true }).unwrap().code.code_size
+        };
+        assert!(size(OptLevel::None) > size(OptLevel::Speed), "{} vs {}", size(OptLevel::None), size(OptLevel::Speed));
+    }
+
+    #[test]
+    fn mod_calls_the_exact_fmod() {
+        let code = [op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 1, op::MOD, op::RETURN];
+        for (a, b) in [(-7.0, 3.0), (5.5, -2.0), (1e300, 1e-300), (-0.0, 5.0)] {
+            let value = run(&function(&code, 2, vec![]), OptLevel::Speed, &[a, b]).value();
+            assert_eq!(value.to_bits(), (a % b).to_bits(), "{a} % {b}");
+        }
+    }
+
+    #[test]
+    fn reports_exit_and_real_code_size() {
+        let compiled = compile(&function(&ADD, 2, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
+        assert_eq!(compiled.code.exit, Exit::Return(ValueKind::Number));
+        assert!(compiled.code.code_size > 0 && compiled.code.code_size < 4096);
+        let trapping = [op::TRUE, op::NEGATE, op::RETURN];
+        let compiled = compile(&function(&trapping, 0, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
+        assert_eq!(compiled.code.exit, Exit::Trap(TrapCode::NegateNonNumber));
+    }
+
+    #[test]
+    fn non_number_constants_are_refused() {
+        let input = function(&[op::CONSTANT, 0, 0, op::RETURN], 0, vec![PoolEntry::Other(ConstantKind::String)]);
+        match compile(&input, Options { opt_level: OptLevel::None, verify: true }) {
+            Err(CompileError::Rejected(Rejection::Refused(r))) => assert_eq!(r.reason, RefusalReason::NonNumberConstant),
+            other => panic!("expected a refusal, got {:?}", other.err()),
+        }
+    }
+
+    #[test]
+    fn released_handles_are_unknown_to_invoke() {
+        let compiled = compile(&function(&ADD, 2, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
+        let handle = registry::register(compiled.code).unwrap();
+        invoker::install_area(InvokeArea::new());
+        assert!(invoker::invoke(handle).is_ok());
+        assert!(registry::release(handle));
+        assert!(!registry::release(handle));
+        assert_eq!(invoker::invoke(handle), Err(invoker::InvokeError::UnknownHandle(handle)));
+    }
+}

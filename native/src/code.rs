@@ -46,8 +46,8 @@ impl Drop for OwnedModule {
     }
 }
 
-/// The machine-code entry `(args, out) -> status word` (see `translate.rs`).
-type Entry = unsafe extern "C" fn(*const f64, *mut f64) -> u64;
+/// The machine-code entry `(args, out) -> status` (see `translate.rs`).
+type Entry = unsafe extern "C" fn(*const f64, *mut f64) -> u32;
 
 pub struct NativeCode {
     /// Address of the finalized function inside `module`.
@@ -69,17 +69,18 @@ impl NativeCode {
         Self { entry: entry as usize, module: Mutex::new(module), code_size, exit, arity }
     }
 
-    /// Runs the function on the arguments in `area` and returns its status word; the
-    /// result value lands in the area's value slot.
-    pub fn call(&self, area: &InvokeArea) -> u64 {
+    /// Runs the function on the arguments in `area` and returns its status; the result
+    /// value, status and trap/halt details land in the area.
+    pub fn call(&self, area: &InvokeArea) -> u32 {
         // SAFETY: `entry` is the address of finalized code in `self.module`, which lives
         // as long as `self` (it is freed only in `OwnedModule::drop`), and `&self` keeps
         // `self` alive for the whole call. The code was generated for exactly this
         // signature with the host's default (C) calling convention. It reads `arity`
-        // ≤ 255 f64s from `args`, which has `ARG_SLOTS` = 256, and writes one f64 to
-        // `out`; both pointers come from `area`'s atomic cells, which tolerate the
-        // unsynchronized plain accesses (and JS on the same thread cannot run meanwhile).
-        // The code touches no other memory except calling `atlas_fmod`.
+        // ≤ 255 f64s from `args`, which has `ARG_SLOTS` = 256, and writes the f64 at `out`
+        // and the u32 control words after it, all inside `area` (`#[repr(C)]`, offsets
+        // checked at compile time in `invoke_area.rs`); the area's cells are atomics, which
+        // tolerate these unsynchronized plain accesses, and JS on this thread cannot run
+        // meanwhile. The code touches no other memory except calling `atlas_jit_fmod`.
         unsafe {
             let entry: Entry = std::mem::transmute::<usize, Entry>(self.entry);
             entry(area.args_ptr(), area.value_ptr())

@@ -1,72 +1,90 @@
-//! The per-thread memory through which JavaScript passes arguments in and reads results
-//! out, so that an invoke converts nothing but the handle and the status.
+//! The per-thread memory through which JavaScript passes the handle and arguments in and
+//! reads the results out, so that an invoke converts nothing at all. The generated code
+//! writes the result and its status here itself.
 //!
-//! Layout in f64 slots (mirrored by `src/jit/native.ts`):
-//! `[0, 256)` arguments · 256 result value · 257 status · 258 trap code · 259 trap offset ·
-//! 260 kind of a halted value · 261 the handle to invoke (written by JavaScript).
+//! Layout (`#[repr(C)]`, mirrored by `src/jit/native.ts`), 2080 bytes = 260 f64 slots:
+//! - bytes 0..2048: 256 f64 argument slots;
+//! - bytes 2048..2056: the f64 result value (a bool as 0/1, null as 0);
+//! - bytes 2056..2080: six u32 control words — status, trap code, trap offset, kind of a
+//!   halted value, the handle to invoke (written by JavaScript), and one unused word.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::outcome::Status;
-
 pub const ARG_SLOTS: usize = 256;
-pub const VALUE_SLOT: usize = 256;
-pub const STATUS_SLOT: usize = 257;
-pub const TRAP_CODE_SLOT: usize = 258;
-pub const TRAP_OFFSET_SLOT: usize = 259;
-pub const HALT_KIND_SLOT: usize = 260;
-pub const HANDLE_SLOT: usize = 261;
-pub const SLOT_COUNT: usize = 262;
 
-/// Atomic cells so that Rust's reads and writes stay defined while JavaScript (and the
-/// generated code) access the same memory as plain f64s.
+/// Indices of the control words.
+pub const STATUS: usize = 0;
+pub const TRAP_CODE: usize = 1;
+pub const TRAP_OFFSET: usize = 2;
+pub const HALT_KIND: usize = 3;
+pub const HANDLE: usize = 4;
+const CONTROL_WORDS: usize = 6;
+
+/// Byte offsets from the result value, as the generated code addresses them.
+pub const STATUS_FROM_VALUE: i32 = 8 + 4 * STATUS as i32;
+pub const TRAP_CODE_FROM_VALUE: i32 = 8 + 4 * TRAP_CODE as i32;
+pub const TRAP_OFFSET_FROM_VALUE: i32 = 8 + 4 * TRAP_OFFSET as i32;
+pub const HALT_KIND_FROM_VALUE: i32 = 8 + 4 * HALT_KIND as i32;
+
+/// The area's size in f64 units: the length of JavaScript's Float64Array over it.
+pub const F64_LENGTH: usize = std::mem::size_of::<InvokeArea>() / 8;
+
+/// Atomic cells so that Rust's accesses stay defined while JavaScript and the generated
+/// code access the same memory as plain numbers.
+#[repr(C, align(8))]
 pub struct InvokeArea {
-    cells: [AtomicU64; SLOT_COUNT],
+    args: [AtomicU64; ARG_SLOTS],
+    value: AtomicU64,
+    control: [AtomicU32; CONTROL_WORDS],
 }
+
+const _: () = {
+    assert!(std::mem::offset_of!(InvokeArea, value) == ARG_SLOTS * 8);
+    assert!(std::mem::offset_of!(InvokeArea, control) == ARG_SLOTS * 8 + 8);
+    assert!(std::mem::size_of::<InvokeArea>() == 2080);
+};
 
 impl InvokeArea {
     pub fn new() -> Arc<Self> {
-        Arc::new(Self { cells: std::array::from_fn(|_| AtomicU64::new(0)) })
+        Arc::new(Self {
+            args: std::array::from_fn(|_| AtomicU64::new(0)),
+            value: AtomicU64::new(0),
+            control: std::array::from_fn(|_| AtomicU32::new(0)),
+        })
     }
 
-    /// Start of the whole area, for the JavaScript view.
+    /// Start of the area, for the JavaScript view.
     pub fn base_ptr(&self) -> *mut f64 {
-        self.cells[0].as_ptr().cast()
+        std::ptr::from_ref(self).cast_mut().cast()
     }
 
     pub fn args_ptr(&self) -> *const f64 {
-        self.cells[0].as_ptr().cast_const().cast()
+        self.args[0].as_ptr().cast_const().cast()
     }
 
+    /// The result value; the control words follow it (see the `*_FROM_VALUE` offsets).
     pub fn value_ptr(&self) -> *mut f64 {
-        self.cells[VALUE_SLOT].as_ptr().cast()
+        self.value.as_ptr().cast()
     }
 
-    pub fn get(&self, slot: usize) -> f64 {
-        f64::from_bits(self.cells[slot].load(Ordering::Relaxed))
+    pub fn set_arg(&self, index: usize, value: f64) {
+        self.args[index].store(value.to_bits(), Ordering::Relaxed);
     }
 
-    pub fn set(&self, slot: usize, value: f64) {
-        self.cells[slot].store(value.to_bits(), Ordering::Relaxed);
+    pub fn value(&self) -> f64 {
+        f64::from_bits(self.value.load(Ordering::Relaxed))
     }
 
-    /// The handle JavaScript asked to invoke, if the slot holds a valid one.
-    pub fn requested_handle(&self) -> Option<u32> {
-        let value = self.get(HANDLE_SLOT);
-        (value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value)).then_some(value as u32)
+    pub fn set_value(&self, value: f64) {
+        self.value.store(value.to_bits(), Ordering::Relaxed);
     }
 
-    /// Publishes the status and the trap or halt details of a finished call.
-    pub fn record(&self, status: Status) {
-        self.set(STATUS_SLOT, f64::from(status.code()));
-        match status {
-            Status::Returned(_) => {}
-            Status::Trapped { code, offset } => {
-                self.set(TRAP_CODE_SLOT, f64::from(code as u8));
-                self.set(TRAP_OFFSET_SLOT, f64::from(offset));
-            }
-            Status::Halted(kind) => self.set(HALT_KIND_SLOT, f64::from(kind as u8)),
-        }
+    pub fn control(&self, word: usize) -> u32 {
+        self.control[word].load(Ordering::Relaxed)
+    }
+
+    pub fn set_control(&self, word: usize, value: u32) {
+        self.control[word].store(value, Ordering::Relaxed);
     }
 }

@@ -1,13 +1,6 @@
 //! What a compiled function reports back: its statically known result kind, how it
-//! exits, the trap codes, and the status word its machine code returns.
-//!
-//! Status word (u64) returned by every compiled function:
-//! - bits 0..8: status — 0 number, 1 bool, 2 null (a `Return` of that kind),
-//!   3 trap, 4 halted (`Halt` executed);
-//! - bits 8..16: the trap code (status 3) or the halted value's kind (status 4);
-//! - bits 32..64: the bytecode offset of the trapping instruction (status 3).
-//!
-//! The value itself (number, bool as 0/1, null as 0) is stored to the result slot.
+//! exits, the trap codes and status numbers its machine code stores into the invoke area,
+//! and why a function may be refused.
 
 /// The static type of a stack slot, and so of a result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,15 +18,6 @@ impl ValueKind {
             Self::Null => "null",
         }
     }
-
-    fn from_bits(bits: u64) -> Option<Self> {
-        match bits {
-            0 => Some(Self::Number),
-            1 => Some(Self::Bool),
-            2 => Some(Self::Null),
-            _ => None,
-        }
-    }
 }
 
 /// Runtime errors native code can raise, numbered as `TrapCode` in `src/jit/native.ts`.
@@ -49,20 +33,6 @@ pub enum TrapCode {
     InvalidAdd = 5,
     /// TypeError "Cannot negate non-number".
     NegateNonNumber = 6,
-}
-
-impl TrapCode {
-    fn from_bits(bits: u64) -> Option<Self> {
-        Some(match bits {
-            1 => Self::DivideByZero,
-            2 => Self::InvalidNumericResult,
-            3 => Self::NotNonBool,
-            4 => Self::ExpectedNumber,
-            5 => Self::InvalidAdd,
-            6 => Self::NegateNonNumber,
-            _ => return None,
-        })
-    }
 }
 
 /// How every run of a translated function ends when no dynamic trap fires first.
@@ -92,50 +62,10 @@ impl Exit {
     }
 }
 
-pub const STATUS_TRAP: u64 = 3;
-pub const STATUS_HALTED: u64 = 4;
-
-pub fn pack_return(kind: ValueKind) -> u64 {
-    kind as u64
-}
-
-pub fn pack_halt(kind: ValueKind) -> u64 {
-    STATUS_HALTED | (kind as u64) << 8
-}
-
-pub fn pack_trap(code: TrapCode, offset: u32) -> u64 {
-    STATUS_TRAP | (code as u64) << 8 | u64::from(offset) << 32
-}
-
-/// A status word decoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    Returned(ValueKind),
-    Halted(ValueKind),
-    Trapped { code: TrapCode, offset: u32 },
-}
-
-impl Status {
-    /// `None` only if the word was not produced by the translator (a bug, reported as such).
-    pub fn decode(word: u64) -> Option<Self> {
-        let detail = (word >> 8) & 0xff;
-        match word & 0xff {
-            s @ 0..=2 => ValueKind::from_bits(s).map(Self::Returned),
-            STATUS_TRAP => TrapCode::from_bits(detail).map(|code| Self::Trapped { code, offset: (word >> 32) as u32 }),
-            STATUS_HALTED => ValueKind::from_bits(detail).map(Self::Halted),
-            _ => None,
-        }
-    }
-
-    /// The numeric status `invoke` returns to JavaScript.
-    pub fn code(self) -> u32 {
-        match self {
-            Self::Returned(kind) => kind as u32,
-            Self::Trapped { .. } => STATUS_TRAP as u32,
-            Self::Halted(_) => STATUS_HALTED as u32,
-        }
-    }
-}
+/// The status the generated code stores (and returns): 0 number, 1 bool, 2 null (a
+/// `Return` of that kind), 3 trap, 4 halted.
+pub const STATUS_TRAP: u32 = 3;
+pub const STATUS_HALTED: u32 = 4;
 
 /// Why the translator declined a function: a normal outcome, never an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,24 +102,4 @@ pub struct Refusal {
     pub opcode: String,
     pub offset: usize,
     pub message: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn status_words_round_trip() {
-        for kind in [ValueKind::Number, ValueKind::Bool, ValueKind::Null] {
-            assert_eq!(Status::decode(pack_return(kind)), Some(Status::Returned(kind)));
-            assert_eq!(Status::decode(pack_halt(kind)), Some(Status::Halted(kind)));
-        }
-        let word = pack_trap(TrapCode::NegateNonNumber, u32::MAX);
-        assert_eq!(
-            Status::decode(word),
-            Some(Status::Trapped { code: TrapCode::NegateNonNumber, offset: u32::MAX })
-        );
-        assert_eq!(Status::decode(5), None);
-        assert_eq!(Status::decode(STATUS_TRAP), None);
-    }
 }

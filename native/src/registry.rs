@@ -9,8 +9,8 @@
 //! Memory is reclaimed by reference counting: the registry holds one `Arc` per live handle
 //! and each invoking thread caches its own (see `invoker.rs`). `release` drops the
 //! registry's reference and bumps the release epoch; caches drop released entries when they
-//! notice the epoch moved. Code is freed when the last reference goes, so never while it
-//! runs: a running invocation holds its thread's cached reference.
+//! notice the epoch moved (or their thread exits). Code is freed when the last reference
+//! goes, so never while it runs: a running invocation holds its thread's cached reference.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -1,10 +1,11 @@
 //! Bytecode → Cranelift IR for one straight-line function, with the VM's semantics
 //! (spec §2.4) and statically tracked slot kinds.
 //!
-//! The generated function has the signature `(args: *const f64, out: *mut f64) -> u64`:
-//! it reads its `arity` number parameters from `args`, stores its result value to `*out`
-//! and returns the status word described in `outcome.rs`. Dynamic runtime errors
-//! (division by zero, NaN/∞ results) branch to cold blocks that return a trap word; type
+//! The generated function has the signature `(args: *const f64, out: *mut f64) -> u32`:
+//! it reads its `arity` number parameters from `args`; `out` is the invoke area's result
+//! value, followed by its control words (`invoke_area.rs`). It stores the result value, the
+//! status and the trap or halt details there, and returns the status. Dynamic runtime
+//! errors (division by zero, NaN/∞ results) branch to cold blocks that store a trap; type
 //! errors are known statically and end the function with an unconditional trap.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -18,14 +19,15 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use crate::frame::{Frame, Rejection, Slot};
 use crate::input::{FunctionInput, InputError, InputErrorKind, PoolEntry};
 use crate::opcode;
-use crate::outcome::{pack_halt, pack_return, pack_trap, Exit, Refusal, RefusalReason, TrapCode};
+use crate::invoke_area::{HALT_KIND_FROM_VALUE, STATUS_FROM_VALUE, TRAP_CODE_FROM_VALUE, TRAP_OFFSET_FROM_VALUE};
+use crate::outcome::{Exit, Refusal, RefusalReason, TrapCode, STATUS_HALTED, STATUS_TRAP};
 
 /// The signature of every translated function.
 pub fn native_signature(call_conv: CallConv) -> Signature {
     let mut sig = Signature::new(call_conv);
     sig.params.push(AbiParam::new(types::I64));
     sig.params.push(AbiParam::new(types::I64));
-    sig.returns.push(AbiParam::new(types::I64));
+    sig.returns.push(AbiParam::new(types::I32));
     sig
 }
 
@@ -154,12 +156,13 @@ impl Translator<'_> {
             opcode::POP => self.pop(pc)?,
             opcode::RETURN => {
                 let value = self.frame.take_exit_value(pc, name, true).map_err(Rejection::Refused)?;
-                self.exit_with(value, pack_return(value.kind()));
+                self.exit_with(value, value.kind() as u32);
                 return Ok(Flow::Exit(Exit::Return(value.kind())));
             }
             opcode::HALT => {
                 let value = self.frame.take_exit_value(pc, name, false).map_err(Rejection::Refused)?;
-                self.exit_with(value, pack_halt(value.kind()));
+                self.store_control(HALT_KIND_FROM_VALUE, value.kind() as u32);
+                self.exit_with(value, STATUS_HALTED);
                 return Ok(Flow::Exit(Exit::Halt(value.kind())));
             }
             _ => {
@@ -329,7 +332,7 @@ impl Translator<'_> {
         self.b.inst_results(call)[0]
     }
 
-    /// Branches to a cold block returning the trap word when `condition` holds.
+    /// Branches to a cold block that exits with the trap when `condition` holds.
     fn trap_if(&mut self, condition: Value, code: TrapCode, pc: usize) {
         let trap = self.b.create_block();
         let continue_ = self.b.create_block();
@@ -339,18 +342,24 @@ impl Translator<'_> {
         self.b.seal_block(trap);
         self.b.seal_block(continue_);
         self.b.switch_to_block(trap);
-        self.return_word(pack_trap(code, offset32(pc)));
+        self.exit_trap(code, pc);
         self.b.switch_to_block(continue_);
     }
 
     /// An unconditional trap: the rest of the body is dead.
     fn static_trap(&mut self, code: TrapCode, pc: usize) -> Flow {
-        self.return_word(pack_trap(code, offset32(pc)));
+        self.exit_trap(code, pc);
         Flow::Exit(Exit::Trap(code))
     }
 
-    /// Stores the result value (bool as 0/1, null as 0) and returns `word`.
-    fn exit_with(&mut self, value: Slot<Value>, word: u64) {
+    fn exit_trap(&mut self, code: TrapCode, pc: usize) {
+        self.store_control(TRAP_CODE_FROM_VALUE, code as u32);
+        self.store_control(TRAP_OFFSET_FROM_VALUE, offset32(pc));
+        self.exit_status(STATUS_TRAP);
+    }
+
+    /// Stores the result value (bool as 0/1, null as 0), then exits with `status`.
+    fn exit_with(&mut self, value: Slot<Value>, status: u32) {
         let stored = match value {
             Slot::Number(x) => x,
             Slot::Bool(flag) => {
@@ -361,12 +370,19 @@ impl Translator<'_> {
             Slot::Null => self.b.ins().f64const(0.0),
         };
         self.b.ins().store(MemFlagsData::trusted(), stored, self.out, 0);
-        self.return_word(word);
+        self.exit_status(status);
     }
 
-    fn return_word(&mut self, word: u64) {
-        let word = self.b.ins().iconst(types::I64, word as i64);
-        self.b.ins().return_(&[word]);
+    /// Stores `status` to the status word and returns it.
+    fn exit_status(&mut self, status: u32) {
+        self.store_control(STATUS_FROM_VALUE, status);
+        let status = self.b.ins().iconst(types::I32, i64::from(status));
+        self.b.ins().return_(&[status]);
+    }
+
+    fn store_control(&mut self, offset_from_value: i32, word: u32) {
+        let word = self.b.ins().iconst(types::I32, i64::from(word));
+        self.b.ins().store(MemFlagsData::trusted(), word, self.out, offset_from_value);
     }
 }
 

@@ -1,10 +1,10 @@
 /**
- * The messages between the engine and a compile worker. A request carries everything the
- * translator needs for one function; the program's code travels in a SharedArrayBuffer so
- * that many jobs of one program share a single copy.
+ * The messages between the engine and a compile worker. One task carries a small batch of
+ * functions: a Piscina task costs the main thread a message round trip, so sending the
+ * hottest waiting functions together divides that cost among them. A program's code and
+ * constant pool live in SharedArrayBuffers, so a job adds only a few numbers to the message.
  */
-import type { Constant } from '../bytecode/bytecode.js';
-import type { NativeType, OptLevel, RefusalReason } from './native.js';
+import type { MarshalledPool, NativeType, OptLevel, RefusalReason } from './native.js';
 
 /** Test and diagnostics aid: makes a worker misbehave on purpose. Never set in production. */
 export interface FaultInjection {
@@ -16,16 +16,25 @@ export interface FaultInjection {
   readonly onlyFunction?: string;
 }
 
-export interface CompileRequest {
+/** One function to compile. */
+export interface FunctionJob {
   readonly jobId: number;
+  /** The function's name (for diagnostics and targeted fault injection). */
+  readonly name: string;
+  /** The whole program's code, in shared memory. */
   readonly code: Uint8Array;
+  /** The program's constant pool as kind codes and number values, in shared memory. */
+  readonly constants: MarshalledPool;
   readonly start: number;
   readonly end: number;
   readonly arity: number;
   readonly localCount: number;
-  readonly constants: readonly Constant[];
+}
+
+export interface CompileBatch {
+  readonly jobs: readonly FunctionJob[];
   readonly optLevel: OptLevel;
-  /** The install mailbox's buffer; the worker posts its outcome there first. */
+  /** The install mailbox's buffer; the worker posts each outcome there as soon as it has it. */
   readonly mailbox: SharedArrayBuffer;
   readonly fault?: FaultInjection;
 }
@@ -35,7 +44,7 @@ export interface WarmUpRequest {
   readonly warmUp: true;
 }
 
-export type WorkerTask = CompileRequest | WarmUpRequest;
+export type WorkerTask = CompileBatch | WarmUpRequest;
 
 export interface Refusal {
   readonly reason: RefusalReason;

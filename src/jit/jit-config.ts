@@ -19,6 +19,10 @@ export interface JitConfig {
   readonly workers?: number;
   /** Waiting compile jobs before the coldest is dropped. Default 1024. */
   readonly maxQueue?: number;
+  /** Most functions sent to a worker in one task (the hottest waiting ones). Default 16. */
+  readonly compileBatchSize?: number;
+  /** A worker still compiling one batch after this long is terminated (and replaced). Default 10 s. */
+  readonly compileTimeoutMs?: number;
   /** Idle compile workers exit after this long. Default 30 s. */
   readonly idleTimeoutMs?: number;
   /** Start a compile worker and load the addon in it before `create` resolves. Default true. */
@@ -43,6 +47,8 @@ export function resolveConfig(config: JitConfig = {}): ResolvedJitConfig {
     optLevel: optLevel(config.optLevel ?? 1),
     workers: integerAtLeast(config.workers ?? defaultWorkerCount(), 1, 'workers'),
     maxQueue: integerAtLeast(config.maxQueue ?? 1024, 1, 'maxQueue'),
+    compileBatchSize: integerAtLeast(config.compileBatchSize ?? 16, 1, 'compileBatchSize'),
+    compileTimeoutMs: integerAtLeast(config.compileTimeoutMs ?? 10_000, 1, 'compileTimeoutMs'),
     idleTimeoutMs: integerAtLeast(config.idleTimeoutMs ?? 30_000, 0, 'idleTimeoutMs'),
     warmUp: config.warmUp ?? true,
     mailboxCapacity: integerAtLeast(config.mailboxCapacity ?? 256, 1, 'mailboxCapacity'),

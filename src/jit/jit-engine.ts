@@ -13,7 +13,7 @@ import type { Value, VmJitHook } from '../vm/index.js';
 import { CodeCache, type CachedCode, type RemovalReason } from './code-cache.js';
 import { CompilePool } from './compile-pool.js';
 import { CompileQueue, type CompileJob } from './compile-queue.js';
-import { type CompileRequest, type CompileResponse, type FaultInjection, RETURN_TYPE_CODES } from './compile-job.js';
+import { type CompileResponse, type FaultInjection, type FunctionJob, RETURN_TYPE_CODES } from './compile-job.js';
 import { HotspotTracker } from './hotspot-tracker.js';
 import { InstallMailbox, type MailboxEntry } from './install-mailbox.js';
 import { type JitConfig, type ResolvedJitConfig, integerAtLeast, optLevel, resolveConfig } from './jit-config.js';
@@ -126,7 +126,10 @@ export class JitEngine implements VmJitHook {
     this.tracker = new HotspotTracker(config.compilationThreshold);
     this.mailbox = new InstallMailbox(config.mailboxCapacity);
     this.pool = new CompilePool({ workers: config.workers, idleTimeoutMs: config.idleTimeoutMs });
-    this.queue = new CompileQueue({ concurrency: config.workers, maxQueue: config.maxQueue, onDrop: (job) => this.onDrop(job) });
+    this.queue = new CompileQueue({
+      concurrency: config.workers, maxQueue: config.maxQueue, batchSize: config.compileBatchSize,
+      run: (batch) => this.runBatch(batch), onDrop: (job) => this.onDrop(job),
+    });
     this.cache = new CodeCache({ byteBudget: config.cacheSizeLimit, onRelease: (code, reason) => this.onRelease(code, reason) });
   }
 
@@ -273,7 +276,7 @@ export class JitEngine implements VmJitHook {
     if (fn === undefined) throw new RangeError(`no function starts at offset ${offset}`);
     const tracked = this.track(program, fn, undefined);
     if (tracked.code !== undefined) return true;
-    const outcome = compileFunction(this.requestFields(tracked), this.currentOptLevel);
+    const outcome = compileFunction(this.functionJob(tracked, 0), this.currentOptLevel);
     if (!outcome.ok) {
       this.tracker.markFailed(tracked.key);
       return false;
@@ -338,9 +341,8 @@ export class JitEngine implements VmJitHook {
     this.counters.interpreterFallbacks++;
     const record = tracked.record;
     if (this.tracker.recordCall(record)) this.enqueue(tracked);
-    // Keep a waiting job's priority near its live call count without paying p-queue's
-    // re-sort on every call.
-    else if (tracked.job !== undefined && (record.calls & 15) === 0) this.queue.setPriority(tracked.job, record.calls);
+    // A waiting job's priority follows its live call count (a field write).
+    else if (tracked.job !== undefined) this.queue.setPriority(tracked.job, record.calls);
     return undefined;
   }
 
@@ -354,12 +356,12 @@ export class JitEngine implements VmJitHook {
   private enqueue(tracked: TrackedFunction): void {
     const job: CompileJob = {
       id: this.nextJobId++, key: tracked.key, programId: tracked.program.id, priority: tracked.record.calls,
-      enqueuedAt: performance.now(), startedAt: 0, started: false, cancelled: false, controller: new AbortController(),
+      enqueuedAt: performance.now(), startedAt: 0, started: false, cancelled: false,
     };
     tracked.job = job;
     this.pending.set(job.id, { job, fn: tracked, applied: false });
     publish('queued', () => this.event(tracked));
-    this.queue.add(job, (j) => this.runJob(tracked, j));
+    this.queue.add(job);
   }
 
   /**
@@ -389,38 +391,39 @@ export class JitEngine implements VmJitHook {
 
   // ── running a job ─────────────────────────────────────────────────────────────────────
 
-  private async runJob(tracked: TrackedFunction, job: CompileJob): Promise<void> {
-    this.latency.queueWait.record((job.startedAt - job.enqueuedAt) * 1000);
-    let response: CompileResponse;
+  /** Sends a batch to a worker; settles every job of it exactly once. */
+  private async runBatch(batch: readonly CompileJob[]): Promise<void> {
+    const jobs: FunctionJob[] = [];
+    for (const job of batch) {
+      this.latency.queueWait.record((job.startedAt - job.enqueuedAt) * 1000);
+      const pending = this.pending.get(job.id);
+      if (pending !== undefined) jobs.push(this.functionJob(pending.fn, job.id));
+    }
+    let responses: CompileResponse[];
     try {
-      response = await this.pool.run(this.request(tracked, job));
+      const batch = { jobs, optLevel: this.currentOptLevel, mailbox: this.mailbox.buffer, ...this.faultOption() };
+      // A worker that hangs is terminated after the timeout; Piscina replaces it (invariant 6).
+      responses = await this.pool.run(batch, AbortSignal.timeout(this.config.compileTimeoutMs));
     } catch (error) {
-      // The worker crashed, was terminated, or threw: the function stays interpreted.
-      this.settle(job.id, { kind: 'error', reason: `compile worker failed: ${errorText(error)}` }, true);
+      // The worker crashed, was terminated, or threw: its functions stay interpreted (those
+      // it had already posted to the mailbox keep their code).
+      for (const job of jobs) this.settle(job.jobId, { kind: 'error', reason: `compile worker failed: ${errorText(error)}` }, true);
       return;
     }
-    this.settle(job.id, outcomeOf(response), true);
+    for (const response of responses) this.settle(response.jobId, outcomeOf(response), true);
   }
 
-  private request(tracked: TrackedFunction, job: CompileJob): CompileRequest {
-    return {
-      jobId: job.id,
-      ...this.requestFields(tracked),
-      optLevel: this.currentOptLevel,
-      mailbox: this.mailbox.buffer,
-      ...this.faultFor(tracked),
-    };
-  }
-
-  private faultFor(tracked: TrackedFunction): { fault?: FaultInjection } {
+  private faultOption(): { fault?: FaultInjection } {
     const fault = this.config.faultInjection;
-    if (fault === undefined || (fault.onlyFunction !== undefined && fault.onlyFunction !== tracked.fn.name)) return {};
-    return { fault };
+    return fault === undefined ? {} : { fault };
   }
 
-  private requestFields(tracked: TrackedFunction) {
+  private functionJob(tracked: TrackedFunction, jobId: number): FunctionJob {
     const { fn, program, end } = tracked;
-    return { code: program.code, start: fn.offset, end, arity: fn.arity, localCount: fn.localCount, constants: program.bytecode.constants };
+    return {
+      jobId, name: fn.name, code: program.code, constants: program.pool,
+      start: fn.offset, end, arity: fn.arity, localCount: fn.localCount,
+    };
   }
 
   private drainMailbox(): void {

@@ -45,8 +45,8 @@ export interface NativeFunctionInput {
   readonly end: number;
   readonly arity: number;
   readonly localCount: number;
-  /** The program's constant pool. */
-  readonly constants: readonly Constant[];
+  /** The program's constant pool, as constants or already marshalled (see `marshalPool`). */
+  readonly constants: readonly Constant[] | MarshalledPool;
 }
 
 export interface Refusal {
@@ -193,6 +193,7 @@ interface Addon {
   createInvokeBuffer(): Float64Array;
   probeInvokeBuffer(marker: number): void;
   invokeFunction(): () => void;
+  emptyCallFunction(): () => void;
 }
 
 const PACKAGE_NAME = 'atlas-jit';
@@ -250,36 +251,49 @@ export function verifierDefault(): boolean {
   return addon().verifierDefault();
 }
 
+/**
+ * An argument-less N-API function of the addon that does nothing: what one crossing into
+ * the addon costs, the floor under `NativeInvoker.invoke` (for benchmarks).
+ */
+export function emptyNativeCall(): () => void {
+  return addon().emptyCallFunction();
+}
+
 // ---------------------------------------------------------------------------------------
 // Compiling
 
-const CONSTANT_KIND_CODES: Record<Constant['kind'], number> = {
-  number: 0, null: 1, bool: 2, string: 3, function: 4, builtin: 5,
-};
+const CONSTANT_KIND_CODES: ReadonlyMap<unknown, number> = new Map<Constant['kind'], number>([
+  ['number', 0], ['null', 1], ['bool', 2], ['string', 3], ['function', 4], ['builtin', 5],
+]);
 
-interface MarshalledPool {
+/** A constant pool as the translator reads it: a kind code and a number value per constant. */
+export interface MarshalledPool {
   readonly kinds: Uint8Array;
   readonly values: Float64Array;
 }
 
-/** Pools are immutable once built, so each one is marshalled once. */
-const marshalledPools = new WeakMap<readonly Constant[], MarshalledPool>();
+/**
+ * The pool as two typed arrays (kind codes and number values), which cross N-API cheaply.
+ * With `shared`, they live in SharedArrayBuffers, so compile jobs can send them to worker
+ * threads without copying.
+ */
+export function marshalPool(constants: readonly Constant[], options: { shared?: boolean } = {}): MarshalledPool {
+  const bytes = (n: number) => (options.shared === true ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
+  const kinds = new Uint8Array(bytes(constants.length));
+  const values = new Float64Array(bytes(constants.length * 8));
+  constants.forEach((constant, index) => {
+    const code = typeof constant === 'object' && constant !== null ? CONSTANT_KIND_CODES.get(constant.kind) : undefined;
+    if (code === undefined) throw new NativeInputError('InvalidRange', 0, `constant ${index} is not a constant of a known kind`);
+    kinds[index] = code;
+    if (constant.kind === 'number') values[index] = constant.value;
+  });
+  return { kinds, values };
+}
 
-function marshalPool(constants: readonly Constant[]): MarshalledPool {
-  let pool = marshalledPools.get(constants);
-  if (pool === undefined) {
-    const kinds = new Uint8Array(constants.length);
-    const values = new Float64Array(constants.length);
-    constants.forEach((constant, index) => {
-      const code = CONSTANT_KIND_CODES[constant.kind];
-      if (code === undefined) throw new NativeInputError('InvalidRange', 0, `constant ${index} has unknown kind ${String(constant.kind)}`);
-      kinds[index] = code;
-      if (constant.kind === 'number') values[index] = constant.value;
-    });
-    pool = { kinds, values };
-    marshalledPools.set(constants, pool);
-  }
-  return pool;
+function isMarshalledPool(value: unknown): value is MarshalledPool {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { kinds, values } = value as Partial<MarshalledPool>;
+  return kinds instanceof Uint8Array && values instanceof Float64Array && kinds.length === values.length;
 }
 
 function checkU32(name: string, value: unknown, offset: number): number {
@@ -291,7 +305,9 @@ function checkU32(name: string, value: unknown, offset: number): number {
 
 function checkInput(input: NativeFunctionInput, optLevel: OptLevel): void {
   if (!(input.code instanceof Uint8Array)) throw new NativeInputError('InvalidRange', 0, 'code must be a Uint8Array');
-  if (!Array.isArray(input.constants)) throw new NativeInputError('InvalidRange', 0, 'constants must be an array');
+  if (!Array.isArray(input.constants) && !isMarshalledPool(input.constants)) {
+    throw new NativeInputError('InvalidRange', 0, 'constants must be an array of constants or a marshalled pool');
+  }
   const start = checkU32('start', input.start, 0);
   checkU32('end', input.end, start);
   checkU32('arity', input.arity, start);
@@ -307,7 +323,7 @@ function checkInput(input: NativeFunctionInput, optLevel: OptLevel): void {
  */
 export function compileFunction(input: NativeFunctionInput, optLevel: OptLevel, options: CompileOptions = {}): CompileOutcome {
   checkInput(input, optLevel);
-  const pool = marshalPool(input.constants);
+  const pool = isMarshalledPool(input.constants) ? input.constants : marshalPool(input.constants);
   let raw: RawCompileResult;
   try {
     raw = addon().compileFunction(
@@ -350,20 +366,27 @@ export function liveCodeCount(): number {
 // ---------------------------------------------------------------------------------------
 // Invoking
 
-/** Slot layout of the invoke buffer (`native/src/invoke_area.rs`). */
+/**
+ * Layout of the invoke buffer (`native/src/invoke_area.rs`): 256 f64 argument slots, the
+ * f64 result value, then u32 control words (status, trap code, trap offset, halt kind,
+ * handle).
+ */
 const ARG_SLOTS = 256;
 const VALUE_SLOT = 256;
-const STATUS_SLOT = 257;
-const TRAP_CODE_SLOT = 258;
-const TRAP_OFFSET_SLOT = 259;
-const HALT_KIND_SLOT = 260;
-const HANDLE_SLOT = 261;
-const SLOT_COUNT = 262;
+const F64_LENGTH = 260;
+const CONTROL_BYTE_OFFSET = 257 * 8;
+const CONTROL_WORDS = 6;
+const STATUS = 0;
+const TRAP_CODE = 1;
+const TRAP_OFFSET = 2;
+const HALT_KIND = 3;
+const HANDLE = 4;
 
 const KIND_NAMES: readonly NativeType[] = ['number', 'bool', 'null'];
 
 interface ThreadInvoke {
-  readonly buffer: Float64Array;
+  readonly values: Float64Array;
+  readonly control: Uint32Array;
   readonly call: () => void;
 }
 
@@ -373,12 +396,13 @@ let threadInvoke: ThreadInvoke | undefined;
 function threadInvokeState(): ThreadInvoke {
   if (threadInvoke !== undefined) return threadInvoke;
   const native = addon();
-  const buffer = native.createInvokeBuffer();
-  if (buffer.length !== SLOT_COUNT) throw new NativeAddonError(`invoke buffer has ${buffer.length} slots, expected ${SLOT_COUNT}`);
+  const values = native.createInvokeBuffer();
+  if (values.length !== F64_LENGTH) throw new NativeAddonError(`invoke buffer has ${values.length} slots, expected ${F64_LENGTH}`);
   // A runtime that forbids external buffers would hand us a copy, which Rust never sees.
   native.probeInvokeBuffer(0.5);
-  if (buffer[VALUE_SLOT] !== 0.5) throw new NativeAddonError('the invoke buffer does not share memory with the addon (external buffers disabled?)');
-  threadInvoke = { buffer, call: native.invokeFunction() };
+  if (values[VALUE_SLOT] !== 0.5) throw new NativeAddonError('the invoke buffer does not share memory with the addon (external buffers disabled?)');
+  const control = new Uint32Array(values.buffer, values.byteOffset + CONTROL_BYTE_OFFSET, CONTROL_WORDS);
+  threadInvoke = { values, control, call: native.invokeFunction() };
   return threadInvoke;
 }
 
@@ -390,44 +414,48 @@ function threadInvokeState(): ThreadInvoke {
 export class NativeInvoker {
   /** Write the f64 arguments here (up to 255), then call `invoke`. */
   readonly args: Float64Array;
-  private readonly buffer: Float64Array;
+  private readonly values: Float64Array;
+  private readonly control: Uint32Array;
   private readonly call: () => void;
 
   constructor() {
     const state = threadInvokeState();
-    this.buffer = state.buffer;
+    this.values = state.values;
+    this.control = state.control;
     this.call = state.call;
-    this.args = state.buffer.subarray(0, ARG_SLOTS);
+    this.args = state.values.subarray(0, ARG_SLOTS);
   }
 
   /** Runs `handle` on `args`; throws NativeInvokeError for an unknown or released handle. */
   invoke(handle: number): InvokeStatus {
-    const buffer = this.buffer;
-    buffer[HANDLE_SLOT] = handle;
+    // The handle crosses as a u32 word; anything else would be truncated, so refuse it here.
+    if (handle >>> 0 !== handle) throw new NativeInvokeError(`${String(handle)} is not a native code handle`);
+    const control = this.control;
+    control[HANDLE] = handle;
     try {
       this.call();
     } catch (cause) {
       throw new NativeInvokeError(cause instanceof Error ? cause.message : String(cause), { cause });
     }
-    return buffer[STATUS_SLOT] as InvokeStatus;
+    return control[STATUS] as InvokeStatus;
   }
 
   /** The result: a number, a bool as 0/1, 0 for null; for status 4 the halted value. */
   get value(): number {
-    return this.buffer[VALUE_SLOT]!;
+    return this.values[VALUE_SLOT]!;
   }
 
   get trapCode(): TrapCode {
-    return this.buffer[TRAP_CODE_SLOT]! as TrapCode;
+    return this.control[TRAP_CODE]! as TrapCode;
   }
 
   /** Bytecode offset of the instruction that trapped. */
   get trapOffset(): number {
-    return this.buffer[TRAP_OFFSET_SLOT]!;
+    return this.control[TRAP_OFFSET]!;
   }
 
   /** The type of the value a `Halt` stopped with (status 4). */
   get haltType(): NativeType {
-    return KIND_NAMES[this.buffer[HALT_KIND_SLOT]!]!;
+    return KIND_NAMES[this.control[HALT_KIND]!]!;
   }
 }

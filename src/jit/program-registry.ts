@@ -2,14 +2,15 @@
  * Programs known to the engine. Each `Bytecode` gets a small integer id and a version; a
  * function key is `<id>:<offset>`. Invalidating a program forgets it; seen again, it gets a new
  * id, so results of compile jobs started before the invalidation can never be installed. The code
- * bytes are copied once into a SharedArrayBuffer, which every compile job of the program
- * shares with the workers without another copy.
+ * bytes and the constant pool are copied once into SharedArrayBuffers, which every compile
+ * job of the program shares with the workers without another copy.
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import { functionEnd } from '../bytecode/index.js';
 import type { CompileJob } from './compile-queue.js';
 import type { HotRecord } from './hotspot-tracker.js';
 import type { CacheEntry } from './code-cache.js';
+import { marshalPool, type MarshalledPool } from './native.js';
 
 /** The engine's view of one function of one program version. */
 export interface TrackedFunction {
@@ -27,6 +28,7 @@ export interface TrackedFunction {
 export class ProgramState {
   readonly functions = new Map<number, TrackedFunction>();
   private sharedCode: Uint8Array | undefined;
+  private sharedPool: MarshalledPool | undefined;
   private functionsByOffset: Map<number, FunctionRef> | undefined;
 
   constructor(
@@ -46,6 +48,12 @@ export class ProgramState {
       this.sharedCode = shared;
     }
     return this.sharedCode;
+  }
+
+  /** The constant pool as the translator reads it, in shared memory, built on first use. */
+  get pool(): MarshalledPool {
+    this.sharedPool ??= marshalPool(this.bytecode.constants, { shared: true });
+    return this.sharedPool;
   }
 
   /** The function constant whose body starts at `offset`, if any. */

@@ -19,7 +19,7 @@ import { nodeEndpoint } from './node-endpoint.js';
 import { RemoteRuntimeError } from './remote-errors.js';
 import type { RuntimeApi, RuntimeOptions, WorkerRuntimeOptions } from './runtime-api.js';
 import { installValueTransfer } from './value-transfer.js';
-import { isRuntimeWorkerMessage, type RuntimeWorkerData, type RuntimeWorkerMessage } from './worker-protocol.js';
+import { isRuntimeWorkerMessage, type RuntimeWorkerData } from './worker-protocol.js';
 
 /** A runtime in a worker thread, as seen from the thread that spawned it. */
 export type RemoteRuntime = Remote<RuntimeApi>;
@@ -85,7 +85,12 @@ class RuntimeConnection {
     private readonly closeTimeoutMs: number,
   ) {
     const workerData: RuntimeWorkerData = { options, interrupt: this.signal.buffer };
-    this.worker = new Worker(WORKER_FILE, { workerData });
+    try {
+      this.worker = new Worker(WORKER_FILE, { workerData });
+    } catch (error) {
+      // workerData is structured-cloned: a function or symbol in the JIT options fails here.
+      throw new TypeError(`RuntimeOptions cannot be sent to the runtime worker: ${error instanceof Error ? error.message : String(error)}`);
+    }
     this.gone = new Promise<never>((_, reject) => {
       this.worker.once('exit', (code) => {
         this.exited = true;
@@ -110,7 +115,7 @@ class RuntimeConnection {
         if (!isRuntimeWorkerMessage(message) || message.atlasRuntime === 'stdout') return;
         this.worker.off('message', onMessage);
         if (message.atlasRuntime === 'ready') resolve();
-        else reject(decodeError((message as Extract<RuntimeWorkerMessage, { atlasRuntime: 'spawn-failed' }>).error));
+        else reject(decodeError(message.error));
       };
       this.worker.on('message', onMessage);
     });

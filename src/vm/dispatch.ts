@@ -16,13 +16,23 @@
  */
 import { OPCODE_TABLE, Opcode, type OpcodeName } from '../bytecode/opcode.js';
 
-/** Dense dispatch numbers (a `const enum`, so tsc inlines them as literals). */
+/**
+ * Dense dispatch numbers (a `const enum`, so tsc inlines them as literals). The four ordering
+ * comparisons share `Compare`, with the comparison in the operand bits.
+ *
+ * The last five are superinstructions: an instruction fused with the one after it, for the
+ * pairs compiled code is full of (`x = e;` is SetLocal+Pop, a loop or if condition is a
+ * comparison + JumpIfFalse, operands are loaded with GetLocal/Constant). A fused word only
+ * changes how execution continues from that position: the second instruction keeps its own
+ * word, so a jump straight to it still works, and each half raises its errors at its own
+ * offset.
+ */
 export const enum Op {
   Invalid = 0,
   Constant, Null, True, False,
   GetLocal, SetLocal, GetGlobal, SetGlobal, MakeClosure, GetUpvalue, SetUpvalue,
   Add, Sub, Mul, Div, Mod, Negate,
-  Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual,
+  Equal, NotEqual, Compare,
   Not, And, Or,
   Jump, JumpIfFalse, Loop,
   Call, Return,
@@ -30,6 +40,13 @@ export const enum Op {
   Pop, Dup,
   IsOptionSome, IsOptionNone, IsResultOk, IsResultErr, ExtractOptionValue, ExtractResultValue, IsArray, GetArrayLen,
   Halt,
+  // Superinstructions.
+  GetLocalGetLocal, GetLocalConstant, SetLocalPop, SetGlobalPop, CompareJumpIfFalse,
+}
+
+/** The comparison of a `Compare` word (its operand). */
+export const enum Cmp {
+  Less = 0, LessEqual, Greater, GreaterEqual,
 }
 
 /** Layout of a dispatch word (a `const enum` too, for the same reason). */
@@ -44,8 +61,8 @@ const OP_OF_NAME: Record<OpcodeName, Op> = {
   GetLocal: Op.GetLocal, SetLocal: Op.SetLocal, GetGlobal: Op.GetGlobal, SetGlobal: Op.SetGlobal,
   MakeClosure: Op.MakeClosure, GetUpvalue: Op.GetUpvalue, SetUpvalue: Op.SetUpvalue,
   Add: Op.Add, Sub: Op.Sub, Mul: Op.Mul, Div: Op.Div, Mod: Op.Mod, Negate: Op.Negate,
-  Equal: Op.Equal, NotEqual: Op.NotEqual, Less: Op.Less, LessEqual: Op.LessEqual,
-  Greater: Op.Greater, GreaterEqual: Op.GreaterEqual,
+  Equal: Op.Equal, NotEqual: Op.NotEqual, Less: Op.Compare, LessEqual: Op.Compare,
+  Greater: Op.Compare, GreaterEqual: Op.Compare,
   Not: Op.Not, And: Op.And, Or: Op.Or,
   Jump: Op.Jump, JumpIfFalse: Op.JumpIfFalse, Loop: Op.Loop,
   Call: Op.Call, Return: Op.Return,
@@ -55,6 +72,10 @@ const OP_OF_NAME: Record<OpcodeName, Op> = {
   IsResultErr: Op.IsResultErr, ExtractOptionValue: Op.ExtractOptionValue,
   ExtractResultValue: Op.ExtractResultValue, IsArray: Op.IsArray, GetArrayLen: Op.GetArrayLen,
   Halt: Op.Halt,
+};
+
+const COMPARISON: Partial<Record<OpcodeName, Cmp>> = {
+  Less: Cmp.Less, LessEqual: Cmp.LessEqual, Greater: Cmp.Greater, GreaterEqual: Cmp.GreaterEqual,
 };
 
 /**
@@ -80,13 +101,43 @@ function wordAt(code: Uint8Array, i: number): number {
       break;
     case 'none':
       if (op === Op.Pop) operand = i + 1 >= code.length || code[i + 1] === Opcode.Halt ? 1 : 0;
+      if (op === Op.Compare) operand = COMPARISON[info.name]!;
       break;
   }
   return op | (operand << Word.OperandShift);
 }
 
+/** The superinstruction for `first` followed by the word `next`, if there is one. */
+function fusedOp(first: Op, next: number): Op | undefined {
+  const second = next & Word.OpMask;
+  switch (first) {
+    case Op.GetLocal:
+      if (second === Op.GetLocal) return Op.GetLocalGetLocal;
+      if (second === Op.Constant) return Op.GetLocalConstant;
+      return undefined;
+    case Op.SetLocal:
+      return next === Op.Pop ? Op.SetLocalPop : undefined; // only a Pop that pops (Q1)
+    case Op.SetGlobal:
+      return next === Op.Pop ? Op.SetGlobalPop : undefined;
+    case Op.Compare:
+      return second === Op.JumpIfFalse ? Op.CompareJumpIfFalse : undefined;
+    default:
+      return undefined;
+  }
+}
+
 export function dispatchWords(code: Uint8Array): Int32Array {
   const words = new Int32Array(code.length);
   for (let i = 0; i < code.length; i++) words[i] = wordAt(code, i);
+  // Ascending order: the word after position i is read before it is fused itself. Fusing
+  // keeps the operand bits, which is all the loop reads from a second instruction's word.
+  for (let i = 0; i < code.length; i++) {
+    const op = (words[i]! & Word.OpMask) as Op;
+    if (op === Op.Invalid) continue;
+    const next = i + OPCODE_TABLE[code[i]!]!.size;
+    if (next >= code.length) continue;
+    const fused = fusedOp(op, words[next]!);
+    if (fused !== undefined) words[i] = (words[i]! & ~Word.OpMask) | fused;
+  }
   return words;
 }

@@ -5,10 +5,11 @@
  * Speed notes (the loop is the hot path of the whole runtime):
  * - The code is pre-decoded into one 32-bit word per position (dispatch.ts): one load gives
  *   the dense dispatch number, which V8 turns into a jump table, and the operand.
- * - Machine state (ip, sp, frame base, …) lives in int32 locals; frames live in preallocated
- *   typed arrays; the value stack is one growable JS array; constants are converted to
- *   Values once, at construction. No opcode allocates except those that create values
- *   (strings, arrays, closures, Options, and V8's boxes for non-small-integer numbers).
+ * - Superinstructions for the commonest pairs (dispatch.ts) save a dispatch each.
+ * - Machine state (ip, sp, frame base, …) lives in int32 locals; frames live in one
+ *   preallocated typed array; the value stack is one growable JS array; constants are
+ *   converted to Values once, at construction. No opcode allocates except those that create
+ *   values (strings, arrays, closures, Options, and V8's boxes for non-small-integer numbers).
  * - Rare paths (global resolution, builtin calls, error construction) are separate methods.
  * - The JIT hook costs one `undefined` check per user-function call; its safepoint runs
  *   between slices of the loop (see runFrom).
@@ -17,11 +18,11 @@
  * §2.2-2.4): UnknownOpcode for bad bytes, truncated operands (marked when the code is
  * pre-decoded) and bad constant indices, StackUnderflow for pops of an empty stack (Q12).
  */
-import type { Bytecode, Constant } from '../bytecode/bytecode.js';
+import type { Bytecode, Constant, FunctionRef } from '../bytecode/bytecode.js';
 import { assertValid } from '../bytecode/validator.js';
 import { BUILTINS, MATH_CONSTANTS, StdlibError, type BuiltinContext } from './builtins.js';
 import { AtlasRuntimeError, NO_OFFSET, type RuntimeErrorKind, runtimeErrorAt } from './errors.js';
-import { Op, Word, dispatchWords } from './dispatch.js';
+import { Cmp, Op, Word, dispatchWords } from './dispatch.js';
 import { fromHostArgs } from './host.js';
 import { HaltSignal, SAFEPOINT_INTERVAL, type VmJitHook } from './jit-hook.js';
 import {
@@ -59,6 +60,14 @@ const DUMMY_SPAN = Object.freeze({ start: 0, end: 0 });
 const INITIAL_STACK = 1024;
 const INITIAL_FRAMES = 256;
 
+/** The fields of one frame in `Vm.frames`. */
+const enum Frame {
+  Base = 0,
+  Locals = 1,
+  Return = 2,
+  Size = 3,
+}
+
 /** A user global. GetGlobal/SetGlobal cache the cell per constant index. */
 interface GlobalCell {
   value: Value;
@@ -94,12 +103,11 @@ export class Vm {
   private readonly maxStackSize: number;
 
   private readonly stack: Value[];
-  // Frame i (0 = the main frame "<main>", spec §2.2): its stack base, local count, return
-  // address and upvalues. Typed arrays so that a call allocates nothing.
-  private frameBase = new Int32Array(INITIAL_FRAMES);
-  private frameLocals = new Int32Array(INITIAL_FRAMES);
-  private frameReturn = new Int32Array(INITIAL_FRAMES);
-  private frameUpvalues: (readonly Value[])[] = new Array<readonly Value[]>(INITIAL_FRAMES).fill(NO_UPVALUES);
+  // Frame i (0 = the main frame "<main>", spec §2.2): its stack base, local count and return
+  // address at frames[i * Frame.Size + …], its upvalues at frameUpvalues[i]. One typed array,
+  // so that a call allocates nothing and touches one object.
+  private frames = new Int32Array(INITIAL_FRAMES * Frame.Size);
+  private readonly frameUpvalues: (readonly Value[])[] = Array.from({ length: INITIAL_FRAMES }, () => NO_UPVALUES);
   private running = false;
   // Where the next slice resumes (see runFrom).
   private resumeIp = 0;
@@ -112,7 +120,8 @@ export class Vm {
     this.words = dispatchWords(bytecode.code);
     this.constants = bytecode.constants.map(constantValue);
     this.names = bytecode.constants.map((c) => (c.kind === 'string' ? c.value : undefined));
-    this.cells = new Array<GlobalCell | undefined>(bytecode.constants.length).fill(undefined);
+    // Array.from gives packed arrays; `new Array(n).fill()` would stay holey (slower loads).
+    this.cells = Array.from({ length: bytecode.constants.length }, () => undefined);
     this.builtinContext = { stdout: options.stdout ?? defaultStdout };
     this.hook = options.jit;
     this.maxCallDepth = checkLimit('maxCallDepth', options.maxCallDepth ?? DEFAULT_MAX_CALL_DEPTH);
@@ -183,9 +192,9 @@ export class Vm {
   }
 
   private initMainFrame(): void {
-    this.frameBase[0] = 0;
-    this.frameLocals[0] = this.bytecode.topLevelLocalCount;
-    this.frameReturn[0] = 0;
+    this.frames[Frame.Base] = 0;
+    this.frames[Frame.Locals] = this.bytecode.topLevelLocalCount;
+    this.frames[Frame.Return] = 0;
     this.frameUpvalues[0] = NO_UPVALUES;
   }
 
@@ -209,9 +218,9 @@ export class Vm {
       if (result !== undefined) return result;
     }
     if (this.maxCallDepth < 1) throw this.stackOverflow(NO_OFFSET);
-    this.frameBase[1] = 1;
-    this.frameLocals[1] = fn.localCount;
-    this.frameReturn[1] = HOST_RETURN;
+    this.frames[Frame.Size + Frame.Base] = 1;
+    this.frames[Frame.Size + Frame.Locals] = fn.localCount;
+    this.frames[Frame.Size + Frame.Return] = HOST_RETURN;
     this.frameUpvalues[1] = callee instanceof AtlasClosure ? callee.upvalues : NO_UPVALUES;
     return this.runFrom(fn.offset, sp, 1) ?? null;
   }
@@ -244,7 +253,7 @@ export class Vm {
     return outcome;
   }
 
-  /** Saves the loop state at the end of a slice (frames are already in the frame arrays). */
+  /** Saves the loop state at the end of a slice (the frames are already in `frames`). */
   private suspend(ip: number, sp: number, fp: number): typeof SUSPENDED {
     this.resumeIp = ip;
     this.resumeSp = sp;
@@ -275,12 +284,10 @@ export class Vm {
     const hook = this.hook;
     const maxCallDepth = this.maxCallDepth;
     const maxStackSize = this.maxStackSize;
-    let frameBase = this.frameBase;
-    let frameLocals = this.frameLocals;
-    let frameReturn = this.frameReturn;
-    let frameUpvalues = this.frameUpvalues;
-    let base = frameBase[fp]!;
-    let localCount = frameLocals[fp]!;
+    let frames = this.frames;
+    const frameUpvalues = this.frameUpvalues;
+    let base = frames[fp * Frame.Size + Frame.Base]!;
+    let localCount = frames[fp * Frame.Size + Frame.Locals]!;
     let upvalues = frameUpvalues[fp]!;
     let budget = SLICE_BUDGET;
 
@@ -310,15 +317,31 @@ export class Vm {
           ip += 1;
           break;
 
-        case Op.GetLocal: {
+        case Op.GetLocal:
+        case Op.GetLocalGetLocal:
+        case Op.GetLocalConstant: {
           const slot = base + (word >> Word.OperandShift);
           if (slot >= sp) throw this.fail('StackUnderflow', ip);
           stack[sp] = stack[slot]!;
           sp++;
           ip += 3;
+          const op = word & Word.OpMask;
+          if (op === Op.GetLocal) break;
+          // Superinstruction: the second half, with its operand from its own word.
+          const operand = words[ip]! >> Word.OperandShift;
+          if (op === Op.GetLocalGetLocal) {
+            if (base + operand >= sp) throw this.fail('StackUnderflow', ip);
+            stack[sp] = stack[base + operand]!;
+          } else {
+            if (operand >= constantCount) throw this.fail('UnknownOpcode', ip);
+            stack[sp] = constants[operand]!;
+          }
+          sp++;
+          ip += 3;
           break;
         }
-        case Op.SetLocal: { // peeks
+        case Op.SetLocal:
+        case Op.SetLocalPop: { // peeks
           const index = word >> Word.OperandShift;
           if (sp === 0 || index >= localCount) throw this.fail('StackUnderflow', ip);
           const value = stack[sp - 1]!;
@@ -331,6 +354,10 @@ export class Vm {
           }
           stack[slot] = value;
           ip += 3;
+          if ((word & Word.OpMask) === Op.SetLocalPop) {
+            sp--; // the fused Pop; sp >= 1 here
+            ip += 1;
+          }
           break;
         }
         case Op.GetGlobal: {
@@ -341,13 +368,18 @@ export class Vm {
           ip += 3;
           break;
         }
-        case Op.SetGlobal: { // peeks
+        case Op.SetGlobal:
+        case Op.SetGlobalPop: { // peeks
           const k = word >> Word.OperandShift;
           if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
           const cell = cells[k] ?? this.globalCell(k, ip);
           if (sp === 0) throw this.fail('StackUnderflow', ip);
           cell.value = stack[sp - 1]!;
           ip += 3;
+          if ((word & Word.OpMask) === Op.SetGlobalPop) {
+            sp--; // the fused Pop
+            ip += 1;
+          }
           break;
         }
         case Op.MakeClosure: {
@@ -467,44 +499,29 @@ export class Vm {
           ip += 1;
           break;
         }
-        case Op.Less: {
+        case Op.Compare:
+        case Op.CompareJumpIfFalse: { // Less, LessEqual, Greater, GreaterEqual (the operand)
           if (sp < 2) throw this.numericOperandError(ip, sp);
           const b = stack[sp - 1]!;
           const a = stack[sp - 2]!;
           if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
-          stack[sp - 2] = a < b;
-          sp--;
-          ip += 1;
-          break;
-        }
-        case Op.LessEqual: {
-          if (sp < 2) throw this.numericOperandError(ip, sp);
-          const b = stack[sp - 1]!;
-          const a = stack[sp - 2]!;
-          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
-          stack[sp - 2] = a <= b;
-          sp--;
-          ip += 1;
-          break;
-        }
-        case Op.Greater: {
-          if (sp < 2) throw this.numericOperandError(ip, sp);
-          const b = stack[sp - 1]!;
-          const a = stack[sp - 2]!;
-          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
-          stack[sp - 2] = a > b;
-          sp--;
-          ip += 1;
-          break;
-        }
-        case Op.GreaterEqual: {
-          if (sp < 2) throw this.numericOperandError(ip, sp);
-          const b = stack[sp - 1]!;
-          const a = stack[sp - 2]!;
-          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
-          stack[sp - 2] = a >= b;
-          sp--;
-          ip += 1;
+          const kind = word >> Word.OperandShift;
+          const holds = kind === Cmp.Less ? a < b : kind === Cmp.LessEqual ? a <= b : kind === Cmp.Greater ? a > b : a >= b;
+          if ((word & Word.OpMask) === Op.Compare) {
+            stack[sp - 2] = holds;
+            sp--;
+            ip += 1;
+            break;
+          }
+          // Superinstruction: the JumpIfFalse at ip + 1 pops the comparison right away.
+          sp -= 2;
+          if (holds) {
+            ip += 4;
+            break;
+          }
+          const d = words[ip + 1]! >> Word.OperandShift;
+          ip += 4 + d;
+          if (d < 0 && --budget === 0) return this.suspend(ip, sp, fp); // a taken back-edge
           break;
         }
 
@@ -532,9 +549,13 @@ export class Vm {
         }
         case Op.JumpIfFalse: { // pops; only `true` is truthy
           if (sp === 0) throw this.fail('StackUnderflow', ip);
+          if (stack[--sp] === true) {
+            ip += 3;
+            break;
+          }
           const d = word >> Word.OperandShift;
-          ip += stack[--sp] === true ? 3 : 3 + d;
-          if (d < 0 && --budget === 0) return this.suspend(ip, sp, fp);
+          ip += 3 + d;
+          if (d < 0 && --budget === 0) return this.suspend(ip, sp, fp); // a taken back-edge
           break;
         }
 
@@ -542,68 +563,51 @@ export class Vm {
           const argc = word >> Word.OperandShift;
           if (argc >= sp) throw this.fail('StackUnderflow', ip);
           const callee = stack[sp - 1 - argc]!;
+          let fn: FunctionRef;
+          let calleeUpvalues: readonly Value[];
           if (callee instanceof AtlasFunction) {
-            const fn = callee.ref;
+            fn = callee.ref;
             if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
-            const argBase = sp - argc;
             if (hook !== undefined) {
-              const result = hook.onCall(fn, this.bytecode, stack, argBase);
+              const result = hook.onCall(fn, this.bytecode, stack, sp - argc);
               if (result !== undefined) {
                 // Exactly what Return does: drop args and callee, push the result.
-                sp = argBase - 1;
+                sp -= argc + 1;
                 stack[sp++] = result;
                 ip += 2;
                 break;
               }
             }
-            if (fp >= maxCallDepth || sp > maxStackSize) throw this.stackOverflow(ip);
-            if (++fp === frameBase.length) {
-              this.growFrames();
-              frameBase = this.frameBase;
-              frameLocals = this.frameLocals;
-              frameReturn = this.frameReturn;
-              frameUpvalues = this.frameUpvalues;
-            }
-            frameBase[fp] = base = argBase;
-            frameLocals[fp] = localCount = fn.localCount | 0;
-            frameReturn[fp] = ip + 2;
-            frameUpvalues[fp] = upvalues = NO_UPVALUES;
-            ip = fn.offset | 0;
-            if (--budget === 0) return this.suspend(ip, sp, fp);
-            break;
-          }
-          if (callee instanceof AtlasBuiltin) {
+            calleeUpvalues = NO_UPVALUES;
+          } else if (callee instanceof AtlasClosure) {
+            fn = callee.ref;
+            if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
+            calleeUpvalues = callee.upvalues;
+          } else if (callee instanceof AtlasBuiltin) {
             const args = stack.slice(sp - argc, sp);
             sp -= argc + 1;
             stack[sp++] = this.callBuiltin(callee.name, args, ip);
             ip += 2;
             break;
-          }
-          if (callee instanceof AtlasClosure) {
-            const fn = callee.ref;
-            if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
-            if (fp >= maxCallDepth || sp > maxStackSize) throw this.stackOverflow(ip);
-            if (++fp === frameBase.length) {
-              this.growFrames();
-              frameBase = this.frameBase;
-              frameLocals = this.frameLocals;
-              frameReturn = this.frameReturn;
-              frameUpvalues = this.frameUpvalues;
-            }
-            frameBase[fp] = base = sp - argc;
-            frameLocals[fp] = localCount = fn.localCount | 0;
-            frameReturn[fp] = ip + 2;
-            frameUpvalues[fp] = upvalues = callee.upvalues;
-            ip = fn.offset | 0;
-            if (--budget === 0) return this.suspend(ip, sp, fp);
-            break;
-          }
-          if (callee === AtlasOption.None && argc === 0) {
+          } else if (callee === AtlasOption.None && argc === 0) {
             // `None()` is a zero-argument constructor call; the callee already is the result.
             ip += 2;
             break;
+          } else {
+            throw this.fail('TypeError', ip, 'Cannot call non-function value');
           }
-          throw this.fail('TypeError', ip, 'Cannot call non-function value');
+          // Enter the function: the arguments become its first locals (spec §3.3).
+          if (fp >= maxCallDepth || sp > maxStackSize) throw this.stackOverflow(ip);
+          fp++;
+          const at = fp * Frame.Size;
+          if (at + Frame.Size > frames.length) frames = this.growFrames();
+          frames[at + Frame.Base] = base = sp - argc;
+          frames[at + Frame.Locals] = localCount = fn.localCount | 0;
+          frames[at + Frame.Return] = ip + 2;
+          frameUpvalues[fp] = upvalues = calleeUpvalues;
+          ip = fn.offset | 0;
+          if (--budget === 0) return this.suspend(ip, sp, fp);
+          break;
         }
         case Op.Return: { // spec §3.4
           const result = sp > 0 ? stack[--sp]! : null;
@@ -614,8 +618,9 @@ export class Vm {
             sp = 1;
             break dispatch;
           }
-          const frameStart = frameBase[fp]!;
-          const returnIp = frameReturn[fp]!;
+          const at = fp * Frame.Size;
+          const frameStart = frames[at + Frame.Base]!;
+          const returnIp = frames[at + Frame.Return]!;
           frameUpvalues[fp] = NO_UPVALUES; // drop the reference for the GC
           fp--;
           if (sp > frameStart) sp = frameStart;
@@ -623,8 +628,8 @@ export class Vm {
           stack[sp++] = result;
           if (returnIp === HOST_RETURN) return result;
           ip = returnIp;
-          base = frameBase[fp]!;
-          localCount = frameLocals[fp]!;
+          base = frames[at - Frame.Size + Frame.Base]!;
+          localCount = frames[at - Frame.Size + Frame.Locals]!;
           upvalues = frameUpvalues[fp]!;
           break;
         }
@@ -808,18 +813,14 @@ export class Vm {
     }
   }
 
-  private growFrames(): void {
-    const size = this.frameBase.length * 2;
-    const grow = (old: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const next = new Int32Array(size);
-      next.set(old);
-      return next;
-    };
-    this.frameBase = grow(this.frameBase);
-    this.frameLocals = grow(this.frameLocals);
-    this.frameReturn = grow(this.frameReturn);
+  /** Doubles the frame storage; returns the new `frames`. */
+  private growFrames(): Int32Array<ArrayBuffer> {
+    const frames = new Int32Array(this.frames.length * 2);
+    frames.set(this.frames);
+    this.frames = frames;
     const upvalues = this.frameUpvalues;
-    while (upvalues.length < size) upvalues.push(NO_UPVALUES);
+    while (upvalues.length < frames.length / Frame.Size) upvalues.push(NO_UPVALUES);
+    return frames;
   }
 }
 

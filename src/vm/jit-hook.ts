@@ -13,7 +13,9 @@ export interface VmJitHook {
    *  or HaltSignal. Closures are always interpreted and never reach the hook. */
   onCall(fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number): Value | undefined;
   /** Called about every 64 loop back-edges (Loop opcode and backward Jumps) so the JIT can poll
-   *  its install mailbox without waiting for the event loop. Optional. */
+   *  its install mailbox without waiting for the event loop. Optional. Interpreted calls count
+   *  like back-edges, so deep recursion without loops reaches safepoints too. May throw
+   *  HaltSignal to stop the run (e.g. an interrupt). */
   onSafepoint?(): void;
 }
 
@@ -22,5 +24,5 @@ export class HaltSignal {
   constructor(readonly value: Value) {}
 }
 
-/** How many loop back-edges pass between two `onSafepoint` calls (a power of two). */
+/** How many loop back-edges (and interpreted calls) pass between two `onSafepoint` calls. */
 export const SAFEPOINT_INTERVAL = 64;

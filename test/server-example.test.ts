@@ -1,0 +1,209 @@
+// The example server (examples/server): it answers /score with the same numbers as the
+// interpreter, rejects bad requests with 4xx, serves /metrics in valid Prometheus text,
+// and starts with one command.
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { compile } from '../src/compiler/index.js';
+import { Vm } from '../src/vm/index.js';
+import { AtlasArray } from '../src/vm/values.js';
+import { startServer, type RunningServer } from '../examples/server/app.js';
+import { PrometheusText } from '../examples/server/prometheus-text.js';
+import { BadRequest, parseScoreRequest } from '../examples/server/score-request.js';
+
+const APPLICATION = { amount: 12000, income: 5200, debt: 800, age: 37, late: 1, samples: 50 };
+const SERVER_JS = fileURLToPath(new URL('../examples/server/server.js', import.meta.url));
+
+/** What `assess` returns for the application when interpreted in this thread. */
+function expectedScore(app: typeof APPLICATION): { score: number; meanScore: number } {
+  const source = readFileSync(new URL('../../examples/server/scoring.atlas', import.meta.url), 'utf8');
+  const vm = new Vm(compile(source, 'scoring.atlas'), { stdout: () => undefined });
+  vm.run();
+  const result = vm.call('assess', app.amount, app.income, app.debt, app.age, app.late, app.samples) as AtlasArray;
+  return { score: result.elements[0] as number, meanScore: result.elements[1] as number };
+}
+
+async function post(server: RunningServer, path: string, body: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${server.url}${path}`, { method: 'POST', body });
+  const text = await response.text();
+  return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+// ── a strict reader of the Prometheus text format (0.0.4) ─────────────────────────────
+
+interface Family {
+  type: string;
+  help: string;
+  samples: { name: string; labels: Record<string, string>; value: number }[];
+}
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)/y;
+
+function parsePrometheus(text: string): Map<string, Family> {
+  const families = new Map<string, Family>();
+  const help = new Map<string, string>();
+  if (!text.endsWith('\n')) throw new Error('the exposition must end with a newline');
+  for (const line of text.slice(0, -1).split('\n')) {
+    const comment = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
+    if (comment !== null) {
+      const [, keyword, name, rest] = comment as unknown as [string, string, string, string];
+      if (keyword === 'HELP') help.set(name, rest);
+      else {
+        if (families.has(name)) throw new Error(`TYPE of ${name} given twice`);
+        if (!['counter', 'gauge', 'summary', 'histogram', 'untyped'].includes(rest)) throw new Error(`bad type ${rest}`);
+        families.set(name, { type: rest, help: help.get(name) ?? '', samples: [] });
+      }
+      continue;
+    }
+    const match = SAMPLE.exec(line);
+    if (match === null) throw new Error(`not a sample line: ${JSON.stringify(line)}`);
+    const [, name, labelText, valueText] = match as unknown as [string, string, string | undefined, string];
+    const family = families.get(name) ?? families.get(name.replace(/_(count|sum)$/, ''));
+    if (family === undefined) throw new Error(`sample ${name} before its TYPE`);
+    const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
+    if (Number.isNaN(value) && valueText !== 'NaN') throw new Error(`bad value ${valueText}`);
+    family.samples.push({ name, labels: parseLabels(labelText ?? ''), value });
+  }
+  return families;
+}
+
+function parseLabels(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  LABEL.lastIndex = 0;
+  while (LABEL.lastIndex < text.length) {
+    const match = LABEL.exec(text);
+    if (match === null) throw new Error(`bad labels {${text}}`);
+    labels[match[1]!] = match[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+  }
+  return labels;
+}
+
+function valueOf(families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number {
+  const family = families.get(name.replace(/_count$/, '')) ?? families.get(name);
+  const sample = family?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  if (sample === undefined) throw new Error(`no sample ${name} ${JSON.stringify(labels)}`);
+  return sample.value;
+}
+
+// ── tests ─────────────────────────────────────────────────────────────────────────────
+
+test('the remote-runtime server scores requests exactly like the interpreter, and /metrics parses', async (t) => {
+  const server = await startServer({ port: 0, scorer: { mode: 'remote', jit: { workers: 1, compilationThreshold: 20 } } });
+  t.teardown(() => server.close());
+  const expected = expectedScore(APPLICATION);
+  const first = await post(server, '/score', JSON.stringify(APPLICATION));
+  t.is(first.status, 200);
+  t.deepEqual(first.json, { ...expected, samples: APPLICATION.samples });
+  // Enough requests for `score` to get hot and be compiled; the answers must not change.
+  for (let i = 0; i < 5; i++) t.deepEqual((await post(server, '/score', JSON.stringify(APPLICATION))).json, first.json);
+
+  const response = await fetch(`${server.url}/metrics`);
+  t.is(response.status, 200);
+  t.regex(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+  const metrics = parsePrometheus(await response.text());
+  for (const name of ['atlas_jit_queue_depth', 'atlas_jit_in_flight', 'atlas_jit_workers', 'atlas_jit_cache_bytes', 'atlas_jit_cache_hit_ratio']) {
+    t.is(metrics.get(name)?.type, 'gauge', name);
+  }
+  t.is(metrics.get('atlas_jit_compile_latency_seconds')?.type, 'summary');
+  t.is(metrics.get('atlas_jit_compile_fallbacks_total')?.type, 'counter');
+  t.is(valueOf(metrics, 'atlas_jit_workers'), 1);
+  t.is(valueOf(metrics, 'atlas_runtime_info', { mode: 'remote', jit: 'true' }), 1);
+  t.is(valueOf(metrics, 'atlas_runtime_operations_total', { op: 'call' }), 6);
+  t.is(valueOf(metrics, 'atlas_server_responses_total', { status: '200' }), 6);
+  t.true(valueOf(metrics, 'atlas_server_event_loop_delay_seconds_count') > 0);
+  t.true(valueOf(metrics, 'atlas_server_event_loop_delay_seconds', { quantile: '0.99' }) > 0);
+  const stats = (await server.scorer.stats()).jit!;
+  t.true(stats.compilations + stats.queueDepth + stats.inFlight >= 1, '`score` was compiled or is being compiled');
+  t.is(valueOf(metrics, 'atlas_jit_compile_fallbacks_total', { reason: 'refused' }) >= 0, true);
+  t.is(valueOf(metrics, 'atlas_jit_compile_latency_seconds_count'), metrics.get('atlas_jit_compile_latency_seconds')!.samples.at(-1)!.value);
+});
+
+test('the main-thread server without JIT gives the same answers and reports no JIT', async (t) => {
+  const server = await startServer({ port: 0, scorer: { mode: 'local', jit: false } });
+  t.teardown(() => server.close());
+  const reply = await post(server, '/score', JSON.stringify(APPLICATION));
+  t.deepEqual(reply.json, { ...expectedScore(APPLICATION), samples: APPLICATION.samples });
+  const metrics = parsePrometheus(await (await fetch(`${server.url}/metrics`)).text());
+  t.is(valueOf(metrics, 'atlas_runtime_info', { mode: 'local', jit: 'false' }), 1);
+  t.false([...metrics.keys()].some((name) => name.startsWith('atlas_jit_')));
+});
+
+test('bad requests get 4xx answers with a reason', async (t) => {
+  const server = await startServer({ port: 0, scorer: { mode: 'remote', jit: false } });
+  t.teardown(() => server.close());
+  const cases: Array<[string, number, RegExp]> = [
+    ['{', 400, /not valid JSON/],
+    ['[1]', 400, /JSON object/],
+    [JSON.stringify({ ...APPLICATION, amount: -5 }), 400, /"amount" must be a finite number/],
+    [JSON.stringify({ ...APPLICATION, income: 'lots' }), 400, /"income"/],
+    [JSON.stringify({ ...APPLICATION, samples: 0.5 }), 400, /"samples" must be an integer/],
+    [JSON.stringify({ ...APPLICATION, pad: 'x'.repeat(20_000) }), 413, /exceeds/],
+  ];
+  for (const [body, status, message] of cases) {
+    const reply = await post(server, '/score', body);
+    t.is(reply.status, status, body.slice(0, 40));
+    t.regex(String(reply.json['error']), message);
+  }
+  t.is((await fetch(`${server.url}/score`)).status, 405);
+  t.is((await fetch(`${server.url}/nowhere`)).status, 404);
+  t.is((await post(server, '/score', JSON.stringify(APPLICATION))).status, 200, 'still serving');
+});
+
+test('the event-loop endpoints report and reset the main thread\'s delay', async (t) => {
+  const server = await startServer({ port: 0, scorer: { mode: 'local', jit: false } });
+  t.teardown(() => server.close());
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const before = (await (await fetch(`${server.url}/debug/event-loop`)).json()) as Record<string, number>;
+  t.is(before['resolutionMs'], 1);
+  t.true(before['samples']! >= 1, JSON.stringify(before));
+  t.true(before['p99Ms']! >= before['p50Ms']!);
+  const resetAt = performance.now();
+  t.is((await fetch(`${server.url}/debug/event-loop/reset`, { method: 'POST' })).status, 204);
+  const after = (await (await fetch(`${server.url}/debug/event-loop`)).json()) as Record<string, number>;
+  // At most one sample per millisecond since the reset: the earlier ones are gone.
+  t.true(after['samples']! <= performance.now() - resetAt + 1);
+});
+
+test('`npm run server` starts with one command and stops on SIGTERM', async (t) => {
+  const child = spawn(process.execPath, [SERVER_JS, '--port', '0', '--workers', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => child.kill('SIGKILL'));
+  const lines = createInterface({ input: child.stdout! });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.on('line', (line) => {
+      const match = /listening on (http:\/\/\S+)/.exec(line);
+      if (match !== null) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  t.regex(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  t.is(await (await fetch(`${url}/healthz`)).text(), 'ok\n');
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  t.is(await exited, 0);
+});
+
+test('the server refuses bad command lines', async (t) => {
+  const child = spawn(process.execPath, [SERVER_JS, '--mode', 'cloud'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  t.is(code, 1);
+  t.regex(stderr, /--mode must be remote or local/);
+});
+
+test('parseScoreRequest and PrometheusText (units)', (t) => {
+  t.deepEqual(parseScoreRequest('{"amount":1,"income":2,"debt":3,"age":4,"late":0}'), { amount: 1, income: 2, debt: 3, age: 4, late: 0, samples: 200 });
+  t.throws(() => parseScoreRequest('{"amount":1}'), { instanceOf: BadRequest, message: /"income"/ });
+  const text = new PrometheusText()
+    .gauge('x_ratio', 'a "quoted"\nhelp', 0.5, { path: 'a"b\\c\nd' })
+    .summary('x_seconds', 'latency', [[0.5, 1], [0.99, Infinity]], 3)
+    .toString();
+  const parsed = parsePrometheus(text);
+  t.deepEqual(parsed.get('x_ratio')!.samples[0]!.labels, { path: 'a"b\\c\nd' });
+  t.is(valueOf(parsed, 'x_seconds', { quantile: '0.99' }), Infinity);
+  t.is(valueOf(parsed, 'x_seconds_count'), 3);
+  t.throws(() => new PrometheusText().gauge('bad name', 'h', 1));
+});
