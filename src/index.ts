@@ -12,3 +12,7 @@ export { Vm, AtlasRuntimeError, HaltSignal, type VmOptions, type Value, type VmJ
 export { JitEngine, type JitStats } from './jit/jit-engine.js';
 export type { JitConfig } from './jit/jit-config.js';
 export { JIT_CHANNELS, type JitEvent, type JitEventName } from './jit/jit-events.js';
+export {
+  spawnRuntime, AtlasInterrupted, RemoteRuntimeError,
+  type RemoteRuntime, type RuntimeApi, type RuntimeOptions, type RuntimeStats, type ProgramSummary,
+} from './remote/index.js';

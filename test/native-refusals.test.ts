@@ -1,9 +1,9 @@
 // What the translator declines (a typed refusal, a normal result) and what it rejects as
 // malformed input (NativeInputError), never undefined behaviour.
 import test from 'ava';
-import { BytecodeBuilder, type Constant, Opcode, type OpcodeName } from '../src/bytecode/index.js';
+import { BytecodeBuilder, type Constant, Opcode, OPCODE_TABLE, type OpcodeName } from '../src/bytecode/index.js';
 import {
-  compileFunction, liveHandleCount, type NativeFunctionInput, NativeInputError, type NativeInputRule, type RefusalReason,
+  compileFunction, liveHandleCount, releaseHandle, type NativeFunctionInput, NativeInputError, type NativeInputRule, type RefusalReason,
 } from '../src/jit/native.js';
 import { declare } from './native-helpers.js';
 
@@ -191,4 +191,23 @@ test('an inconsistent frame description is malformed input', (t) => {
   const junkPool = [null, { kind: 'toString' }] as unknown as Constant[];
   for (const junk of junkPool) assertInvalid(t, { ...input, constants: [junk] }, 'InvalidRange', 0);
   assertInvalid(t, { ...input, code: [1, 2, 3] as unknown as Uint8Array }, 'InvalidRange', 0);
+});
+
+test('the addon knows exactly the opcode bytes of the opcode table', (t) => {
+  for (let byte = 0; byte < 256; byte++) {
+    const info = OPCODE_TABLE[byte];
+    // The byte with zero operands of its size (none for a non-opcode), then a Return.
+    const code = new Uint8Array([byte, ...new Array<number>((info?.size ?? 1) - 1).fill(0), Opcode.Return]);
+    const input = { code, start: 0, end: code.length, arity: 1, localCount: 1, constants: [{ kind: 'number', value: 1 }] as Constant[] };
+    let unknownAt: number | undefined;
+    try {
+      const outcome = compileFunction(input, 0, { verify: true });
+      if (outcome.ok) releaseHandle(outcome.handle);
+      else if (outcome.refusal.reason === 'UnsupportedOpcode') t.is(outcome.refusal.opcode, info?.name ?? '?', `byte ${byte}`);
+    } catch (error) {
+      if (!(error instanceof NativeInputError)) throw error;
+      if (error.rule === 'UnknownOpcode') unknownAt = error.offset;
+    }
+    t.is(unknownAt === 0, info === undefined, `byte ${byte} (${info?.name ?? 'no opcode'})`);
+  }
 });

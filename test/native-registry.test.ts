@@ -1,7 +1,7 @@
 // Handles, release and invoke errors of the process-wide code registry.
 import test from 'ava';
 import {
-  compileFunction, hostIsa, liveCodeCount, liveHandleCount, marshalPool, NativeInvokeError, NativeInvoker, releaseHandle,
+  addonProfile, compileFunction, hostIsa, liveCodeCount, liveHandleCount, marshalPool, NativeInvokeError, NativeInvoker, releaseHandle,
   verifierDefault,
 } from '../src/jit/native.js';
 import { compileOk, declare, invokeNative, OPT_LEVELS } from './native-helpers.js';
@@ -140,6 +140,7 @@ serial('code sizes are real: positive, and larger for larger functions', (t) => 
 
 serial('the verifier can be forced on or off, and the host ISA is reported', (t) => {
   t.is(typeof verifierDefault(), 'boolean');
+  t.true(addonProfile() === 'release' || (addonProfile() === 'debug' && verifierDefault()), 'debug builds verify by default');
   t.regex(hostIsa(), /^(x86_64|aarch64)-/);
   for (const verify of [true, false]) {
     const outcome = compileFunction(add.input, 2, { verify });

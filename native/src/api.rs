@@ -137,6 +137,12 @@ pub fn host_isa() -> String {
     backend::host_isa_name()
 }
 
+/// "release" or "debug": how the addon itself was built.
+#[napi(catch_unwind)]
+pub fn addon_profile() -> String {
+    if cfg!(debug_assertions) { "debug" } else { "release" }.to_owned()
+}
+
 /// Whether the verifier runs when `compileFunction` is not told.
 #[napi(catch_unwind)]
 pub fn verifier_default() -> bool {
@@ -151,11 +157,12 @@ pub fn create_invoke_buffer() -> Float64Array {
     invoker::install_area(area.clone());
     let base = area.base_ptr();
     // SAFETY: `base` points to the `F64_LENGTH` * 8 bytes of atomic cells of an `Arc`
-    // allocation (`InvokeArea` is `#[repr(C, align(8))]` and a multiple of 8 bytes long). The finalizer owns a clone of that `Arc`, so the memory outlives the
-    // JavaScript ArrayBuffer (it is freed only when the finalizer and this thread's
-    // invoker have both dropped their references); detaching the buffer in JavaScript
-    // cannot free it either. Unsynchronized f64 access from JavaScript is sound because
-    // Rust only touches the cells atomically.
+    // allocation (`InvokeArea` is `#[repr(C, align(8))]` and a multiple of 8 bytes long).
+    // The finalizer owns a clone of that `Arc`, so the memory outlives the JavaScript
+    // ArrayBuffer (it is freed only when the finalizer and this thread's invoker have both
+    // dropped their references); detaching the buffer in JavaScript cannot free it either.
+    // Unsynchronized access from JavaScript is sound because Rust only touches the cells
+    // atomically.
     unsafe { Float64Array::with_external_data(base, F64_LENGTH, move |_, _| drop(area)) }
 }
 
@@ -183,6 +190,8 @@ pub fn empty_call_function(env: &Env) -> Result<Function<'_, (), ()>> {
     env.create_function("emptyCall", empty_callback)
 }
 
+// The `unsafe` of both callbacks is the signature napi's `Callback` type requires; their
+// bodies perform no unsafe operation.
 unsafe extern "C" fn empty_callback(_env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
     std::ptr::null_mut()
 }

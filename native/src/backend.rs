@@ -137,10 +137,7 @@ pub fn compile(input: &FunctionInput, options: Options) -> Result<Compiled, Comp
     if fmod.as_u32() != 0 {
         return Err(CompileError::Backend(format!("fmod was declared as function {fmod}, expected 0")));
     }
-    let id = module
-        .get()
-        .declare_anonymous_function(&ctx.func.signature)
-        .map_err(backend("declaring the function"))?;
+    let id = module.get().declare_anonymous_function(&ctx.func.signature).map_err(backend("declaring the function"))?;
     module.get().define_function(id, &mut ctx).map_err(backend("compiling"))?;
     let code_size = ctx
         .compiled_code()
@@ -155,11 +152,11 @@ pub fn compile(input: &FunctionInput, options: Options) -> Result<Compiled, Comp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use crate::input::{ConstantKind, PoolEntry};
     use crate::invoke_area::{InvokeArea, HALT_KIND, STATUS, TRAP_CODE, TRAP_OFFSET};
     use crate::outcome::{Exit, RefusalReason, TrapCode, ValueKind, STATUS_HALTED, STATUS_TRAP};
     use crate::{invoker, opcode as op, registry};
+    use std::sync::Arc;
 
     fn function(code: &[u8], arity: usize, pool: Vec<PoolEntry>) -> FunctionInput {
         FunctionInput { code: code.to_vec(), start: 0, end: code.len(), arity, local_count: arity, pool }
@@ -202,15 +199,32 @@ mod tests {
         assert_eq!(area.control(TRAP_CODE), TrapCode::DivideByZero as u32);
         assert_eq!(area.control(TRAP_OFFSET), 6);
         let area = run(&input, OptLevel::Speed, &[2.0]);
-        assert_eq!((area.control(STATUS), area.control(HALT_KIND), area.value()), (STATUS_HALTED, ValueKind::Bool as u32, 1.0));
+        assert_eq!(
+            (area.control(STATUS), area.control(HALT_KIND), area.value()),
+            (STATUS_HALTED, ValueKind::Bool as u32, 1.0)
+        );
     }
 
     #[test]
     fn the_opt_level_reaches_cranelift() {
         // a*b + a*b: `speed` merges the two multiplications (GVN), `none` keeps both.
         let code = [
-            op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 1, op::MUL, op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 1, op::MUL,
-            op::ADD, op::RETURN,
+            op::GET_LOCAL,
+            0,
+            0,
+            op::GET_LOCAL,
+            0,
+            1,
+            op::MUL,
+            op::GET_LOCAL,
+            0,
+            0,
+            op::GET_LOCAL,
+            0,
+            1,
+            op::MUL,
+            op::ADD,
+            op::RETURN,
         ];
         let size = |opt_level| {
             compile(&function(&code, 2, vec![]), Options { opt_level, verify: true }).unwrap().code.code_size
@@ -229,11 +243,13 @@ mod tests {
 
     #[test]
     fn reports_exit_and_real_code_size() {
-        let compiled = compile(&function(&ADD, 2, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
+        let compiled =
+            compile(&function(&ADD, 2, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
         assert_eq!(compiled.code.exit, Exit::Return(ValueKind::Number));
         assert!(compiled.code.code_size > 0 && compiled.code.code_size < 4096);
         let trapping = [op::TRUE, op::NEGATE, op::RETURN];
-        let compiled = compile(&function(&trapping, 0, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
+        let compiled =
+            compile(&function(&trapping, 0, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
         assert_eq!(compiled.code.exit, Exit::Trap(TrapCode::NegateNonNumber));
     }
 
@@ -241,14 +257,17 @@ mod tests {
     fn non_number_constants_are_refused() {
         let input = function(&[op::CONSTANT, 0, 0, op::RETURN], 0, vec![PoolEntry::Other(ConstantKind::String)]);
         match compile(&input, Options { opt_level: OptLevel::None, verify: true }) {
-            Err(CompileError::Rejected(Rejection::Refused(r))) => assert_eq!(r.reason, RefusalReason::NonNumberConstant),
+            Err(CompileError::Rejected(Rejection::Refused(r))) => {
+                assert_eq!(r.reason, RefusalReason::NonNumberConstant)
+            }
             other => panic!("expected a refusal, got {:?}", other.err()),
         }
     }
 
     #[test]
     fn released_handles_are_unknown_to_invoke() {
-        let compiled = compile(&function(&ADD, 2, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
+        let compiled =
+            compile(&function(&ADD, 2, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
         let handle = registry::register(compiled.code).unwrap();
         invoker::install_area(InvokeArea::new());
         assert!(invoker::invoke(handle).is_ok());

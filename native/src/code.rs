@@ -71,6 +71,7 @@ impl NativeCode {
 
     /// Runs the function on the arguments in `area` and returns its status; the result
     /// value, status and trap/halt details land in the area.
+    #[inline]
     pub fn call(&self, area: &InvokeArea) -> u32 {
         // SAFETY: `entry` is the address of finalized code in `self.module`, which lives
         // as long as `self` (it is freed only in `OwnedModule::drop`), and `&self` keeps

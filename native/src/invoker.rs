@@ -69,6 +69,7 @@ pub fn sweep_this_thread() {
 
 /// Calls the function whose handle JavaScript wrote to this thread's area, on the
 /// arguments there; the generated code writes value, status and details to the area.
+#[inline]
 pub fn invoke_requested() -> Result<u32, InvokeError> {
     STATE.with(|state| {
         let mut state = state.borrow_mut();
@@ -84,6 +85,7 @@ pub fn invoke(handle: u32) -> Result<u32, InvokeError> {
 }
 
 impl ThreadState {
+    #[inline]
     fn invoke(&mut self, handle: u32) -> Result<u32, InvokeError> {
         let epoch = registry::release_epoch();
         if epoch != self.seen_epoch {
@@ -105,6 +107,7 @@ impl ThreadState {
 }
 
 /// The entry for `handle`: from the cache (swept of released entries), else from the registry.
+#[inline]
 fn cached_entry(cache: &mut Vec<Option<Cached>>, handle: u32) -> Result<&Arc<Entry>, InvokeError> {
     let index = registry::slot_index(handle);
     let hit = matches!(cache.get(index), Some(Some(cached)) if cached.handle == handle);

@@ -77,10 +77,7 @@ const OPCODES: [(u8, &str, usize); 45] = [
 
 /// Name and operand byte count of an opcode byte; `None` for a byte that is no opcode.
 pub fn describe(byte: u8) -> Option<(&'static str, usize)> {
-    OPCODES
-        .iter()
-        .find(|(b, _, _)| *b == byte)
-        .map(|&(_, name, operands)| (name, operands))
+    OPCODES.iter().find(|(b, _, _)| *b == byte).map(|&(_, name, operands)| (name, operands))
 }
 
 /// The opcode's name, or `0xNN` for a byte that is no opcode.
@@ -98,12 +95,29 @@ mod tests {
     #[test]
     fn every_named_constant_matches_the_table() {
         for (byte, name) in [
-            (CONSTANT, "Constant"), (NULL, "Null"), (TRUE, "True"), (FALSE, "False"),
-            (GET_LOCAL, "GetLocal"), (SET_LOCAL, "SetLocal"), (ADD, "Add"), (SUB, "Sub"),
-            (MUL, "Mul"), (DIV, "Div"), (MOD, "Mod"), (NEGATE, "Negate"), (EQUAL, "Equal"),
-            (NOT_EQUAL, "NotEqual"), (LESS, "Less"), (LESS_EQUAL, "LessEqual"),
-            (GREATER, "Greater"), (GREATER_EQUAL, "GreaterEqual"), (NOT, "Not"),
-            (RETURN, "Return"), (POP, "Pop"), (DUP, "Dup"), (HALT, "Halt"),
+            (CONSTANT, "Constant"),
+            (NULL, "Null"),
+            (TRUE, "True"),
+            (FALSE, "False"),
+            (GET_LOCAL, "GetLocal"),
+            (SET_LOCAL, "SetLocal"),
+            (ADD, "Add"),
+            (SUB, "Sub"),
+            (MUL, "Mul"),
+            (DIV, "Div"),
+            (MOD, "Mod"),
+            (NEGATE, "Negate"),
+            (EQUAL, "Equal"),
+            (NOT_EQUAL, "NotEqual"),
+            (LESS, "Less"),
+            (LESS_EQUAL, "LessEqual"),
+            (GREATER, "Greater"),
+            (GREATER_EQUAL, "GreaterEqual"),
+            (NOT, "Not"),
+            (RETURN, "Return"),
+            (POP, "Pop"),
+            (DUP, "Dup"),
+            (HALT, "Halt"),
         ] {
             assert_eq!(describe(byte).map(|d| d.0), Some(name));
         }

@@ -63,10 +63,12 @@ fn split(handle: u32) -> (usize, u32) {
     ((handle & INDEX_MASK) as usize, handle >> INDEX_BITS)
 }
 
+#[inline]
 pub fn slot_index(handle: u32) -> usize {
     split(handle).0
 }
 
+#[inline]
 pub fn release_epoch() -> u64 {
     RELEASE_EPOCH.load(Ordering::Acquire)
 }

@@ -7,6 +7,10 @@
 //! status and the trap or halt details there, and returns the status. Dynamic runtime
 //! errors (division by zero, NaN/∞ results) branch to cold blocks that store a trap; type
 //! errors are known statically and end the function with an unconditional trap.
+//!
+//! (Testing all dynamic checks once at the exit was tried: it keeps every intermediate
+//! condition alive to the end, and the register pressure made both compile time and code
+//! size worse than one cold branch per check.)
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
@@ -18,8 +22,8 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use crate::frame::{Frame, Rejection, Slot};
 use crate::input::{FunctionInput, InputError, InputErrorKind, PoolEntry};
-use crate::opcode;
 use crate::invoke_area::{HALT_KIND_FROM_VALUE, STATUS_FROM_VALUE, TRAP_CODE_FROM_VALUE, TRAP_OFFSET_FROM_VALUE};
+use crate::opcode;
 use crate::outcome::{Exit, Refusal, RefusalReason, TrapCode, STATUS_HALTED, STATUS_TRAP};
 
 /// The signature of every translated function.
@@ -116,7 +120,12 @@ impl Translator<'_> {
     fn step(&mut self, pc: usize) -> Result<Flow, Rejection> {
         let byte = self.input.code[pc];
         let Some((name, operand_bytes)) = opcode::describe(byte) else {
-            return Err(InputError::new(InputErrorKind::UnknownOpcode, pc, format!("byte 0x{byte:02x} is not an opcode")).into());
+            return Err(InputError::new(
+                InputErrorKind::UnknownOpcode,
+                pc,
+                format!("byte 0x{byte:02x} is not an opcode"),
+            )
+            .into());
         };
         let next = pc + 1 + operand_bytes;
         if next > self.input.end {

@@ -189,6 +189,7 @@ interface Addon {
   liveHandleCount(): number;
   liveCodeCount(): number;
   hostIsa(): string;
+  addonProfile(): 'debug' | 'release';
   verifierDefault(): boolean;
   createInvokeBuffer(): Float64Array;
   probeInvokeBuffer(marker: number): void;
@@ -244,6 +245,11 @@ export function nativeAddonPath(): string {
 /** The target triple native code is generated for, e.g. `x86_64-unknown-linux-gnu`. */
 export function hostIsa(): string {
   return addon().hostIsa();
+}
+
+/** How the addon was built: `npm run build:native` gives 'release', `build:native:debug` 'debug'. */
+export function addonProfile(): 'debug' | 'release' {
+  return addon().addonProfile();
 }
 
 /** Whether `compileFunction` runs the verifier when not told (debug addon or ATLAS_JIT_VERIFY=1). */
