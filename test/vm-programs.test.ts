@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { Bytecode, BytecodeBuilder, type Constant, functionRef } from '../src/bytecode/index.js';
 import { AtlasRuntimeError, HaltSignal, Vm } from '../src/vm/index.js';
 import { runBytecode } from './vm-helpers.js';
+import { FACTORIAL_CODE_HEX, hexBytes } from './helpers/reference-programs.js';
 
 /** `tests/corpus/pass/arithmetic/factorial.atlas` compiled as in spec §3.7. */
 function factorialExample(): Bytecode {
@@ -38,21 +39,9 @@ function factorialExample(): Bytecode {
   return b.build();
 }
 
-const FACTORIAL_BYTES = [
-  '010000', '130001', '80', '500021', // prologue: Constant 0; SetGlobal 1; Pop; Jump +33 → 43
-  '100000', '010002', '33', '510004', // n <= 1 → JumpIfFalse +4 → 24
-  '010003', '61', // return 1;
-  '100000', '120004', '100000', '010005', '21', '6001', '22', '61', // return n * factorial(n - 1);
-  '02', '61', // implicit return null
-  '120006', '120007', '010008', '6001', '6001', '80', // print(factorial(1));
-  '120009', '12000a', '01000b', '6001', '6001', '80', // print(factorial(5));
-  '12000c', '12000d', '01000e', '6001', '6001', '80', // print(factorial(10));
-  'ff',
-].join('');
-
 test('the factorial worked example (§3.7) has the spec\'s exact bytes and constants', (t) => {
   const bytecode = factorialExample();
-  t.is(Buffer.from(bytecode.code).toString('hex'), FACTORIAL_BYTES);
+  t.deepEqual(bytecode.code, hexBytes(FACTORIAL_CODE_HEX));
   t.is(bytecode.code.length, 86);
   const constants: Constant[] = [
     { kind: 'function', value: functionRef({ name: 'factorial', arity: 1, offset: 10, localCount: 1, paramNames: ['n'] }) },
