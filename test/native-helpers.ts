@@ -33,7 +33,10 @@ export type NativeValue = number | boolean | null;
 export type NativeRun =
   | { readonly kind: 'return'; readonly value: NativeValue }
   | { readonly kind: 'halt'; readonly value: NativeValue }
-  | { readonly kind: 'trap'; readonly code: TrapCode; readonly offset: number };
+  | { readonly kind: 'trap'; readonly code: TrapCode; readonly offset: number }
+  /** Status 5 (interrupted) or 6 (bailed out to the interpreter). */
+  | { readonly kind: 'interrupted' }
+  | { readonly kind: 'bailout' };
 
 let invoker: NativeInvoker | undefined;
 
@@ -52,6 +55,8 @@ export function invokeNative(handle: number, args: readonly number[]): NativeRun
       const value = type === 'number' ? invoker.value : type === 'bool' ? invoker.value !== 0 : null;
       return { kind: 'halt', value };
     }
+    case 5: return { kind: 'interrupted' };
+    case 6: return { kind: 'bailout' };
   }
 }
 

@@ -28,8 +28,8 @@ function assertInvalid(t: import('ava').ExecutionContext, input: NativeFunctionI
 
 // Every opcode outside the subset, with operands of the right layout.
 const UNSUPPORTED: [OpcodeName, number[]][] = [
-  ['GetGlobal', [0]], ['SetGlobal', [0]], ['MakeClosure', [0, 0]], ['GetUpvalue', [0]], ['SetUpvalue', [0]],
-  ['And', []], ['Or', []], ['Jump', [0]], ['JumpIfFalse', [0]], ['Loop', [-3]], ['Call', [0]], ['Array', [0]],
+  ['SetGlobal', [0]], ['MakeClosure', [0, 0]], ['GetUpvalue', [0]], ['SetUpvalue', [0]],
+  ['And', []], ['Or', []], ['Array', [0]],
   ['GetIndex', []], ['SetIndex', []], ['IsOptionSome', []], ['IsOptionNone', []], ['IsResultOk', []], ['IsResultErr', []],
   ['ExtractOptionValue', []], ['ExtractResultValue', []], ['IsArray', []], ['GetArrayLen', []],
 ];
@@ -37,7 +37,8 @@ const UNSUPPORTED: [OpcodeName, number[]][] = [
 test('every unsupported opcode is refused by name and offset', (t) => {
   const covered = new Set(UNSUPPORTED.map(([name]) => name));
   const supported = ['Constant', 'Null', 'True', 'False', 'GetLocal', 'SetLocal', 'Add', 'Sub', 'Mul', 'Div', 'Mod', 'Negate',
-    'Equal', 'NotEqual', 'Less', 'LessEqual', 'Greater', 'GreaterEqual', 'Not', 'Dup', 'Pop', 'Return', 'Halt'];
+    'Equal', 'NotEqual', 'Less', 'LessEqual', 'Greater', 'GreaterEqual', 'Not', 'Dup', 'Pop', 'Return', 'Halt',
+    'GetGlobal', 'Jump', 'JumpIfFalse', 'Loop', 'Call'];
   t.deepEqual(Object.keys(Opcode).filter((name) => !supported.includes(name)).sort(), [...covered].sort(), 'the list covers every other opcode');
   for (const [name, operands] of UNSUPPORTED) {
     let at = -1;
@@ -64,14 +65,15 @@ test('non-number constants are refused', (t) => {
     });
     assertRefused(t, fn.input, 'NonNumberConstant', 'Constant', at);
   }
-  // The function's own constant (a function value) sits at index 0 of the pool.
+  // The function's own constant (a function value) sits at index 0 of the pool: it may only
+  // be called, so returning it is refused where it is used.
   let at = -1;
   const own = declare(0, 0, (b) => {
-    at = b.emit('Constant', [0]);
-    b.emit('Return');
+    b.emit('Constant', [0]);
+    at = b.emit('Return');
   });
   t.is((own.input.constants as readonly Constant[])[0]!.kind, 'function');
-  assertRefused(t, own.input, 'NonNumberConstant', 'Constant', at);
+  assertRefused(t, own.input, 'UntypedValue', 'Return', at);
 });
 
 test('Return, Pop and Halt with an empty frame stack are refused (the VM would use the caller\'s stack)', (t) => {
@@ -210,4 +212,71 @@ test('the addon knows exactly the opcode bytes of the opcode table', (t) => {
     }
     t.is(unknownAt === 0, info === undefined, `byte ${byte} (${info?.name ?? 'no opcode'})`);
   }
+});
+
+test('control flow: merges must agree on depth and types, jumps must stay in the body', (t) => {
+  // if (a) push true else push 1; Return — a bool and a number meet at the Return.
+  let merge = -1;
+  const mixed = declare(1, 1, (b) => {
+    const other = b.label();
+    const done = b.label();
+    b.emit('GetLocal', [0]);
+    b.emit('GetLocal', [0]);
+    b.emit('Less');
+    b.jump('JumpIfFalse', other);
+    b.emit('True');
+    b.jump('Jump', done);
+    b.mark(other);
+    b.emitConstant(1);
+    b.mark(done);
+    merge = b.emit('Return');
+  });
+  assertRefused(t, mixed.input, 'MergeMismatch', 'Return', merge);
+  // A loop whose body leaves a value on the stack: the depth at the head differs per lap.
+  let head = -1;
+  const growing = declare(1, 1, (b) => {
+    const top = b.label();
+    b.mark(top);
+    head = b.emit('GetLocal', [0]);
+    b.jump('Loop', top);
+  });
+  assertRefused(t, growing.input, 'MergeMismatch', 'GetLocal', head);
+  let jump = -1;
+  const outside = declare(0, 0, (b) => {
+    jump = b.emit('Jump', [40]);
+    b.emit('Null');
+    b.emit('Return');
+  });
+  assertRefused(t, outside.input, 'JumpOutOfBody', 'Jump', jump);
+});
+
+test('calls and globals: only known callees, called with numbers, and never used as values', (t) => {
+  let call = -1;
+  const unknown = declare(1, 1, (b) => {
+    b.emit('GetLocal', [0]);
+    call = b.emit('Call', [0]);
+    b.emit('Return');
+  });
+  assertRefused(t, unknown.input, 'UnknownCallee', 'Call', call);
+  let add = -1;
+  const asValue = declare(1, 1, (b) => {
+    b.emit('GetLocal', [0]);
+    b.emit('GetGlobal', [b.addConstant({ kind: 'string', value: 'g' })]);
+    add = b.emit('Add');
+    b.emit('Return');
+  });
+  assertRefused(t, asValue.input, 'UntypedValue', 'Add', add);
+  // A self-call with a table entry compiles; the same call without one is refused.
+  let selfCall = -1;
+  const recursive = declare(1, 1, (b) => {
+    b.emit('GetGlobal', [b.addConstant({ kind: 'string', value: 'f' })]);
+    b.emit('GetLocal', [0]);
+    selfCall = b.emit('Call', [1]);
+    b.emit('Return');
+  });
+  assertRefused(t, recursive.input, 'UnknownCallee', 'Call', selfCall);
+  const outcome = compileFunction({ ...recursive.input, calls: new Map([[selfCall, 0]]) }, 1, { verify: true });
+  t.true(outcome.ok);
+  if (outcome.ok) releaseHandle(outcome.handle);
+  t.throws(() => compileFunction({ ...recursive.input, calls: new Map([[selfCall, 3]]) }, 1), { instanceOf: NativeInputError });
 });

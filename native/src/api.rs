@@ -1,15 +1,15 @@
 //! The N-API surface, used only by `src/jit/native.ts`. Every export catches Rust panics
 //! and turns them into JavaScript errors (`catch_unwind`).
 
-use napi::bindgen_prelude::{Float64Array, Function, Uint8Array};
+use napi::bindgen_prelude::{Float64Array, Function, Uint32Array, Uint8Array};
 use napi::{sys, Env, Error, Result};
 use napi_derive::napi;
 
 use crate::backend::{self, CompileError, OptLevel, Options};
 use crate::frame::Rejection;
-use crate::input::FunctionInput;
+use crate::input::{FunctionInput, ModuleInput};
 use crate::invoke_area::{InvokeArea, F64_LENGTH};
-use crate::{code, invoker, registry};
+use crate::{code, invoker, registry, watchdog};
 
 /// The outcome of `compileFunction`, flattened for a cheap crossing: `status` is "ok",
 /// "refused" or "invalid"; the other fields apply to their status only.
@@ -44,8 +44,10 @@ impl RawCompileResult {
     }
 }
 
-/// Compiles `code[start..end]` and registers it. Refusals and malformed input are
-/// results; only backend failures throw.
+/// Compiles `code[start..end]` (and the callees it calls directly) and registers it.
+/// `callees` holds four words per further function (start, end, arity, localCount; they
+/// are functions 1.. of the module), `calls` two per `Call` (its offset, the index of the
+/// function it calls). Refusals and malformed input are results; only backend failures throw.
 #[allow(clippy::too_many_arguments)]
 #[napi(catch_unwind)]
 pub fn compile_function(
@@ -58,6 +60,9 @@ pub fn compile_function(
     constant_values: Float64Array,
     opt_level: u32,
     verify: Option<bool>,
+    callees: Option<Uint32Array>,
+    calls: Option<Uint32Array>,
+    interrupt_checks: Option<bool>,
 ) -> Result<RawCompileResult> {
     let opt_level = OptLevel::from_number(opt_level)
         .ok_or_else(|| Error::from_reason(format!("opt level {opt_level} is not 0, 1 or 2")))?;
@@ -75,8 +80,18 @@ pub fn compile_function(
         local_count: local_count as usize,
         pool,
     };
-    let options = Options { opt_level, verify: verify.unwrap_or_else(backend::verify_by_default) };
-    match backend::compile(&input, options) {
+    let module = ModuleInput::single(&input)
+        .with_callees(callees.as_deref().unwrap_or_default(), calls.as_deref().unwrap_or_default());
+    let module = match module {
+        Ok(module) => module,
+        Err(error) => return Ok(invalid(error)),
+    };
+    let options = Options {
+        opt_level,
+        verify: verify.unwrap_or_else(backend::verify_by_default),
+        interrupt_checks: interrupt_checks.unwrap_or(true),
+    };
+    match backend::compile_module(&module, options) {
         Ok(compiled) => {
             let exit = compiled.code.exit;
             let code_size = compiled.code.code_size as u32;
@@ -215,4 +230,37 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
     format!("panic in atlas-jit-native: {detail}")
+}
+
+fn this_thread_area() -> Result<std::sync::Arc<InvokeArea>> {
+    invoker::area().ok_or_else(|| Error::from_reason("no invoke buffer was created on this thread"))
+}
+
+/// Sets this thread's interrupt flag after `millis` ms (from a watchdog thread), unless
+/// disarmed first: the per-run time budget. Returns the token for `disarmInterrupt`.
+#[napi(catch_unwind)]
+pub fn arm_interrupt(millis: f64) -> Result<f64> {
+    if !(millis.is_finite() && millis >= 0.0) {
+        return Err(Error::from_reason(format!("a deadline must be a finite number of ms >= 0, got {millis}")));
+    }
+    let area = this_thread_area()?;
+    Ok(watchdog::arm(&area, std::time::Duration::from_secs_f64(millis / 1000.0)) as f64)
+}
+
+/// Cancels an armed deadline; false if it already fired.
+#[napi(catch_unwind)]
+pub fn disarm_interrupt(token: f64) -> bool {
+    watchdog::disarm(token as u64)
+}
+
+/// A process-wide id of this thread's invoke area, for `interruptThread` on another thread.
+#[napi(catch_unwind)]
+pub fn interrupt_id() -> Result<u32> {
+    Ok(watchdog::register_area(&this_thread_area()?))
+}
+
+/// Sets the interrupt flag of the thread whose `interruptId()` this is; false if gone.
+#[napi(catch_unwind)]
+pub fn interrupt_thread(id: u32) -> bool {
+    watchdog::interrupt_area(id)
 }

@@ -1,6 +1,7 @@
-//! From a translated function to callable machine code: the host ISA (from
-//! cranelift-native) at the requested opt level, one `JITModule` per function (so that
-//! releasing it really frees its memory), and the real code size.
+//! From a translated call tree to callable machine code: the host ISA (from
+//! cranelift-native) at the requested opt level, one `JITModule` per tree (so that
+//! releasing it really frees its memory), and the real code size. `ATLAS_JIT_DISASM=1`
+//! prints the machine code of every compiled function to stderr (a debugging aid).
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -15,8 +16,12 @@ use cranelift_module::{default_libcall_names, Linkage, Module};
 
 use crate::code::{NativeCode, OwnedModule};
 use crate::frame::Rejection;
-use crate::input::FunctionInput;
-use crate::translate::{fmod_signature, native_signature, translate, TranslateEnv};
+use crate::input::{Body, FunctionInput, ModuleInput};
+use crate::outcome::{Exit, Refusal, RefusalReason, ValueKind};
+use crate::translate::{
+    fmod_signature, internal_signature, native_signature, translate_entry, translate_function, TranslateEnv,
+};
+use cranelift_codegen::isa::CallConv;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptLevel {
@@ -49,6 +54,9 @@ pub struct Options {
     pub opt_level: OptLevel,
     /// Run Cranelift's IR verifier (on in debug builds and when tests ask for it).
     pub verify: bool,
+    /// Poll the interrupt flag at function entry and on back edges (off only to measure
+    /// what the polls cost).
+    pub interrupt_checks: bool,
 }
 
 /// The verifier default: on in debug builds, or when `ATLAS_JIT_VERIFY=1`.
@@ -109,23 +117,39 @@ fn build_isa(options: Options) -> Result<OwnedTargetIsa, String> {
 }
 
 pub fn host_isa_name() -> String {
-    match host_isa(Options { opt_level: OptLevel::None, verify: false }) {
+    match host_isa(Options { opt_level: OptLevel::None, verify: false, interrupt_checks: true }) {
         Ok(isa) => isa.triple().to_string(),
         Err(_) => "unsupported".to_owned(),
     }
 }
 
-/// Translates and compiles one function. Translation runs first, into a module-free
-/// `Function`, so a refused function costs no code memory at all.
+/// Translates and compiles one function without calls.
 pub fn compile(input: &FunctionInput, options: Options) -> Result<Compiled, CompileError> {
+    compile_module(&ModuleInput::single(input), options)
+}
+
+/// Translates and compiles a call tree into one module: function 0 is the root, calls
+/// between the functions are direct calls. Translation runs first, into module-free
+/// `Function`s, so a refused tree costs no code memory at all.
+pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled, CompileError> {
     let started = Instant::now();
+    input.validate().map_err(Rejection::from)?;
     let isa = host_isa(options)?;
     let call_conv = isa.default_call_conv();
-    let mut ctx = Context::new();
-    ctx.func.signature = native_signature(call_conv);
-    // The module below declares fmod before anything else, so it is function 0 there.
-    let env = TranslateEnv { frontend: isa.frontend_config(), fmod: UserExternalName::new(0, 0) };
-    let exit = translate(input, &mut ctx.func, &mut FunctionBuilderContext::new(), &env)?;
+    // The module below declares fmod first (function 0), then the functions in order.
+    let count = input.functions.len();
+    let mut env = TranslateEnv {
+        frontend: isa.frontend_config(),
+        fmod: UserExternalName::new(0, 0),
+        functions: (1..=count as u32).map(|id| UserExternalName::new(0, id)).collect(),
+        return_kinds: vec![ValueKind::Number; count],
+        interrupt_checks: options.interrupt_checks,
+    };
+    let mut builder_ctx = FunctionBuilderContext::new();
+    let (contexts, exit) = translate_all(input, call_conv, &mut env, &mut builder_ctx)?;
+    let mut entry_ctx = Context::new();
+    entry_ctx.func.signature = native_signature(call_conv);
+    translate_entry(&input.functions[0], &mut entry_ctx.func, &mut builder_ctx, &env);
 
     let mut jit = JITBuilder::with_isa(isa, default_libcall_names());
     jit.symbol(FMOD_SYMBOL, atlas_jit_fmod as *const u8);
@@ -137,16 +161,113 @@ pub fn compile(input: &FunctionInput, options: Options) -> Result<Compiled, Comp
     if fmod.as_u32() != 0 {
         return Err(CompileError::Backend(format!("fmod was declared as function {fmod}, expected 0")));
     }
-    let id = module.get().declare_anonymous_function(&ctx.func.signature).map_err(backend("declaring the function"))?;
-    module.get().define_function(id, &mut ctx).map_err(backend("compiling"))?;
-    let code_size = ctx
-        .compiled_code()
-        .map(|compiled| compiled.code_info().total_size as usize)
-        .ok_or_else(|| CompileError::Backend("no compiled code after define_function".to_owned()))?;
+    let mut ids = Vec::with_capacity(count);
+    for (index, ctx) in contexts.iter().enumerate() {
+        let id =
+            module.get().declare_anonymous_function(&ctx.func.signature).map_err(backend("declaring a function"))?;
+        if id.as_u32() as usize != index + 1 {
+            return Err(CompileError::Backend(format!("function {index} was declared as {id}")));
+        }
+        ids.push(id);
+    }
+    let entry_id =
+        module.get().declare_anonymous_function(&entry_ctx.func.signature).map_err(backend("declaring the entry"))?;
+    let mut code_size = 0;
+    let mut contexts = contexts;
+    let disasm = std::env::var_os("ATLAS_JIT_DISASM").is_some_and(|v| v == "1");
+    for (id, ctx) in ids.into_iter().chain([entry_id]).zip(contexts.iter_mut().chain([&mut entry_ctx])) {
+        ctx.set_disasm(disasm);
+        module.get().define_function(id, ctx).map_err(backend("compiling"))?;
+        if let Some(text) = ctx.compiled_code().and_then(|code| code.vcode.as_ref()) {
+            eprintln!("{text}");
+        }
+        code_size += ctx
+            .compiled_code()
+            .map(|compiled| compiled.code_info().total_size as usize)
+            .ok_or_else(|| CompileError::Backend("no compiled code after define_function".to_owned()))?;
+    }
     module.get().finalize_definitions().map_err(backend("finalizing"))?;
-    let entry = module.get().get_finalized_function(id);
-    let code = NativeCode::new(module, entry, code_size, exit, input.arity);
+    let entry = module.get().get_finalized_function(entry_id);
+    let code = NativeCode::new(module, entry, code_size, exit, input.functions[0].arity);
     Ok(Compiled { code, compile_micros: started.elapsed().as_secs_f64() * 1e6 })
+}
+
+/// Translates every function of the module. What a called function returns must be known
+/// where it is called: each starts assumed to return numbers; a function called natively
+/// whose returns give another kind is translated again assuming that kind. When the
+/// assumptions do not settle within a few rounds (a function really returns several kinds),
+/// the module is refused.
+fn translate_all(
+    input: &ModuleInput,
+    call_conv: CallConv,
+    env: &mut TranslateEnv,
+    builder_ctx: &mut FunctionBuilderContext,
+) -> Result<(Vec<Context>, Exit), CompileError> {
+    let called: Vec<bool> = (0..input.functions.len()).map(|i| input.calls.values().any(|&c| c == i)).collect();
+    for (index, body) in input.functions.iter().enumerate() {
+        env.return_kinds[index] = guess_return_kind(&input.code, body);
+    }
+    for _round in 0..4 {
+        let mut contexts = Vec::with_capacity(input.functions.len());
+        let mut exit = None;
+        let mut changed = false;
+        for (index, body) in input.functions.iter().enumerate() {
+            let mut ctx = Context::new();
+            ctx.func.signature = internal_signature(call_conv, body.arity);
+            let translated = translate_function(input, index, &mut ctx.func, builder_ctx, env)?;
+            exit.get_or_insert(translated.exit);
+            contexts.push(ctx);
+            if !called[index] {
+                continue;
+            }
+            // A return of a call's result has the kind assumed for that callee, so a mixed
+            // set may only mean the assumption was wrong: try another kind it contains.
+            let kinds = &translated.return_kinds;
+            if !kinds.is_empty() && kinds != &[env.return_kinds[index]] {
+                let other = kinds.iter().copied().find(|&kind| kind != env.return_kinds[index]);
+                env.return_kinds[index] = other.expect("a kind other than the assumed one");
+                changed = true;
+            }
+        }
+        if !changed {
+            return Ok((contexts, exit.expect("a module holds at least one function")));
+        }
+    }
+    Err(CompileError::Rejected(Rejection::Refused(Refusal::new(
+        RefusalReason::CalleeReturnType,
+        "Call",
+        input.functions[0].start,
+        "a function called natively returns values of different kinds".to_owned(),
+    ))))
+}
+
+/// A first guess of what a function returns, from the instruction before its first
+/// `Return` that says (a comparison is a bool, arithmetic a number): a right guess saves a
+/// translation round, and a wrong one only costs one. Defaults to number.
+fn guess_return_kind(code: &[u8], body: &Body) -> ValueKind {
+    use crate::opcode as op;
+    let mut pc = body.start;
+    let mut previous = None;
+    while pc < body.end {
+        let byte = code[pc];
+        let Some((_, operands)) = op::describe(byte) else { break };
+        if byte == op::RETURN {
+            let guess = match previous {
+                Some(op::TRUE | op::FALSE | op::NOT | op::EQUAL | op::NOT_EQUAL) => Some(ValueKind::Bool),
+                Some(op::LESS | op::LESS_EQUAL | op::GREATER | op::GREATER_EQUAL) => Some(ValueKind::Bool),
+                Some(op::ADD | op::SUB | op::MUL | op::DIV | op::MOD | op::NEGATE | op::CONSTANT) => {
+                    Some(ValueKind::Number)
+                }
+                _ => None,
+            };
+            if let Some(kind) = guess {
+                return kind;
+            }
+        }
+        previous = Some(byte);
+        pc += 1 + operands;
+    }
+    ValueKind::Number
 }
 
 #[cfg(test)]
@@ -164,7 +285,7 @@ mod tests {
 
     /// Compiles, registers and runs `input` on `args` on this thread; returns the area.
     fn run(input: &FunctionInput, opt_level: OptLevel, args: &[f64]) -> Arc<InvokeArea> {
-        let compiled = compile(input, Options { opt_level, verify: true }).expect("compiles");
+        let compiled = compile(input, Options { opt_level, verify: true, interrupt_checks: true }).expect("compiles");
         let handle = registry::register(compiled.code).expect("registers");
         let area = InvokeArea::new();
         invoker::install_area(area.clone());
@@ -227,7 +348,10 @@ mod tests {
             op::RETURN,
         ];
         let size = |opt_level| {
-            compile(&function(&code, 2, vec![]), Options { opt_level, verify: true }).unwrap().code.code_size
+            compile(&function(&code, 2, vec![]), Options { opt_level, verify: true, interrupt_checks: true })
+                .unwrap()
+                .code
+                .code_size
         };
         assert!(size(OptLevel::None) > size(OptLevel::Speed), "{} vs {}", size(OptLevel::None), size(OptLevel::Speed));
     }
@@ -243,20 +367,26 @@ mod tests {
 
     #[test]
     fn reports_exit_and_real_code_size() {
-        let compiled =
-            compile(&function(&ADD, 2, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
+        let compiled = compile(
+            &function(&ADD, 2, vec![]),
+            Options { opt_level: OptLevel::None, verify: true, interrupt_checks: true },
+        )
+        .unwrap();
         assert_eq!(compiled.code.exit, Exit::Return(ValueKind::Number));
         assert!(compiled.code.code_size > 0 && compiled.code.code_size < 4096);
         let trapping = [op::TRUE, op::NEGATE, op::RETURN];
-        let compiled =
-            compile(&function(&trapping, 0, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
+        let compiled = compile(
+            &function(&trapping, 0, vec![]),
+            Options { opt_level: OptLevel::None, verify: true, interrupt_checks: true },
+        )
+        .unwrap();
         assert_eq!(compiled.code.exit, Exit::Trap(TrapCode::NegateNonNumber));
     }
 
     #[test]
     fn non_number_constants_are_refused() {
         let input = function(&[op::CONSTANT, 0, 0, op::RETURN], 0, vec![PoolEntry::Other(ConstantKind::String)]);
-        match compile(&input, Options { opt_level: OptLevel::None, verify: true }) {
+        match compile(&input, Options { opt_level: OptLevel::None, verify: true, interrupt_checks: true }) {
             Err(CompileError::Rejected(Rejection::Refused(r))) => {
                 assert_eq!(r.reason, RefusalReason::NonNumberConstant)
             }
@@ -264,10 +394,79 @@ mod tests {
         }
     }
 
+    /// `fn f(n) { var s = 0; while (n > 0) { s = s + n; n = n - 1; } return s; }`
+    const LOOP: [u8; 39] = [
+        op::CONSTANT,
+        0,
+        0, // 0: s = 0 (local 1)
+        op::GET_LOCAL,
+        0,
+        0, // 3: loop head: n > 0
+        op::CONSTANT,
+        0,
+        0,
+        op::GREATER,
+        op::JUMP_IF_FALSE,
+        0,
+        25, // 10: exit to 13 + 25 = 38
+        op::GET_LOCAL,
+        0,
+        1, // 13: s = s + n
+        op::GET_LOCAL,
+        0,
+        0,
+        op::ADD,
+        op::SET_LOCAL,
+        0,
+        1,
+        op::POP,
+        op::GET_LOCAL,
+        0,
+        0, // 24: n = n - 1
+        op::CONSTANT,
+        0,
+        1,
+        op::SUB,
+        op::SET_LOCAL,
+        0,
+        0,
+        op::POP,
+        op::LOOP,
+        0xff,
+        0xdd,       // 35: back to 38 - 35 = 3
+        op::RETURN, // 38: returns s (the top of [n, s])
+    ];
+
+    #[test]
+    fn loops_run_and_their_limits_bail_out() {
+        let mut input = function(&LOOP, 1, vec![PoolEntry::Number(0.0), PoolEntry::Number(1.0)]);
+        input.local_count = 2;
+        // At the Return the stack is [n, s]: the top is s.
+        let area = run(&input, OptLevel::Speed, &[100.0]);
+        assert_eq!((area.control(STATUS), area.value()), (ValueKind::Number as u32, 5050.0));
+        // A stack limit of 2 slots is passed at the back edge (depth 2): bail out.
+        let compiled =
+            compile(&input, Options { opt_level: OptLevel::Speed, verify: true, interrupt_checks: true }).unwrap();
+        let handle = registry::register(compiled.code).unwrap();
+        let area = InvokeArea::new();
+        invoker::install_area(area.clone());
+        area.set_arg(0, 3.0);
+        area.set_control(crate::invoke_area::SLOTS_LEFT, 1);
+        assert_eq!(invoker::invoke(handle), Ok(crate::outcome::STATUS_BAILOUT));
+        area.set_control(crate::invoke_area::SLOTS_LEFT, 1000);
+        area.set_control(crate::invoke_area::INTERRUPT, 1);
+        assert_eq!(invoker::invoke(handle), Ok(crate::outcome::STATUS_INTERRUPTED));
+        assert!(registry::release(handle));
+        invoker::sweep_this_thread();
+    }
+
     #[test]
     fn released_handles_are_unknown_to_invoke() {
-        let compiled =
-            compile(&function(&ADD, 2, vec![]), Options { opt_level: OptLevel::None, verify: true }).unwrap();
+        let compiled = compile(
+            &function(&ADD, 2, vec![]),
+            Options { opt_level: OptLevel::None, verify: true, interrupt_checks: true },
+        )
+        .unwrap();
         let handle = registry::register(compiled.code).unwrap();
         invoker::install_area(InvokeArea::new());
         assert!(invoker::invoke(handle).is_ok());

@@ -12,14 +12,37 @@ pub enum Slot<V> {
     Bool(V),
     /// Null carries no payload: every null is the same value.
     Null,
+    /// A statically known function about to be called (pushed by `GetGlobal f` or a
+    /// function `Constant`); it has no runtime representation and may only be called,
+    /// copied or popped.
+    Callee,
 }
 
 impl<V> Slot<V> {
-    pub fn kind(&self) -> ValueKind {
+    /// The kind of a value slot; `None` for a callee.
+    pub fn kind(&self) -> Option<ValueKind> {
         match self {
-            Self::Number(_) => ValueKind::Number,
-            Self::Bool(_) => ValueKind::Bool,
-            Self::Null => ValueKind::Null,
+            Self::Number(_) => Some(ValueKind::Number),
+            Self::Bool(_) => Some(ValueKind::Bool),
+            Self::Null => Some(ValueKind::Null),
+            Self::Callee => None,
+        }
+    }
+
+    /// The slot's type without its payload: what must agree where paths merge.
+    pub fn shape(&self) -> Slot<()> {
+        match self {
+            Self::Number(_) => Slot::Number(()),
+            Self::Bool(_) => Slot::Bool(()),
+            Self::Null => Slot::Null,
+            Self::Callee => Slot::Callee,
+        }
+    }
+
+    pub fn payload(&self) -> Option<&V> {
+        match self {
+            Self::Number(v) | Self::Bool(v) => Some(v),
+            Self::Null | Self::Callee => None,
         }
     }
 }
@@ -46,6 +69,20 @@ impl<V: Copy> Frame<V> {
     /// A frame holding the parameters (numbers, spec §3.3) as locals 0..arity-1.
     pub fn new(params: impl IntoIterator<Item = V>, local_count: usize) -> Self {
         Self { slots: params.into_iter().map(Slot::Number).collect(), local_count }
+    }
+
+    /// A frame entered with `slots` (a block's parameters).
+    pub fn from_slots(slots: Vec<Slot<V>>, local_count: usize) -> Self {
+        Self { slots, local_count }
+    }
+
+    pub fn slots(&self) -> &[Slot<V>] {
+        &self.slots
+    }
+
+    /// Removes the top `n` slots (a call's callee and arguments).
+    pub fn drop_top(&mut self, n: usize) {
+        self.slots.truncate(self.slots.len().saturating_sub(n));
     }
 
     pub fn depth(&self) -> usize {

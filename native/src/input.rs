@@ -50,6 +50,76 @@ pub enum PoolEntry {
 /// The most parameters a function can have: `Call`'s argument count is a u8 (spec §1.3).
 pub const MAX_ARITY: usize = 255;
 
+/// One function body of a module: where it lies in the code and its frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Body {
+    pub start: usize,
+    pub end: usize,
+    pub arity: usize,
+    pub local_count: usize,
+}
+
+/// The most functions one module (a root and the callees it reaches) may hold.
+pub const MAX_FUNCTIONS: usize = 256;
+
+/// A call tree to compile into one module: `functions[0]` is the root; `calls` maps the
+/// offset of a `Call` instruction to the index of the function it statically calls (the
+/// caller resolved `GetGlobal f; args; Call n` and guards the global at run time).
+#[derive(Clone, Debug)]
+pub struct ModuleInput {
+    pub code: Vec<u8>,
+    pub pool: Vec<PoolEntry>,
+    pub functions: Vec<Body>,
+    pub calls: std::collections::BTreeMap<usize, usize>,
+}
+
+impl ModuleInput {
+    /// A module of one function without calls.
+    pub fn single(input: &FunctionInput) -> Self {
+        Self {
+            code: input.code.clone(),
+            pool: input.pool.clone(),
+            functions: vec![input.body()],
+            calls: Default::default(),
+        }
+    }
+
+    /// Builds the function list and call table from their marshalled forms: four u32 per
+    /// callee (start, end, arity, localCount) and two per call (offset, function index).
+    pub fn with_callees(mut self, callees: &[u32], calls: &[u32]) -> Result<Self, InputError> {
+        let bad = |message: String| Err(InputError::new(InputErrorKind::InvalidRange, 0, message));
+        if callees.len() % 4 != 0 || calls.len() % 2 != 0 {
+            return bad(format!("callee table of {} and call table of {} words", callees.len(), calls.len()));
+        }
+        for c in callees.chunks_exact(4) {
+            self.functions.push(Body {
+                start: c[0] as usize,
+                end: c[1] as usize,
+                arity: c[2] as usize,
+                local_count: c[3] as usize,
+            });
+        }
+        for c in calls.chunks_exact(2) {
+            self.calls.insert(c[0] as usize, c[1] as usize);
+        }
+        Ok(self)
+    }
+
+    pub fn validate(&self) -> Result<(), InputError> {
+        let bad = |message: String| Err(InputError::new(InputErrorKind::InvalidRange, 0, message));
+        if self.functions.is_empty() || self.functions.len() > MAX_FUNCTIONS {
+            return bad(format!("a module holds 1..={MAX_FUNCTIONS} functions, got {}", self.functions.len()));
+        }
+        for body in &self.functions {
+            validate_body(self.code.len(), body)?;
+        }
+        if let Some((&offset, &index)) = self.calls.iter().find(|(_, &index)| index >= self.functions.len()) {
+            return bad(format!("the call at offset {offset} names function {index} of {}", self.functions.len()));
+        }
+        Ok(())
+    }
+}
+
 /// One function to translate. `code` is the whole program (Q1 looks at the byte after a
 /// `Pop`, which may lie outside the function); the body is `code[start..end]`.
 #[derive(Clone, Debug)]
@@ -132,31 +202,38 @@ impl FunctionInput {
             .collect()
     }
 
+    pub fn body(&self) -> Body {
+        Body { start: self.start, end: self.end, arity: self.arity, local_count: self.local_count }
+    }
+
     /// Checks the frame description against the code (the body is checked as it is read).
     pub fn validate(&self) -> Result<(), InputError> {
-        let bad = |message: String| Err(InputError::new(InputErrorKind::InvalidRange, self.start, message));
-        if self.code.len() > u32::MAX as usize {
-            return bad(format!("code of {} bytes exceeds the 4 GiB offset range", self.code.len()));
-        }
-        if self.start >= self.end || self.end > self.code.len() {
-            return bad(format!(
-                "function body {}..{} is not a non-empty range inside the code (length {})",
-                self.start,
-                self.end,
-                self.code.len()
-            ));
-        }
-        if self.arity > MAX_ARITY {
-            return bad(format!("arity {} exceeds {MAX_ARITY}", self.arity));
-        }
-        if self.local_count < self.arity || self.local_count > 0x1_0000 {
-            return bad(format!(
-                "localCount {} must be at least the arity {} and at most 65536",
-                self.local_count, self.arity
-            ));
-        }
-        Ok(())
+        validate_body(self.code.len(), &self.body())
     }
+}
+
+/// Checks one frame description against the code length.
+fn validate_body(code_len: usize, body: &Body) -> Result<(), InputError> {
+    let bad = |message: String| Err(InputError::new(InputErrorKind::InvalidRange, body.start, message));
+    if code_len > u32::MAX as usize {
+        return bad(format!("code of {code_len} bytes exceeds the 4 GiB offset range"));
+    }
+    if body.start >= body.end || body.end > code_len {
+        return bad(format!(
+            "function body {}..{} is not a non-empty range inside the code (length {code_len})",
+            body.start, body.end
+        ));
+    }
+    if body.arity > MAX_ARITY {
+        return bad(format!("arity {} exceeds {MAX_ARITY}", body.arity));
+    }
+    if body.local_count < body.arity || body.local_count > 0x1_0000 {
+        return bad(format!(
+            "localCount {} must be at least the arity {} and at most 65536",
+            body.local_count, body.arity
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

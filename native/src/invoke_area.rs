@@ -2,11 +2,14 @@
 //! reads the results out, so that an invoke converts nothing at all. The generated code
 //! writes the result and its status here itself.
 //!
-//! Layout (`#[repr(C)]`, mirrored by `src/jit/native.ts`), 2080 bytes = 260 f64 slots:
+//! Layout (`#[repr(C)]`, mirrored by `src/jit/native.ts`), 2096 bytes = 262 f64 slots:
 //! - bytes 0..2048: 256 f64 argument slots;
 //! - bytes 2048..2056: the f64 result value (a bool as 0/1, null as 0);
-//! - bytes 2056..2080: six u32 control words — status, trap code, trap offset, kind of a
-//!   halted value, the handle to invoke (written by JavaScript), and one unused word.
+//! - bytes 2056..2096: ten u32 control words — status, trap code, trap offset, kind of a
+//!   halted value, the handle to invoke (written by JavaScript), the interrupt flag (any
+//!   thread may set it; compiled code polls it), the call frames and value-stack slots the
+//!   interpreter's limits leave to the call (written by JavaScript before each invoke), and
+//!   two unused words.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -19,13 +22,22 @@ pub const TRAP_CODE: usize = 1;
 pub const TRAP_OFFSET: usize = 2;
 pub const HALT_KIND: usize = 3;
 pub const HANDLE: usize = 4;
-const CONTROL_WORDS: usize = 6;
+pub const INTERRUPT: usize = 5;
+pub const FRAMES_LEFT: usize = 6;
+pub const SLOTS_LEFT: usize = 7;
+const CONTROL_WORDS: usize = 10;
+
+pub const DEFAULT_FRAMES_LEFT: u32 = 100_000;
+pub const DEFAULT_SLOTS_LEFT: u32 = 1 << 24;
 
 /// Byte offsets from the result value, as the generated code addresses them.
 pub const STATUS_FROM_VALUE: i32 = 8 + 4 * STATUS as i32;
 pub const TRAP_CODE_FROM_VALUE: i32 = 8 + 4 * TRAP_CODE as i32;
 pub const TRAP_OFFSET_FROM_VALUE: i32 = 8 + 4 * TRAP_OFFSET as i32;
 pub const HALT_KIND_FROM_VALUE: i32 = 8 + 4 * HALT_KIND as i32;
+pub const INTERRUPT_FROM_VALUE: i32 = 8 + 4 * INTERRUPT as i32;
+pub const FRAMES_LEFT_FROM_VALUE: i32 = 8 + 4 * FRAMES_LEFT as i32;
+pub const SLOTS_LEFT_FROM_VALUE: i32 = 8 + 4 * SLOTS_LEFT as i32;
 
 /// The area's size in f64 units: the length of JavaScript's Float64Array over it.
 pub const F64_LENGTH: usize = std::mem::size_of::<InvokeArea>() / 8;
@@ -42,7 +54,7 @@ pub struct InvokeArea {
 const _: () = {
     assert!(std::mem::offset_of!(InvokeArea, value) == ARG_SLOTS * 8);
     assert!(std::mem::offset_of!(InvokeArea, control) == ARG_SLOTS * 8 + 8);
-    assert!(std::mem::size_of::<InvokeArea>() == 2080);
+    assert!(std::mem::size_of::<InvokeArea>() == 2096);
 };
 
 impl InvokeArea {
@@ -50,8 +62,18 @@ impl InvokeArea {
         Arc::new(Self {
             args: std::array::from_fn(|_| AtomicU64::new(0)),
             value: AtomicU64::new(0),
-            control: std::array::from_fn(|_| AtomicU32::new(0)),
+            control: std::array::from_fn(|word| AtomicU32::new(Self::initial_control(word))),
         })
+    }
+
+    /// The limits default to the interpreter's defaults (`DEFAULT_MAX_CALL_DEPTH`,
+    /// `DEFAULT_MAX_STACK_SIZE` in `src/vm/interpreter.ts`) for callers that never set them.
+    fn initial_control(word: usize) -> u32 {
+        match word {
+            FRAMES_LEFT => DEFAULT_FRAMES_LEFT,
+            SLOTS_LEFT => DEFAULT_SLOTS_LEFT,
+            _ => 0,
+        }
     }
 
     /// Start of the area, for the JavaScript view.

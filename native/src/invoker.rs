@@ -52,6 +52,11 @@ pub fn install_area(area: Arc<InvokeArea>) {
     STATE.with(|state| state.borrow_mut().area = Some(area));
 }
 
+/// This thread's invoke area, if it has one.
+pub fn area() -> Option<Arc<InvokeArea>> {
+    STATE.with(|state| state.borrow().area.clone())
+}
+
 /// Runs `f` on this thread's invoke area, if it has one.
 pub fn with_area<R>(f: impl FnOnce(&InvokeArea) -> R) -> Option<R> {
     STATE.with(|state| state.borrow().area.as_deref().map(f))

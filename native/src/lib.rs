@@ -1,11 +1,12 @@
-//! atlas-jit-native: compiles straight-line Atlas bytecode functions to machine code with
-//! Cranelift and runs them (issue 3, DESIGN.md "native/").
+//! atlas-jit-native: compiles Atlas bytecode functions (with their loops, branches and the
+//! call trees they reach) to machine code with Cranelift and runs them (issues 3 and 6,
+//! DESIGN.md "native/").
 //!
 //! Pipeline: `input` (what JavaScript hands over, re-validated) → `translate` (bytecode to
 //! Cranelift IR over the typed `frame` model) → `backend` (ISA, opt level, one JITModule
-//! per function) → `code` (owned machine code) → `registry` (process-wide handles) →
-//! `invoker` (per-thread fast path over the shared `invoke_area`). `api` is the N-API
-//! surface.
+//! per call tree) → `code` (owned machine code) → `registry` (process-wide handles) →
+//! `invoker` (per-thread fast path over the shared `invoke_area`); `watchdog` interrupts
+//! native code from other threads. `api` is the N-API surface.
 
 pub mod backend;
 pub mod code;
@@ -17,6 +18,7 @@ pub mod opcode;
 pub mod outcome;
 pub mod registry;
 pub mod translate;
+pub mod watchdog;
 
 // The N-API layer links against symbols only Node provides, so unit tests leave it out.
 #[cfg(not(test))]

@@ -3,7 +3,7 @@
 //! and why a function may be refused.
 
 /// The static type of a stack slot, and so of a result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ValueKind {
     Number = 0,
     Bool = 1,
@@ -63,14 +63,18 @@ impl Exit {
 }
 
 /// The status the generated code stores (and returns): 0 number, 1 bool, 2 null (a
-/// `Return` of that kind), 3 trap, 4 halted.
+/// `Return` of that kind), 3 trap, 4 halted, 5 interrupted (the interrupt flag was set),
+/// 6 bailed out (the call would pass the interpreter's frame or stack limit, or the native
+/// stack budget: nothing observable happened, so the caller re-runs it interpreted).
 pub const STATUS_TRAP: u32 = 3;
 pub const STATUS_HALTED: u32 = 4;
+pub const STATUS_INTERRUPTED: u32 = 5;
+pub const STATUS_BAILOUT: u32 = 6;
 
 /// Why the translator declined a function: a normal outcome, never an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefusalReason {
-    /// An opcode outside the straight-line numeric subset (globals, calls, jumps, ...).
+    /// An opcode outside the native subset (global writes, closures, arrays, ...).
     UnsupportedOpcode,
     /// `Constant` of a string, bool, null, function or builtin constant.
     NonNumberConstant,
@@ -81,6 +85,18 @@ pub enum RefusalReason {
     SetLocalUnderflow,
     /// The body ends without a `Return` or `Halt`; the VM would run on past `end`.
     MissingTerminator,
+    /// A jump leaves the body or lands inside an instruction.
+    JumpOutOfBody,
+    /// Two paths reach one instruction with different stack depths or slot types.
+    MergeMismatch,
+    /// A `Call` whose callee is not statically known (no entry in the call table), or
+    /// whose arguments are not all numbers.
+    UnknownCallee,
+    /// A value whose type the translator cannot represent is used: a global read other
+    /// than a known function's callee, or such a callee used as a value.
+    UntypedValue,
+    /// A function called natively returns values of different kinds on different paths.
+    CalleeReturnType,
 }
 
 impl RefusalReason {
@@ -91,6 +107,11 @@ impl RefusalReason {
             Self::FrameUnderflow => "FrameUnderflow",
             Self::SetLocalUnderflow => "SetLocalUnderflow",
             Self::MissingTerminator => "MissingTerminator",
+            Self::JumpOutOfBody => "JumpOutOfBody",
+            Self::MergeMismatch => "MergeMismatch",
+            Self::UnknownCallee => "UnknownCallee",
+            Self::UntypedValue => "UntypedValue",
+            Self::CalleeReturnType => "CalleeReturnType",
         }
     }
 }
@@ -102,4 +123,10 @@ pub struct Refusal {
     pub opcode: String,
     pub offset: usize,
     pub message: String,
+}
+
+impl Refusal {
+    pub fn new(reason: RefusalReason, opcode: &str, offset: usize, message: impl Into<String>) -> Self {
+        Self { reason, opcode: opcode.to_owned(), offset, message: message.into() }
+    }
 }

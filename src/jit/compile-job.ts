@@ -4,7 +4,7 @@
  * hottest waiting functions together divides that cost among them. A program's code and
  * constant pool live in SharedArrayBuffers, so a job adds only a few numbers to the message.
  */
-import type { MarshalledPool, NativeType, OptLevel, RefusalReason } from './native.js';
+import type { MarshalledPool, NativeCallee, NativeType, OptLevel, RefusalReason } from './native.js';
 
 /** Test and diagnostics aid: makes a worker misbehave on purpose. Never set in production. */
 export interface FaultInjection {
@@ -29,6 +29,10 @@ export interface FunctionJob {
   readonly end: number;
   readonly arity: number;
   readonly localCount: number;
+  /** The functions its statically known calls reach, compiled into the same module. */
+  readonly callees: readonly NativeCallee[];
+  /** `Call` offset → index of the called function (0 is this one, then `callees`). */
+  readonly calls: ReadonlyMap<number, number>;
 }
 
 export interface CompileBatch {

@@ -9,7 +9,8 @@
  * The engine plugs into the interpreter as its call hook: `new Vm(bytecode, { jit: engine })`.
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
-import type { Value, VmJitHook } from '../vm/index.js';
+import { AtlasInterrupted, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type GlobalsView, type Value, type VmJitHook } from '../vm/index.js';
+import { callTreeHolds, resolveCallTree, type CallTree } from './call-tree.js';
 import { CodeCache, type CachedCode, type RemovalReason } from './code-cache.js';
 import { CompilePool } from './compile-pool.js';
 import { CompileQueue, type CompileJob } from './compile-queue.js';
@@ -19,8 +20,8 @@ import { InstallMailbox, type MailboxEntry } from './install-mailbox.js';
 import { type JitConfig, type ResolvedJitConfig, integerAtLeast, optLevel, resolveConfig } from './jit-config.js';
 import { publish, type JitEvent } from './jit-events.js';
 import { LatencyRecorder, type Percentiles } from './latency-recorder.js';
-import { NativeCaller, NOT_NUMERIC } from './native-call.js';
-import { compileFunction, liveHandleCount, releaseHandle, type NativeType, type OptLevel } from './native.js';
+import { BAILED_OUT, INTERRUPTED, NativeCaller, NOT_NUMERIC, type NativeOutcome } from './native-call.js';
+import { armInterrupt, compileFunction, disarmInterrupt, interruptId, liveHandleCount, releaseHandle, type NativeType, type OptLevel } from './native.js';
 import { ProgramRegistry, type ProgramState, type TrackedFunction } from './program-registry.js';
 
 export interface JitStats {
@@ -33,6 +34,15 @@ export interface JitStats {
   readonly droppedJobs: number;
   /** Calls of compiled functions that ran interpreted because an argument was not a number. */
   readonly nonNumericArgCalls: number;
+  /** Calls of compiled functions that ran interpreted because a global they call through no longer held its function. */
+  readonly guardFallbacks: number;
+  /**
+   * Native calls that bailed out to the interpreter: they would have passed the interpreter's
+   * call-depth or stack limit (where it raises StackOverflow) or the native stack budget.
+   */
+  readonly bailouts: number;
+  /** Runs stopped with AtlasInterrupted (an interrupt request or an exhausted time budget). */
+  readonly interrupts: number;
   readonly evictions: number;
   // cache
   readonly cachedFunctions: number;
@@ -77,12 +87,15 @@ interface Counters {
   failedCompilations: number;
   refusedCompilations: number;
   nonNumericArgCalls: number;
+  guardFallbacks: number;
+  bailouts: number;
+  interrupts: number;
   evictions: number;
 }
 
 const zeroCounters = (): Counters => ({
   compilations: 0, jitExecutions: 0, interpreterFallbacks: 0, failedCompilations: 0,
-  refusedCompilations: 0, nonNumericArgCalls: 0, evictions: 0,
+  refusedCompilations: 0, nonNumericArgCalls: 0, guardFallbacks: 0, bailouts: 0, interrupts: 0, evictions: 0,
 });
 
 export class JitEngine implements VmJitHook {
@@ -107,6 +120,13 @@ export class JitEngine implements VmJitHook {
   private currentOptLevel: OptLevel;
   private nextJobId = 1;
   private closed = false;
+  /** After a bail-out at this stack position, deeper calls stay interpreted (see `bailOut`). */
+  private interpretAbove = Infinity;
+  /** Nesting of VM runs on this engine, the time budget of the outermost and its watchdog. */
+  private runDepth = 0;
+  private runBudgetMs: number | undefined;
+  private runDeadline = Infinity;
+  private watchdogToken: number | undefined;
 
   /**
    * Creates an engine. Its first compile worker is started and has loaded the addon before
@@ -135,25 +155,70 @@ export class JitEngine implements VmJitHook {
 
   // ── the call hook ─────────────────────────────────────────────────────────────────────
 
-  /** VmJitHook: runs `fn` natively if it is installed, else counts the call. */
-  onCall(fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number): Value | undefined {
+  /**
+   * VmJitHook: runs `fn` natively if it is installed (and the globals its calls go through
+   * still hold their functions), else counts the call.
+   */
+  onCall(
+    fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number,
+    framesLeft = DEFAULT_MAX_CALL_DEPTH, slotsLeft = DEFAULT_MAX_STACK_SIZE - argBase, globals?: GlobalsView,
+  ): Value | undefined {
     if (this.mailbox.hasMail()) this.drainMailbox();
     if (!this.isEnabled) return undefined;
     const tracked = this.track(this.programs.get(program), fn, undefined);
     const entry = tracked.code;
     if (entry !== undefined) {
+      // A call at or below the bail-out's position means the bailed-out call has returned.
+      if (argBase <= this.interpretAbove) this.interpretAbove = Infinity;
+      else return this.interpretAndCount(tracked);
+      if (!this.guardHolds(tracked, globals)) return this.guardFallback();
       this.cache.touch(entry);
       this.counters.jitExecutions++;
-      const result = this.caller.callWithStack(entry.code.handle, program, stack, argBase, fn.arity);
-      if (result !== NOT_NUMERIC) return result;
-      return this.nonNumericFallback();
+      const result = this.caller.callWithStack(entry.code.handle, program, stack, argBase, fn.arity, framesLeft, slotsLeft);
+      return this.nativeResult(result, argBase);
     }
     return this.interpretAndCount(tracked);
   }
 
-  /** VmJitHook: a loop safepoint; installs finished code without waiting for the event loop. */
+  /** VmJitHook: a loop safepoint; installs finished code and delivers interrupts. */
   onSafepoint(): void {
     if (this.mailbox.hasMail()) this.drainMailbox();
+    if (this.caller.interruptRequested) throw this.interrupted();
+  }
+
+  /** VmJitHook: arms the watchdog that stops native code when the run's time budget is spent. */
+  onRunStart(timeBudgetMs: number | undefined): void {
+    if (this.runDepth++ > 0) return;
+    this.interpretAbove = Infinity;
+    // An interrupt requested while nothing ran is for no run: drop it.
+    this.caller.clearInterrupt();
+    this.runBudgetMs = timeBudgetMs;
+    this.runDeadline = timeBudgetMs === undefined ? Infinity : performance.now() + timeBudgetMs;
+    if (timeBudgetMs !== undefined) this.watchdogToken = armInterrupt(timeBudgetMs);
+  }
+
+  /** VmJitHook: disarms the run's watchdog. */
+  onRunEnd(): void {
+    if (--this.runDepth > 0) return;
+    if (this.watchdogToken !== undefined) disarmInterrupt(this.watchdogToken);
+    this.watchdogToken = undefined;
+    this.runBudgetMs = undefined;
+    this.runDeadline = Infinity;
+  }
+
+  /**
+   * Stops the running program with `AtlasInterrupted`: native code at its next function entry
+   * or loop back edge, interpreted code at its next call or back edge. A native loop blocks
+   * this thread, so to stop one from elsewhere use `interruptThread(engine.interruptId)` (from
+   * `native.ts`) on any thread; on this thread (e.g. from a print callback) call this.
+   */
+  interrupt(): void {
+    this.caller.requestInterrupt();
+  }
+
+  /** The id of this thread's interrupt flag, for `interruptThread` on another thread. */
+  get interruptId(): number {
+    return interruptId();
   }
 
   /**
@@ -172,9 +237,10 @@ export class JitEngine implements VmJitHook {
     if (entry !== undefined) {
       this.cache.touch(entry);
       this.counters.jitExecutions++;
+      // Without a VM there are no globals to check: trees that call through globals run interpreted.
+      if (!this.guardHolds(tracked, undefined)) return this.guardFallback();
       const result = this.caller.callWithArgs(entry.code.handle, bytecode, args);
-      if (result !== NOT_NUMERIC) return result;
-      return this.nonNumericFallback();
+      return this.nativeResult(result, Infinity);
     }
     return this.interpretAndCount(tracked);
   }
@@ -276,8 +342,9 @@ export class JitEngine implements VmJitHook {
     if (fn === undefined) throw new RangeError(`no function starts at offset ${offset}`);
     const tracked = this.track(program, fn, undefined);
     if (tracked.code !== undefined) return true;
-    const outcome = compileFunction(this.functionJob(tracked, 0), this.currentOptLevel);
-    if (!outcome.ok) {
+    const job = this.functionJob(tracked, 0);
+    const outcome = job === undefined ? undefined : compileFunction(job, this.currentOptLevel);
+    if (outcome === undefined || !outcome.ok) {
       this.tracker.markFailed(tracked.key);
       return false;
     }
@@ -329,7 +396,10 @@ export class JitEngine implements VmJitHook {
     let tracked = program.functions.get(fn.offset);
     if (tracked === undefined) {
       const key = program.keyOf(fn.offset);
-      tracked = { key, fn, end: end ?? program.endOf(fn), program, record: this.tracker.track(key), job: undefined, code: undefined };
+      tracked = {
+        key, fn, end: end ?? program.endOf(fn), program, record: this.tracker.track(key), job: undefined, code: undefined,
+        tree: undefined, guardView: undefined, guardVersion: -1,
+      };
       program.functions.set(fn.offset, tracked);
       this.byKey.set(key, tracked);
     }
@@ -353,7 +423,63 @@ export class JitEngine implements VmJitHook {
     return undefined;
   }
 
+  private guardFallback(): undefined {
+    this.counters.guardFallbacks++;
+    this.counters.interpreterFallbacks++;
+    return undefined;
+  }
+
+  /** Maps a native outcome to the hook's answer (undefined: interpret the call). */
+  private nativeResult(result: NativeOutcome, argBase: number): Value | undefined {
+    if (result === NOT_NUMERIC) return this.nonNumericFallback();
+    if (result === BAILED_OUT) return this.bailOut(argBase);
+    if (result === INTERRUPTED) throw this.interrupted();
+    return result;
+  }
+
+  /**
+   * Native code stopped before a limit; nothing observable happened, so the interpreter runs
+   * the call. Its nested calls stay interpreted too (until a call at or below `argBase` shows
+   * that it returned): entering native code again at each level of a deep recursion would
+   * redo the same deep native descent once per level.
+   */
+  private bailOut(argBase: number): undefined {
+    this.counters.bailouts++;
+    this.counters.jitExecutions--;
+    this.counters.interpreterFallbacks++;
+    this.interpretAbove = argBase;
+    return undefined;
+  }
+
+  /** The error for a delivered interrupt; the flag is cleared so later runs proceed. */
+  private interrupted(): AtlasInterrupted {
+    this.caller.clearInterrupt();
+    this.counters.interrupts++;
+    const budgetSpent = this.runBudgetMs !== undefined && performance.now() >= this.runDeadline;
+    return new AtlasInterrupted(true, budgetSpent ? this.runBudgetMs : undefined);
+  }
+
+  /** Whether the globals the tree calls through hold their functions in the running VM. */
+  private guardHolds(tracked: TrackedFunction, view: GlobalsView | undefined): boolean {
+    const globals = tracked.tree?.ok === true ? tracked.tree.globals : [];
+    if (globals.length === 0) return true;
+    if (view === undefined) return false;
+    if (tracked.guardView === view && tracked.guardVersion === view.globalVersion) return true;
+    if (!callTreeHolds(globals, view)) return false;
+    tracked.guardView = view;
+    tracked.guardVersion = view.globalVersion;
+    return true;
+  }
+
   private enqueue(tracked: TrackedFunction): void {
+    const tree = this.treeOf(tracked);
+    if (!tree.ok) {
+      // Nothing to compile: the translator could not type the global this code reads.
+      this.tracker.markFailed(tracked.key);
+      this.counters.refusedCompilations++;
+      publish('failed', () => this.event(tracked, { reason: `refused: ${tree.reason}` }));
+      return;
+    }
     const job: CompileJob = {
       id: this.nextJobId++, key: tracked.key, programId: tracked.program.id, priority: tracked.record.calls,
       enqueuedAt: performance.now(), startedAt: 0, started: false, cancelled: false,
@@ -397,7 +523,10 @@ export class JitEngine implements VmJitHook {
     for (const job of batch) {
       this.latency.queueWait.record((job.startedAt - job.enqueuedAt) * 1000);
       const pending = this.pending.get(job.id);
-      if (pending !== undefined) jobs.push(this.functionJob(pending.fn, job.id));
+      if (pending === undefined) continue;
+      const functionJob = this.functionJob(pending.fn, job.id);
+      if (functionJob !== undefined) jobs.push(functionJob);
+      else this.settle(job.id, { kind: 'refused', reason: 'refused: its call tree reads a global of unknown type' }, true);
     }
     let responses: CompileResponse[];
     try {
@@ -418,11 +547,19 @@ export class JitEngine implements VmJitHook {
     return fault === undefined ? {} : { fault };
   }
 
-  private functionJob(tracked: TrackedFunction, jobId: number): FunctionJob {
+  private treeOf(tracked: TrackedFunction): CallTree {
+    tracked.tree ??= resolveCallTree(tracked.program.bytecode, tracked.fn);
+    return tracked.tree;
+  }
+
+  /** The job for `tracked` with its call tree; undefined when the tree cannot be compiled. */
+  private functionJob(tracked: TrackedFunction, jobId: number): FunctionJob | undefined {
     const { fn, program, end } = tracked;
+    const tree = this.treeOf(tracked);
+    if (!tree.ok) return undefined;
     return {
       jobId, name: fn.name, code: program.code, constants: program.pool,
-      start: fn.offset, end, arity: fn.arity, localCount: fn.localCount,
+      start: fn.offset, end, arity: fn.arity, localCount: fn.localCount, callees: tree.callees, calls: tree.calls,
     };
   }
 

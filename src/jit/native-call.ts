@@ -1,65 +1,83 @@
 /**
  * Calling installed native code from the main thread. Arguments go through the invoker's
  * shared Float64Array (no per-call allocation or conversion), and the status it returns
- * says how to read the result: a number, a bool, null, a trap or a halt. A trap becomes the
- * exact `AtlasRuntimeError` the interpreter would have raised at that bytecode offset.
+ * says how to read the result: a number, a bool, null, a trap, a halt, an interrupt or a
+ * bail-out. A trap becomes the exact `AtlasRuntimeError` the interpreter would have raised at
+ * that bytecode offset.
  */
 import type { Bytecode } from '../bytecode/bytecode.js';
-import { HaltSignal, runtimeErrorAt, type RuntimeErrorKind, type Value } from '../vm/index.js';
-import { NativeInvoker, TrapCode, type NativeType } from './native.js';
+import { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, HaltSignal, runtimeErrorAt, type Value } from '../vm/index.js';
+import { InvokeStatus, NativeInvoker, trapError, type NativeType } from './native.js';
 
 /** Returned instead of a value when an argument is not a number: interpret this call. */
 export const NOT_NUMERIC = Symbol('atlas-jit.not-numeric');
+/** Returned when native code bailed out (a limit would be passed): interpret this call. */
+export const BAILED_OUT = Symbol('atlas-jit.bailed-out');
+/** Returned when native code stopped because the interrupt flag was set. */
+export const INTERRUPTED = Symbol('atlas-jit.interrupted');
 
-const TRAPS: Record<TrapCode, readonly [RuntimeErrorKind, string | undefined]> = {
-  [TrapCode.DivideByZero]: ['DivideByZero', undefined],
-  [TrapCode.InvalidNumericResult]: ['InvalidNumericResult', undefined],
-  [TrapCode.NotNonBool]: ['TypeError', 'Cannot apply ! to non-boolean'],
-  [TrapCode.ExpectedNumber]: ['TypeError', 'Expected number'],
-  [TrapCode.InvalidAdd]: ['TypeError', 'Invalid operands for +'],
-  [TrapCode.NegateNonNumber]: ['TypeError', 'Cannot negate non-number'],
-};
+export type NativeOutcome = Value | typeof NOT_NUMERIC | typeof BAILED_OUT | typeof INTERRUPTED;
 
 export class NativeCaller {
   private readonly invoker = new NativeInvoker();
 
-  /** Calls `handle` with the arguments `stack[argBase .. argBase+arity)`. */
-  callWithStack(handle: number, program: Bytecode, stack: readonly Value[], argBase: number, arity: number): Value | typeof NOT_NUMERIC {
+  /**
+   * Calls `handle` with the arguments `stack[argBase .. argBase+arity)`, under the
+   * interpreter's limits as they stand (see `NativeInvoker.setLimits`).
+   */
+  callWithStack(
+    handle: number, program: Bytecode, stack: readonly Value[], argBase: number, arity: number,
+    framesLeft: number, slotsLeft: number,
+  ): NativeOutcome {
     const args = this.invoker.args;
     for (let i = 0; i < arity; i++) {
       const v = stack[argBase + i];
       if (typeof v !== 'number') return NOT_NUMERIC;
       args[i] = v;
     }
+    this.invoker.setLimits(framesLeft, slotsLeft);
     return this.finish(this.invoker.invoke(handle), program);
   }
 
-  /** Calls `handle` with host arguments. */
-  callWithArgs(handle: number, program: Bytecode, argv: readonly unknown[]): Value | typeof NOT_NUMERIC {
+  /** Calls `handle` with host arguments, under the interpreter's default limits. */
+  callWithArgs(handle: number, program: Bytecode, argv: readonly unknown[]): NativeOutcome {
     const args = this.invoker.args;
     for (let i = 0; i < argv.length; i++) {
       const v = argv[i];
       if (typeof v !== 'number') return NOT_NUMERIC;
       args[i] = v;
     }
+    this.invoker.setLimits(DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE - 1);
     return this.finish(this.invoker.invoke(handle), program);
   }
 
-  private finish(status: number, program: Bytecode): Value {
-    switch (status) {
-      case 0: return this.invoker.value;
-      case 1: return this.invoker.value !== 0;
-      case 2: return null;
-      case 3: throw this.trapError(program);
-      case 4: throw new HaltSignal(typedValue(this.invoker.value, this.invoker.haltType));
-      default: throw new Error(`native invoke returned unknown status ${status}`);
-    }
+  /** This thread's interrupt flag (shared by all callers on the thread). */
+  get interruptRequested(): boolean {
+    return this.invoker.interruptRequested;
   }
 
-  private trapError(program: Bytecode): Error {
-    const trap = TRAPS[this.invoker.trapCode];
-    if (trap === undefined) return new Error(`native code raised unknown trap ${this.invoker.trapCode}`);
-    return runtimeErrorAt(program, trap[0], this.invoker.trapOffset, trap[1]);
+  requestInterrupt(): void {
+    this.invoker.requestInterrupt();
+  }
+
+  clearInterrupt(): void {
+    this.invoker.clearInterrupt();
+  }
+
+  private finish(status: InvokeStatus, program: Bytecode): NativeOutcome {
+    switch (status) {
+      case InvokeStatus.Number: return this.invoker.value;
+      case InvokeStatus.Bool: return this.invoker.value !== 0;
+      case InvokeStatus.Null: return null;
+      case InvokeStatus.Trap: {
+        const { kind, detail } = trapError(this.invoker.trapCode);
+        throw runtimeErrorAt(program, kind, this.invoker.trapOffset, detail);
+      }
+      case InvokeStatus.Halted: throw new HaltSignal(typedValue(this.invoker.value, this.invoker.haltType));
+      case InvokeStatus.Interrupted: return INTERRUPTED;
+      case InvokeStatus.BailedOut: return BAILED_OUT;
+      default: throw new Error(`native invoke returned unknown status ${String(status)}`);
+    }
   }
 }
 

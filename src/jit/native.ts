@@ -1,8 +1,8 @@
 /**
  * The typed wrapper around the native addon (`native/atlas-jit-native.node`, the Rust crate
- * in `native/`), and the only module that loads it. The addon translates one straight-line
- * Atlas function to machine code with Cranelift, keeps it in a process-wide registry under a
- * small integer handle, and runs it.
+ * in `native/`), and the only module that loads it. The addon translates an Atlas function
+ * (loops and branches included) and the functions it calls directly to machine code with
+ * Cranelift, keeps it in a process-wide registry under a small integer handle, and runs it.
  *
  * Compiling: `compileFunction` returns a handle or a typed refusal (a normal outcome), and
  * throws `NativeInputError` for malformed input a validator should have rejected.
@@ -25,7 +25,7 @@ export type OptLevel = 0 | 1 | 2;
 export type NativeExit = 'return' | 'halt' | 'trap';
 
 export type RefusalReason =
-  /** An opcode outside the straight-line numeric subset (globals, calls, jumps, arrays, ...). */
+  /** An opcode outside the native subset (global writes, closures, arrays, ...). */
   | 'UnsupportedOpcode'
   /** `Constant` of a string, bool, null, function or builtin constant. */
   | 'NonNumberConstant'
@@ -34,7 +34,25 @@ export type RefusalReason =
   /** `SetLocal` past the stack top below the last local, where the VM raises StackUnderflow. */
   | 'SetLocalUnderflow'
   /** The body ends without `Return` or `Halt`; the VM would run on past `end`. */
-  | 'MissingTerminator';
+  | 'MissingTerminator'
+  /** A jump leaves the body or lands inside an instruction. */
+  | 'JumpOutOfBody'
+  /** Two paths reach one instruction with different stack depths or slot types. */
+  | 'MergeMismatch'
+  /** A `Call` without a statically known callee (see `NativeFunctionInput.calls`), or with a non-number argument. */
+  | 'UnknownCallee'
+  /** A global's value (only known functions may be read, and only to be called) used as a value. */
+  | 'UntypedValue'
+  /** A function called natively returns a non-number on some path. */
+  | 'CalleeReturnType';
+
+/** A further function of a call tree: its body and frame, as in `NativeFunctionInput`. */
+export interface NativeCallee {
+  readonly start: number;
+  readonly end: number;
+  readonly arity: number;
+  readonly localCount: number;
+}
 
 export interface NativeFunctionInput {
   /** The whole program's instruction bytes (Pop-before-Halt looks at the next byte, Q1). */
@@ -47,6 +65,15 @@ export interface NativeFunctionInput {
   readonly localCount: number;
   /** The program's constant pool, as constants or already marshalled (see `marshalPool`). */
   readonly constants: readonly Constant[] | MarshalledPool;
+  /** The other functions of the call tree: functions 1.. of the module (function 0 is this one). */
+  readonly callees?: readonly NativeCallee[];
+  /**
+   * The statically resolved calls: `Call` offset → index of the called function (0 is this
+   * one). The translator treats every `GetGlobal` as pushing a callee that only a `Call` of
+   * this table may consume, so the CALLER must guarantee (and re-check before each run) that
+   * those globals hold these functions.
+   */
+  readonly calls?: ReadonlyMap<number, number>;
 }
 
 export interface Refusal {
@@ -76,6 +103,8 @@ export interface CompileOptions {
    * environment has ATLAS_JIT_VERIFY=1, off otherwise (see `verifierDefault`).
    */
   readonly verify?: boolean;
+  /** Poll the interrupt flag at function entry and on back edges (default true; off only to measure its cost). */
+  readonly interruptChecks?: boolean;
 }
 
 /** What was wrong with malformed input; `InvalidRange` covers the frame description itself. */
@@ -152,8 +181,13 @@ export function trapError(code: TrapCode): TrapError {
   return error;
 }
 
-/** 0 number · 1 bool (value 0/1) · 2 null · 3 trap · 4 halted (value and `haltType`). */
-export type InvokeStatus = 0 | 1 | 2 | 3 | 4;
+/**
+ * 0 number · 1 bool (value 0/1) · 2 null · 3 trap · 4 halted (value and `haltType`) ·
+ * 5 interrupted (the interrupt flag was set) · 6 bailed out (the call would pass the
+ * interpreter's frame/stack limits or the native stack budget; nothing observable happened,
+ * so the caller runs it in the interpreter instead).
+ */
+export type InvokeStatus = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 
 export const InvokeStatus = {
   Number: 0,
@@ -161,6 +195,8 @@ export const InvokeStatus = {
   Null: 2,
   Trap: 3,
   Halted: 4,
+  Interrupted: 5,
+  BailedOut: 6,
 } as const satisfies Record<string, InvokeStatus>;
 
 // ---------------------------------------------------------------------------------------
@@ -184,7 +220,12 @@ interface Addon {
   compileFunction(
     code: Uint8Array, start: number, end: number, arity: number, localCount: number,
     constantKinds: Uint8Array, constantValues: Float64Array, optLevel: number, verify?: boolean,
+    callees?: Uint32Array, calls?: Uint32Array, interruptChecks?: boolean,
   ): RawCompileResult;
+  armInterrupt(millis: number): number;
+  disarmInterrupt(token: number): boolean;
+  interruptId(): number;
+  interruptThread(id: number): boolean;
   releaseHandle(handle: number): boolean;
   liveHandleCount(): number;
   liveCodeCount(): number;
@@ -318,6 +359,8 @@ function checkInput(input: NativeFunctionInput, optLevel: OptLevel): void {
   checkU32('end', input.end, start);
   checkU32('arity', input.arity, start);
   checkU32('localCount', input.localCount, start);
+  if (input.callees !== undefined && !Array.isArray(input.callees)) throw new NativeInputError('InvalidRange', start, 'callees must be an array');
+  if (input.calls !== undefined && !(input.calls instanceof Map)) throw new NativeInputError('InvalidRange', start, 'calls must be a Map');
   if (optLevel !== 0 && optLevel !== 1 && optLevel !== 2) {
     throw new NativeInputError('InvalidRange', start, `opt level must be 0, 1 or 2, got ${String(optLevel)}`);
   }
@@ -335,6 +378,7 @@ export function compileFunction(input: NativeFunctionInput, optLevel: OptLevel, 
     raw = addon().compileFunction(
       input.code, input.start, input.end, input.arity, input.localCount,
       pool.kinds, pool.values, optLevel, options.verify,
+      calleeTable(input.callees ?? [], input.start), callTable(input.calls ?? new Map(), input.start), options.interruptChecks,
     );
   } catch (cause) {
     if (cause instanceof NativeAddonError) throw cause;
@@ -348,6 +392,30 @@ export function compileFunction(input: NativeFunctionInput, optLevel: OptLevel, 
     case 'invalid':
       throw new NativeInputError(raw.reason as NativeInputRule, raw.offset, raw.message);
   }
+}
+
+/** Four u32 words per callee: start, end, arity, localCount. */
+function calleeTable(callees: readonly NativeCallee[], offset: number): Uint32Array {
+  const table = new Uint32Array(callees.length * 4);
+  callees.forEach((callee, i) => {
+    if (typeof callee !== 'object' || callee === null) throw new NativeInputError('InvalidRange', offset, `callee ${i} is not an object`);
+    table[i * 4] = checkU32('callee start', callee.start, offset);
+    table[i * 4 + 1] = checkU32('callee end', callee.end, offset);
+    table[i * 4 + 2] = checkU32('callee arity', callee.arity, offset);
+    table[i * 4 + 3] = checkU32('callee localCount', callee.localCount, offset);
+  });
+  return table;
+}
+
+/** Two u32 words per call: the Call's offset, the called function's index. */
+function callTable(calls: ReadonlyMap<number, number>, offset: number): Uint32Array {
+  const table = new Uint32Array(calls.size * 2);
+  let i = 0;
+  for (const [at, index] of calls) {
+    table[i++] = checkU32('call offset', at, offset);
+    table[i++] = checkU32('callee index', index, offset);
+  }
+  return table;
 }
 
 /** Frees a handle's code (once no call is running it). False if unknown or already released. */
@@ -375,18 +443,21 @@ export function liveCodeCount(): number {
 /**
  * Layout of the invoke buffer (`native/src/invoke_area.rs`): 256 f64 argument slots, the
  * f64 result value, then u32 control words (status, trap code, trap offset, halt kind,
- * handle).
+ * handle, interrupt flag, frames left, stack slots left, two unused).
  */
 const ARG_SLOTS = 256;
 const VALUE_SLOT = 256;
-const F64_LENGTH = 260;
+const F64_LENGTH = 262;
 const CONTROL_BYTE_OFFSET = 257 * 8;
-const CONTROL_WORDS = 6;
+const CONTROL_WORDS = 10;
 const STATUS = 0;
 const TRAP_CODE = 1;
 const TRAP_OFFSET = 2;
 const HALT_KIND = 3;
 const HANDLE = 4;
+const INTERRUPT = 5;
+const FRAMES_LEFT = 6;
+const SLOTS_LEFT = 7;
 
 const KIND_NAMES: readonly NativeType[] = ['number', 'bool', 'null'];
 
@@ -464,4 +535,59 @@ export class NativeInvoker {
   get haltType(): NativeType {
     return KIND_NAMES[this.control[HALT_KIND]!]!;
   }
+
+  /**
+   * The interpreter's limits as they stand at this call: frames its call-depth limit still
+   * allows (the called function's own frame included) and value-stack slots its stack limit
+   * leaves from the called frame's base. Native code bails out where they would be exceeded.
+   * They stay set for later invokes on this thread.
+   */
+  setLimits(framesLeft: number, slotsLeft: number): void {
+    const control = this.control;
+    control[FRAMES_LEFT] = clampU32(framesLeft);
+    control[SLOTS_LEFT] = clampU32(slotsLeft);
+  }
+
+  /** This thread's interrupt flag: compiled code stops with status 5 while it is set. */
+  get interruptRequested(): boolean {
+    return this.control[INTERRUPT] !== 0;
+  }
+
+  requestInterrupt(): void {
+    this.control[INTERRUPT] = 1;
+  }
+
+  clearInterrupt(): void {
+    this.control[INTERRUPT] = 0;
+  }
+}
+
+function clampU32(n: number): number {
+  return n <= 0 ? 0 : n >= 0xffff_ffff ? 0xffff_ffff : Math.floor(n);
+}
+
+/**
+ * Sets this thread's interrupt flag after `millis` ms, from a watchdog thread (a native
+ * loop blocks this thread, so only another one can stop it). Returns a token for
+ * `disarmInterrupt`.
+ */
+export function armInterrupt(millis: number): number {
+  threadInvokeState();
+  return addon().armInterrupt(millis);
+}
+
+/** Cancels an armed deadline; false if it already fired. */
+export function disarmInterrupt(token: number): boolean {
+  return addon().disarmInterrupt(token);
+}
+
+/** A process-wide id of this thread's interrupt flag, for `interruptThread` on another thread. */
+export function interruptId(): number {
+  threadInvokeState();
+  return addon().interruptId();
+}
+
+/** Sets the interrupt flag of the thread whose `interruptId()` this is (from any thread). */
+export function interruptThread(id: number): boolean {
+  return addon().interruptThread(id);
 }

@@ -10,6 +10,8 @@ import { functionEnd } from '../bytecode/index.js';
 import type { CompileJob } from './compile-queue.js';
 import type { HotRecord } from './hotspot-tracker.js';
 import type { CacheEntry } from './code-cache.js';
+import type { CallTree } from './call-tree.js';
+import type { GlobalsView } from '../vm/index.js';
 import { marshalPool, type MarshalledPool } from './native.js';
 
 /** The engine's view of one function of one program version. */
@@ -23,6 +25,11 @@ export interface TrackedFunction {
   job: CompileJob | undefined;
   /** Installed native code, while it is in the cache. */
   code: CacheEntry | undefined;
+  /** The functions it calls natively and the globals they are called through (resolved once). */
+  tree: CallTree | undefined;
+  /** The VM and its global version at which the tree's globals were last found intact. */
+  guardView: GlobalsView | undefined;
+  guardVersion: number;
 }
 
 export class ProgramState {

@@ -8,11 +8,20 @@
  * every operation up to a given number: the one running now and the ones already sent, but
  * none sent later. So an interrupt that overtakes its operation's message still stops it,
  * and an interrupt that finds nothing running cannot stop a later, unrelated request.
+ *
+ * Native code compiled by the runtime's JIT never polls this buffer: it polls its thread's
+ * native interrupt flag. The runtime records that flag's id here (`attachNativeThread`), and
+ * every interrupt sets it too; the engine clears it when the next operation starts.
  */
+import { interruptThread } from '../jit/native.js';
 
-/** Layout of the shared buffer: an Int32 "something is requested" flag, then (8-aligned) the mark. */
+/**
+ * Layout of the shared buffer: an Int32 "something is requested" flag, then (8-aligned) the
+ * mark, then the Int32 id of the runtime thread's native interrupt flag (0: none).
+ */
 const MARK_OFFSET = 8;
-const BUFFER_BYTES = 16;
+const NATIVE_ID_OFFSET = 16;
+const BUFFER_BYTES = 24;
 
 export class InterruptSignal {
   readonly buffer: SharedArrayBuffer;
@@ -20,6 +29,8 @@ export class InterruptSignal {
   private readonly flag: Int32Array;
   /** [0] is the highest operation number to stop. */
   private readonly mark: BigInt64Array;
+  /** [0] is the native interrupt id of the runtime's thread, once it has one. */
+  private readonly nativeId: Int32Array;
 
   constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(BUFFER_BYTES)) {
     if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < BUFFER_BYTES) {
@@ -28,6 +39,12 @@ export class InterruptSignal {
     this.buffer = buffer;
     this.flag = new Int32Array(buffer, 0, 1);
     this.mark = new BigInt64Array(buffer, MARK_OFFSET, 1);
+    this.nativeId = new Int32Array(buffer, NATIVE_ID_OFFSET, 1);
+  }
+
+  /** Records the runtime thread's native interrupt id (`JitEngine.interruptId`). */
+  attachNativeThread(id: number): void {
+    Atomics.store(this.nativeId, 0, id);
   }
 
   /** Requests that operations 1..`operation` stop. Never lowers an earlier request. */
@@ -41,6 +58,9 @@ export class InterruptSignal {
     }
     // The mark is written before the flag, so a reader that sees the flag sees the mark.
     Atomics.store(this.flag, 0, 1);
+    // A native loop never polls the flag above: stop it through its own flag.
+    const id = Atomics.load(this.nativeId, 0);
+    if (id !== 0) interruptThread(id);
   }
 
   /**

@@ -3,11 +3,11 @@
  * places the interpreter offers (every user-function call, every 64 loop back-edges) and
  * otherwise delegates to the JIT engine, when there is one.
  *
- * This is how a remote runtime stops a runaway interpreted script until the Vm gets an
- * interrupt option of its own (issue 6); native code is not interrupted by it.
+ * The interrupt signal reaches interpreted code here; native code is stopped by the engine's
+ * own interrupt flag (see `JitEngine.interrupt`).
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
-import type { Value, VmJitHook } from '../vm/index.js';
+import type { GlobalsView, Value, VmJitHook } from '../vm/index.js';
 import type { InterruptSignal } from './interrupt-signal.js';
 import { AtlasInterrupted } from './remote-errors.js';
 
@@ -20,9 +20,20 @@ export class InterruptibleHook implements VmJitHook {
     private readonly jit: VmJitHook | undefined,
   ) {}
 
-  onCall(fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number): Value | undefined {
+  onCall(
+    fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number,
+    framesLeft?: number, slotsLeft?: number, globals?: GlobalsView,
+  ): Value | undefined {
     if (this.signal.stops(this.operation)) throw new AtlasInterrupted(true);
-    return this.jit?.onCall(fn, program, stack, argBase);
+    return this.jit?.onCall(fn, program, stack, argBase, framesLeft, slotsLeft, globals);
+  }
+
+  onRunStart(timeBudgetMs: number | undefined): void {
+    this.jit?.onRunStart?.(timeBudgetMs);
+  }
+
+  onRunEnd(): void {
+    this.jit?.onRunEnd?.();
   }
 
   onSafepoint(): void {

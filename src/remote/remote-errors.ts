@@ -3,20 +3,8 @@
  * AtlasRuntimeError and CompileError keep their own classes).
  */
 
-/**
- * An operation stopped by `interrupt()` or `close()`. Interpreted code stops at its next
- * call or loop back-edge, so the program's globals keep whatever it assigned until then.
- */
-export class AtlasInterrupted extends Error {
-  /** Whether the operation had started running, or was stopped while waiting its turn. */
-  readonly started: boolean;
-
-  constructor(started: boolean) {
-    super(started ? 'Execution interrupted' : 'Execution interrupted before it started');
-    this.name = 'AtlasInterrupted';
-    this.started = started;
-  }
-}
+/** Interrupts are the VM's own error class (src/vm/errors.ts); re-exported for the remote API. */
+export { AtlasInterrupted } from '../vm/errors.js';
 
 export type RemoteRuntimeErrorCode =
   /** `run()` or `call()` before any `load()`. */

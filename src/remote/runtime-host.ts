@@ -52,6 +52,7 @@ export class RuntimeHost implements RuntimeApi {
   ) {
     this.signal = options.interruptSignal ?? new InterruptSignal();
     this.hook = new InterruptibleHook(this.signal, engine);
+    if (engine !== undefined) this.signal.attachNativeThread(engine.interruptId);
   }
 
   load(program: string | Uint8Array, filename = '<source>'): ProgramSummary {

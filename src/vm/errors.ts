@@ -109,3 +109,27 @@ export function rustDebugString(s: string): string {
   }
   return `${out}"`;
 }
+
+/**
+ * A run stopped from outside: by an interrupt request (`JitEngine.interrupt()`, a hosted
+ * runtime's `interrupt()`/`close()`) or because its time budget ran out. Interpreted code stops
+ * at its next call or loop back-edge, native code at its next function entry or back edge; the
+ * program's globals keep whatever it assigned until then.
+ */
+export class AtlasInterrupted extends Error {
+  /** Whether the operation had started running, or was stopped while waiting its turn. */
+  readonly started: boolean;
+  /** The time budget that ran out, in ms; undefined for an interrupt request. */
+  readonly timeBudgetMs: number | undefined;
+
+  constructor(started = true, timeBudgetMs?: number) {
+    super(
+      timeBudgetMs !== undefined
+        ? `Execution interrupted: time budget of ${timeBudgetMs} ms exceeded`
+        : started ? 'Execution interrupted' : 'Execution interrupted before it started',
+    );
+    this.name = 'AtlasInterrupted';
+    this.started = started;
+    this.timeBudgetMs = timeBudgetMs;
+  }
+}

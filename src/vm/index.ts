@@ -3,8 +3,8 @@ export {
   typeName, valuesEqual, formatNumber, display, charCount,
   type Value, type HostValue, type TypeName,
 } from './values.js';
-export { AtlasRuntimeError, runtimeErrorAt, rustDebugString, NO_OFFSET, type RuntimeErrorKind } from './errors.js';
+export { AtlasRuntimeError, AtlasInterrupted, runtimeErrorAt, rustDebugString, NO_OFFSET, type RuntimeErrorKind } from './errors.js';
 export { BUILTINS, MATH_CONSTANTS, StdlibError, type BuiltinFn, type BuiltinContext } from './builtins.js';
 export { fromHostValue, fromHostArgs } from './host.js';
-export { HaltSignal, SAFEPOINT_INTERVAL, type VmJitHook } from './jit-hook.js';
+export { HaltSignal, SAFEPOINT_INTERVAL, type VmJitHook, type GlobalsView } from './jit-hook.js';
 export { Vm, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type VmOptions } from './interpreter.js';

@@ -21,10 +21,10 @@
 import type { Bytecode, Constant, FunctionRef } from '../bytecode/bytecode.js';
 import { assertValid } from '../bytecode/validator.js';
 import { BUILTINS, MATH_CONSTANTS, StdlibError, type BuiltinContext } from './builtins.js';
-import { AtlasRuntimeError, NO_OFFSET, type RuntimeErrorKind, runtimeErrorAt } from './errors.js';
+import { AtlasInterrupted, AtlasRuntimeError, NO_OFFSET, type RuntimeErrorKind, runtimeErrorAt } from './errors.js';
 import { Cmp, Op, Word, dispatchWords } from './dispatch.js';
 import { fromHostArgs } from './host.js';
-import { HaltSignal, SAFEPOINT_INTERVAL, type VmJitHook } from './jit-hook.js';
+import { type GlobalsView, HaltSignal, SAFEPOINT_INTERVAL, type VmJitHook } from './jit-hook.js';
 import {
   AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasOption, AtlasResult, type HostValue, type Value,
   valuesEqual,
@@ -41,6 +41,12 @@ export interface VmOptions {
   maxStackSize?: number;
   /** Validate the bytecode in the constructor (default true). */
   validate?: boolean;
+  /**
+   * Wall-clock budget of each `run()`/`call()` in ms: past it the run stops with
+   * `AtlasInterrupted`, interpreted code at its next call or loop back-edge, native code (via
+   * the JIT hook's `onRunStart`) at its next function entry or back edge. Default: none.
+   */
+  timeBudgetMs?: number;
 }
 
 /** Default recursion limit: deep enough for naive recursive code, far below memory limits. */
@@ -88,7 +94,7 @@ function defaultStdout(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-export class Vm {
+export class Vm implements GlobalsView {
   readonly bytecode: Bytecode;
   /** The code pre-decoded for dispatch: one word per position (see dispatch.ts). */
   private readonly words: Int32Array;
@@ -101,6 +107,11 @@ export class Vm {
   private readonly hook: VmJitHook | undefined;
   private readonly maxCallDepth: number;
   private readonly maxStackSize: number;
+  private readonly timeBudgetMs: number | undefined;
+  /** performance.now() past which the current run stops; Infinity without a budget. */
+  private deadline = Infinity;
+  /** Bumped by every global write the hook may care about (see GlobalsView). */
+  private globalWrites = 0;
 
   private readonly stack: Value[];
   // Frame i (0 = the main frame "<main>", spec §2.2): its stack base, local count and return
@@ -126,6 +137,7 @@ export class Vm {
     this.hook = options.jit;
     this.maxCallDepth = checkLimit('maxCallDepth', options.maxCallDepth ?? DEFAULT_MAX_CALL_DEPTH);
     this.maxStackSize = checkLimit('maxStackSize', options.maxStackSize ?? DEFAULT_MAX_STACK_SIZE);
+    this.timeBudgetMs = options.timeBudgetMs === undefined ? undefined : checkBudget(options.timeBudgetMs);
     this.stack = [];
     for (let i = 0; i < INITIAL_STACK; i++) this.stack.push(null);
   }
@@ -144,7 +156,7 @@ export class Vm {
       if (e instanceof HaltSignal) return e.value;
       throw e;
     } finally {
-      this.running = false;
+      this.leave();
     }
   }
 
@@ -163,7 +175,7 @@ export class Vm {
       if (e instanceof HaltSignal) return e.value;
       throw e;
     } finally {
-      this.running = false;
+      this.leave();
     }
   }
 
@@ -172,8 +184,14 @@ export class Vm {
     return this.globals.get(name)?.value;
   }
 
+  /** Changes on every global write while a JIT hook is installed, and on every `setGlobal`. */
+  get globalVersion(): number {
+    return this.globalWrites;
+  }
+
   /** Defines or overwrites user global `name` (as `SetGlobal` would). */
   setGlobal(name: string, value: Value): void {
+    this.globalWrites++;
     const cell = this.globals.get(name);
     if (cell === undefined) this.globals.set(name, { value });
     else cell.value = value;
@@ -189,6 +207,19 @@ export class Vm {
     // would corrupt the outer one.
     if (this.running) throw new Error('Vm is already running; run() and call() are not re-entrant');
     this.running = true;
+    const budget = this.timeBudgetMs;
+    this.deadline = budget === undefined ? Infinity : performance.now() + budget;
+    try {
+      this.hook?.onRunStart?.(budget);
+    } catch (error) {
+      this.running = false;
+      throw error;
+    }
+  }
+
+  private leave(): void {
+    this.running = false;
+    this.hook?.onRunEnd?.();
   }
 
   private initMainFrame(): void {
@@ -214,7 +245,7 @@ export class Vm {
     for (let i = 0; i < args.length; i++) stack[i + 1] = args[i]!;
     const sp = args.length + 1;
     if (this.hook !== undefined && callee instanceof AtlasFunction) {
-      const result = this.hook.onCall(fn, this.bytecode, stack, 1);
+      const result = this.hook.onCall(fn, this.bytecode, stack, 1, this.maxCallDepth, this.maxStackSize - 1, this);
       if (result !== undefined) return result;
     }
     if (this.maxCallDepth < 1) throw this.stackOverflow(NO_OFFSET);
@@ -247,6 +278,7 @@ export class Vm {
   private runFrom(ip: number, sp: number, fp: number): Value | undefined {
     let outcome = this.execute(ip, sp, fp);
     while (outcome === SUSPENDED) {
+      if (this.deadline !== Infinity && performance.now() >= this.deadline) throw new AtlasInterrupted(true, this.timeBudgetMs);
       this.hook?.onSafepoint?.();
       outcome = this.execute(this.resumeIp, this.resumeSp, this.resumeFp);
     }
@@ -375,6 +407,7 @@ export class Vm {
           const cell = cells[k] ?? this.globalCell(k, ip);
           if (sp === 0) throw this.fail('StackUnderflow', ip);
           cell.value = stack[sp - 1]!;
+          if (hook !== undefined) this.globalWrites++;
           ip += 3;
           if ((word & Word.OpMask) === Op.SetGlobalPop) {
             sp--; // the fused Pop
@@ -569,7 +602,7 @@ export class Vm {
             fn = callee.ref;
             if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
             if (hook !== undefined) {
-              const result = hook.onCall(fn, this.bytecode, stack, sp - argc);
+              const result = hook.onCall(fn, this.bytecode, stack, sp - argc, maxCallDepth - fp, maxStackSize - (sp - argc), this);
               if (result !== undefined) {
                 // Exactly what Return does: drop args and callee, push the result.
                 sp -= argc + 1;
@@ -837,5 +870,12 @@ function testKind(op: number, v: Value): boolean {
 
 function checkLimit(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) throw new RangeError(`VmOptions.${name} must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+function checkBudget(value: number): number {
+  if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
+    throw new RangeError(`VmOptions.timeBudgetMs must be a finite number of ms >= 0, got ${String(value)}`);
+  }
   return value;
 }
