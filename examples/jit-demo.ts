@@ -10,9 +10,9 @@ import { Vm } from '../src/vm/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import { formatStatsTable } from '../src/cli/stats-table.js';
 
-const file = new URL('../../examples/pricing.atlas', import.meta.url);
+const file = new URL('../../examples/hot-loop.atlas', import.meta.url);
 const source = readFileSync(file, 'utf8');
-const bytecode = compile(source, 'examples/pricing.atlas');
+const bytecode = compile(source, 'examples/hot-loop.atlas');
 
 function timeRun(vm: Vm): { ms: number } {
   const t0 = performance.now();
@@ -23,11 +23,11 @@ function timeRun(vm: Vm): { ms: number } {
 const interpretedOut: string[] = [];
 const interpreted = timeRun(new Vm(bytecode, { stdout: (l) => interpretedOut.push(l) }));
 
-const engine = await JitEngine.create({ compilationThreshold: 100 });
+const engine = await JitEngine.create({ compilationThreshold: 10 });
 const jitOut: string[] = [];
 const jitted = timeRun(new Vm(bytecode, { jit: engine, stdout: (l) => jitOut.push(l) }));
 
-console.log(`examples/pricing.atlas`);
+console.log(`examples/hot-loop.atlas`);
 console.log(`  output (last line): ${jitOut.at(-1) ?? ''}`);
 console.log(`  same output interpreted and JIT-compiled: ${JSON.stringify(interpretedOut) === JSON.stringify(jitOut)}`);
 console.log(`  interpreted: ${interpreted.ms.toFixed(1)} ms`);
