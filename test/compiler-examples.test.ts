@@ -18,6 +18,8 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
     '6.25', // dot(u, v)
     '4.130677910464577', // |u|
   ],
+  // Checked against the same loop in plain JavaScript.
+  'hot-loop.atlas': ['11134999.991048401'],
   'recursion.atlas': ['6765', '9', '21', '1594323', '1024', '4095', 'true', 'true', '8', '-1'],
   'pricing.atlas': ['28.89', '272.23', '550.8', '450', '20000', '2921', '231747762.85'],
   'risk-score.atlas': [
