@@ -10,8 +10,8 @@
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import { AtlasInterrupted, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type GlobalsView, type Value, type VmJitHook } from '../vm/index.js';
-import { callTreeHolds, resolveCallTree, type CallTree } from './call-tree.js';
-import { CodeCache, type CachedCode, type RemovalReason } from './code-cache.js';
+import { callTreeHolds, resolveCallTree, type CallTree, type GlobalDependency } from './call-tree.js';
+import { CodeCache, type CacheEntry, type CachedCode, type RemovalReason } from './code-cache.js';
 import { CompilePool } from './compile-pool.js';
 import { CompileQueue, type CompileJob } from './compile-queue.js';
 import { type CompileResponse, type FaultInjection, type FunctionJob, RETURN_TYPE_CODES } from './compile-job.js';
@@ -21,7 +21,7 @@ import { type JitConfig, type ResolvedJitConfig, integerAtLeast, optLevel, resol
 import { publish, type JitEvent } from './jit-events.js';
 import { LatencyRecorder, type Percentiles } from './latency-recorder.js';
 import { BAILED_OUT, INTERRUPTED, NativeCaller, NOT_NUMERIC, type NativeOutcome } from './native-call.js';
-import { armInterrupt, compileFunction, disarmInterrupt, interruptId, liveHandleCount, releaseHandle, type NativeType, type OptLevel } from './native.js';
+import { armInterrupt, compileFunction, disarmInterrupt, interruptId, InvokeStatus, liveHandleCount, releaseHandle, type NativeType, type OptLevel } from './native.js';
 import { ProgramRegistry, type ProgramState, type TrackedFunction } from './program-registry.js';
 
 export interface JitStats {
@@ -119,6 +119,8 @@ export class JitEngine implements VmJitHook {
   private isEnabled: boolean;
   private currentOptLevel: OptLevel;
   private nextJobId = 1;
+  /** The function of the last call (cleared when its program is forgotten); see `trackedAt`. */
+  private lastCalled: TrackedFunction | undefined;
   private closed = false;
   /** After a bail-out at this stack position, deeper calls stay interpreted (see `bailOut`). */
   private interpretAbove = Infinity;
@@ -163,10 +165,9 @@ export class JitEngine implements VmJitHook {
     fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number,
     framesLeft = DEFAULT_MAX_CALL_DEPTH, slotsLeft = DEFAULT_MAX_STACK_SIZE - argBase, globals?: GlobalsView,
   ): Value | undefined {
-    if (this.mailbox.hasMail()) this.drainMailbox();
-    if (!this.isEnabled) return undefined;
-    const tracked = this.track(this.programs.get(program), fn, undefined);
-    const entry = tracked.code;
+    if (!this.isEnabled) return this.pollMailbox();
+    const tracked = this.trackedAt(program, fn.offset) ?? this.track(this.programs.get(program), fn, undefined);
+    const entry = tracked.code ?? this.pollMailboxFor(tracked);
     if (entry !== undefined) {
       // A call at or below the bail-out's position means the bailed-out call has returned.
       if (argBase <= this.interpretAbove) this.interpretAbove = Infinity;
@@ -174,8 +175,8 @@ export class JitEngine implements VmJitHook {
       if (!this.guardHolds(tracked, globals)) return this.guardFallback();
       this.cache.touch(entry);
       this.counters.jitExecutions++;
-      const result = this.caller.callWithStack(entry.code.handle, program, stack, argBase, fn.arity, framesLeft, slotsLeft);
-      return this.nativeResult(result, argBase);
+      const status = this.caller.callWithStack(entry.code.handle, stack, argBase, fn.arity, framesLeft, slotsLeft);
+      return status === InvokeStatus.Number ? this.caller.value : this.nativeResult(this.caller.outcome(status, program), argBase);
     }
     return this.interpretAndCount(tracked);
   }
@@ -227,20 +228,18 @@ export class JitEngine implements VmJitHook {
    * interpreter's `AtlasRuntimeError`.
    */
   notifyCall(offset: number, bytecode: Bytecode, end: number, args: readonly unknown[]): Value | undefined {
-    if (this.mailbox.hasMail()) this.drainMailbox();
-    if (!this.isEnabled) return undefined;
-    const program = this.programs.get(bytecode);
-    const fn = program.functionAt(offset) ?? syntheticFunction(offset, args.length);
-    if (args.length !== fn.arity) return undefined; // the interpreter raises the arity error
-    const tracked = this.track(program, fn, end);
-    const entry = tracked.code;
+    if (!this.isEnabled) return this.pollMailbox();
+    const tracked = this.trackedAt(bytecode, offset) ?? this.trackOffset(bytecode, offset, end, args.length);
+    if (args.length !== tracked.fn.arity) return undefined; // the interpreter raises the arity error
+    const entry = tracked.code ?? this.pollMailboxFor(tracked);
     if (entry !== undefined) {
       this.cache.touch(entry);
       this.counters.jitExecutions++;
       // Without a VM there are no globals to check: trees that call through globals run interpreted.
       if (!this.guardHolds(tracked, undefined)) return this.guardFallback();
-      const result = this.caller.callWithArgs(entry.code.handle, bytecode, args);
-      return this.nativeResult(result, Infinity);
+      const status = this.caller.callWithArgs(entry.code.handle, args);
+      // A number result is read as a plain double, without building an outcome.
+      return status === InvokeStatus.Number ? this.caller.value : this.nativeResult(this.caller.outcome(status, bytecode), Infinity);
     }
     return this.interpretAndCount(tracked);
   }
@@ -302,6 +301,7 @@ export class JitEngine implements VmJitHook {
     this.tracker.reset();
     this.byKey.clear();
     this.programs.clear();
+    this.lastCalled = undefined;
     this.counters = zeroCounters();
     this.cache.resetCounters();
     this.queue.resetCounters();
@@ -323,6 +323,7 @@ export class JitEngine implements VmJitHook {
     const prefix = `${program.id}:`;
     this.tracker.forget((key) => key.startsWith(prefix));
     this.programs.delete(program);
+    if (this.lastCalled?.program === program) this.lastCalled = undefined;
   }
 
   /** Resolves when no job waits or runs, with every finished job applied. */
@@ -392,17 +393,46 @@ export class JitEngine implements VmJitHook {
 
   // ── counting and enqueueing ───────────────────────────────────────────────────────────
 
+  /**
+   * The function of the previous call, if this call is to it again: most calls repeat the
+   * last function, and two Map lookups cost as much as the native call itself.
+   */
+  private trackedAt(bytecode: Bytecode, offset: number): TrackedFunction | undefined {
+    const last = this.lastCalled;
+    return last !== undefined && last.fn.offset === offset && last.program.bytecode === bytecode ? last : undefined;
+  }
+
+  private trackOffset(bytecode: Bytecode, offset: number, end: number, arity: number): TrackedFunction {
+    const program = this.programs.get(bytecode);
+    return this.track(program, program.functionAt(offset) ?? syntheticFunction(offset, arity), end);
+  }
+
+  /**
+   * Installs finished code, then returns `tracked`'s code if that brought it. Only calls without
+   * code poll the mailbox: a call that already runs native code has nothing to gain from it.
+   */
+  private pollMailboxFor(tracked: TrackedFunction): CacheEntry | undefined {
+    if (this.mailbox.hasMail()) this.drainMailbox();
+    return tracked.code;
+  }
+
+  private pollMailbox(): undefined {
+    if (this.mailbox.hasMail()) this.drainMailbox();
+    return undefined;
+  }
+
   private track(program: ProgramState, fn: FunctionRef, end: number | undefined): TrackedFunction {
     let tracked = program.functions.get(fn.offset);
     if (tracked === undefined) {
       const key = program.keyOf(fn.offset);
       tracked = {
         key, fn, end: end ?? program.endOf(fn), program, record: this.tracker.track(key), job: undefined, code: undefined,
-        tree: undefined, guardView: undefined, guardVersion: -1,
+        tree: undefined, guardGlobals: NO_GLOBALS, guardView: undefined, guardVersion: -1,
       };
       program.functions.set(fn.offset, tracked);
       this.byKey.set(key, tracked);
     }
+    this.lastCalled = tracked;
     return tracked;
   }
 
@@ -461,7 +491,7 @@ export class JitEngine implements VmJitHook {
 
   /** Whether the globals the tree calls through hold their functions in the running VM. */
   private guardHolds(tracked: TrackedFunction, view: GlobalsView | undefined): boolean {
-    const globals = tracked.tree?.ok === true ? tracked.tree.globals : [];
+    const globals = tracked.guardGlobals;
     if (globals.length === 0) return true;
     if (view === undefined) return false;
     if (tracked.guardView === view && tracked.guardVersion === view.globalVersion) return true;
@@ -548,7 +578,11 @@ export class JitEngine implements VmJitHook {
   }
 
   private treeOf(tracked: TrackedFunction): CallTree {
-    tracked.tree ??= resolveCallTree(tracked.program.bytecode, tracked.fn);
+    if (tracked.tree === undefined) {
+      const tree = resolveCallTree(tracked.program.bytecode, tracked.fn);
+      tracked.tree = tree;
+      if (tree.ok) tracked.guardGlobals = tree.globals;
+    }
     return tracked.tree;
   }
 
@@ -637,6 +671,8 @@ export class JitEngine implements VmJitHook {
     return { key: fn.key, name: fn.fn.name, calls: fn.record.calls, ...(queueWaitMicros === undefined ? {} : { queueWaitMicros }), ...extra };
   }
 }
+
+const NO_GLOBALS: readonly GlobalDependency[] = [];
 
 function outcomeOf(response: CompileResponse): Outcome {
   switch (response.outcome) {

@@ -544,8 +544,10 @@ export class NativeInvoker {
    */
   setLimits(framesLeft: number, slotsLeft: number): void {
     const control = this.control;
-    control[FRAMES_LEFT] = clampU32(framesLeft);
-    control[SLOTS_LEFT] = clampU32(slotsLeft);
+    // Most calls repeat the limits already set (native code only reads them); the comparison
+    // is cheaper than clamping. Limits outside u32 never compare equal and are clamped anew.
+    if (control[FRAMES_LEFT] !== framesLeft) control[FRAMES_LEFT] = clampU32(framesLeft);
+    if (control[SLOTS_LEFT] !== slotsLeft) control[SLOTS_LEFT] = clampU32(slotsLeft);
   }
 
   /** This thread's interrupt flag: compiled code stops with status 5 while it is set. */

@@ -10,7 +10,7 @@ import { functionEnd } from '../bytecode/index.js';
 import type { CompileJob } from './compile-queue.js';
 import type { HotRecord } from './hotspot-tracker.js';
 import type { CacheEntry } from './code-cache.js';
-import type { CallTree } from './call-tree.js';
+import type { CallTree, GlobalDependency } from './call-tree.js';
 import type { GlobalsView } from '../vm/index.js';
 import { marshalPool, type MarshalledPool } from './native.js';
 
@@ -27,6 +27,8 @@ export interface TrackedFunction {
   code: CacheEntry | undefined;
   /** The functions it calls natively and the globals they are called through (resolved once). */
   tree: CallTree | undefined;
+  /** The tree's globals, kept apart from `tree` for the guard check on every native call. */
+  guardGlobals: readonly GlobalDependency[];
   /** The VM and its global version at which the tree's globals were last found intact. */
   guardView: GlobalsView | undefined;
   guardVersion: number;
