@@ -98,6 +98,19 @@ test('a started job takes the hottest waiting jobs along, up to the batch size',
   t.deepEqual(batches, [[-1], [50, 40, 30], [20, 5, 1]]);
 });
 
+test('with two workers a batch takes its share of what waits, not all of it', async (t) => {
+  const { q, batches, release } = setup({ concurrency: 2, batchSize: 64 });
+  q.add(job(-1));
+  q.add(job(-1));
+  for (let p = 1; p <= 10; p++) q.add(job(p));
+  release();
+  await q.onIdle();
+  t.deepEqual(batches.slice(0, 2), [[-1], [-1]]);
+  t.deepEqual(batches[2], [10, 9, 8, 7, 6], 'half of the 10 waiting, hottest first');
+  t.deepEqual(batches[3], [5, 4, 3], 'the other worker takes half of the rest');
+  t.deepEqual(batches.slice(4).flat().sort((a, b) => b - a), [2, 1]);
+});
+
 test('concurrency follows the worker count, also when raised with work waiting', async (t) => {
   const { q, release } = setup();
   q.add(job(-1));

@@ -266,8 +266,12 @@ export function analyzeFunction(
   entryDepth: number,
   options: AnalysisOptions = {},
 ): FunctionAnalysis {
-  const walker = new FlowWalker(bytecode, options.knownGlobals ?? functionGlobals(bytecode));
-  return walker.run(entryOffset, entryDepth);
+  const defaultGlobals = functionGlobals(bytecode);
+  const knownGlobals = options.knownGlobals ?? defaultGlobals;
+  const analysis = new FlowWalker(bytecode, knownGlobals).run(entryOffset, entryDepth);
+  // Keep what later questions about this frame need (the validator's pass answers the JIT's).
+  if (knownGlobals === defaultGlobals) rememberSummary(bytecode, analysis);
+  return analysis;
 }
 
 /** The analysis of a function's body, entered with its arguments as locals 0..arity-1. */
@@ -277,24 +281,48 @@ export function analyzeBody(bytecode: Bytecode, fn: FunctionRef, options: Analys
 
 /**
  * One past the last reachable instruction of `fn`'s body: the `end` the JIT passes along with
- * the body's offset. Memoized per Bytecode object, because it is asked on hot paths.
+ * the body's offset. Memoized per Bytecode object (see `bodySummary`).
  */
 export function functionEnd(bytecode: Bytecode, fn: FunctionRef): number {
-  let ends = endCache.get(bytecode);
-  if (ends === undefined) {
-    ends = new Map();
-    endCache.set(bytecode, ends);
-  }
-  const key = `${fn.offset}/${fn.arity}`;
-  let end = ends.get(key);
-  if (end === undefined) {
-    end = analyzeBody(bytecode, fn).end;
-    ends.set(key, end);
-  }
-  return end;
+  return bodySummary(bytecode, fn).end;
 }
 
-const endCache = new WeakMap<Bytecode, Map<string, number>>();
+/** What the JIT needs to know about a function body, kept after its analysis. */
+export interface BodySummary {
+  /** One past the last reachable instruction. */
+  readonly end: number;
+  /** Statically known callees by `Call` offset (with the program's `functionGlobals`). */
+  readonly callees: ReadonlyMap<number, KnownCallee>;
+  /** Reachable `GetGlobal` instructions: offset and constant index of the name. */
+  readonly globalReads: readonly { readonly offset: number; readonly nameIndex: number }[];
+}
+
+/**
+ * The summary of `fn`'s body. Memoized per Bytecode object: validating a program (the VM
+ * does, once) already analyses every body, so the JIT's questions about a hot function cost
+ * a lookup instead of another analysis on the main thread.
+ */
+export function bodySummary(bytecode: Bytecode, fn: FunctionRef): BodySummary {
+  return summaryCache.get(bytecode)?.get(frameKey(fn.offset, fn.arity)) ?? rememberSummary(bytecode, new FlowWalker(bytecode, functionGlobals(bytecode)).run(fn.offset, fn.arity));
+}
+
+const summaryCache = new WeakMap<Bytecode, Map<string, BodySummary>>();
+
+const frameKey = (entry: number, entryDepth: number) => `${entry}/${entryDepth}`;
+
+function rememberSummary(bytecode: Bytecode, analysis: FunctionAnalysis): BodySummary {
+  let summaries = summaryCache.get(bytecode);
+  if (summaries === undefined) {
+    summaries = new Map();
+    summaryCache.set(bytecode, summaries);
+  }
+  const globalReads = analysis.instructions
+    .filter(({ instruction }) => instruction.info.byte === Opcode.GetGlobal)
+    .map(({ instruction }) => ({ offset: instruction.offset, nameIndex: instruction.operands[0]! }));
+  const summary: BodySummary = { end: analysis.end, callees: analysis.callees, globalReads };
+  summaries.set(frameKey(analysis.entry, analysis.entryDepth), summary);
+  return summary;
+}
 
 class FlowWalker {
   private readonly code: Uint8Array;

@@ -11,8 +11,7 @@
  * check is one comparison while no global is written.
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
-import { analyzeBody, functionEnd, functionGlobals } from '../bytecode/control-flow.js';
-import { Opcode } from '../bytecode/opcode.js';
+import { bodySummary, functionEnd, functionGlobals } from '../bytecode/control-flow.js';
 import { AtlasFunction, type GlobalsView } from '../vm/index.js';
 import type { NativeCallee } from './native.js';
 
@@ -37,38 +36,26 @@ export type CallTree =
 /** The translator's limit (native/src/input.rs MAX_FUNCTIONS). */
 const MAX_FUNCTIONS = 256;
 
-const knownGlobalsCache = new WeakMap<Bytecode, ReadonlyMap<string, number>>();
-
-function knownGlobals(bytecode: Bytecode): ReadonlyMap<string, number> {
-  let known = knownGlobalsCache.get(bytecode);
-  if (known === undefined) {
-    known = functionGlobals(bytecode);
-    knownGlobalsCache.set(bytecode, known);
-  }
-  return known;
-}
-
 /** Resolves the call tree of `root`. Calls the analysis cannot resolve are left out (the translator refuses them). */
 export function resolveCallTree(bytecode: Bytecode, root: FunctionRef): CallTree {
-  const known = knownGlobals(bytecode);
+  const known = functionGlobals(bytecode);
   const index = new Map<number, number>([[root.offset, 0]]);
   const order: FunctionRef[] = [root];
   const calls = new Map<number, number>();
   const globals = new Map<string, GlobalDependency>();
   for (let i = 0; i < order.length; i++) {
-    const analysis = analyzeBody(bytecode, order[i]!, { knownGlobals: known });
-    for (const { instruction } of analysis.instructions) {
-      if (instruction.info.byte !== Opcode.GetGlobal) continue;
-      const k = instruction.operands[0]!;
-      const name = bytecode.constants[k];
+    // Summaries are kept from validation, so this costs lookups, not analyses.
+    const summary = bodySummary(bytecode, order[i]!);
+    for (const { offset, nameIndex } of summary.globalReads) {
+      const name = bytecode.constants[nameIndex];
       const fnIndex = name?.kind === 'string' ? known.get(name.value) : undefined;
       const constant = fnIndex === undefined ? undefined : bytecode.constants[fnIndex];
       if (name?.kind !== 'string' || constant?.kind !== 'function') {
-        return { ok: false, reason: `GetGlobal at offset ${instruction.offset} reads a global that is not a known function` };
+        return { ok: false, reason: `GetGlobal at offset ${offset} reads a global that is not a known function` };
       }
       globals.set(name.value, { name: name.value, fn: constant.value });
     }
-    for (const [at, callee] of analysis.callees) {
+    for (const [at, callee] of summary.callees) {
       const fn = callee.fn;
       // The interpreter raises TypeError for these calls: leave them to it.
       if (fn.offset === 0 || callee.argc !== fn.arity) continue;

@@ -19,7 +19,11 @@ export interface JitConfig {
   readonly workers?: number;
   /** Waiting compile jobs before the coldest is dropped. Default 1024. */
   readonly maxQueue?: number;
-  /** Most functions sent to a worker in one task (the hottest waiting ones). Default 16. */
+  /**
+   * Most functions sent to a worker in one task (the hottest waiting ones; each worker takes
+   * its share of what waits). Installs do not wait for the batch: every function is installed
+   * as soon as it is compiled. Default 64.
+   */
   readonly compileBatchSize?: number;
   /** A worker still compiling one batch after this long is terminated (and replaced). Default 10 s. */
   readonly compileTimeoutMs?: number;
@@ -47,7 +51,7 @@ export function resolveConfig(config: JitConfig = {}): ResolvedJitConfig {
     optLevel: optLevel(config.optLevel ?? 1),
     workers: integerAtLeast(config.workers ?? defaultWorkerCount(), 1, 'workers'),
     maxQueue: integerAtLeast(config.maxQueue ?? 1024, 1, 'maxQueue'),
-    compileBatchSize: integerAtLeast(config.compileBatchSize ?? 16, 1, 'compileBatchSize'),
+    compileBatchSize: integerAtLeast(config.compileBatchSize ?? 64, 1, 'compileBatchSize'),
     compileTimeoutMs: integerAtLeast(config.compileTimeoutMs ?? 10_000, 1, 'compileTimeoutMs'),
     idleTimeoutMs: integerAtLeast(config.idleTimeoutMs ?? 30_000, 0, 'idleTimeoutMs'),
     warmUp: config.warmUp ?? true,
