@@ -1,25 +1,27 @@
 /**
  * The Piscina task module: compiles a batch of functions with the native addon. Each outcome
  * is posted to the install mailbox the moment it exists, so the main thread can install it
- * without waiting for its event loop (or for the rest of the batch); the task result repeats
- * all outcomes for the engine's promise path.
+ * without waiting for its event loop (or for the rest of the batch); the task result adds
+ * what the mailbox cannot carry (refusal reasons, outcomes a full ring turned away).
  */
 import { compileFunction } from '../src/jit/native.js';
 import { InstallMailbox } from '../src/jit/install-mailbox.js';
-import { type CompileBatch, type CompileResponse, type FaultInjection, type FunctionJob, type WorkerTask, RETURN_TYPE_CODES } from '../src/jit/compile-job.js';
+import { decodeJobs } from '../src/jit/batch-codec.js';
+import { type BatchAnswer, type CompileBatch, type CompileResponse, type FaultInjection, type FunctionJob, type WorkerTask, RETURN_TYPE_CODES } from '../src/jit/compile-job.js';
 
 const mailboxes = new WeakMap<SharedArrayBuffer, InstallMailbox>();
 
-export default function compileTask(task: WorkerTask): CompileResponse[] | null {
+export default function compileTask(task: WorkerTask): BatchAnswer | null {
   // Importing this module already loaded the addon; a warm-up only proves the worker is up.
   if ('warmUp' in task) return null;
   const mailbox = mailboxFor(task.mailbox);
-  return task.jobs.map((job) => {
+  const answer: CompileResponse[] = [];
+  for (const job of decodeJobs(task.jobs)) {
     injectFault(task.fault, job);
     const response = compile(job, task);
-    post(mailbox, response);
-    return response;
-  });
+    if (!post(mailbox, response) || response.outcome !== 'compiled') answer.push(response);
+  }
+  return answer;
 }
 
 function compile(job: FunctionJob, batch: CompileBatch): CompileResponse {
@@ -47,10 +49,10 @@ function mailboxFor(buffer: SharedArrayBuffer): InstallMailbox {
   return mailbox;
 }
 
-function post(mailbox: InstallMailbox, response: CompileResponse): void {
+/** Posts to the mailbox; false when the ring is full (the task result then carries it). */
+function post(mailbox: InstallMailbox, response: CompileResponse): boolean {
   const compiled = response.outcome === 'compiled' ? response : undefined;
-  // A full ring is fine: the task result still reaches the engine.
-  mailbox.post({
+  return mailbox.post({
     jobId: response.jobId,
     outcome: response.outcome,
     handle: compiled?.handle ?? 0,

@@ -12,7 +12,7 @@ export interface StormScenario {
 }
 
 export async function runStorm(mode: StormMode, scenario: StormScenario, windowMs: number): Promise<StormResult> {
-  const args = [STORM_JS, '--mode', mode, '--layout', scenario.layout, '--per-ms', String(scenario.perMs), '--window-ms', String(windowMs)];
+  const args = ['--expose-gc', STORM_JS, '--mode', mode, '--layout', scenario.layout, '--per-ms', String(scenario.perMs), '--window-ms', String(windowMs)];
   const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: windowMs + 60_000 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as StormResult;
 }

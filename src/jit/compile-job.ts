@@ -1,8 +1,9 @@
 /**
- * The messages between the engine and a compile worker. One task carries a small batch of
+ * The messages between the engine and a compile worker. One task carries a batch of
  * functions: a Piscina task costs the main thread a message round trip, so sending the
- * hottest waiting functions together divides that cost among them. A program's code and
- * constant pool live in SharedArrayBuffers, so a job adds only a few numbers to the message.
+ * hottest waiting functions together divides that cost among them. The batch travels as one
+ * binary buffer (`batch-codec.ts`), and the answer lists only what the install mailbox could
+ * not carry, so both messages stay cheap to clone however many functions they cover.
  */
 import type { MarshalledPool, NativeCallee, NativeType, OptLevel, RefusalReason } from './native.js';
 
@@ -21,9 +22,9 @@ export interface FunctionJob {
   readonly jobId: number;
   /** The function's name (for diagnostics and targeted fault injection). */
   readonly name: string;
-  /** The whole program's code, in shared memory. */
+  /** The whole program's code. */
   readonly code: Uint8Array;
-  /** The program's constant pool as kind codes and number values, in shared memory. */
+  /** The program's constant pool as kind codes and number values. */
   readonly constants: MarshalledPool;
   readonly start: number;
   readonly end: number;
@@ -36,7 +37,8 @@ export interface FunctionJob {
 }
 
 export interface CompileBatch {
-  readonly jobs: readonly FunctionJob[];
+  /** The jobs, packed by `encodeJobs` (and transferred, not copied). */
+  readonly jobs: ArrayBuffer;
   readonly optLevel: OptLevel;
   /** The install mailbox's buffer; the worker posts each outcome there as soon as it has it. */
   readonly mailbox: SharedArrayBuffer;
@@ -49,6 +51,13 @@ export interface WarmUpRequest {
 }
 
 export type WorkerTask = CompileBatch | WarmUpRequest;
+
+/**
+ * A worker's answer to a batch: the outcomes the mailbox did not deliver — refusals and
+ * errors (with the reasons the mailbox has no room for) and any outcome the full ring
+ * turned away. A compiled function the mailbox delivered is not repeated.
+ */
+export type BatchAnswer = readonly CompileResponse[];
 
 export interface Refusal {
   readonly reason: RefusalReason;

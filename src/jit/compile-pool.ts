@@ -8,7 +8,7 @@
  * rejects its task; Piscina starts a fresh worker for the next one.
  */
 import { Piscina } from 'piscina';
-import type { CompileBatch, CompileResponse, WorkerTask } from './compile-job.js';
+import type { BatchAnswer, CompileBatch, WorkerTask } from './compile-job.js';
 
 const WORKER_FILE = new URL('../../workers/compile-worker.js', import.meta.url).href;
 
@@ -18,7 +18,7 @@ export interface CompilePoolOptions {
 }
 
 export class CompilePool {
-  private pool: Piscina<WorkerTask, CompileResponse[] | null>;
+  private pool: Piscina<WorkerTask, BatchAnswer | null>;
   private readonly retiring = new Set<Promise<void>>();
   private workerCount: number;
 
@@ -27,11 +27,14 @@ export class CompilePool {
     this.pool = this.start(options.workers);
   }
 
-  /** Compiles a batch; aborting `signal` terminates the worker running it. */
-  async run(batch: CompileBatch, signal?: AbortSignal): Promise<CompileResponse[]> {
-    const responses = await this.pool.run(batch, signal === undefined ? {} : { signal });
-    if (responses === null) throw new Error('compile worker returned no result');
-    return responses;
+  /**
+   * Compiles a batch; its job buffer is moved to the worker (unusable here afterwards).
+   * Aborting `signal` terminates the worker running it.
+   */
+  async run(batch: CompileBatch, signal: AbortSignal): Promise<BatchAnswer> {
+    const answer = await this.pool.run(batch, { signal, transferList: [batch.jobs] });
+    if (answer === null) throw new Error('compile worker returned no result');
+    return answer;
   }
 
   /** Resolves once a worker has started and loaded the compiler (a task that compiles nothing). */
@@ -67,8 +70,8 @@ export class CompilePool {
     await Promise.all([this.pool.close(), ...this.retiring]);
   }
 
-  private start(workers: number): Piscina<WorkerTask, CompileResponse[] | null> {
-    return new Piscina<WorkerTask, CompileResponse[] | null>({
+  private start(workers: number): Piscina<WorkerTask, BatchAnswer | null> {
+    return new Piscina<WorkerTask, BatchAnswer | null>({
       filename: WORKER_FILE,
       minThreads: 1,
       maxThreads: workers,

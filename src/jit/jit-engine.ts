@@ -14,7 +14,8 @@ import { callTreeHolds, resolveCallTree, type CallTree, type GlobalDependency } 
 import { CodeCache, type CacheEntry, type CachedCode, type RemovalReason } from './code-cache.js';
 import { CompilePool } from './compile-pool.js';
 import { CompileQueue, type CompileJob } from './compile-queue.js';
-import { type CompileResponse, type FaultInjection, type FunctionJob, RETURN_TYPE_CODES } from './compile-job.js';
+import { type BatchAnswer, type CompileResponse, type FaultInjection, type FunctionJob, RETURN_TYPE_CODES } from './compile-job.js';
+import { encodeJobs } from './batch-codec.js';
 import { HotspotTracker } from './hotspot-tracker.js';
 import { InstallMailbox, type MailboxEntry } from './install-mailbox.js';
 import { type JitConfig, type ResolvedJitConfig, integerAtLeast, optLevel, resolveConfig } from './jit-config.js';
@@ -558,18 +559,30 @@ export class JitEngine implements VmJitHook {
       if (functionJob !== undefined) jobs.push(functionJob);
       else this.settle(job.id, { kind: 'refused', reason: 'refused: its call tree reads a global of unknown type' }, true);
     }
-    let responses: CompileResponse[];
+    if (jobs.length === 0) return;
+    let answer: BatchAnswer;
     try {
-      const batch = { jobs, optLevel: this.currentOptLevel, mailbox: this.mailbox.buffer, ...this.faultOption() };
+      const batch = { jobs: encodeJobs(jobs), optLevel: this.currentOptLevel, mailbox: this.mailbox.buffer, ...this.faultOption() };
       // A worker that hangs is terminated after the timeout; Piscina replaces it (invariant 6).
-      responses = await this.pool.run(batch, AbortSignal.timeout(this.config.compileTimeoutMs));
+      answer = await this.pool.run(batch, AbortSignal.timeout(this.config.compileTimeoutMs));
     } catch (error) {
       // The worker crashed, was terminated, or threw: its functions stay interpreted (those
       // it had already posted to the mailbox keep their code).
       for (const job of jobs) this.settle(job.jobId, { kind: 'error', reason: `compile worker failed: ${errorText(error)}` }, true);
       return;
     }
-    for (const response of responses) this.settle(response.jobId, outcomeOf(response), true);
+    // Everything the worker posted is in the ring by now; the answer adds the rest.
+    this.drainMailbox();
+    for (const response of answer) this.settle(response.jobId, outcomeOf(response), true);
+    for (const job of jobs) this.finish(job.jobId);
+  }
+
+  /** Ends a job the mailbox delivered; one that reached neither path failed. */
+  private finish(jobId: number): void {
+    const pending = this.pending.get(jobId);
+    if (pending === undefined) return;
+    if (pending.applied) this.pending.delete(jobId);
+    else this.settle(jobId, { kind: 'error', reason: 'compile worker returned no outcome for it' }, true);
   }
 
   private faultOption(): { fault?: FaultInjection } {

@@ -1,9 +1,8 @@
 /**
  * Programs known to the engine. Each `Bytecode` gets a small integer id and a version; a
  * function key is `<id>:<offset>`. Invalidating a program forgets it; seen again, it gets a new
- * id, so results of compile jobs started before the invalidation can never be installed. The code
- * bytes and the constant pool are copied once into SharedArrayBuffers, which every compile
- * job of the program shares with the workers without another copy.
+ * id, so results of compile jobs started before the invalidation can never be installed. The
+ * constant pool is marshalled once per program, for every compile batch that carries it.
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import { functionEnd } from '../bytecode/index.js';
@@ -36,8 +35,7 @@ export interface TrackedFunction {
 
 export class ProgramState {
   readonly functions = new Map<number, TrackedFunction>();
-  private sharedCode: Uint8Array | undefined;
-  private sharedPool: MarshalledPool | undefined;
+  private marshalledPool: MarshalledPool | undefined;
   private functionsByOffset: Map<number, FunctionRef> | undefined;
 
   constructor(
@@ -49,20 +47,14 @@ export class ProgramState {
     return `${this.id}:${offset}`;
   }
 
-  /** The program's code in shared memory, copied on first use. */
   get code(): Uint8Array {
-    if (this.sharedCode === undefined) {
-      const shared = new Uint8Array(new SharedArrayBuffer(this.bytecode.code.length));
-      shared.set(this.bytecode.code);
-      this.sharedCode = shared;
-    }
-    return this.sharedCode;
+    return this.bytecode.code;
   }
 
-  /** The constant pool as the translator reads it, in shared memory, built on first use. */
+  /** The constant pool as the translator reads it, built on first use. */
   get pool(): MarshalledPool {
-    this.sharedPool ??= marshalPool(this.bytecode.constants, { shared: true });
-    return this.sharedPool;
+    this.marshalledPool ??= marshalPool(this.bytecode.constants);
+    return this.marshalledPool;
   }
 
   /** The function constant whose body starts at `offset`, if any. */
