@@ -151,6 +151,24 @@ serial('several functions compile at once, each exactly once', async (t) => {
   await e.close();
 });
 
+serial('a full install mailbox loses nothing: the worker answer carries what the ring turned away', async (t) => {
+  // A ring of 1 slot that nobody drains while the batch compiles: all but the first
+  // outcome must come back in the Piscina answer, and each is installed exactly once.
+  const e = await engine({ compilationThreshold: 1, mailboxCapacity: 1 });
+  const installed = listen('atlas-jit:installed');
+  const bc = manyFunctions(12);
+  const fns = Array.from({ length: 12 }, (_, i) => fnOf(bc, `f${i}`));
+  const handlesBefore = e.stats().nativeHandles;
+  for (const f of fns) e.notifyCall(f.offset, bc, f.end, [1, 1]);
+  await e.whenIdle();
+  t.is(e.stats().compilations, 12);
+  t.is(installed.events.length, 12, 'each function installed once');
+  t.is(e.stats().nativeHandles - handlesBefore, 12, 'no handle leaked or installed twice');
+  for (const [i, f] of fns.entries()) t.is(e.notifyCall(f.offset, bc, f.end, [3, 2]), 6 + i);
+  installed.stop();
+  await e.close();
+});
+
 serial('priority under contention: with 1 worker, functions compile in order of call count', async (t) => {
   const e = await engine({ compilationThreshold: 1, workers: 1 });
   const compiled = listen('atlas-jit:compiled');
