@@ -1,19 +1,22 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { BatchFormatError, decodeJobs, encodeJobs } from '../src/jit/batch-codec.js';
-import type { FunctionJob } from '../src/jit/compile-job.js';
+import type { Constant } from '../src/bytecode/index.js';
+import type { FunctionJob, FunctionJobSource } from '../src/jit/compile-job.js';
 import { marshalPool } from '../src/jit/native.js';
 
-const programA = { code: Uint8Array.from([1, 2, 3, 4, 5, 6, 7]), constants: marshalPool([{ kind: 'number', value: 2.5 }, { kind: 'string', value: 'f' }]) };
-const programB = { code: Uint8Array.from([9, 8, 7]), constants: marshalPool([{ kind: 'number', value: -0 }]) };
+interface Program { readonly code: Uint8Array; readonly constants: readonly Constant[] }
+const programA: Program = { code: Uint8Array.from([1, 2, 3, 4, 5, 6, 7]), constants: [{ kind: 'number', value: 2.5 }, { kind: 'string', value: 'f' }] };
+const programB: Program = { code: Uint8Array.from([9, 8, 7]), constants: [{ kind: 'number', value: -0 }] };
 
-function job(jobId: number, program: typeof programA, extra: Partial<FunctionJob> = {}): FunctionJob {
+function job(jobId: number, program: Program, extra: Partial<FunctionJobSource> = {}): FunctionJobSource {
   return { jobId, name: `f${jobId}`, ...program, start: 1, end: 6, arity: 2, localCount: 3, callees: [], calls: new Map(), ...extra };
 }
 
-/** A decoded job as plain data, for deep comparison with its source. */
-function plain(j: FunctionJob) {
-  return { ...j, code: [...j.code], constants: { kinds: [...j.constants.kinds], values: [...j.constants.values] }, calls: [...j.calls] };
+/** A job as plain data, the pool marshalled: how the worker must see the source job. */
+function plain(j: FunctionJob | FunctionJobSource) {
+  const pool = 'kinds' in j.constants ? j.constants : marshalPool(j.constants);
+  return { ...j, code: [...j.code], constants: { kinds: [...pool.kinds], values: [...pool.values] }, calls: [...j.calls] };
 }
 
 test('jobs survive the round trip, programs travel once per batch', (t) => {

@@ -17,13 +17,18 @@
  *
  * `--layout` puts the functions in 1000 programs of one function each (`per-program`, like
  * a server hosting many tenants' scripts) or in one program of 1000 functions (`single`).
- * The engine sends each compile job the program's constant pool, so with one big program
- * every job costs the main thread a structured clone of all of it.
+ * A compile batch carries each program it uses once, so with one big program every batch
+ * copies all of its code and constants.
+ *
+ * `--warm-up` first runs a whole storm of 1000 other functions on the same engine, unmeasured:
+ * the measured storm then meets warm engine code (V8 has optimized it), like a storm in a
+ * server that has been up for a while. Without it, the storm is the first after start-up,
+ * and V8 runs the engine's enqueue and install paths unoptimized for a good part of it.
  *
  * Prints one JSON line (StormResult).
  *
  *   node --expose-gc dist/bench/server/compile-storm.js --mode off|background|sync
- *        [--layout per-program|single] [--per-ms N] [--window-ms N]
+ *        [--layout per-program|single] [--per-ms N] [--window-ms N] [--warm-up]
   */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -40,6 +45,8 @@ export type StormLayout = 'single' | 'per-program';
 export interface StormResult {
   readonly mode: StormMode;
   readonly layout: StormLayout;
+  /** Whether a whole unmeasured storm ran on the same engine before this one. */
+  readonly warmUp: boolean;
   /** Requests (one call each) per 1 ms batch. */
   readonly perMs: number;
   readonly windowMs: number;
@@ -73,9 +80,13 @@ function schedstat(): [number, number] | null {
   }
 }
 
-/** Distinct straight-line numeric functions (what the translator compiles today). */
-function declaration(i: number): string {
-  return `fn f${i}(a: number, b: number) -> number { let c = a * ${i + 1.5} - b; return (c * c + ${i}) / (a + b + ${i + 2}) - c * ${(i % 7) + 0.25}; }`;
+/**
+ * Distinct straight-line numeric functions (what the translator compiles today); `salt`
+ * makes the warm-up storm's functions differ from the measured ones.
+ */
+function declaration(i: number, salt: number): string {
+  const k = i + salt;
+  return `fn f${i}(a: number, b: number) -> number { let c = a * ${k + 1.5} - b; return (c * c + ${k}) / (a + b + ${k + 2}) - c * ${(k % 7) + 0.25}; }`;
 }
 
 /** One callable function: its program, the Vm running that program, its name and offset. */
@@ -86,7 +97,7 @@ interface Target {
   readonly offset: number;
 }
 
-function targets(layout: StormLayout, engine: JitEngine | undefined): Target[] {
+function targets(layout: StormLayout, engine: JitEngine | undefined, salt: number): Target[] {
   const vmOf = (bytecode: Bytecode) => {
     const vm = new Vm(bytecode, { ...(engine === undefined ? {} : { jit: engine }), stdout: () => undefined });
     vm.run();
@@ -94,27 +105,66 @@ function targets(layout: StormLayout, engine: JitEngine | undefined): Target[] {
   };
   const indices = Array.from({ length: FUNCTIONS }, (_, i) => i);
   if (layout === 'single') {
-    const bytecode = compile(indices.map(declaration).join('\n'), 'storm.atlas');
+    const bytecode = compile(indices.map((i) => declaration(i, salt)).join('\n'), 'storm.atlas');
     const vm = vmOf(bytecode);
     return bytecode.functions().map((f) => ({ bytecode, vm, name: f.name, offset: f.offset }));
   }
   return indices.map((i) => {
-    const bytecode = compile(declaration(i), `tenant-${i}.atlas`);
+    const bytecode = compile(declaration(i, salt), `tenant-${i}.atlas`);
     const f = bytecode.functions()[0]!;
     return { bytecode, vm: vmOf(bytecode), name: f.name, offset: f.offset };
   });
 }
 
-async function storm(mode: StormMode, layout: StormLayout, perMs: number, windowMs: number): Promise<StormResult> {
+/** The requests of one storm: calls of its 1000 functions in round robin. */
+class Requests {
+  private next = 0;
+  private readonly calls = new Uint32Array(FUNCTIONS);
+
+  constructor(
+    private readonly mode: StormMode,
+    private readonly engine: JitEngine | undefined,
+    private readonly all: readonly Target[],
+  ) {}
+
+  get served(): number {
+    return this.next;
+  }
+
+  serve(): void {
+    const k = this.next++ % FUNCTIONS;
+    const target = this.all[k]!;
+    target.vm.call(target.name, this.next % 97, (this.next % 89) + 1);
+    if (this.mode === 'sync' && ++this.calls[k] === THRESHOLD) this.engine!.compileNowBlocking(target.bytecode, target.offset);
+  }
+
+  /** The rounds before any function is hot, as fast as possible (not measured). */
+  serveColdRounds(): void {
+    while (this.next < (THRESHOLD - 1) * FUNCTIONS) this.serve();
+  }
+}
+
+/**
+ * A whole storm on 1000 other functions, on the same engine and unmeasured, so that the
+ * measured storm meets a process whose engine code has run before — a server that has been
+ * up for a while, as opposed to the first storm after start-up.
+ */
+async function warmUpStorm(mode: StormMode, layout: StormLayout, engine: JitEngine | undefined): Promise<void> {
+  const requests = new Requests(mode, engine, targets(layout, engine, 100_000));
+  while (requests.served < (THRESHOLD + 1) * FUNCTIONS) requests.serve();
+  await engine?.whenIdle();
+  for (let i = 0; i < 3 * FUNCTIONS; i++) requests.serve();
+}
+
+async function storm(mode: StormMode, layout: StormLayout, perMs: number, windowMs: number, warmUp: boolean): Promise<StormResult> {
   const engine = mode === 'off' ? undefined : await JitEngine.create({
     workers: 1,
     maxQueue: 2 * FUNCTIONS,
     // In sync mode the engine never compiles by itself; the request does it (below).
     compilationThreshold: mode === 'background' ? THRESHOLD : Number.MAX_SAFE_INTEGER,
   });
-  const all = targets(layout, engine);
-  const calls = new Uint32Array(FUNCTIONS);
-  const hotFrom = (THRESHOLD - 1) * FUNCTIONS; // the first call that makes a function hot
+  if (warmUp) await warmUpStorm(mode, layout, engine);
+  const requests = new Requests(mode, engine, targets(layout, engine, 0));
 
   // Installs are counted from the engine's events: stats() would cost the main thread more.
   let compiled = 0;
@@ -125,27 +175,18 @@ async function storm(mode: StormMode, layout: StormLayout, perMs: number, window
   };
   JIT_CHANNELS.installed.subscribe(onInstalled);
 
-  let next = 0;
-  let requests = 0;
-  const serve = () => {
-    const k = next++ % FUNCTIONS;
-    const target = all[k]!;
-    target.vm.call(target.name, next % 97, (next % 89) + 1);
-    if (mode === 'sync' && ++calls[k] === THRESHOLD) engine!.compileNowBlocking(target.bytecode, target.offset);
-  };
-  // The rounds before any function is hot, as fast as possible (not measured).
-  while (next < hotFrom) serve();
+  requests.serveColdRounds();
   // Collect the set-up's garbage (1000 compiled programs and VMs) now, in every mode, so
   // that when a collection falls inside the window is not decided by the set-up.
   collectGarbage();
   const monitor = new EventLoopMonitor();
   const utilization = performance.eventLoopUtilization();
   const scheduled = schedstat();
+  const servedBefore = requests.served;
   windowStart = performance.now();
   await new Promise<void>((resolve) => {
     const batch = () => {
-      for (let i = 0; i < perMs; i++) serve();
-      requests += perMs;
+      for (let i = 0; i < perMs; i++) requests.serve();
       if (performance.now() - windowStart < windowMs) setTimeout(batch, 1);
       else resolve();
     };
@@ -160,7 +201,10 @@ async function storm(mode: StormMode, layout: StormLayout, perMs: number, window
   monitor.stop();
   JIT_CHANNELS.installed.unsubscribe(onInstalled);
   await engine?.close();
-  return { mode, layout, perMs, windowMs, requests, compiled, allCompiledAfterMs, eventLoop, mainThreadBusyMs, mainThreadCpuMs, mainThreadRunQueueMs };
+  return {
+    mode, layout, warmUp, perMs, windowMs, requests: requests.served - servedBefore, compiled, allCompiledAfterMs,
+    eventLoop, mainThreadBusyMs, mainThreadCpuMs, mainThreadRunQueueMs,
+  };
 }
 
 function collectGarbage(): void {
@@ -175,6 +219,7 @@ const { values } = parseArgs({
     layout: { type: 'string', default: 'per-program' },
     'per-ms': { type: 'string', default: '10' },
     'window-ms': { type: 'string', default: '2000' },
+    'warm-up': { type: 'boolean', default: false },
   },
 });
 const { mode, layout } = values;
@@ -184,4 +229,4 @@ const perMs = Number(values['per-ms']);
 const windowMs = Number(values['window-ms']);
 if (!Number.isInteger(perMs) || perMs < 1) throw new Error('--per-ms must be a positive integer');
 if (!(windowMs > 0)) throw new Error('--window-ms must be positive');
-console.log(JSON.stringify(await storm(mode, layout, perMs, windowMs)));
+console.log(JSON.stringify(await storm(mode, layout, perMs, windowMs, values['warm-up'])));

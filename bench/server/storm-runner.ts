@@ -9,10 +9,13 @@ const STORM_JS = fileURLToPath(new URL('./compile-storm.js', import.meta.url));
 export interface StormScenario {
   readonly layout: StormLayout;
   readonly perMs: number;
+  /** Run a whole unmeasured storm on the same engine first (see compile-storm.ts). */
+  readonly warmUp: boolean;
 }
 
 export async function runStorm(mode: StormMode, scenario: StormScenario, windowMs: number): Promise<StormResult> {
-  const args = ['--expose-gc', STORM_JS, '--mode', mode, '--layout', scenario.layout, '--per-ms', String(scenario.perMs), '--window-ms', String(windowMs)];
+  const args = ['--expose-gc', STORM_JS, '--mode', mode, '--layout', scenario.layout, '--per-ms', String(scenario.perMs), '--window-ms', String(windowMs),
+    ...(scenario.warmUp ? ['--warm-up'] : [])];
   const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: windowMs + 60_000 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as StormResult;
 }

@@ -14,8 +14,9 @@
  * then, at 8-byte aligned offsets, the byte sections the `…At` words point to: constant values
  * (f64), code, constant kinds and names (UTF-8).
  */
-import type { FunctionJob } from './compile-job.js';
-import type { MarshalledPool, NativeCallee } from './native.js';
+import type { Constant } from '../bytecode/bytecode.js';
+import type { FunctionJob, FunctionJobSource } from './compile-job.js';
+import { marshalPoolInto, type MarshalledPool, type NativeCallee } from './native.js';
 
 const VERSION = 1;
 const HEADER_WORDS = 3;
@@ -25,26 +26,28 @@ const CALLEE_WORDS = 4;
 const CALL_WORDS = 2;
 
 /** The program parts of a job: what a batch carries once per program. */
-interface ProgramParts {
+interface ProgramParts<Pool> {
   readonly code: Uint8Array;
-  readonly constants: MarshalledPool;
+  readonly constants: Pool;
 }
 
 export class BatchFormatError extends Error {
   override readonly name = 'BatchFormatError';
 }
 
-/** Packs `jobs` into one buffer (to be transferred to the worker). */
-export function encodeJobs(jobs: readonly FunctionJob[]): ArrayBuffer {
+const utf8 = new TextEncoder();
+
+/** Packs `jobs` into one buffer (to be transferred to the worker); marshals each pool into it. */
+export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
   const { programs, indexOf } = distinctPrograms(jobs);
-  const names = jobs.map((job) => new TextEncoder().encode(job.name));
+  const names = jobs.map((job) => utf8.encode(job.name));
   const tableWords = HEADER_WORDS + programs.length * PROGRAM_WORDS
     + jobs.reduce((n, job) => n + JOB_WORDS + job.callees.length * CALLEE_WORDS + job.calls.size * CALL_WORDS, 0);
   const layout = new ByteLayout(tableWords * 4);
   const programAt = programs.map((p) => ({
-    valuesAt: layout.take(p.constants.values.byteLength, 8),
+    valuesAt: layout.take(p.constants.length * 8, 8),
     codeAt: layout.take(p.code.byteLength),
-    kindsAt: layout.take(p.constants.kinds.byteLength),
+    kindsAt: layout.take(p.constants.length),
   }));
   const nameAt = names.map((name) => layout.take(name.byteLength));
   const buffer = new ArrayBuffer(layout.size);
@@ -53,10 +56,10 @@ export function encodeJobs(jobs: readonly FunctionJob[]): ArrayBuffer {
   words.put(VERSION, programs.length, jobs.length);
   programs.forEach((p, i) => {
     const at = programAt[i]!;
-    words.put(at.codeAt, p.code.byteLength, p.constants.kinds.length, at.kindsAt, at.valuesAt);
+    const length = p.constants.length;
+    words.put(at.codeAt, p.code.byteLength, length, at.kindsAt, at.valuesAt);
     bytes.set(p.code, at.codeAt);
-    bytes.set(p.constants.kinds, at.kindsAt);
-    new Float64Array(buffer, at.valuesAt, p.constants.values.length).set(p.constants.values);
+    marshalPoolInto(p.constants, { kinds: new Uint8Array(buffer, at.kindsAt, length), values: new Float64Array(buffer, at.valuesAt, length) });
   });
   jobs.forEach((job, i) => {
     const name = names[i]!;
@@ -77,7 +80,7 @@ export function decodeJobs(buffer: ArrayBuffer): FunctionJob[] {
   if (reader.next() !== VERSION) throw new BatchFormatError('compile batch of an unknown format version');
   const programCount = reader.next();
   const jobCount = reader.next();
-  const programs: ProgramParts[] = [];
+  const programs: ProgramParts<MarshalledPool>[] = [];
   for (let i = 0; i < programCount; i++) {
     const [codeAt, codeLength, poolLength, kindsAt, valuesAt] = reader.take(PROGRAM_WORDS);
     programs.push({
@@ -105,8 +108,8 @@ export function decodeJobs(buffer: ArrayBuffer): FunctionJob[] {
 }
 
 /** The programs of `jobs`, each once (a program is identified by its code array). */
-function distinctPrograms(jobs: readonly FunctionJob[]): { programs: ProgramParts[]; indexOf: Map<Uint8Array, number> } {
-  const programs: ProgramParts[] = [];
+function distinctPrograms(jobs: readonly FunctionJobSource[]): { programs: ProgramParts<readonly Constant[]>[]; indexOf: Map<Uint8Array, number> } {
+  const programs: ProgramParts<readonly Constant[]>[] = [];
   const indexOf = new Map<Uint8Array, number>();
   for (const { code, constants } of jobs) {
     if (indexOf.has(code)) continue;

@@ -38,6 +38,9 @@ const MAX_FUNCTIONS = 256;
 
 /** Resolves the call tree of `root`. Calls the analysis cannot resolve are left out (the translator refuses them). */
 export function resolveCallTree(bytecode: Bytecode, root: FunctionRef): CallTree {
+  const rootSummary = bodySummary(bytecode, root);
+  // Most hot functions call nothing: they share one empty tree.
+  if (rootSummary.callees.size === 0 && rootSummary.globalReads.length === 0) return LEAF_TREE;
   const known = functionGlobals(bytecode);
   const index = new Map<number, number>([[root.offset, 0]]);
   const order: FunctionRef[] = [root];
@@ -72,6 +75,8 @@ export function resolveCallTree(bytecode: Bytecode, root: FunctionRef): CallTree
   const callees = order.slice(1).map((fn) => ({ start: fn.offset, end: functionEnd(bytecode, fn), arity: fn.arity, localCount: fn.localCount }));
   return { ok: true, callees, calls, globals: [...globals.values()] };
 }
+
+const LEAF_TREE: CallTree = { ok: true, callees: [], calls: new Map(), globals: [] };
 
 /** Whether every global the tree calls through holds its function in `view`. */
 export function callTreeHolds(globals: readonly GlobalDependency[], view: GlobalsView): boolean {

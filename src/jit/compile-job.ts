@@ -5,6 +5,7 @@
  * binary buffer (`batch-codec.ts`), and the answer lists only what the install mailbox could
  * not carry, so both messages stay cheap to clone however many functions they cover.
  */
+import type { Constant } from '../bytecode/bytecode.js';
 import type { MarshalledPool, NativeCallee, NativeType, OptLevel, RefusalReason } from './native.js';
 
 /** Test and diagnostics aid: makes a worker misbehave on purpose. Never set in production. */
@@ -34,6 +35,11 @@ export interface FunctionJob {
   readonly callees: readonly NativeCallee[];
   /** `Call` offset → index of the called function (0 is this one, then `callees`). */
   readonly calls: ReadonlyMap<number, number>;
+}
+
+/** A job as the engine hands it to `encodeJobs`: the program's pool still as constants. */
+export interface FunctionJobSource extends Omit<FunctionJob, 'constants'> {
+  readonly constants: readonly Constant[];
 }
 
 export interface CompileBatch {

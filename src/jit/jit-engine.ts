@@ -14,7 +14,7 @@ import { callTreeHolds, resolveCallTree, type CallTree, type GlobalDependency } 
 import { CodeCache, type CacheEntry, type CachedCode, type RemovalReason } from './code-cache.js';
 import { CompilePool } from './compile-pool.js';
 import { CompileQueue, type CompileJob } from './compile-queue.js';
-import { type BatchAnswer, type CompileResponse, type FaultInjection, type FunctionJob, RETURN_TYPE_CODES } from './compile-job.js';
+import { type BatchAnswer, type CompileResponse, type FaultInjection, type FunctionJobSource, RETURN_TYPE_CODES } from './compile-job.js';
 import { encodeJobs } from './batch-codec.js';
 import { HotspotTracker } from './hotspot-tracker.js';
 import { InstallMailbox, type MailboxEntry } from './install-mailbox.js';
@@ -344,8 +344,8 @@ export class JitEngine implements VmJitHook {
     if (fn === undefined) throw new RangeError(`no function starts at offset ${offset}`);
     const tracked = this.track(program, fn, undefined);
     if (tracked.code !== undefined) return true;
-    const job = this.functionJob(tracked, 0);
-    const outcome = job === undefined ? undefined : compileFunction(job, this.currentOptLevel);
+    const tree = this.treeOf(tracked);
+    const outcome = tree.ok ? compileFunction(this.functionJob(tracked, tree, 0), this.currentOptLevel) : undefined;
     if (outcome === undefined || !outcome.ok) {
       this.tracker.markFailed(tracked.key);
       return false;
@@ -502,18 +502,16 @@ export class JitEngine implements VmJitHook {
     return true;
   }
 
+  /**
+   * Queues a function that just became hot. Kept to a few field writes: in a burst every
+   * request may make a function hot, while the call tree and the job's message are built
+   * once per batch (`runBatch`), off the requests' path.
+   */
   private enqueue(tracked: TrackedFunction): void {
-    const tree = this.treeOf(tracked);
-    if (!tree.ok) {
-      // Nothing to compile: the translator could not type the global this code reads.
-      this.tracker.markFailed(tracked.key);
-      this.counters.refusedCompilations++;
-      publish('failed', () => this.event(tracked, { reason: `refused: ${tree.reason}` }));
-      return;
-    }
     const job: CompileJob = {
       id: this.nextJobId++, key: tracked.key, programId: tracked.program.id, priority: tracked.record.calls,
-      enqueuedAt: performance.now(), startedAt: 0, started: false, cancelled: false,
+      // It became hot in this very call (see interpretAndCount).
+      enqueuedAt: tracked.record.hotAt, startedAt: 0, started: false, cancelled: false,
     };
     tracked.job = job;
     this.pending.set(job.id, { job, fn: tracked, applied: false });
@@ -550,14 +548,15 @@ export class JitEngine implements VmJitHook {
 
   /** Sends a batch to a worker; settles every job of it exactly once. */
   private async runBatch(batch: readonly CompileJob[]): Promise<void> {
-    const jobs: FunctionJob[] = [];
+    const jobs: FunctionJobSource[] = [];
     for (const job of batch) {
       this.latency.queueWait.record((job.startedAt - job.enqueuedAt) * 1000);
       const pending = this.pending.get(job.id);
       if (pending === undefined) continue;
-      const functionJob = this.functionJob(pending.fn, job.id);
-      if (functionJob !== undefined) jobs.push(functionJob);
-      else this.settle(job.id, { kind: 'refused', reason: 'refused: its call tree reads a global of unknown type' }, true);
+      const tree = this.treeOf(pending.fn);
+      // Nothing to compile when the translator could not type a global this code reads.
+      if (tree.ok) jobs.push(this.functionJob(pending.fn, tree, job.id));
+      else this.settle(job.id, { kind: 'refused', reason: `refused: ${tree.reason}` }, true);
     }
     if (jobs.length === 0) return;
     let answer: BatchAnswer;
@@ -599,13 +598,11 @@ export class JitEngine implements VmJitHook {
     return tracked.tree;
   }
 
-  /** The job for `tracked` with its call tree; undefined when the tree cannot be compiled. */
-  private functionJob(tracked: TrackedFunction, jobId: number): FunctionJob | undefined {
+  /** The job for `tracked` with its (compilable) call tree. */
+  private functionJob(tracked: TrackedFunction, tree: CallTree & { ok: true }, jobId: number): FunctionJobSource {
     const { fn, program, end } = tracked;
-    const tree = this.treeOf(tracked);
-    if (!tree.ok) return undefined;
     return {
-      jobId, name: fn.name, code: program.code, constants: program.pool,
+      jobId, name: fn.name, code: program.bytecode.code, constants: program.bytecode.constants,
       start: fn.offset, end, arity: fn.arity, localCount: fn.localCount, callees: tree.callees, calls: tree.calls,
     };
   }

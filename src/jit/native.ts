@@ -326,15 +326,20 @@ export interface MarshalledPool {
  */
 export function marshalPool(constants: readonly Constant[], options: { shared?: boolean } = {}): MarshalledPool {
   const bytes = (n: number) => (options.shared === true ? new SharedArrayBuffer(n) : new ArrayBuffer(n));
-  const kinds = new Uint8Array(bytes(constants.length));
-  const values = new Float64Array(bytes(constants.length * 8));
+  const pool = { kinds: new Uint8Array(bytes(constants.length)), values: new Float64Array(bytes(constants.length * 8)) };
+  marshalPoolInto(constants, pool);
+  return pool;
+}
+
+/** Writes the marshalled form of `constants` into `pool`'s arrays (as long as the pool). */
+export function marshalPoolInto(constants: readonly Constant[], pool: MarshalledPool): void {
+  const { kinds, values } = pool;
   constants.forEach((constant, index) => {
     const code = typeof constant === 'object' && constant !== null ? CONSTANT_KIND_CODES.get(constant.kind) : undefined;
     if (code === undefined) throw new NativeInputError('InvalidRange', 0, `constant ${index} is not a constant of a known kind`);
     kinds[index] = code;
-    if (constant.kind === 'number') values[index] = constant.value;
+    values[index] = constant.kind === 'number' ? constant.value : 0;
   });
-  return { kinds, values };
 }
 
 function isMarshalledPool(value: unknown): value is MarshalledPool {

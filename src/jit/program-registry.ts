@@ -1,8 +1,7 @@
 /**
  * Programs known to the engine. Each `Bytecode` gets a small integer id and a version; a
  * function key is `<id>:<offset>`. Invalidating a program forgets it; seen again, it gets a new
- * id, so results of compile jobs started before the invalidation can never be installed. The
- * constant pool is marshalled once per program, for every compile batch that carries it.
+ * id, so results of compile jobs started before the invalidation can never be installed.
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import { functionEnd } from '../bytecode/index.js';
@@ -11,7 +10,6 @@ import type { HotRecord } from './hotspot-tracker.js';
 import type { CacheEntry } from './code-cache.js';
 import type { CallTree, GlobalDependency } from './call-tree.js';
 import type { GlobalsView } from '../vm/index.js';
-import { marshalPool, type MarshalledPool } from './native.js';
 
 /** The engine's view of one function of one program version. */
 export interface TrackedFunction {
@@ -35,7 +33,6 @@ export interface TrackedFunction {
 
 export class ProgramState {
   readonly functions = new Map<number, TrackedFunction>();
-  private marshalledPool: MarshalledPool | undefined;
   private functionsByOffset: Map<number, FunctionRef> | undefined;
 
   constructor(
@@ -45,16 +42,6 @@ export class ProgramState {
 
   keyOf(offset: number): string {
     return `${this.id}:${offset}`;
-  }
-
-  get code(): Uint8Array {
-    return this.bytecode.code;
-  }
-
-  /** The constant pool as the translator reads it, built on first use. */
-  get pool(): MarshalledPool {
-    this.marshalledPool ??= marshalPool(this.bytecode.constants);
-    return this.marshalledPool;
   }
 
   /** The function constant whose body starts at `offset`, if any. */
