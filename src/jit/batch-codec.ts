@@ -12,7 +12,8 @@
  *            nameLength, calleeCount, callCount                          (10 words each)
  *   per job  callees (start, end, arity, localCount), then calls (offset, function index)
  * then, at 8-byte aligned offsets, the byte sections the `…At` words point to: constant values
- * (f64), code, constant kinds and names (UTF-8).
+ * (f64), code, constant kinds, and names as UTF-16 code units (no encoder call per name, which
+ * cost more than the rest of a job's encoding; `nameLength` counts code units).
  */
 import type { Constant } from '../bytecode/bytecode.js';
 import type { FunctionJob, FunctionJobSource } from './compile-job.js';
@@ -35,12 +36,9 @@ export class BatchFormatError extends Error {
   override readonly name = 'BatchFormatError';
 }
 
-const utf8 = new TextEncoder();
-
 /** Packs `jobs` into one buffer (to be transferred to the worker); marshals each pool into it. */
 export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
   const { programs, indexOf } = distinctPrograms(jobs);
-  const names = jobs.map((job) => utf8.encode(job.name));
   const tableWords = HEADER_WORDS + programs.length * PROGRAM_WORDS
     + jobs.reduce((n, job) => n + JOB_WORDS + job.callees.length * CALLEE_WORDS + job.calls.size * CALL_WORDS, 0);
   const layout = new ByteLayout(tableWords * 4);
@@ -49,7 +47,7 @@ export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
     codeAt: layout.take(p.code.byteLength),
     kindsAt: layout.take(p.constants.length),
   }));
-  const nameAt = names.map((name) => layout.take(name.byteLength));
+  const nameAt = jobs.map((job) => layout.take(job.name.length * 2, 2));
   const buffer = new ArrayBuffer(layout.size);
   const bytes = new Uint8Array(buffer);
   const words = new Writer(new Uint32Array(buffer, 0, tableWords));
@@ -62,10 +60,11 @@ export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
     marshalPoolInto(p.constants, { kinds: new Uint8Array(buffer, at.kindsAt, length), values: new Float64Array(buffer, at.valuesAt, length) });
   });
   jobs.forEach((job, i) => {
-    const name = names[i]!;
-    bytes.set(name, nameAt[i]!);
+    const { name } = job;
+    const units = new Uint16Array(buffer, nameAt[i]!, name.length);
+    for (let k = 0; k < name.length; k++) units[k] = name.charCodeAt(k);
     words.put(job.jobId, indexOf.get(job.code)!, job.start, job.end, job.arity, job.localCount,
-      nameAt[i]!, name.byteLength, job.callees.length, job.calls.size);
+      nameAt[i]!, name.length, job.callees.length, job.calls.size);
   });
   for (const job of jobs) {
     for (const c of job.callees) words.put(c.start, c.end, c.arity, c.localCount);
@@ -102,7 +101,7 @@ export function decodeJobs(buffer: ArrayBuffer): FunctionJob[] {
       const [offset, target] = reader.take(CALL_WORDS);
       calls.set(offset!, target!);
     }
-    const name = new TextDecoder().decode(reader.bytes(nameAt!, nameLength!));
+    const name = String.fromCharCode(...reader.units(nameAt!, nameLength!));
     return { jobId: jobId!, name, ...parts, start: start!, end: end!, arity: arity!, localCount: localCount!, callees, calls };
   });
 }
@@ -160,6 +159,12 @@ class Reader {
   bytes(at: number, length: number): Uint8Array {
     this.check(at, length);
     return new Uint8Array(this.buffer, at, length);
+  }
+
+  units(at: number, length: number): Uint16Array {
+    if (at % 2 !== 0) throw new BatchFormatError('compile batch has a misaligned name');
+    this.check(at, length * 2);
+    return new Uint16Array(this.buffer, at, length);
   }
 
   floats(at: number, length: number): Float64Array {

@@ -75,6 +75,11 @@ interface PendingJob {
   readonly fn: TrackedFunction;
   /** The outcome was already applied (from the mailbox); the promise only adds details. */
   applied: boolean;
+  /**
+   * The worker's answer came and did not carry this job: its outcome is in the mailbox, and
+   * the job ends when a poll applies it.
+   */
+  answered: boolean;
 }
 
 type Outcome =
@@ -514,7 +519,7 @@ export class JitEngine implements VmJitHook {
       enqueuedAt: tracked.record.hotAt, startedAt: 0, started: false, cancelled: false,
     };
     tracked.job = job;
-    this.pending.set(job.id, { job, fn: tracked, applied: false });
+    this.pending.set(job.id, { job, fn: tracked, applied: false, answered: false });
     publish('queued', () => this.event(tracked));
     this.queue.add(job);
   }
@@ -567,21 +572,25 @@ export class JitEngine implements VmJitHook {
     } catch (error) {
       // The worker crashed, was terminated, or threw: its functions stay interpreted (those
       // it had already posted to the mailbox keep their code).
-      for (const job of jobs) this.settle(job.jobId, { kind: 'error', reason: `compile worker failed: ${errorText(error)}` }, true);
+      this.drainMailbox();
+      for (const job of jobs) {
+        if (this.pending.get(job.jobId)?.applied === true) this.pending.delete(job.jobId);
+        else this.settle(job.jobId, { kind: 'error', reason: `compile worker failed: ${errorText(error)}` }, true);
+      }
       return;
     }
-    // Everything the worker posted is in the ring by now; the answer adds the rest.
-    this.drainMailbox();
     for (const response of answer) this.settle(response.jobId, outcomeOf(response), true);
-    for (const job of jobs) this.finish(job.jobId);
+    // The rest were posted to the mailbox. Those not applied yet are left there for the next
+    // poll (a call, a safepoint, whenIdle or stats) rather than installed here all at once:
+    // installing a whole batch in the answer's turn would hold up the event loop.
+    for (const job of jobs) this.answered(job.jobId);
   }
 
-  /** Ends a job the mailbox delivered; one that reached neither path failed. */
-  private finish(jobId: number): void {
+  private answered(jobId: number): void {
     const pending = this.pending.get(jobId);
     if (pending === undefined) return;
     if (pending.applied) this.pending.delete(jobId);
-    else this.settle(jobId, { kind: 'error', reason: 'compile worker returned no outcome for it' }, true);
+    else pending.answered = true;
   }
 
   private faultOption(): { fault?: FaultInjection } {
@@ -614,15 +623,19 @@ export class JitEngine implements VmJitHook {
   }
 
   /**
-   * Applies a job's outcome exactly once. The mailbox usually delivers first (`final`
-   * false); the promise settles the job for good (`final` true), adding the refusal reason
-   * the mailbox could not carry.
+   * Applies a job's outcome exactly once. A compiled function arrives by exactly one path:
+   * the mailbox, or (when the ring was full) the worker's answer. Refusals and errors come
+   * by both: the mailbox first (`final` false), then the answer with the reason.
    */
   private settle(jobId: number, outcome: Outcome, final: boolean): void {
     const pending = this.pending.get(jobId);
-    // Already settled by its promise; the mailbox entry describes the same, installed code.
-    if (pending === undefined) return;
-    if (final) this.pending.delete(jobId);
+    if (pending === undefined) {
+      // A mailbox entry of a job already ended as failed (its worker died after posting it
+      // but before the drain): nobody will install this code.
+      if (outcome.kind === 'compiled') releaseHandle(outcome.handle);
+      return;
+    }
+    if (final || pending.answered) this.pending.delete(jobId);
     const { job, fn } = pending;
     if (pending.applied) {
       if (outcome.kind !== 'compiled' && outcome.reason !== undefined) publish('failed', () => this.event(fn, { reason: outcome.reason }, job));

@@ -334,12 +334,14 @@ export function marshalPool(constants: readonly Constant[], options: { shared?: 
 /** Writes the marshalled form of `constants` into `pool`'s arrays (as long as the pool). */
 export function marshalPoolInto(constants: readonly Constant[], pool: MarshalledPool): void {
   const { kinds, values } = pool;
-  constants.forEach((constant, index) => {
+  for (let index = 0; index < constants.length; index++) {
+    // Typed as a Constant, but the pool may come from untyped code: check what it holds.
+    const constant: Constant | undefined = constants[index];
     const code = typeof constant === 'object' && constant !== null ? CONSTANT_KIND_CODES.get(constant.kind) : undefined;
-    if (code === undefined) throw new NativeInputError('InvalidRange', 0, `constant ${index} is not a constant of a known kind`);
+    if (constant === undefined || code === undefined) throw new NativeInputError('InvalidRange', 0, `constant ${index} is not a constant of a known kind`);
     kinds[index] = code;
     values[index] = constant.kind === 'number' ? constant.value : 0;
-  });
+  }
 }
 
 function isMarshalledPool(value: unknown): value is MarshalledPool {
