@@ -5,15 +5,15 @@
  * buffer); a single ArrayBuffer is moved to the worker without a copy (transfer list). Each
  * program a batch uses travels once in it, however many of its functions the batch holds.
  *
- * Layout, all numbers little-endian u32 words from byte 0:
+ * Layout (native byte order: both ends are threads of one process), u32 words from byte 0:
  *   header   VERSION, programCount, jobCount
  *   programs codeAt, codeLength, poolLength, kindsAt, valuesAt          (5 words each)
  *   jobs     jobId, program, start, end, arity, localCount, nameAt,
  *            nameLength, calleeCount, callCount                          (10 words each)
  *   per job  callees (start, end, arity, localCount), then calls (offset, function index)
- * then, at 8-byte aligned offsets, the byte sections the `…At` words point to: constant values
- * (f64), code, constant kinds, and names as UTF-16 code units (no encoder call per name, which
- * cost more than the rest of a job's encoding; `nameLength` counts code units).
+ * then the sections the `…At` byte offsets point to: every program's constant values (f64,
+ * 8-byte aligned), code, constant kinds, and the names as UTF-16 code units (no encoder call
+ * per name, which cost more than the rest of a job's encoding; `nameLength` counts units).
  */
 import type { Constant } from '../bytecode/bytecode.js';
 import type { FunctionJob, FunctionJobSource } from './compile-job.js';
@@ -41,28 +41,28 @@ export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
   const { programs, indexOf } = distinctPrograms(jobs);
   const tableWords = HEADER_WORDS + programs.length * PROGRAM_WORDS
     + jobs.reduce((n, job) => n + JOB_WORDS + job.callees.length * CALLEE_WORDS + job.calls.size * CALL_WORDS, 0);
+  // Sections by kind (all values, then all code and kinds, then all names), so that four
+  // typed-array views serve the whole batch: a view per program cost more than the copying.
   const layout = new ByteLayout(tableWords * 4);
-  const programAt = programs.map((p) => ({
-    valuesAt: layout.take(p.constants.length * 8, 8),
-    codeAt: layout.take(p.code.byteLength),
-    kindsAt: layout.take(p.constants.length),
-  }));
+  const valuesAt = programs.map((p) => layout.take(p.constants.length * 8, 8));
+  const codeAt = programs.map((p) => layout.take(p.code.byteLength));
+  const kindsAt = programs.map((p) => layout.take(p.constants.length));
   const nameAt = jobs.map((job) => layout.take(job.name.length * 2, 2));
   const buffer = new ArrayBuffer(layout.size);
   const bytes = new Uint8Array(buffer);
+  const pool = { kinds: bytes, values: new Float64Array(buffer, 0, layout.size >>> 3) };
+  const units = new Uint16Array(buffer, 0, layout.size >>> 1);
   const words = new Writer(new Uint32Array(buffer, 0, tableWords));
   words.put(VERSION, programs.length, jobs.length);
   programs.forEach((p, i) => {
-    const at = programAt[i]!;
-    const length = p.constants.length;
-    words.put(at.codeAt, p.code.byteLength, length, at.kindsAt, at.valuesAt);
-    bytes.set(p.code, at.codeAt);
-    marshalPoolInto(p.constants, { kinds: new Uint8Array(buffer, at.kindsAt, length), values: new Float64Array(buffer, at.valuesAt, length) });
+    words.put(codeAt[i]!, p.code.byteLength, p.constants.length, kindsAt[i]!, valuesAt[i]!);
+    bytes.set(p.code, codeAt[i]!);
+    marshalPoolInto(p.constants, pool, kindsAt[i]!, valuesAt[i]! >>> 3);
   });
   jobs.forEach((job, i) => {
     const { name } = job;
-    const units = new Uint16Array(buffer, nameAt[i]!, name.length);
-    for (let k = 0; k < name.length; k++) units[k] = name.charCodeAt(k);
+    const at = nameAt[i]! >>> 1;
+    for (let k = 0; k < name.length; k++) units[at + k] = name.charCodeAt(k);
     words.put(job.jobId, indexOf.get(job.code)!, job.start, job.end, job.arity, job.localCount,
       nameAt[i]!, name.length, job.callees.length, job.calls.size);
   });

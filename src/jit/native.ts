@@ -331,16 +331,19 @@ export function marshalPool(constants: readonly Constant[], options: { shared?: 
   return pool;
 }
 
-/** Writes the marshalled form of `constants` into `pool`'s arrays (as long as the pool). */
-export function marshalPoolInto(constants: readonly Constant[], pool: MarshalledPool): void {
+/**
+ * Writes the marshalled form of `constants` into `pool`'s arrays, from index `kindsAt` of
+ * `kinds` and `valuesAt` of `values` (both 0 for a pool of its own).
+ */
+export function marshalPoolInto(constants: readonly Constant[], pool: MarshalledPool, kindsAt = 0, valuesAt = 0): void {
   const { kinds, values } = pool;
   for (let index = 0; index < constants.length; index++) {
     // Typed as a Constant, but the pool may come from untyped code: check what it holds.
     const constant: Constant | undefined = constants[index];
     const code = typeof constant === 'object' && constant !== null ? CONSTANT_KIND_CODES.get(constant.kind) : undefined;
     if (constant === undefined || code === undefined) throw new NativeInputError('InvalidRange', 0, `constant ${index} is not a constant of a known kind`);
-    kinds[index] = code;
-    values[index] = constant.kind === 'number' ? constant.value : 0;
+    kinds[kindsAt + index] = code;
+    values[valuesAt + index] = constant.kind === 'number' ? constant.value : 0;
   }
 }
 
