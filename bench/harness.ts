@@ -1,4 +1,8 @@
-/** Shared helpers for the benchmarks: repeated timing with medians, and table printing. */
+/**
+ * Shared helpers for the benchmarks: repeated timing with medians, the main thread's CPU
+ * time, and table printing.
+ */
+import { readFileSync } from 'node:fs';
 
 export const QUICK = process.argv.includes('--quick');
 
@@ -23,6 +27,20 @@ export function median(values: readonly number[]): number {
 export function percentile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+}
+
+/**
+ * The main thread's scheduler counters in nanoseconds: time on a CPU and time waiting in the
+ * run queue (Linux schedstat; the process id is the main thread's task id). Null elsewhere.
+ * On-CPU time is what the main thread spent itself, whatever else the machine was running.
+ */
+export function mainThreadSchedstat(): { readonly onCpuNs: number; readonly waitingNs: number } | null {
+  try {
+    const [onCpuNs, waitingNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { onCpuNs: onCpuNs!, waitingNs: waitingNs! };
+  } catch {
+    return null;
+  }
 }
 
 /** Prints rows as an aligned text table under a title. */

@@ -30,7 +30,6 @@
  *   node --expose-gc dist/bench/server/compile-storm.js --mode off|background|sync
  *        [--layout per-program|single] [--per-ms N] [--window-ms N] [--warm-up]
   */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compile } from '../../src/compiler/index.js';
 import type { Bytecode } from '../../src/bytecode/index.js';
@@ -38,6 +37,7 @@ import { JitEngine } from '../../src/jit/jit-engine.js';
 import { JIT_CHANNELS } from '../../src/jit/jit-events.js';
 import { Vm } from '../../src/vm/index.js';
 import { EventLoopMonitor, type EventLoopDelay } from '../../examples/server/event-loop-monitor.js';
+import { mainThreadSchedstat } from '../harness.js';
 
 export type StormMode = 'off' | 'background' | 'sync';
 export type StormLayout = 'single' | 'per-program';
@@ -67,18 +67,6 @@ export interface StormResult {
 export const FUNCTIONS = 1000;
 const THRESHOLD = 10;
 
-/**
- * The main thread's scheduler counters: nanoseconds on a CPU and waiting in the run queue.
- * (The process's pid is its main thread's task id.)
- */
-function schedstat(): [number, number] | null {
-  try {
-    const [onCpu, waiting] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
-    return [onCpu!, waiting!];
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Distinct straight-line numeric functions (what the translator compiles today); `salt`
@@ -181,7 +169,7 @@ async function storm(mode: StormMode, layout: StormLayout, perMs: number, window
   collectGarbage();
   const monitor = new EventLoopMonitor();
   const utilization = performance.eventLoopUtilization();
-  const scheduled = schedstat();
+  const scheduled = mainThreadSchedstat();
   const servedBefore = requests.served;
   windowStart = performance.now();
   await new Promise<void>((resolve) => {
@@ -194,10 +182,10 @@ async function storm(mode: StormMode, layout: StormLayout, perMs: number, window
   });
   const eventLoop = monitor.snapshot();
   const mainThreadBusyMs = performance.eventLoopUtilization(utilization).active;
-  const scheduledEnd = schedstat();
+  const scheduledEnd = mainThreadSchedstat();
   const [mainThreadCpuMs, mainThreadRunQueueMs] = scheduled === null || scheduledEnd === null
     ? [null, null]
-    : [(scheduledEnd[0] - scheduled[0]) / 1e6, (scheduledEnd[1] - scheduled[1]) / 1e6];
+    : [(scheduledEnd.onCpuNs - scheduled.onCpuNs) / 1e6, (scheduledEnd.waitingNs - scheduled.waitingNs) / 1e6];
   monitor.stop();
   JIT_CHANNELS.installed.unsubscribe(onInstalled);
   await engine?.close();
