@@ -6,6 +6,7 @@ import {
   AtlasArray, AtlasFunction, AtlasOption, AtlasRuntimeError, HaltSignal, NO_OFFSET, type Value, Vm, type VmJitHook,
 } from '../src/vm/index.js';
 import { at, build, failsWith, run, runBytecode, spanFor, throwsAtlas } from './vm-helpers.js';
+import { factorial } from './helpers/reference-programs.js';
 
 /** `fn name(a, b) { return a - b; }` plus `callArgs` at top level: `print(name(...callArgs))`. */
 function subProgram(b: BytecodeBuilder): void {
@@ -13,27 +14,6 @@ function subProgram(b: BytecodeBuilder): void {
     b.emit('GetLocal', [0]);
     b.emit('GetLocal', [1]);
     b.emit('Sub');
-    b.emit('Return');
-  });
-}
-
-/** `fn fact(n) { if (n <= 1) return 1; return n * fact(n - 1); }` (spec §3.7). */
-function factorial(b: BytecodeBuilder): void {
-  b.declareFunction('factorial', 1, 1, (b) => {
-    b.emit('GetLocal', [0]);
-    b.emitConstant(1);
-    b.emit('LessEqual');
-    const j = b.emitJump('JumpIfFalse');
-    b.emitConstant(1);
-    b.emit('Return');
-    b.patchJump(j + 1);
-    b.emit('GetLocal', [0]);
-    b.emit('GetGlobal', [b.string('factorial')]);
-    b.emit('GetLocal', [0]);
-    b.emitConstant(1);
-    b.emit('Sub');
-    b.emit('Call', [1]);
-    b.emit('Mul');
     b.emit('Return');
   });
 }
@@ -139,12 +119,8 @@ test('Return in the main frame stops the run with the value (Q2)', (t) => {
 });
 
 test('recursion: factorial(10) and a 50 000-deep recursion under the default limit', (t) => {
-  const vm = installed(programWith((b) => {
-    factorial(b);
-    countdown(b);
-  }));
-  t.is(vm.call('factorial', 10), 3628800);
-  t.is(vm.call('down', 50_000), 0);
+  t.is(runBytecode(factorial()).vm.call('factorial', 10), 3628800);
+  t.is(installed(programWith(countdown)).call('down', 50_000), 0);
 });
 
 test('Call errors: non-function callee, arity, offset 0, missing callee', (t) => {
@@ -376,9 +352,10 @@ function recordingHook(answer: (fn: FunctionRef, args: Value[]) => Value | undef
 }
 
 test('the hook is asked before every user-function call, with the arguments on the stack', (t) => {
-  const bytecode = programWith(factorial);
+  const bytecode = factorial();
   const { hook, seen } = recordingHook();
   const vm = installed(bytecode, { jit: hook });
+  seen.length = 0; // the top level's own calls (its three prints of factorial)
   t.is(vm.call('factorial', 4), 24);
   t.deepEqual(seen.map((s) => [s.name, s.args]), [['factorial', [4]], ['factorial', [3]], ['factorial', [2]], ['factorial', [1]]]);
   t.true(seen.every((s) => s.program === bytecode));

@@ -5,6 +5,7 @@ import { BytecodeBuilder } from '../src/bytecode/index.js';
 import { Op as OP, dispatchWords } from '../src/vm/dispatch.js';
 import { AtlasArray, type VmJitHook } from '../src/vm/index.js';
 import { at, failsWith, run, runBytecode } from './vm-helpers.js';
+import { compile } from '../src/compiler/index.js';
 
 const opOf = (word: number): number => word & 0xff;
 const operandOf = (word: number): number => word >> 8;
@@ -183,29 +184,8 @@ test('a fused backward comparison-jump counts as a back-edge for safepoints', (t
 });
 
 test('superinstructions inside recursion give the reference results', (t) => {
-  const { result } = run((b) => {
-    b.declareFunction('fib', 1, 1, (b) => {
-      b.emit('GetLocal', [0]);
-      b.emitConstant(2);
-      b.emit('Less');
-      const big = b.label();
-      b.jump('JumpIfFalse', big);
-      b.emit('GetLocal', [0]);
-      b.emit('Return');
-      b.mark(big);
-      for (const k of [1, 2]) {
-        b.emit('GetGlobal', [b.string('fib')]);
-        b.emit('GetLocal', [0]);
-        b.emitConstant(k);
-        b.emit('Sub');
-        b.emit('Call', [1]);
-      }
-      b.emit('Add');
-      b.emit('Return');
-    });
-    b.emit('GetGlobal', [b.string('fib')]);
-    b.emitConstant(20);
-    b.emit('Call', [1]);
-  });
-  t.is(result, 6765);
+  // The compiler's `if (n < 2)` and `fib(n - k)` are the fused GetLocal/Constant/compare and
+  // GetGlobal/GetLocal/Constant/Sub/Call shapes.
+  const source = 'fn fib(n: number) -> number { if (n < 2) { return n; } return fib(n - 1) + fib(n - 2); }\nfib(20);';
+  t.is(runBytecode(compile(source, 'fib.atlas')).result, 6765);
 });

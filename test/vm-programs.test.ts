@@ -2,45 +2,13 @@
 // unvalidated code, which must only ever end normally or with an AtlasRuntimeError.
 import test from 'ava';
 import fc from 'fast-check';
-import { Bytecode, BytecodeBuilder, type Constant, functionRef } from '../src/bytecode/index.js';
+import { Bytecode, type Constant, functionRef } from '../src/bytecode/index.js';
 import { AtlasRuntimeError, HaltSignal, Vm } from '../src/vm/index.js';
 import { runBytecode } from './vm-helpers.js';
-import { FACTORIAL_CODE_HEX, hexBytes } from './helpers/reference-programs.js';
-
-/** `tests/corpus/pass/arithmetic/factorial.atlas` compiled as in spec §3.7. */
-function factorialExample(): Bytecode {
-  const b = new BytecodeBuilder();
-  const fn = b.beginFunction('factorial', 1, { start: 0, end: 0 }, ['n']);
-  b.emit('GetLocal', [0]);
-  b.emitConstant(1);
-  b.emit('LessEqual');
-  const skip = b.emitJump('JumpIfFalse');
-  b.emitConstant(1);
-  b.emit('Return');
-  b.patchJump(skip + 1);
-  b.emit('GetLocal', [0]);
-  b.emit('GetGlobal', [b.string('factorial')]);
-  b.emit('GetLocal', [0]);
-  b.emitConstant(1);
-  b.emit('Sub');
-  b.emit('Call', [1]);
-  b.emit('Mul');
-  b.emit('Return');
-  b.endFunction(fn, 1);
-  for (const n of [1, 5, 10]) {
-    b.emit('GetGlobal', [b.string('print')]);
-    b.emit('GetGlobal', [b.string('factorial')]);
-    b.emitConstant(n);
-    b.emit('Call', [1]);
-    b.emit('Call', [1]);
-    b.emit('Pop');
-  }
-  b.emit('Halt');
-  return b.build();
-}
+import { FACTORIAL_CODE_HEX, factorial, hexBytes } from './helpers/reference-programs.js';
 
 test('the factorial worked example (§3.7) has the spec\'s exact bytes and constants', (t) => {
-  const bytecode = factorialExample();
+  const bytecode = factorial();
   t.deepEqual(bytecode.code, hexBytes(FACTORIAL_CODE_HEX));
   t.is(bytecode.code.length, 86);
   const constants: Constant[] = [
@@ -64,7 +32,7 @@ test('the factorial worked example (§3.7) has the spec\'s exact bytes and const
 });
 
 test('the factorial example prints 1, 120, 3628800; its final Pop is skipped (Q1)', (t) => {
-  const { output, result, vm } = runBytecode(factorialExample());
+  const { output, result, vm } = runBytecode(factorial());
   t.deepEqual(output, ['1', '120', '3628800']);
   t.is(result, null, 'the last print() result stays on the stack and becomes the run result');
   t.is(vm.call('factorial', 12), 479001600);
