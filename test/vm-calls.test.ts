@@ -5,7 +5,7 @@ import { type Bytecode, BytecodeBuilder, type FunctionRef, functionRef } from '.
 import {
   AtlasArray, AtlasFunction, AtlasOption, AtlasRuntimeError, HaltSignal, NO_OFFSET, type Value, Vm, type VmJitHook,
 } from '../src/vm/index.js';
-import { at, build, failsWith, run, runBytecode, spanFor, throwsAtlas } from './vm-helpers.js';
+import { at, build, failsWith, globalCountingLoop, run, runBytecode, spanFor, throwsAtlas } from './vm-helpers.js';
 import { factorial } from './helpers/reference-programs.js';
 
 /** `fn name(a, b) { return a - b; }` plus `callArgs` at top level: `print(name(...callArgs))`. */
@@ -434,26 +434,7 @@ test('closures and builtins never reach the hook', (t) => {
 test('onSafepoint is called every 64 loop back-edges', (t) => {
   let safepoints = 0;
   const hook: VmJitHook = { onCall: () => undefined, onSafepoint: () => { safepoints++; } };
-  // for (i = 0; i < 640; i++) {}  with a global i: one Loop back-edge per iteration.
-  run((b) => {
-    b.emitConstant(0);
-    b.emit('SetGlobal', [b.string('i')]);
-    b.emit('Pop');
-    const top = b.label();
-    const done = b.label();
-    b.mark(top);
-    b.emit('GetGlobal', [b.string('i')]);
-    b.emitConstant(640);
-    b.emit('Less');
-    b.jump('JumpIfFalse', done);
-    b.emit('GetGlobal', [b.string('i')]);
-    b.emitConstant(1);
-    b.emit('Add');
-    b.emit('SetGlobal', [b.string('i')]);
-    b.emit('Pop');
-    b.jump('Loop', top);
-    b.mark(done);
-  }, { jit: hook });
+  run((b) => globalCountingLoop(b, 640), { jit: hook });
   t.is(safepoints, 10);
 });
 

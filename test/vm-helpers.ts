@@ -67,3 +67,28 @@ export function failsWith(t: ExecutionContext, body: (b: BytecodeBuilder) => voi
   const bytecode = build(body);
   return throwsAtlas(t, () => new Vm(bytecode, { validate: false, stdout: () => {} }).run(), expected);
 }
+
+/**
+ * `i = 0; while (i < limit) { body; i = i + 1 }` with a global `i`: one `Loop` back edge per
+ * iteration. `body` must leave the stack as it found it.
+ */
+export function globalCountingLoop(b: BytecodeBuilder, limit: number, body: (b: BytecodeBuilder) => void = () => {}): void {
+  b.emitConstant(0);
+  b.emit('SetGlobal', [b.string('i')]);
+  b.emit('Pop');
+  const top = b.label();
+  const done = b.label();
+  b.mark(top);
+  b.emit('GetGlobal', [b.string('i')]);
+  b.emitConstant(limit);
+  b.emit('Less');
+  b.jump('JumpIfFalse', done);
+  body(b);
+  b.emit('GetGlobal', [b.string('i')]);
+  b.emitConstant(1);
+  b.emit('Add');
+  b.emit('SetGlobal', [b.string('i')]);
+  b.emit('Pop');
+  b.jump('Loop', top);
+  b.mark(done);
+}

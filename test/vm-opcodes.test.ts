@@ -5,7 +5,7 @@ import { BytecodeBuilder, functionRef } from '../src/bytecode/index.js';
 import {
   AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasOption, AtlasResult, type Value, Vm,
 } from '../src/vm/index.js';
-import { at, build, failsWith, run, runBytecode, spanFor } from './vm-helpers.js';
+import { at, build, failsWith, globalCountingLoop, run, runBytecode, spanFor } from './vm-helpers.js';
 
 const arr = (...xs: Value[]): AtlasArray => new AtlasArray(xs);
 
@@ -542,28 +542,13 @@ test('Jump skips forward; Loop and a backward Jump repeat', (t) => {
     b.emit('Call', [1]);
     b.emit('Pop');
     b.mark(skip);
-    // i = 0; while (i < 3) { print(i); i = i + 1 }   (with a global i)
-    b.emitConstant(0);
-    b.emit('SetGlobal', [b.string('i')]);
-    b.emit('Pop');
-    const top = b.label();
-    const done = b.label();
-    b.mark(top);
-    b.emit('GetGlobal', [b.string('i')]);
-    b.emitConstant(3);
-    b.emit('Less');
-    b.jump('JumpIfFalse', done);
-    b.emit('GetGlobal', [b.string('print')]);
-    b.emit('GetGlobal', [b.string('i')]);
-    b.emit('Call', [1]);
-    b.emit('Pop');
-    b.emit('GetGlobal', [b.string('i')]);
-    b.emitConstant(1);
-    b.emit('Add');
-    b.emit('SetGlobal', [b.string('i')]);
-    b.emit('Pop');
-    b.jump('Loop', top);
-    b.mark(done);
+    // i = 0; while (i < 3) { print(i); i = i + 1 }
+    globalCountingLoop(b, 3, (b) => {
+      b.emit('GetGlobal', [b.string('print')]);
+      b.emit('GetGlobal', [b.string('i')]);
+      b.emit('Call', [1]);
+      b.emit('Pop');
+    });
   });
   t.deepEqual(output, ['0', '1', '2']);
 });
