@@ -170,6 +170,14 @@ test('Mod truncates like JS % (IEEE fmod), bit for bit', (t) => {
   cases.forEach(([a, b], i) => assertReturns(t, runs[i]!, a % b, `${a} % ${b}`));
 });
 
+test('Mod of integers (the srem fast path) matches JS % at its edges: signs, -0 and 2^53', (t) => {
+  const fn = binary('Mod');
+  const edge = [0, -0, 1, -1, 2, -2, 3, -7, 7, 12, -12, 2 ** 31, -(2 ** 31), 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, -(2 ** 53), 2 ** 53 + 2, 2 ** 63, 1.5, -2.5];
+  const cases = edge.flatMap((a) => edge.filter((b) => b !== 0).map((b): [number, number] => [a, b]));
+  const runs = runNativeAll(t, fn, cases);
+  cases.forEach(([a, b], i) => assertReturns(t, runs[i]!, a % b, `${a} % ${b}`));
+});
+
 test('Mod by ±0 is DivideByZero; NaN results are InvalidNumericResult', (t) => {
   const fn = binary('Mod');
   for (const [a, b] of [[5, 0], [5, -0], [0, 0], [Infinity, 0]]) {

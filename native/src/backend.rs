@@ -357,7 +357,7 @@ mod tests {
     }
 
     #[test]
-    fn mod_calls_the_exact_fmod() {
+    fn mod_matches_fmod_on_the_integer_and_the_call_path() {
         let code = [op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 1, op::MOD, op::RETURN];
         for (a, b) in [(-7.0, 3.0), (5.5, -2.0), (1e300, 1e-300), (-0.0, 5.0)] {
             let value = run(&function(&code, 2, vec![]), OptLevel::Speed, &[a, b]).value();

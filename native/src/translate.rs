@@ -672,7 +672,7 @@ impl Translator<'_> {
             }
             _ => {
                 self.check_divisor(y, pc);
-                self.call_fmod(x, y)
+                self.remainder(x, y)
             }
         };
         self.check_finite(result, pc);
@@ -951,6 +951,51 @@ impl Translator<'_> {
         }
         self.b.ins().jump(continue_, &[]);
         self.b.switch_to_block(continue_);
+    }
+
+    /// `fmod(x, y)`, exactly. When x and y are integers below 2^53 in magnitude (the usual
+    /// `i % n`), an i64 `srem` gives the same truncated remainder without calling fmod: both
+    /// conversions are exact in that range, `srem` cannot overflow, and y ≠ 0 is tested too
+    /// (the divisor check already trapped on it; an integer division by zero would fault).
+    /// A zero remainder takes x's sign, as fmod's does (`-4 % 2` is -0). Other operands,
+    /// NaN and ±∞ included, call fmod.
+    fn remainder(&mut self, x: Value, y: Value) -> Value {
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, types::F64);
+        let integral = |b: &mut FunctionBuilder, v: Value| {
+            let whole = b.ins().trunc(v);
+            let is_whole = b.ins().fcmp(FloatCC::Equal, whole, v);
+            let magnitude = b.ins().fabs(v);
+            let limit = b.ins().f64const(9_007_199_254_740_992.0); // 2^53
+            let small = b.ins().fcmp(FloatCC::LessThan, magnitude, limit);
+            b.ins().band(is_whole, small)
+        };
+        let x_ok = integral(&mut self.b, x);
+        let y_ok = integral(&mut self.b, y);
+        let zero = self.b.ins().f64const(0.0);
+        let y_nonzero = self.b.ins().fcmp(FloatCC::NotEqual, y, zero);
+        let both = self.b.ins().band(x_ok, y_ok);
+        let ok = self.b.ins().band(both, y_nonzero);
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+
+        self.b.switch_to_block(fast);
+        let xi = self.b.ins().fcvt_to_sint(types::I64, x);
+        let yi = self.b.ins().fcvt_to_sint(types::I64, y);
+        let ri = self.b.ins().srem(xi, yi);
+        let rf = self.b.ins().fcvt_from_sint(types::F64, ri);
+        let signed_zero = self.b.ins().fcopysign(zero, x);
+        let is_zero = self.b.ins().icmp_imm_s(IntCC::Equal, ri, 0);
+        let fast_result = self.b.ins().select(is_zero, signed_zero, rf);
+        self.b.ins().jump(done, &[BlockArg::Value(fast_result)]);
+
+        self.b.switch_to_block(slow);
+        let slow_result = self.call_fmod(x, y);
+        self.b.ins().jump(done, &[BlockArg::Value(slow_result)]);
+
+        self.b.switch_to_block(done);
+        result
     }
 
     fn call_fmod(&mut self, x: Value, y: Value) -> Value {
