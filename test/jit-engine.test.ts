@@ -1,5 +1,6 @@
 import test from 'ava';
 import diagnostics from 'node:diagnostics_channel';
+import { readdirSync, readFileSync } from 'node:fs';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import type { JitConfig } from '../src/jit/jit-config.js';
 import { liveHandleCount } from '../src/jit/native.js';
@@ -404,4 +405,33 @@ serial('invalid configuration is rejected', async (t) => {
   await t.throwsAsync(() => JitEngine.create({ workers: 0 }), { instanceOf: RangeError });
   await t.throwsAsync(() => JitEngine.create({ optLevel: 3 as 0 }), { instanceOf: RangeError });
   await t.throwsAsync(() => JitEngine.create({ compilationThreshold: -1 }), { instanceOf: RangeError });
+  await t.throwsAsync(() => JitEngine.create({ compileThreadPriority: 'high' as 'idle' }), { instanceOf: RangeError, message: /compileThreadPriority/ });
+});
+
+/** Scheduling policies of this process's threads (Linux: field 41 of /proc/self/task/<tid>/stat). */
+function threadPolicies(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+  });
+}
+
+const SCHED_IDLE = 5;
+const onLinux = process.platform === 'linux' ? serial : serial.skip;
+
+onLinux('compile workers run at idle priority by default, at normal priority on request', async (t) => {
+  t.false(threadPolicies().includes(SCHED_IDLE), 'no idle thread before');
+  const idle = await engine();
+  t.true(threadPolicies().includes(SCHED_IDLE), 'the warmed-up compile worker runs SCHED_IDLE');
+  const bc = manyFunctions(2);
+  const f = fnOf(bc, 'f1');
+  idle.compilationThreshold = 1;
+  idle.notifyCall(f.offset, bc, f.end, [1, 1]);
+  await idle.whenIdle();
+  t.is(idle.notifyCall(f.offset, bc, f.end, [3, 2]), 7, 'and it compiles');
+  await idle.close();
+  t.false(threadPolicies().includes(SCHED_IDLE), 'gone with the engine');
+  const normal = await engine({ compileThreadPriority: 'normal' });
+  t.false(threadPolicies().includes(SCHED_IDLE));
+  await normal.close();
 });

@@ -143,3 +143,30 @@ serial('several workers compile at once; every handle is distinct and runs on ma
   handles.forEach((handle, i) => t.deepEqual(invokeNative(handle, [10]), { kind: 'return', value: 10 * (i + 1) }));
   for (const handle of handles) t.true(releaseHandle(handle));
 });
+
+/** Runs `lowerThreadPriority(priority)` in a fresh thread; posts that thread's policy and nice value. */
+async function priorityInWorker(priority: string): Promise<{ policy?: number; nice?: number; error?: string }> {
+  const source = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+(async () => {
+  const native = await import(workerData.nativeUrl);
+  try { native.lowerThreadPriority(workerData.priority); } catch (error) { parentPort.postMessage({ error: error.message }); return; }
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  parentPort.postMessage({ policy: Number(fields[38]), nice: Number(fields[16]) });
+})();`;
+  const worker = new Worker(source, { eval: true, workerData: { nativeUrl: NATIVE_URL, priority } });
+  const [message] = (await once(worker, 'message')) as [{ policy?: number; nice?: number; error?: string }];
+  await worker.terminate();
+  return message;
+}
+
+const onLinux = process.platform === 'linux' ? serial : serial.skip;
+
+onLinux('lowerThreadPriority: idle is SCHED_IDLE, low is nice 19, normal changes nothing, others are refused', async (t) => {
+  t.like(await priorityInWorker('idle'), { policy: 5 });
+  t.like(await priorityInWorker('low'), { policy: 0, nice: 19 });
+  t.like(await priorityInWorker('normal'), { policy: 0, nice: 0 });
+  t.regex((await priorityInWorker('realtime')).error ?? '', /unknown compile priority/);
+});

@@ -4,12 +4,24 @@
  * without waiting for its event loop (or for the rest of the batch); the task result adds
  * what the mailbox cannot carry (refusal reasons, outcomes a full ring turned away).
  */
-import { compileFunction } from '../src/jit/native.js';
+import { workerData } from 'node:worker_threads';
+import { compileFunction, lowerThreadPriority } from '../src/jit/native.js';
 import { InstallMailbox } from '../src/jit/install-mailbox.js';
 import { decodeJobs } from '../src/jit/batch-codec.js';
-import { type BatchAnswer, type CompileBatch, type CompileResponse, type FaultInjection, type FunctionJob, type WorkerTask, RETURN_TYPE_CODES } from '../src/jit/compile-job.js';
+import { type BatchAnswer, type CompileBatch, type CompileResponse, type CompileWorkerData, type FaultInjection, type FunctionJob, type WorkerTask, RETURN_TYPE_CODES } from '../src/jit/compile-job.js';
 
 const mailboxes = new WeakMap<SharedArrayBuffer, InstallMailbox>();
+
+lowerPriority((workerData as Partial<CompileWorkerData> | undefined)?.threadPriority ?? 'normal');
+
+/** Before any compile: this thread only competes for CPU time as configured. */
+function lowerPriority(priority: CompileWorkerData['threadPriority']): void {
+  try {
+    lowerThreadPriority(priority);
+  } catch {
+    // The OS refused (no such policy here, or a sandbox): compile at normal priority.
+  }
+}
 
 export default function compileTask(task: WorkerTask): BatchAnswer | null {
   // Importing this module already loaded the addon; a warm-up only proves the worker is up.

@@ -9,6 +9,7 @@ use crate::backend::{self, CompileError, OptLevel, Options};
 use crate::frame::Rejection;
 use crate::input::{FunctionInput, ModuleInput};
 use crate::invoke_area::{InvokeArea, F64_LENGTH};
+use crate::priority::{self, CompilePriority};
 use crate::{code, invoker, registry, watchdog};
 
 /// The outcome of `compileFunction`, flattened for a cheap crossing: `status` is "ok",
@@ -263,4 +264,13 @@ pub fn interrupt_id() -> Result<u32> {
 #[napi(catch_unwind)]
 pub fn interrupt_thread(id: u32) -> bool {
     watchdog::interrupt_area(id)
+}
+
+/// Lowers the calling thread's scheduling priority: "idle", "low" or "normal" (see
+/// `priority.rs`). Compile workers call it once, before compiling.
+#[napi(catch_unwind)]
+pub fn lower_thread_priority(name: String) -> Result<()> {
+    let priority = CompilePriority::parse(&name)
+        .ok_or_else(|| Error::from_reason(format!("unknown compile priority {name:?}: use idle, low or normal")))?;
+    priority::lower_this_thread(priority).map_err(Error::from_reason)
 }

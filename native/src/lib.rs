@@ -16,6 +16,7 @@ pub mod invoke_area;
 pub mod invoker;
 pub mod opcode;
 pub mod outcome;
+pub mod priority;
 pub mod registry;
 pub mod translate;
 pub mod watchdog;

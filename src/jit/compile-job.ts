@@ -6,7 +6,7 @@
  * not carry, so both messages stay cheap to clone however many functions they cover.
  */
 import type { Constant } from '../bytecode/bytecode.js';
-import type { MarshalledPool, NativeCallee, NativeType, OptLevel, RefusalReason } from './native.js';
+import type { CompileThreadPriority, MarshalledPool, NativeCallee, NativeType, OptLevel, RefusalReason } from './native.js';
 
 /** Test and diagnostics aid: makes a worker misbehave on purpose. Never set in production. */
 export interface FaultInjection {
@@ -49,6 +49,11 @@ export interface CompileBatch {
   /** The install mailbox's buffer; the worker posts each outcome there as soon as it has it. */
   readonly mailbox: SharedArrayBuffer;
   readonly fault?: FaultInjection;
+}
+
+/** What every compile worker is started with (Piscina's `workerData`). */
+export interface CompileWorkerData {
+  readonly threadPriority: CompileThreadPriority;
 }
 
 /** Starts a worker and loads the compiler without compiling anything. */

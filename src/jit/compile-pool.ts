@@ -8,13 +8,15 @@
  * rejects its task; Piscina starts a fresh worker for the next one.
  */
 import { Piscina } from 'piscina';
-import type { BatchAnswer, CompileBatch, WorkerTask } from './compile-job.js';
+import type { BatchAnswer, CompileBatch, CompileWorkerData, WorkerTask } from './compile-job.js';
+import type { CompileThreadPriority } from './native.js';
 
 const WORKER_FILE = new URL('../../workers/compile-worker.js', import.meta.url).href;
 
 export interface CompilePoolOptions {
   readonly workers: number;
   readonly idleTimeoutMs: number;
+  readonly threadPriority: CompileThreadPriority;
 }
 
 export class CompilePool {
@@ -78,6 +80,7 @@ export class CompilePool {
       idleTimeout: this.options.idleTimeoutMs,
       // The engine's queue already bounds the work; Piscina never needs to queue much.
       maxQueue: 'auto',
+      workerData: { threadPriority: this.options.threadPriority } satisfies CompileWorkerData,
     });
   }
 }

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { FaultInjection } from './compile-job.js';
-import type { OptLevel } from './native.js';
+import { COMPILE_THREAD_PRIORITIES, type CompileThreadPriority, type OptLevel } from './native.js';
 
 export interface JitConfig {
   /** Calls before a function is queued for compilation. Default 100. */
@@ -17,6 +17,13 @@ export interface JitConfig {
   readonly optLevel?: OptLevel;
   /** Compile worker threads. Default available parallelism − 1, at least 1. */
   readonly workers?: number;
+  /**
+   * Scheduling priority of the compile workers: `idle` (Linux SCHED_IDLE: they compile on
+   * CPU time nothing else wants, so a burst of compiles does not make the request thread
+   * wait for a CPU), `low` (nice 19) or `normal`. Default `idle`. Where the OS refuses,
+   * workers compile at normal priority.
+   */
+  readonly compileThreadPriority?: CompileThreadPriority;
   /** Waiting compile jobs before the coldest is dropped. Default 1024. */
   readonly maxQueue?: number;
   /**
@@ -50,6 +57,7 @@ export function resolveConfig(config: JitConfig = {}): ResolvedJitConfig {
     enabled: config.enabled ?? true,
     optLevel: optLevel(config.optLevel ?? 1),
     workers: integerAtLeast(config.workers ?? defaultWorkerCount(), 1, 'workers'),
+    compileThreadPriority: threadPriority(config.compileThreadPriority ?? 'idle'),
     maxQueue: integerAtLeast(config.maxQueue ?? 1024, 1, 'maxQueue'),
     compileBatchSize: integerAtLeast(config.compileBatchSize ?? 64, 1, 'compileBatchSize'),
     compileTimeoutMs: integerAtLeast(config.compileTimeoutMs ?? 10_000, 1, 'compileTimeoutMs'),
@@ -63,6 +71,11 @@ export function resolveConfig(config: JitConfig = {}): ResolvedJitConfig {
 export function optLevel(value: number): OptLevel {
   if (value === 0 || value === 1 || value === 2) return value;
   throw new RangeError(`optLevel must be 0, 1 or 2, got ${value}`);
+}
+
+function threadPriority(value: CompileThreadPriority): CompileThreadPriority {
+  if (COMPILE_THREAD_PRIORITIES.includes(value)) return value;
+  throw new RangeError(`compileThreadPriority must be idle, low or normal, got ${String(value)}`);
 }
 
 export function integerAtLeast(value: number, min: number, name: string): number {

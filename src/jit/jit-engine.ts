@@ -153,7 +153,7 @@ export class JitEngine implements VmJitHook {
     this.currentOptLevel = config.optLevel;
     this.tracker = new HotspotTracker(config.compilationThreshold);
     this.mailbox = new InstallMailbox(config.mailboxCapacity);
-    this.pool = new CompilePool({ workers: config.workers, idleTimeoutMs: config.idleTimeoutMs });
+    this.pool = new CompilePool({ workers: config.workers, idleTimeoutMs: config.idleTimeoutMs, threadPriority: config.compileThreadPriority });
     this.queue = new CompileQueue({
       concurrency: config.workers, maxQueue: config.maxQueue, batchSize: config.compileBatchSize,
       run: (batch) => this.runBatch(batch), onDrop: (job) => this.onDrop(job),

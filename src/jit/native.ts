@@ -225,6 +225,7 @@ interface Addon {
   armInterrupt(millis: number): number;
   disarmInterrupt(token: number): boolean;
   interruptId(): number;
+  lowerThreadPriority(name: CompileThreadPriority): void;
   interruptThread(id: number): boolean;
   releaseHandle(handle: number): boolean;
   liveHandleCount(): number;
@@ -602,4 +603,17 @@ export function interruptId(): number {
 /** Sets the interrupt flag of the thread whose `interruptId()` this is (from any thread). */
 export function interruptThread(id: number): boolean {
   return addon().interruptThread(id);
+}
+
+/**
+ * How much CPU a compile worker competes for: `idle` (Linux SCHED_IDLE: it runs when the
+ * cores have nothing else to do), `low` (nice 19) or `normal`.
+ */
+export type CompileThreadPriority = 'idle' | 'low' | 'normal';
+
+export const COMPILE_THREAD_PRIORITIES: readonly CompileThreadPriority[] = ['idle', 'low', 'normal'];
+
+/** Lowers the calling thread's scheduling priority (a thread is never raised back). */
+export function lowerThreadPriority(priority: CompileThreadPriority): void {
+  addon().lowerThreadPriority(priority);
 }
