@@ -18,10 +18,11 @@ export interface JitConfig {
   /** Compile worker threads. Default available parallelism − 1, at least 1. */
   readonly workers?: number;
   /**
-   * Scheduling priority of the compile workers: `idle` (Linux SCHED_IDLE: they compile on
-   * CPU time nothing else wants, so a burst of compiles does not make the request thread
-   * wait for a CPU), `low` (nice 19) or `normal`. Default `idle`. Where the OS refuses,
-   * workers compile at normal priority.
+   * Scheduling priority of the compile workers: `normal` (default), `low` (nice 19) or
+   * `idle` (Linux SCHED_IDLE: they compile on CPU time nothing else wants). Lower priorities
+   * keep a burst of compiles from making the request thread wait for a CPU when the cores
+   * are shared, but on a saturated machine compiles then wait too, possibly for as long as
+   * the saturation lasts. Where the OS refuses, workers compile at normal priority.
    */
   readonly compileThreadPriority?: CompileThreadPriority;
   /** Waiting compile jobs before the coldest is dropped. Default 1024. */
@@ -57,7 +58,7 @@ export function resolveConfig(config: JitConfig = {}): ResolvedJitConfig {
     enabled: config.enabled ?? true,
     optLevel: optLevel(config.optLevel ?? 1),
     workers: integerAtLeast(config.workers ?? defaultWorkerCount(), 1, 'workers'),
-    compileThreadPriority: threadPriority(config.compileThreadPriority ?? 'idle'),
+    compileThreadPriority: threadPriority(config.compileThreadPriority ?? 'normal'),
     maxQueue: integerAtLeast(config.maxQueue ?? 1024, 1, 'maxQueue'),
     compileBatchSize: integerAtLeast(config.compileBatchSize ?? 64, 1, 'compileBatchSize'),
     compileTimeoutMs: integerAtLeast(config.compileTimeoutMs ?? 10_000, 1, 'compileTimeoutMs'),
