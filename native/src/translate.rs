@@ -981,8 +981,8 @@ impl Translator<'_> {
         self.b.ins().brif(ok, fast, &[], slow, &[]);
 
         self.b.switch_to_block(fast);
-        let xi = self.b.ins().fcvt_to_sint(types::I64, x);
-        let yi = self.b.ins().fcvt_to_sint(types::I64, y);
+        let xi = self.b.ins().fcvt_to_sint_sat(types::I64, x);
+        let yi = self.b.ins().fcvt_to_sint_sat(types::I64, y);
         let ri = self.b.ins().srem(xi, yi);
         let rf = self.b.ins().fcvt_from_sint(types::F64, ri);
         let signed_zero = self.b.ins().fcopysign(zero, x);
