@@ -10,6 +10,7 @@
  * mode decides what happens then:
  *   off         nothing: no JIT (the baseline);
  *   background  the JitEngine queues it and a compile worker compiles it (the design);
+ *   background-idle  the same with `compileThreadPriority: 'idle'` (Linux SCHED_IDLE);
  *   sync        the request compiles it on the main thread (`compileNowBlocking`), as a JIT
  *               without background compilation would.
  * The delay is measured over a fixed window that starts when the first function gets hot,
@@ -27,7 +28,7 @@
  *
  * Prints one JSON line (StormResult).
  *
- *   node --expose-gc dist/bench/server/compile-storm.js --mode off|background|sync
+ *   node --expose-gc dist/bench/server/compile-storm.js --mode off|background|background-idle|sync
  *        [--layout per-program|single] [--per-ms N] [--window-ms N] [--warm-up]
   */
 import { parseArgs } from 'node:util';
@@ -39,7 +40,8 @@ import { Vm } from '../../src/vm/index.js';
 import { EventLoopMonitor, type EventLoopDelay } from '../../examples/server/event-loop-monitor.js';
 import { mainThreadSchedstat } from '../harness.js';
 
-export type StormMode = 'off' | 'background' | 'sync';
+export type StormMode = 'off' | 'background' | 'background-idle' | 'sync';
+const MODES: readonly StormMode[] = ['off', 'background', 'background-idle', 'sync'];
 export type StormLayout = 'single' | 'per-program';
 
 export interface StormResult {
@@ -149,7 +151,8 @@ async function storm(mode: StormMode, layout: StormLayout, perMs: number, window
     workers: 1,
     maxQueue: 2 * FUNCTIONS,
     // In sync mode the engine never compiles by itself; the request does it (below).
-    compilationThreshold: mode === 'background' ? THRESHOLD : Number.MAX_SAFE_INTEGER,
+    compilationThreshold: mode === 'sync' ? Number.MAX_SAFE_INTEGER : THRESHOLD,
+    compileThreadPriority: mode === 'background-idle' ? 'idle' : 'normal',
   });
   if (warmUp) await warmUpStorm(mode, layout, engine);
   const requests = new Requests(mode, engine, targets(layout, engine, 0));
@@ -211,10 +214,10 @@ const { values } = parseArgs({
   },
 });
 const { mode, layout } = values;
-if (mode !== 'off' && mode !== 'background' && mode !== 'sync') throw new Error(`--mode must be off, background or sync, got ${mode}`);
+if (!MODES.includes(mode as StormMode)) throw new Error(`--mode must be one of ${MODES.join(', ')}, got ${mode}`);
 if (layout !== 'single' && layout !== 'per-program') throw new Error(`--layout must be single or per-program, got ${layout}`);
 const perMs = Number(values['per-ms']);
 const windowMs = Number(values['window-ms']);
 if (!Number.isInteger(perMs) || perMs < 1) throw new Error('--per-ms must be a positive integer');
 if (!(windowMs > 0)) throw new Error('--window-ms must be positive');
-console.log(JSON.stringify(await storm(mode, layout, perMs, windowMs, values['warm-up'])));
+console.log(JSON.stringify(await storm(mode as StormMode, layout, perMs, windowMs, values['warm-up'])));
