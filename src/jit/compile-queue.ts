@@ -7,8 +7,8 @@
  * *functions*. When a slot is free its task takes the hottest waiting jobs — its worker's
  * share of them, up to `batchSize` — and keeps taking batches until nothing waits. Batches
  * matter because every worker task costs the main thread a message round trip whatever it
- * carries, and each answer wakes its event loop mid-tick (measured: with 16 per batch, a
- * burst of 1000 functions raised the event-loop delay p99 by ~40 %; with 64, by little). A p-queue entry per function, re-sorted by `setPriority`,
+ * carries, and each answer wakes its event loop between timer ticks: fewer, larger batches
+ * disturb it less. Installs do not wait for a batch (see the install mailbox). A p-queue entry per function, re-sorted by `setPriority`,
  * cost the main thread ~25 µs per function (measured), more than a compile's worth of the
  * budget; here a priority change is a field write and picking a batch is one scan.
  *
