@@ -39,38 +39,49 @@ function compileAll({ bytecode, engine }: Setup): string[] {
   return bytecode.functions().filter((fn) => !engine.compileNowBlocking(bytecode, fn.offset)).map((fn) => fn.name);
 }
 
-function outcome(vm: Vm, name: string, ...args: number[]): Value | Record<string, unknown> {
+/** What `action` returns, or the AtlasRuntimeError it throws as plain data, for comparison. */
+function settled(action: () => Value | undefined): Value | undefined | Record<string, unknown> {
   try {
-    return vm.call(name, ...args);
+    return action();
   } catch (error) {
     if (!(error instanceof AtlasRuntimeError)) throw error;
     return { kind: error.kind, offset: error.offset, span: error.span, detail: error.detail };
   }
 }
 
-test('recursion and mutual recursion run natively with the interpreter\'s results', async (t) => {
-  const s = await setup();
+function outcome(vm: Vm, name: string, ...args: number[]): Value | undefined | Record<string, unknown> {
+  return settled(() => vm.call(name, ...args));
+}
+
+/**
+ * Runs `body` on a fresh setup whose VMs ran their top level and whose functions were all
+ * compiled (`refused` names those the translator refused), then closes the engine.
+ */
+async function withCompiled(body: (s: Setup, refused: string[]) => void, source = PROGRAM, options: VmOptions = {}): Promise<void> {
+  const s = await setup(source, options);
   try {
     s.jit.run();
     s.interpreter.run();
-    t.deepEqual(compileAll(s), []);
+    body(s, compileAll(s));
+  } finally {
+    await s.engine.close();
+  }
+}
+
+test('recursion and mutual recursion run natively with the interpreter\'s results', async (t) => {
+  await withCompiled((s, refused) => {
+    t.deepEqual(refused, []);
     for (const [name, arg] of [['fib', 20], ['even', 301], ['odd', 301], ['even', 0], ['twice', 4], ['sum', 1000]] as const) {
       const before = s.engine.stats().jitExecutions;
       t.deepEqual(outcome(s.jit, name, arg), outcome(s.interpreter, name, arg), `${name}(${arg})`);
       t.is(s.engine.stats().jitExecutions, before + 1, `${name} ran natively, in one native call`);
     }
     t.is(typeof s.jit.call('even', 10), 'boolean');
-  } finally {
-    await s.engine.close();
-  }
+  });
 });
 
 test('reassigning a global the native code calls through falls back to the interpreter', async (t) => {
-  const s = await setup();
-  try {
-    s.jit.run();
-    s.interpreter.run();
-    compileAll(s);
+  await withCompiled((s) => {
     t.is(s.jit.call('twice', 5), 11);
     for (const vm of [s.jit, s.interpreter]) vm.setGlobal('double', vm.getGlobal('triple')!);
     const before = s.engine.stats();
@@ -85,9 +96,7 @@ test('reassigning a global the native code calls through falls back to the inter
     const native = s.engine.stats().jitExecutions;
     t.is(s.jit.call('twice', 10), s.interpreter.call('twice', 10));
     t.true(s.engine.stats().jitExecutions > native);
-  } finally {
-    await s.engine.close();
-  }
+  });
 });
 
 test('a call before the callee is declared raises UndefinedVariable exactly', async (t) => {
@@ -96,19 +105,9 @@ test('a call before the callee is declared raises UndefinedVariable exactly', as
   try {
     // g is compiled with h in its call tree before any prologue has run.
     t.deepEqual(compileAll(s), []);
-    const run = (vm: Vm) => {
-      try {
-        vm.run();
-        return 'ok';
-      } catch (error) {
-        t.true(error instanceof AtlasRuntimeError);
-        const e = error as AtlasRuntimeError;
-        return { kind: e.kind, offset: e.offset, span: e.span, detail: e.detail };
-      }
-    };
-    const expected = run(s.interpreter);
+    const expected = settled(() => s.interpreter.run());
     t.like(expected, { kind: 'UndefinedVariable', detail: 'h' });
-    t.deepEqual(run(s.jit), expected);
+    t.deepEqual(settled(() => s.jit.run()), expected);
     t.is(s.engine.stats().guardFallbacks, 1);
   } finally {
     await s.engine.close();
@@ -116,61 +115,37 @@ test('a call before the callee is declared raises UndefinedVariable exactly', as
 });
 
 test('a trap deep in nested native calls unwinds with the interpreter\'s error', async (t) => {
-  const s = await setup();
-  try {
-    s.jit.run();
-    s.interpreter.run();
-    compileAll(s);
+  await withCompiled((s) => {
     const expected = outcome(s.interpreter, 'outer', 0);
     t.like(expected, { kind: 'DivideByZero' });
     t.deepEqual(outcome(s.jit, 'outer', 0), expected);
     t.is(s.jit.call('outer', 4), s.interpreter.call('outer', 4));
-  } finally {
-    await s.engine.close();
-  }
+  });
 });
 
 test('native recursion stops exactly where the interpreter\'s limits raise StackOverflow', async (t) => {
   for (const options of [{ maxCallDepth: 50 }, { maxStackSize: 100 }] as VmOptions[]) {
-    const s = await setup(PROGRAM, options);
-    try {
-      s.jit.run();
-      s.interpreter.run();
-      compileAll(s);
+    await withCompiled((s) => {
       for (const n of [0, 10, 20, 30, 40, 48, 49, 50, 60, 200]) {
         t.deepEqual(outcome(s.jit, 'deep', n), outcome(s.interpreter, 'deep', n), `deep(${n}) ${JSON.stringify(options)}`);
       }
       t.true(s.engine.stats().bailouts > 0);
-    } finally {
-      await s.engine.close();
-    }
+    }, PROGRAM, options);
   }
 });
 
 test('recursion deeper than the native stack budget bails out to the interpreter', async (t) => {
-  const s = await setup();
-  try {
-    s.jit.run();
-    s.interpreter.run();
-    compileAll(s);
+  await withCompiled((s) => {
     t.is(s.jit.call('deep', 90_000), 90_000);
     t.deepEqual(outcome(s.jit, 'deep', 150_000), outcome(s.interpreter, 'deep', 150_000));
     t.true(s.engine.stats().bailouts >= 1);
-  } finally {
-    await s.engine.close();
-  }
+  });
 });
 
 test('calls with non-number arguments run interpreted and are counted', async (t) => {
-  const s = await setup();
-  try {
-    s.jit.run();
-    s.interpreter.run();
-    compileAll(s);
+  await withCompiled((s) => {
     const before = s.engine.stats().nonNumericArgCalls;
     t.deepEqual(outcome(s.jit, 'sum', 'x' as unknown as number), outcome(s.interpreter, 'sum', 'x' as unknown as number));
     t.is(s.engine.stats().nonNumericArgCalls, before + 1);
-  } finally {
-    await s.engine.close();
-  }
+  });
 });
