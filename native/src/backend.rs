@@ -279,6 +279,9 @@ mod tests {
     use crate::{invoker, opcode as op, registry};
     use std::sync::Arc;
 
+    /// Unoptimized, verified, with interrupt checks: the tests' usual compile options.
+    const UNOPTIMIZED: Options = Options { opt_level: OptLevel::None, verify: true, interrupt_checks: true };
+
     fn function(code: &[u8], arity: usize, pool: Vec<PoolEntry>) -> FunctionInput {
         FunctionInput { code: code.to_vec(), start: 0, end: code.len(), arity, local_count: arity, pool }
     }
@@ -367,26 +370,18 @@ mod tests {
 
     #[test]
     fn reports_exit_and_real_code_size() {
-        let compiled = compile(
-            &function(&ADD, 2, vec![]),
-            Options { opt_level: OptLevel::None, verify: true, interrupt_checks: true },
-        )
-        .unwrap();
+        let compiled = compile(&function(&ADD, 2, vec![]), UNOPTIMIZED).unwrap();
         assert_eq!(compiled.code.exit, Exit::Return(ValueKind::Number));
         assert!(compiled.code.code_size > 0 && compiled.code.code_size < 4096);
         let trapping = [op::TRUE, op::NEGATE, op::RETURN];
-        let compiled = compile(
-            &function(&trapping, 0, vec![]),
-            Options { opt_level: OptLevel::None, verify: true, interrupt_checks: true },
-        )
-        .unwrap();
+        let compiled = compile(&function(&trapping, 0, vec![]), UNOPTIMIZED).unwrap();
         assert_eq!(compiled.code.exit, Exit::Trap(TrapCode::NegateNonNumber));
     }
 
     #[test]
     fn non_number_constants_are_refused() {
         let input = function(&[op::CONSTANT, 0, 0, op::RETURN], 0, vec![PoolEntry::Other(ConstantKind::String)]);
-        match compile(&input, Options { opt_level: OptLevel::None, verify: true, interrupt_checks: true }) {
+        match compile(&input, UNOPTIMIZED) {
             Err(CompileError::Rejected(Rejection::Refused(r))) => {
                 assert_eq!(r.reason, RefusalReason::NonNumberConstant)
             }
@@ -462,11 +457,7 @@ mod tests {
 
     #[test]
     fn released_handles_are_unknown_to_invoke() {
-        let compiled = compile(
-            &function(&ADD, 2, vec![]),
-            Options { opt_level: OptLevel::None, verify: true, interrupt_checks: true },
-        )
-        .unwrap();
+        let compiled = compile(&function(&ADD, 2, vec![]), UNOPTIMIZED).unwrap();
         let handle = registry::register(compiled.code).unwrap();
         invoker::install_area(InvokeArea::new());
         assert!(invoker::invoke(handle).is_ok());

@@ -141,8 +141,7 @@ pub fn translate_function(
         exits: Vec::new(),
         fmod: None,
         callees: HashMap::new(),
-        interrupted: None,
-        bailout: None,
+        status_exits: BTreeMap::new(),
         unchecked: Vec::new(),
         deepest_back_edge: None,
     };
@@ -377,8 +376,9 @@ struct Translator<'a> {
     exits: Vec<Exit>,
     fmod: Option<FuncRef>,
     callees: HashMap<usize, FuncRef>,
-    interrupted: Option<Block>,
-    bailout: Option<Block>,
+    /// Cold blocks that return a status with no value (interrupted, bailed out): one per
+    /// status, made on first use, filled by `fill_status_blocks` once the body is done.
+    status_exits: BTreeMap<u32, Block>,
     /// Arithmetic results whose finiteness check is deferred, in program order, each with
     /// whether a later unchecked Add/Sub/Mul consumed it (see `cover`).
     unchecked: Vec<(Value, usize, bool)>,
@@ -422,37 +422,30 @@ impl Translator<'_> {
     }
 
     fn interrupted_block(&mut self) -> Block {
-        if let Some(block) = self.interrupted {
-            return block;
-        }
-        let block = self.status_block(STATUS_INTERRUPTED);
-        self.interrupted = Some(block);
-        block
+        self.status_exit(STATUS_INTERRUPTED)
     }
 
     fn bailout_block(&mut self) -> Block {
-        if let Some(block) = self.bailout {
-            return block;
-        }
-        let block = self.status_block(STATUS_BAILOUT);
-        self.bailout = Some(block);
-        block
+        self.status_exit(STATUS_BAILOUT)
     }
 
-    /// A cold block that returns `status` with no value and no details; filled by
-    /// `fill_status_blocks` once the body is done (Cranelift fills one block at a time).
-    fn status_block(&mut self, _status: u32) -> Block {
+    /// The cold block that returns `status` with no value and no details, made on first use
+    /// and filled by `fill_status_blocks` (Cranelift fills one block at a time).
+    fn status_exit(&mut self, status: u32) -> Block {
+        if let Some(&block) = self.status_exits.get(&status) {
+            return block;
+        }
         let block = self.b.create_block();
         self.b.set_cold_block(block);
+        self.status_exits.insert(status, block);
         block
     }
 
     fn fill_status_blocks(&mut self) {
-        for (block, status) in [(self.interrupted, STATUS_INTERRUPTED), (self.bailout, STATUS_BAILOUT)] {
-            if let Some(block) = block {
-                self.b.switch_to_block(block);
-                self.finish_status(status);
-            }
+        let exits: Vec<(u32, Block)> = self.status_exits.iter().map(|(&status, &block)| (status, block)).collect();
+        for (status, block) in exits {
+            self.b.switch_to_block(block);
+            self.finish_status(status);
         }
     }
 
