@@ -266,11 +266,11 @@ export function analyzeFunction(
   entryDepth: number,
   options: AnalysisOptions = {},
 ): FunctionAnalysis {
-  const defaultGlobals = functionGlobals(bytecode);
-  const knownGlobals = options.knownGlobals ?? defaultGlobals;
+  const knownGlobals = options.knownGlobals ?? functionGlobals(bytecode);
   const analysis = new FlowWalker(bytecode, knownGlobals).run(entryOffset, entryDepth);
-  // Keep what later questions about this frame need (the validator's pass answers the JIT's).
-  if (knownGlobals === defaultGlobals) rememberSummary(bytecode, analysis);
+  // Keep what later questions about this frame need (the validator's pass answers the
+  // JIT's), when the analysis used the program's own globals (never computed just to check).
+  if (knownGlobals === globalsCache.get(bytecode)) rememberSummary(bytecode, analysis);
   return analysis;
 }
 

@@ -8,9 +8,10 @@
  * share of them, up to `batchSize` — and keeps taking batches until nothing waits. Batches
  * matter because every worker task costs the main thread a message round trip whatever it
  * carries, and each answer wakes its event loop between timer ticks: fewer, larger batches
- * disturb it less. Installs do not wait for a batch (see the install mailbox). A p-queue entry per function, re-sorted by `setPriority`,
- * cost the main thread ~25 µs per function (measured), more than a compile's worth of the
- * budget; here a priority change is a field write and picking a batch is one scan.
+ * disturb it less. Installs do not wait for a batch (see the install mailbox). A p-queue
+ * entry per function, re-sorted by `setPriority`, cost the main thread ~25 µs per function
+ * (measured), more than a compile's worth of the budget; here a priority change is a field
+ * write and picking a batch is one scan.
  *
  * The queue is bounded: when full, the coldest job (among those waiting and the newcomer) is
  * dropped, and the caller hears about it through `onDrop` so the function can become hot

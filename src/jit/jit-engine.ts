@@ -189,7 +189,7 @@ export class JitEngine implements VmJitHook {
 
   /** VmJitHook: a loop safepoint; installs finished code and delivers interrupts. */
   onSafepoint(): void {
-    if (this.mailbox.hasMail()) this.drainMailbox();
+    this.pollMailbox();
     if (this.caller.interruptRequested) throw this.interrupted();
   }
 
@@ -418,7 +418,7 @@ export class JitEngine implements VmJitHook {
    * code poll the mailbox: a call that already runs native code has nothing to gain from it.
    */
   private pollMailboxFor(tracked: TrackedFunction): CacheEntry | undefined {
-    if (this.mailbox.hasMail()) this.drainMailbox();
+    this.pollMailbox();
     return tracked.code;
   }
 
@@ -630,8 +630,8 @@ export class JitEngine implements VmJitHook {
   private settle(jobId: number, outcome: Outcome, final: boolean): void {
     const pending = this.pending.get(jobId);
     if (pending === undefined) {
-      // A mailbox entry of a job already ended as failed (its worker died after posting it
-      // but before the drain): nobody will install this code.
+      // A mailbox entry of a job already ended as failed: its worker, terminated after the
+      // batch timed out, still posted it. Nobody will install this code.
       if (outcome.kind === 'compiled') releaseHandle(outcome.handle);
       return;
     }
