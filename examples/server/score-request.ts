@@ -39,7 +39,7 @@ export function parseScoreRequest(body: string): ScoreRequest {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new BadRequest('the body must be a JSON object');
   const record = data as Record<string, unknown>;
   const fields = Object.fromEntries(FIELDS.map((name) => [name, nonNegative(record, name)])) as Record<(typeof FIELDS)[number], number>;
-  const samples = record['samples'] === undefined ? DEFAULT_SAMPLES : nonNegative(record, 'samples');
+  const samples = record.samples === undefined ? DEFAULT_SAMPLES : nonNegative(record, 'samples');
   if (!Number.isInteger(samples) || samples < 1 || samples > MAX_SAMPLES) {
     throw new BadRequest(`"samples" must be an integer from 1 to ${MAX_SAMPLES}`);
   }

@@ -142,11 +142,11 @@ class Lexer {
         this.pos++;
         continue;
       }
-      const escape = this.chars[this.pos + 1];
-      if (escape === undefined) break; // a backslash at the very end: unterminated
-      const replacement = ESCAPES[escape];
+      const escaped = this.chars[this.pos + 1];
+      if (escaped === undefined) break; // a backslash at the very end: unterminated
+      const replacement = ESCAPES[escaped];
       if (replacement === undefined) {
-        throw this.error({ start: this.pos, end: this.pos + 2 }, `Invalid escape sequence '\\${escape}'`, 'AT1003');
+        throw this.error({ start: this.pos, end: this.pos + 2 }, `Invalid escape sequence '\\${escaped}'`, 'AT1003');
       }
       value += replacement;
       this.pos += 2;
