@@ -1,4 +1,4 @@
-// The programs of /work/shared/atlas-corpus assembled with BytecodeBuilder exactly the way the
+// The programs of test/fixtures/atlas-corpus assembled with BytecodeBuilder exactly the way the
 // reference compiler lays them out (spec §3.2, §6.5): fresh name constants for every reference,
 // the callee's constant before its arguments', `Null; Return` after every body (dead after a
 // trailing return), `Jump` after a then-branch even when it returns, `Pop` after statements.
