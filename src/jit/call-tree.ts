@@ -5,13 +5,12 @@
  * native code to be valid (the run-time guard, see `callTreeHolds`).
  *
  * A global qualifies when the program assigns it exactly once, in a function declaration's
- * prologue (`functionGlobals`). It can still be undefined (a call before the prologue ran) or
+ * prologue (`ProgramAnalysis.functionGlobals`). It can still be undefined (a call before the prologue ran) or
  * be reassigned by the host (`Vm.setGlobal`), so every native run of the tree is preceded by a
  * check that each global still holds its function — cached on the VM's global version, so the
  * check is one comparison while no global is written.
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
-import { bodySummary, functionEnd, functionGlobals } from '../bytecode/control-flow.js';
 import { AtlasFunction, type GlobalsView } from '../vm/index.js';
 import type { NativeCallee } from './native.js';
 
@@ -38,17 +37,18 @@ const MAX_FUNCTIONS = 256;
 
 /** Resolves the call tree of `root`. Calls the analysis cannot resolve are left out (the translator refuses them). */
 export function resolveCallTree(bytecode: Bytecode, root: FunctionRef): CallTree {
-  const rootSummary = bodySummary(bytecode, root);
+  const analysis = bytecode.analysis;
+  const rootSummary = analysis.bodySummary(root);
   // Most hot functions call nothing: they share one empty tree.
   if (rootSummary.callees.size === 0 && rootSummary.globalReads.length === 0) return LEAF_TREE;
-  const known = functionGlobals(bytecode);
+  const known = analysis.functionGlobals;
   const index = new Map<number, number>([[root.offset, 0]]);
   const order: FunctionRef[] = [root];
   const calls = new Map<number, number>();
   const globals = new Map<string, GlobalDependency>();
   for (let i = 0; i < order.length; i++) {
     // Summaries are kept from validation, so this costs lookups, not analyses.
-    const summary = bodySummary(bytecode, order[i]!);
+    const summary = analysis.bodySummary(order[i]!);
     for (const { offset, nameIndex } of summary.globalReads) {
       const name = bytecode.constants[nameIndex];
       const fnIndex = name?.kind === 'string' ? known.get(name.value) : undefined;
@@ -72,7 +72,7 @@ export function resolveCallTree(bytecode: Bytecode, root: FunctionRef): CallTree
       calls.set(at, target);
     }
   }
-  const callees = order.slice(1).map((fn) => ({ start: fn.offset, end: functionEnd(bytecode, fn), arity: fn.arity, localCount: fn.localCount }));
+  const callees = order.slice(1).map((fn) => ({ start: fn.offset, end: analysis.functionEnd(fn), arity: fn.arity, localCount: fn.localCount }));
   return { ok: true, callees, calls, globals: [...globals.values()] };
 }
 
