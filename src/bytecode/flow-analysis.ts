@@ -251,7 +251,7 @@ class FlowWalker {
     else this.callees.delete(ins.offset);
   }
 
-  private report(rule: FlowProblem['rule'], offset: number, detail: string): void {
+  private report(rule: FlowRule, offset: number, detail: string): void {
     const key = `${rule}@${offset}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);

@@ -21,9 +21,12 @@ import { AtlasFunction, type GlobalsView, type Value } from '../vm/index.js';
 import type { NativeCallee } from './native.js';
 
 /**
- * Global `name` must hold the function `fn` (a function constant of the program) when the code
- * calls through it; with `fn` undefined, the code only discards what it reads, and the global
- * must merely exist as a user global (then GetGlobal cannot raise).
+ * What global `name` must hold for the native code to be valid: the function `fn` (a function
+ * constant of the program) when it is a known function global, which the code may call through.
+ * With `fn` undefined the analysis could not resolve the read, so compiled code only discards
+ * the value, and the global must merely exist as a user global: then GetGlobal cannot raise.
+ * (That is stricter than the interpreter, which also resolves None, builtins and math
+ * constants; such a read just keeps the code's calls interpreted.)
  */
 export interface GlobalDependency {
   readonly name: string;
