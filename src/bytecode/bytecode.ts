@@ -81,7 +81,8 @@ export class Bytecode {
 
   /**
    * The program's analysis (see `ProgramAnalysis`), built on first use and kept: validation
-   * fills it, the JIT reads it. A private field, so copies and comparisons never see it.
+   * fills it, the JIT reads it. It is never recomputed, so the code bytes must not change once
+   * the program is in use. A private field, so copies and comparisons never see it.
    */
   get analysis(): ProgramAnalysis {
     return (this.#analysis ??= new ProgramAnalysis(this));
