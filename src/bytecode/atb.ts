@@ -11,7 +11,7 @@
  * `validate`), but it does analyse them to recompute local counts (see `readAtb`).
  */
 import { Bytecode, type Constant, type DebugEntry, type FunctionRef, type Ownership } from './bytecode.js';
-import { analyzeFunction } from './control-flow.js';
+import { analyzeFunction } from './flow-analysis.js';
 
 export const ATB_MAGIC: readonly number[] = [0x41, 0x54, 0x42, 0x00];
 export const ATB_VERSION = 1;

@@ -2,6 +2,7 @@
  * The `Bytecode` container: instruction bytes, the constant pool and optional debug spans,
  * mirroring the reference's `Bytecode` struct (spec §1, §3.1, §4).
  */
+import { ProgramAnalysis } from './program-analysis.js';
 
 /** Parameter/return ownership annotation, coded as in `.atb` files (spec §4.2). */
 export type Ownership = 'none' | 'own' | 'borrow' | 'shared';
@@ -40,6 +41,8 @@ export interface DebugEntry extends Span {
 }
 
 export class Bytecode {
+  #analysis: ProgramAnalysis | undefined;
+
   constructor(
     readonly code: Uint8Array,
     readonly constants: readonly Constant[],
@@ -68,6 +71,21 @@ export class Bytecode {
     const out: FunctionRef[] = [];
     for (const c of this.constants) if (c.kind === 'function') out.push(c.value);
     return out;
+  }
+
+  /** Constant `k`'s text when it is a string (what a GetGlobal/SetGlobal operand names). */
+  stringAt(k: number): string | undefined {
+    const c = this.constants[k];
+    return c?.kind === 'string' ? c.value : undefined;
+  }
+
+  /**
+   * The program's analysis (see `ProgramAnalysis`), built on first use and kept: validation
+   * fills it, the JIT reads it. It is never recomputed, so the code bytes must not change once
+   * the program is in use. A private field, so copies and comparisons never see it.
+   */
+  get analysis(): ProgramAnalysis {
+    return (this.#analysis ??= new ProgramAnalysis(this));
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * A readable listing of a program: the constant pool, then every instruction with its offset,
  * operands, the constant it refers to, absolute jump targets, and `fn … end fn` markers around
- * function bodies (their extent comes from the control-flow analysis). Corrupt code is listed
+ * function bodies (their extent comes from the program's flow analysis). Corrupt code is listed
  * too: an unknown byte shows as `.byte`, a truncated instruction says so.
  *
  *   constants (2):
@@ -22,8 +22,8 @@
  *     16  Halt
  */
 import { type Bytecode, type Constant, type FunctionRef } from './bytecode.js';
-import { type ScannedInstruction, functionEnd, linearScan } from './control-flow.js';
 import { type Instruction } from './decoder.js';
+import { type ScannedInstruction } from './linear-scan.js';
 import { Opcode, isJump } from './opcode.js';
 
 export function disassemble(bytecode: Bytecode): string {
@@ -80,7 +80,7 @@ function codeLines(bytecode: Bytecode): string[] {
   const code = bytecode.code;
   const locals = bytecode.topLevelLocalCount > 0 ? `, top-level locals ${bytecode.topLevelLocalCount}` : '';
   const lines = [`code (${code.length} bytes${locals}):`];
-  const scan = linearScan(code);
+  const scan = bytecode.analysis.scan;
   const extents = functionExtents(bytecode, scan);
   const width = String(Math.max(0, code.length - 1)).length + 2;
   const blank = ' '.repeat(width);
@@ -118,9 +118,9 @@ function functionExtents(bytecode: Bytecode, scan: readonly ScannedInstruction[]
   const starts = new Set<number>();
   for (const entry of scan) if (entry.instruction !== undefined) starts.add(entry.offset);
   const byStart = new Map<number, Extent>();
-  for (const fn of bytecode.functions()) {
+  for (const fn of bytecode.analysis.functions) {
     if (fn.offset === 0 || !starts.has(fn.offset) || byStart.has(fn.offset)) continue;
-    const end = Math.min(layoutEnd(byNext.get(fn.offset), functionEnd(bytecode, fn)), bytecode.code.length);
+    const end = Math.min(layoutEnd(byNext.get(fn.offset), bytecode.analysis.functionEnd(fn)), bytecode.code.length);
     if (end > fn.offset) byStart.set(fn.offset, { fn, start: fn.offset, end });
   }
   return [...byStart.values()].sort((a, b) => a.start - b.start || b.end - a.end);

@@ -2,7 +2,11 @@ export { Opcode, type OpcodeName, type OpcodeInfo, type OperandLayout, OPCODE_TA
 export { Bytecode, functionRef, type Constant, type ConstantKind, type FunctionRef, type Ownership, type Span, type DebugEntry } from './bytecode.js';
 export { decodeAt, instructions, jumpTarget, readU16, readI16, DecodeError, type Instruction, type DecodeErrorRule } from './decoder.js';
 export { BytecodeBuilder, Label, type FunctionInProgress } from './builder.js';
-export { analyzeFunction, analyzeBody, functionEnd, functionGlobals, linearScan, stackEffect, successors, type FunctionAnalysis, type AnalyzedInstruction, type AnalysisOptions, type KnownCallee, type FlowProblem, type FlowRule, type ScannedInstruction, type StackEffect } from './control-flow.js';
+export { linearScan, type ScannedInstruction } from './linear-scan.js';
+export { stackEffect, successors, type StackEffect } from './stack-effects.js';
+export { analyzeFunction, analyzeBody, type FunctionAnalysis, type AnalyzedInstruction, type AnalysisOptions, type KnownCallee, type FlowProblem, type FlowRule } from './flow-analysis.js';
+export { type BodySummary, type GlobalRead } from './body-summary.js';
+export { ProgramAnalysis, functionEnd, functionGlobals } from './program-analysis.js';
 export { validate, assertValid, BytecodeValidationError, type ValidationIssue, type ValidationRule } from './validator.js';
 export { disassemble, describeConstant, describeInstruction } from './disassembler.js';
 export { readAtb, writeAtb, AtbFormatError, ATB_MAGIC, ATB_VERSION } from './atb.js';

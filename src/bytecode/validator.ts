@@ -10,16 +10,19 @@
  * as its own frame: reading below the frame base is a StackUnderflow.
  *
  * The reference's stack pass is a linear walk that stops at the first Return (§5 pass 4). Ours
- * replaces it with the control-flow analysis of `control-flow.ts`: it sees every reachable
+ * replaces it with the flow analysis of `flow-analysis.ts`: it sees every reachable
  * instruction with its exact depth, and ignores unreachable code (such as the compiler's dead
  * `Null; Return` after a body's own `return`). Decoding, jump-target and constant-index checks
  * stay linear over the whole code, exactly like the reference.
+ *
+ * Everything it learns on the way (the linear scan, the function globals, each body's summary)
+ * is asked of, and kept in, the program's `bytecode.analysis`, where the JIT finds it later.
  */
 import { type Bytecode, type FunctionRef } from './bytecode.js';
-import {
-  type FunctionAnalysis, type ScannedInstruction, analyzeFunction, functionGlobals, linearScan,
-} from './control-flow.js';
 import { type Instruction } from './decoder.js';
+import { type FunctionAnalysis } from './flow-analysis.js';
+import { type ScannedInstruction } from './linear-scan.js';
+import { type ProgramAnalysis } from './program-analysis.js';
 import { Opcode, isJump } from './opcode.js';
 
 export type ValidationRule =
@@ -96,13 +99,14 @@ export function assertValid(bytecode: Bytecode): void {
 /** Every issue of `bytecode`, in pass order; [] when it is valid. */
 export function validate(bytecode: Bytecode): ValidationIssue[] {
   const issues = new IssueList();
-  const scan = linearScan(bytecode.code);
+  const analysis = bytecode.analysis;
+  const scan = analysis.scan;
   const starts = instructionStarts(scan);
   checkDecoding(scan, issues);
   checkJumpTargets(bytecode, scan, starts, issues);
   checkConstantRefs(bytecode, scan, issues);
   const functions = checkFunctions(bytecode, scan, starts, issues);
-  checkFrames(bytecode, scan, functions, issues);
+  checkFrames(analysis, functions, issues);
   checkTerminator(scan, issues);
   return issues.list;
 }
@@ -277,14 +281,9 @@ interface Frame {
   readonly isMain: boolean;
 }
 
-function checkFrames(
-  bytecode: Bytecode,
-  scan: readonly ScannedInstruction[],
-  functions: readonly CheckedFunction[],
-  issues: IssueList,
-): void {
-  const knownGlobals = functionGlobals(bytecode, scan);
-  const captures = captureCounts(bytecode, scan);
+function checkFrames(program: ProgramAnalysis, functions: readonly CheckedFunction[], issues: IssueList): void {
+  const bytecode = program.bytecode;
+  const captures = captureCounts(bytecode, program.scan);
   // A malformed topLevelLocalCount (negative, fractional) grants no slots: every local use is then flagged.
   const mainLocals = Number.isInteger(bytecode.topLevelLocalCount) ? Math.max(0, bytecode.topLevelLocalCount) : 0;
   const frames: Frame[] = [{
@@ -302,8 +301,7 @@ function checkFrames(
     seen.add(key);
   }
   for (const frame of frames) {
-    const analysis = analyzeFunction(bytecode, frame.entry, frame.entryDepth, { knownGlobals });
-    checkFrame(frame, analysis, issues);
+    checkFrame(frame, program.analyzeFrame(frame.entry, frame.entryDepth), issues);
   }
 }
 

@@ -1,62 +1,67 @@
 /**
  * The call tree of a function to compile: the user functions it reaches through statically
  * known calls (`GetGlobal f; args…; Call n`, spec §3.6), which the translator compiles into
- * the same module as direct calls, and the globals that must hold those functions for the
- * native code to be valid (the run-time guard, see `callTreeHolds`).
+ * the same module as direct calls, and the globals the native code reads, with what each must
+ * hold for that code to be valid (the run-time guard, see `callTreeHolds`).
  *
- * A global qualifies when the program assigns it exactly once, in a function declaration's
- * prologue (`functionGlobals`). It can still be undefined (a call before the prologue ran) or
- * be reassigned by the host (`Vm.setGlobal`), so every native run of the tree is preceded by a
- * check that each global still holds its function — cached on the VM's global version, so the
- * check is one comparison while no global is written.
+ * Whether the code compiles is the translator's decision alone: it treats every `GetGlobal` as
+ * pushing a callee that only a `Call` of the tree's table may call and that nothing may use as
+ * a value (refusals UnknownCallee and UntypedValue). So a read the analysis cannot resolve is
+ * not refused here; it only becomes a guard, because code that merely discards the value would
+ * otherwise skip the interpreter's UndefinedVariable error.
+ *
+ * A global is a known function when the program assigns it exactly once, in a function
+ * declaration's prologue (`ProgramAnalysis.functionGlobals`). It can still be undefined (a call
+ * before the prologue ran) or be reassigned by the host (`Vm.setGlobal`), so every native run
+ * of the tree is preceded by the guard — cached on the VM's global version, so the check is one
+ * comparison while no global is written.
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
-import { bodySummary, functionEnd, functionGlobals } from '../bytecode/control-flow.js';
-import { AtlasFunction, type GlobalsView } from '../vm/index.js';
+import { AtlasFunction, type GlobalsView, type Value } from '../vm/index.js';
 import type { NativeCallee } from './native.js';
 
-/** Global `name` must hold the function `fn` (a function constant of the program). */
+/**
+ * What global `name` must hold for the native code to be valid: the function `fn` (a function
+ * constant of the program) when it is a known function global, which the code may call through.
+ * With `fn` undefined the analysis could not resolve the read, so compiled code only discards
+ * the value, and the global must merely exist as a user global: then GetGlobal cannot raise.
+ * (That is stricter than the interpreter, which also resolves None, builtins and math
+ * constants; such a read just keeps the code's calls interpreted.)
+ */
 export interface GlobalDependency {
   readonly name: string;
-  readonly fn: FunctionRef;
+  readonly fn: FunctionRef | undefined;
 }
 
-export type CallTree =
-  | {
-      readonly ok: true;
-      /** Functions 1.. of the module (the root is function 0). */
-      readonly callees: readonly NativeCallee[];
-      /** `Call` offset → index of the function it calls. */
-      readonly calls: ReadonlyMap<number, number>;
-      readonly globals: readonly GlobalDependency[];
-    }
-  /** A reachable `GetGlobal` reads a global that is not a known function: native code cannot type it. */
-  | { readonly ok: false; readonly reason: string };
+export interface CallTree {
+  /** Functions 1.. of the module (the root is function 0). */
+  readonly callees: readonly NativeCallee[];
+  /** `Call` offset → index of the function it calls. */
+  readonly calls: ReadonlyMap<number, number>;
+  /** Every global a reachable `GetGlobal` of the tree reads, once. */
+  readonly globals: readonly GlobalDependency[];
+}
 
 /** The translator's limit (native/src/input.rs MAX_FUNCTIONS). */
 const MAX_FUNCTIONS = 256;
 
 /** Resolves the call tree of `root`. Calls the analysis cannot resolve are left out (the translator refuses them). */
 export function resolveCallTree(bytecode: Bytecode, root: FunctionRef): CallTree {
-  const rootSummary = bodySummary(bytecode, root);
+  const analysis = bytecode.analysis;
+  const rootSummary = analysis.bodySummary(root);
   // Most hot functions call nothing: they share one empty tree.
   if (rootSummary.callees.size === 0 && rootSummary.globalReads.length === 0) return LEAF_TREE;
-  const known = functionGlobals(bytecode);
   const index = new Map<number, number>([[root.offset, 0]]);
   const order: FunctionRef[] = [root];
   const calls = new Map<number, number>();
   const globals = new Map<string, GlobalDependency>();
   for (let i = 0; i < order.length; i++) {
     // Summaries are kept from validation, so this costs lookups, not analyses.
-    const summary = bodySummary(bytecode, order[i]!);
-    for (const { offset, nameIndex } of summary.globalReads) {
-      const name = bytecode.constants[nameIndex];
-      const fnIndex = name?.kind === 'string' ? known.get(name.value) : undefined;
-      const constant = fnIndex === undefined ? undefined : bytecode.constants[fnIndex];
-      if (name?.kind !== 'string' || constant?.kind !== 'function') {
-        return { ok: false, reason: `GetGlobal at offset ${offset} reads a global that is not a known function` };
-      }
-      globals.set(name.value, { name: name.value, fn: constant.value });
+    const summary = analysis.bodySummary(order[i]!);
+    for (const { nameIndex } of summary.globalReads) {
+      const name = bytecode.stringAt(nameIndex);
+      // A name that is no string is refused by the translator (and rejected by the validator).
+      if (name !== undefined) globals.set(name, { name, fn: knownFunction(bytecode, name) });
     }
     for (const [at, callee] of summary.callees) {
       const fn = callee.fn;
@@ -72,17 +77,26 @@ export function resolveCallTree(bytecode: Bytecode, root: FunctionRef): CallTree
       calls.set(at, target);
     }
   }
-  const callees = order.slice(1).map((fn) => ({ start: fn.offset, end: functionEnd(bytecode, fn), arity: fn.arity, localCount: fn.localCount }));
-  return { ok: true, callees, calls, globals: [...globals.values()] };
+  const callees = order.slice(1).map((fn) => ({ start: fn.offset, end: analysis.functionEnd(fn), arity: fn.arity, localCount: fn.localCount }));
+  return { callees, calls, globals: [...globals.values()] };
 }
 
-const LEAF_TREE: CallTree = { ok: true, callees: [], calls: new Map(), globals: [] };
+const LEAF_TREE: CallTree = { callees: [], calls: new Map(), globals: [] };
 
-/** Whether every global the tree calls through holds its function in `view`. */
+/** The function global `name` statically holds, if it is one of the program's function globals. */
+function knownFunction(bytecode: Bytecode, name: string): FunctionRef | undefined {
+  const k = bytecode.analysis.functionGlobals.get(name);
+  const constant = k === undefined ? undefined : bytecode.constants[k];
+  return constant?.kind === 'function' ? constant.value : undefined;
+}
+
+/** Whether every global the tree reads holds what its dependency asks for in `view`. */
 export function callTreeHolds(globals: readonly GlobalDependency[], view: GlobalsView): boolean {
-  for (const { name, fn } of globals) {
-    const value = view.getGlobal(name);
-    if (!(value instanceof AtlasFunction) || value.ref !== fn) return false;
-  }
+  for (const { name, fn } of globals) if (!holds(view.getGlobal(name), fn)) return false;
   return true;
+}
+
+function holds(value: Value | undefined, fn: FunctionRef | undefined): boolean {
+  if (fn === undefined) return value !== undefined;
+  return value instanceof AtlasFunction && value.ref === fn;
 }

@@ -350,8 +350,8 @@ export class JitEngine implements VmJitHook {
     const tracked = this.track(program, fn, undefined);
     if (tracked.code !== undefined) return true;
     const tree = this.treeOf(tracked);
-    const outcome = tree.ok ? compileFunction(this.functionJob(tracked, tree, 0), this.currentOptLevel) : undefined;
-    if (outcome === undefined || !outcome.ok) {
+    const outcome = compileFunction(this.functionJob(tracked, tree, 0), this.currentOptLevel);
+    if (!outcome.ok) {
       this.tracker.markFailed(tracked.key);
       return false;
     }
@@ -558,10 +558,7 @@ export class JitEngine implements VmJitHook {
       this.latency.queueWait.record((job.startedAt - job.enqueuedAt) * 1000);
       const pending = this.pending.get(job.id);
       if (pending === undefined) continue;
-      const tree = this.treeOf(pending.fn);
-      // Nothing to compile when the translator could not type a global this code reads.
-      if (tree.ok) jobs.push(this.functionJob(pending.fn, tree, job.id));
-      else this.settle(job.id, { kind: 'refused', reason: `refused: ${tree.reason}` }, true);
+      jobs.push(this.functionJob(pending.fn, this.treeOf(pending.fn), job.id));
     }
     if (jobs.length === 0) return;
     let answer: BatchAnswer;
@@ -602,13 +599,13 @@ export class JitEngine implements VmJitHook {
     if (tracked.tree === undefined) {
       const tree = resolveCallTree(tracked.program.bytecode, tracked.fn);
       tracked.tree = tree;
-      if (tree.ok) tracked.guardGlobals = tree.globals;
+      tracked.guardGlobals = tree.globals;
     }
     return tracked.tree;
   }
 
-  /** The job for `tracked` with its (compilable) call tree. */
-  private functionJob(tracked: TrackedFunction, tree: CallTree & { ok: true }, jobId: number): FunctionJobSource {
+  /** The job for `tracked` with its call tree. */
+  private functionJob(tracked: TrackedFunction, tree: CallTree, jobId: number): FunctionJobSource {
     const { fn, program, end } = tracked;
     return {
       jobId, name: fn.name, code: program.bytecode.code, constants: program.bytecode.constants,

@@ -1,7 +1,7 @@
 import test from 'ava';
 import {
   Bytecode, BytecodeBuilder, Opcode, analyzeBody, analyzeFunction, functionEnd, functionGlobals, functionRef, linearScan,
-  stackEffect, decodeAt,
+  stackEffect, decodeAt, validate,
 } from '../src/bytecode/index.js';
 import { REFERENCE_PROGRAMS, factorial } from './helpers/reference-programs.js';
 
@@ -154,3 +154,23 @@ test('a Pop right before Halt pops nothing (Q1), so Halt sees the value', (t) =>
   t.deepEqual(stackEffect(decodeAt(code, 3), code), { needs: 1, pops: 0, pushes: 0 });
   t.deepEqual(stackEffect(decodeAt(code, 2), code), { needs: 1, pops: 1, pushes: 0 });
 });
+
+test('the program analysis lives on its Bytecode: validation fills it, later questions read it', (t) => {
+  const bc = factorial();
+  const analysis = bc.analysis;
+  t.is(bc.analysis, analysis, 'built once');
+  t.deepEqual(validate(bc), []);
+  const fn = fnNamed(bc, 'factorial');
+  const summary = analysis.bodySummary(fn);
+  t.is(analysis.bodySummary(fn), summary, 'kept, not recomputed');
+  t.is(summary.end, analyzeBody(bc, fn).end);
+  t.deepEqual([...summary.callees.keys()], [37]);
+  t.deepEqual(summary.globalReads.map((r) => bc.constants[r.nameIndex]), [{ kind: 'string', value: 'factorial' }]);
+  t.is(analysis.functionGlobals, functionGlobals(bc));
+  t.deepEqual(analysis.functions, bc.functions());
+  // Another Bytecode with the same content has its own analysis, and the analysis is invisible to comparisons.
+  const copy = new Bytecode(bc.code, bc.constants, bc.debug, bc.topLevelLocalCount);
+  t.not(copy.analysis, analysis);
+  t.deepEqual(copy, factorial());
+});
+

@@ -1,0 +1,81 @@
+/**
+ * The analysis of one program: the facts about its code that both the validator and the JIT
+ * ask for — its function constants, its linear scan, the globals that statically hold one
+ * function, and for each function body its end, known callees and global reads.
+ *
+ * It is reached as `bytecode.analysis`, built on first use and kept on the Bytecode object.
+ * That is where it belongs because its consumers meet only there: the validator analyses every
+ * frame when a program is loaded, and the JIT later asks about single hot functions on the main
+ * thread; keeping the answers on the program lets the first pay for the second, with nothing
+ * hidden in module state, and the answers die with the program. Built lazily because not every
+ * Bytecode is validated or compiled (the `.atb` writer, the disassembler, `validate: false`).
+ * A Bytecode is immutable, so nothing here is ever invalidated.
+ */
+import { type BodySummary, summarizeBody } from './body-summary.js';
+import { type Bytecode, type FunctionRef } from './bytecode.js';
+import { type FunctionAnalysis, analyzeFunction } from './flow-analysis.js';
+import { findFunctionGlobals } from './function-globals.js';
+import { type ScannedInstruction, linearScan } from './linear-scan.js';
+
+export class ProgramAnalysis {
+  #functions: readonly FunctionRef[] | undefined;
+  #scan: readonly ScannedInstruction[] | undefined;
+  #functionGlobals: ReadonlyMap<string, number> | undefined;
+  /** Body summaries by frame (`entry/entryDepth`): every body the validator or the JIT analysed. */
+  readonly #summaries = new Map<string, BodySummary>();
+
+  constructor(readonly bytecode: Bytecode) {}
+
+  /** Every function constant, in pool order. */
+  get functions(): readonly FunctionRef[] {
+    return (this.#functions ??= this.bytecode.functions());
+  }
+
+  /** The code decoded front to back (spec §5, pass 1). */
+  get scan(): readonly ScannedInstruction[] {
+    return (this.#scan ??= linearScan(this.bytecode.code));
+  }
+
+  /** Globals that statically hold one function constant: name → constant index (see `findFunctionGlobals`). */
+  get functionGlobals(): ReadonlyMap<string, number> {
+    return (this.#functionGlobals ??= findFunctionGlobals(this.bytecode, this.scan));
+  }
+
+  /**
+   * The flow analysis of the frame entered at `entry` with `entryDepth` values, with the
+   * program's function globals. Its body summary is kept, so the validator's pass answers the
+   * JIT's later questions.
+   */
+  analyzeFrame(entry: number, entryDepth: number): FunctionAnalysis {
+    return this.#analyze(entry, entryDepth).analysis;
+  }
+
+  /** The summary of `fn`'s body: kept from an earlier analysis, or analysed now. */
+  bodySummary(fn: FunctionRef): BodySummary {
+    return this.#summaries.get(frameKey(fn.offset, fn.arity)) ?? this.#analyze(fn.offset, fn.arity).summary;
+  }
+
+  /** One past the last reachable instruction of `fn`'s body: the `end` the JIT compiles up to. */
+  functionEnd(fn: FunctionRef): number {
+    return this.bodySummary(fn).end;
+  }
+
+  #analyze(entry: number, entryDepth: number): { analysis: FunctionAnalysis; summary: BodySummary } {
+    const analysis = analyzeFunction(this.bytecode, entry, entryDepth, { knownGlobals: this.functionGlobals });
+    const summary = summarizeBody(analysis);
+    this.#summaries.set(frameKey(entry, entryDepth), summary);
+    return { analysis, summary };
+  }
+}
+
+const frameKey = (entry: number, entryDepth: number): string => `${entry}/${entryDepth}`;
+
+/** `bytecode.analysis.functionEnd(fn)`, for callers that hold the two apart. */
+export function functionEnd(bytecode: Bytecode, fn: FunctionRef): number {
+  return bytecode.analysis.functionEnd(fn);
+}
+
+/** `bytecode.analysis.functionGlobals`, for callers that hold only the program. */
+export function functionGlobals(bytecode: Bytecode): ReadonlyMap<string, number> {
+  return bytecode.analysis.functionGlobals;
+}

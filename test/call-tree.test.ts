@@ -1,0 +1,80 @@
+// Global reads in code sent to the JIT: the translator alone decides what compiles (a global
+// read as a value or called without a known callee is refused with a typed reason), and
+// whatever does compile behaves exactly like the interpreter, also when a global is missing.
+import test from 'ava';
+import type { Bytecode, FunctionRef } from '../src/bytecode/index.js';
+import { compile } from '../src/compiler/index.js';
+import { resolveCallTree } from '../src/jit/call-tree.js';
+import { JitEngine } from '../src/jit/jit-engine.js';
+import { compileFunction, releaseHandle, type CompileOutcome } from '../src/jit/native.js';
+import { AtlasRuntimeError, type Value, Vm } from '../src/vm/index.js';
+
+function fnNamed(bytecode: Bytecode, name: string): FunctionRef {
+  const fn = bytecode.functions().find((f) => f.name === name);
+  if (fn === undefined) throw new Error(`no fn ${name}`);
+  return fn;
+}
+
+/** What the translator answers for `name` given exactly the call tree the engine would send. */
+function translate(bytecode: Bytecode, name: string): CompileOutcome {
+  const fn = fnNamed(bytecode, name);
+  const tree = resolveCallTree(bytecode, fn);
+  const outcome = compileFunction({
+    code: bytecode.code, constants: bytecode.constants, start: fn.offset, end: bytecode.analysis.functionEnd(fn),
+    arity: fn.arity, localCount: fn.localCount, callees: tree.callees, calls: tree.calls,
+  }, 1, { verify: true });
+  if (outcome.ok) releaseHandle(outcome.handle);
+  return outcome;
+}
+
+function settled(action: () => Value | undefined): Value | undefined | Record<string, unknown> {
+  try {
+    return action();
+  } catch (error) {
+    if (!(error instanceof AtlasRuntimeError)) throw error;
+    return { kind: error.kind, offset: error.offset, detail: error.detail };
+  }
+}
+
+test('a global read as a value is refused by the translator, with its reason', (t) => {
+  const bytecode = compile('let scale = 3;\nfn f(n: number) -> number { return n * scale; }\nfn g(n: number) -> number { return n + PI; }', 'value.atlas');
+  for (const name of ['f', 'g']) {
+    const outcome = translate(bytecode, name);
+    t.false(outcome.ok, name);
+    if (!outcome.ok) t.like(outcome.refusal, { reason: 'UntypedValue', opcode: name === 'f' ? 'Mul' : 'Add' }, name);
+  }
+});
+
+test('a call through a global that is not a known function is refused by the translator, with its reason', (t) => {
+  // `h` is assigned twice, so no call through it is statically known.
+  const bytecode = compile('fn a(n: number) -> number { return n; }\nvar h = a;\nh = a;\nfn f(n: number) -> number { return h(n); }', 'callee.atlas');
+  const outcome = translate(bytecode, 'f');
+  t.false(outcome.ok);
+  if (!outcome.ok) t.like(outcome.refusal, { reason: 'UnknownCallee', opcode: 'Call' });
+});
+
+test('a discarded global read runs like the interpreter: defined or not, compiled or not', async (t) => {
+  const source = 'fn f(n: number) -> number { x; return n + 1; }\nfn g(n: number) -> number { let y = x; return n * 2; }\nlet early = f(1);\nlet x = 2;';
+  const bytecode = compile(source, 'discard.atlas');
+  const engine = await JitEngine.create({ compilationThreshold: 1_000_000_000, workers: 1 });
+  try {
+    const jit = new Vm(bytecode, { jit: engine, stdout: () => {} });
+    const interpreter = new Vm(bytecode, { stdout: () => {} });
+    // The translator accepts a read whose value is only discarded.
+    t.deepEqual(bytecode.functions().filter((fn) => !engine.compileNowBlocking(bytecode, fn.offset)), []);
+    // The top level calls f before `x` exists: the interpreter raises UndefinedVariable there,
+    // and the guard sends the JIT's call to the interpreter.
+    const expected = settled(() => interpreter.run());
+    t.like(expected, { kind: 'UndefinedVariable', detail: 'x' });
+    t.deepEqual(settled(() => jit.run()), expected);
+    t.is(engine.stats().guardFallbacks, 1);
+    for (const vm of [jit, interpreter]) vm.setGlobal('x', 2);
+    for (const name of ['f', 'g']) {
+      const native = engine.stats().jitExecutions;
+      t.deepEqual(settled(() => jit.call(name, 5)), settled(() => interpreter.call(name, 5)), name);
+      t.is(engine.stats().jitExecutions, native + 1, `${name} ran natively once x exists`);
+    }
+  } finally {
+    await engine.close();
+  }
+});
