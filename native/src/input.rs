@@ -88,7 +88,7 @@ impl ModuleInput {
     /// callee (start, end, arity, localCount) and two per call (offset, function index).
     pub fn with_callees(mut self, callees: &[u32], calls: &[u32]) -> Result<Self, InputError> {
         let bad = |message: String| Err(InputError::new(InputErrorKind::InvalidRange, 0, message));
-        if callees.len() % 4 != 0 || calls.len() % 2 != 0 {
+        if !callees.len().is_multiple_of(4) || !calls.len().is_multiple_of(2) {
             return bad(format!("callee table of {} and call table of {} words", callees.len(), calls.len()));
         }
         for c in callees.chunks_exact(4) {
