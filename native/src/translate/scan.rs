@@ -113,3 +113,42 @@ pub(super) fn scan(code: &[u8], body: &Body) -> Result<BTreeSet<usize>, Rejectio
     }
     Ok(leaders)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::opcode as op;
+
+    fn scan_all(code: &[u8]) -> Result<BTreeSet<usize>, Rejection> {
+        scan(code, &Body { start: 0, end: code.len(), arity: 0, local_count: 0 })
+    }
+
+    fn refusal_reason(result: Result<BTreeSet<usize>, Rejection>) -> Option<RefusalReason> {
+        match result {
+            Err(Rejection::Refused(refusal)) => Some(refusal.reason),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn jump_targets_and_fall_throughs_lead_blocks() {
+        // 0 True; 1 JumpIfFalse +1 (to 5, falls through to 4); 4 Null; 5 Null; 6 Return.
+        let code = [op::TRUE, op::JUMP_IF_FALSE, 0, 1, op::NULL, op::NULL, op::RETURN];
+        assert_eq!(scan_all(&code).ok(), Some(BTreeSet::from([0, 4, 5])));
+    }
+
+    #[test]
+    fn paths_into_an_instruction_or_past_the_end_are_refused() {
+        // The branch lands on 5, an operand byte of the Constant at 4.
+        let code = [op::TRUE, op::JUMP_IF_FALSE, 0, 1, op::CONSTANT, op::NULL, op::RETURN, op::RETURN];
+        assert_eq!(refusal_reason(scan_all(&code)), Some(RefusalReason::JumpOutOfBody));
+        assert_eq!(refusal_reason(scan_all(&[op::NULL])), Some(RefusalReason::MissingTerminator));
+        assert_eq!(refusal_reason(scan_all(&[op::JUMP, 0xff, 0xf0, op::RETURN])), Some(RefusalReason::JumpOutOfBody));
+    }
+
+    #[test]
+    fn a_path_ends_at_an_unsupported_opcode() {
+        // SetGlobal has no lowering: the scan stops there instead of demanding a terminator.
+        assert_eq!(scan_all(&[op::NULL, op::SET_GLOBAL, 0, 0]).ok(), Some(BTreeSet::from([0])));
+    }
+}
