@@ -16,12 +16,9 @@ use cranelift_module::{default_libcall_names, Linkage, Module};
 
 use crate::code::{NativeCode, OwnedModule};
 use crate::frame::Rejection;
-use crate::input::{Body, FunctionInput, ModuleInput};
-use crate::outcome::{Exit, Refusal, RefusalReason, ValueKind};
-use crate::translate::{
-    fmod_signature, internal_signature, native_signature, translate_entry, translate_function, TranslateEnv,
-};
-use cranelift_codegen::isa::CallConv;
+use crate::input::{FunctionInput, ModuleInput};
+use crate::outcome::ValueKind;
+use crate::translate::{fmod_signature, native_signature, translate_entry, translate_module, TranslateEnv};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptLevel {
@@ -146,7 +143,7 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
         interrupt_checks: options.interrupt_checks,
     };
     let mut builder_ctx = FunctionBuilderContext::new();
-    let (contexts, exit) = translate_all(input, call_conv, &mut env, &mut builder_ctx)?;
+    let (contexts, exit) = translate_module(input, call_conv, &mut env, &mut builder_ctx)?;
     let mut entry_ctx = Context::new();
     entry_ctx.func.signature = native_signature(call_conv);
     translate_entry(&input.functions[0], &mut entry_ctx.func, &mut builder_ctx, &env);
@@ -190,84 +187,6 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
     let entry = module.get().get_finalized_function(entry_id);
     let code = NativeCode::new(module, entry, code_size, exit, input.functions[0].arity);
     Ok(Compiled { code, compile_micros: started.elapsed().as_secs_f64() * 1e6 })
-}
-
-/// Translates every function of the module. What a called function returns must be known
-/// where it is called: each starts assumed to return numbers; a function called natively
-/// whose returns give another kind is translated again assuming that kind. When the
-/// assumptions do not settle within a few rounds (a function really returns several kinds),
-/// the module is refused.
-fn translate_all(
-    input: &ModuleInput,
-    call_conv: CallConv,
-    env: &mut TranslateEnv,
-    builder_ctx: &mut FunctionBuilderContext,
-) -> Result<(Vec<Context>, Exit), CompileError> {
-    let called: Vec<bool> = (0..input.functions.len()).map(|i| input.calls.values().any(|&c| c == i)).collect();
-    for (index, body) in input.functions.iter().enumerate() {
-        env.return_kinds[index] = guess_return_kind(&input.code, body);
-    }
-    for _round in 0..4 {
-        let mut contexts = Vec::with_capacity(input.functions.len());
-        let mut exit = None;
-        let mut changed = false;
-        for (index, body) in input.functions.iter().enumerate() {
-            let mut ctx = Context::new();
-            ctx.func.signature = internal_signature(call_conv, body.arity);
-            let translated = translate_function(input, index, &mut ctx.func, builder_ctx, env)?;
-            exit.get_or_insert(translated.exit);
-            contexts.push(ctx);
-            if !called[index] {
-                continue;
-            }
-            // A return of a call's result has the kind assumed for that callee, so a mixed
-            // set may only mean the assumption was wrong: try another kind it contains.
-            let kinds = &translated.return_kinds;
-            if !kinds.is_empty() && kinds != &[env.return_kinds[index]] {
-                let other = kinds.iter().copied().find(|&kind| kind != env.return_kinds[index]);
-                env.return_kinds[index] = other.expect("a kind other than the assumed one");
-                changed = true;
-            }
-        }
-        if !changed {
-            return Ok((contexts, exit.expect("a module holds at least one function")));
-        }
-    }
-    Err(CompileError::Rejected(Rejection::Refused(Refusal::new(
-        RefusalReason::CalleeReturnType,
-        "Call",
-        input.functions[0].start,
-        "a function called natively returns values of different kinds".to_owned(),
-    ))))
-}
-
-/// A first guess of what a function returns, from the instruction before its first
-/// `Return` that says (a comparison is a bool, arithmetic a number): a right guess saves a
-/// translation round, and a wrong one only costs one. Defaults to number.
-fn guess_return_kind(code: &[u8], body: &Body) -> ValueKind {
-    use crate::opcode as op;
-    let mut pc = body.start;
-    let mut previous = None;
-    while pc < body.end {
-        let byte = code[pc];
-        let Some((_, operands)) = op::describe(byte) else { break };
-        if byte == op::RETURN {
-            let guess = match previous {
-                Some(op::TRUE | op::FALSE | op::NOT | op::EQUAL | op::NOT_EQUAL) => Some(ValueKind::Bool),
-                Some(op::LESS | op::LESS_EQUAL | op::GREATER | op::GREATER_EQUAL) => Some(ValueKind::Bool),
-                Some(op::ADD | op::SUB | op::MUL | op::DIV | op::MOD | op::NEGATE | op::CONSTANT) => {
-                    Some(ValueKind::Number)
-                }
-                _ => None,
-            };
-            if let Some(kind) = guess {
-                return kind;
-            }
-        }
-        previous = Some(byte);
-        pc += 1 + operands;
-    }
-    ValueKind::Number
 }
 
 #[cfg(test)]

@@ -46,7 +46,7 @@ impl Drop for OwnedModule {
     }
 }
 
-/// The machine-code entry `(args, out) -> status` (see `translate.rs`).
+/// The machine-code entry `(args, out) -> status` (see `translate/entry.rs`).
 type Entry = unsafe extern "C" fn(*const f64, *mut f64) -> u32;
 
 pub struct NativeCode {

@@ -4,39 +4,28 @@
 
 use std::fmt;
 
-/// Kind codes of the constant pool, as `src/jit/native.ts` marshals them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConstantKind {
-    Number,
-    Null,
-    Bool,
-    String,
-    Function,
-    Builtin,
+#[cfg(not(test))]
+use napi_derive::napi;
+
+use crate::named::named_enum;
+
+named_enum! {
+    /// Kinds of constant-pool entries; the index in `ALL` is the code `src/jit/native.ts`
+    /// marshals a kind as.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum ConstantKind {
+        Number = "number",
+        Null = "null",
+        Bool = "bool",
+        String = "string",
+        Function = "function",
+        Builtin = "builtin",
+    }
 }
 
 impl ConstantKind {
     pub fn from_code(code: u8) -> Option<Self> {
-        Some(match code {
-            0 => Self::Number,
-            1 => Self::Null,
-            2 => Self::Bool,
-            3 => Self::String,
-            4 => Self::Function,
-            5 => Self::Builtin,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Number => "number",
-            Self::Null => "null",
-            Self::Bool => "bool",
-            Self::String => "string",
-            Self::Function => "function",
-            Self::Builtin => "builtin",
-        }
+        Self::ALL.get(usize::from(code)).copied()
     }
 }
 
@@ -60,7 +49,8 @@ pub struct Body {
 }
 
 /// The most functions one module (a root and the callees it reaches) may hold.
-pub const MAX_FUNCTIONS: usize = 256;
+#[cfg_attr(not(test), napi)]
+pub const MAX_FUNCTIONS: u32 = 256;
 
 /// A call tree to compile into one module: `functions[0]` is the root; `calls` maps the
 /// offset of a `Call` instruction to the index of the function it statically calls (the
@@ -88,7 +78,7 @@ impl ModuleInput {
     /// callee (start, end, arity, localCount) and two per call (offset, function index).
     pub fn with_callees(mut self, callees: &[u32], calls: &[u32]) -> Result<Self, InputError> {
         let bad = |message: String| Err(InputError::new(InputErrorKind::InvalidRange, 0, message));
-        if callees.len() % 4 != 0 || calls.len() % 2 != 0 {
+        if !callees.len().is_multiple_of(4) || !calls.len().is_multiple_of(2) {
             return bad(format!("callee table of {} and call table of {} words", callees.len(), calls.len()));
         }
         for c in callees.chunks_exact(4) {
@@ -107,7 +97,7 @@ impl ModuleInput {
 
     pub fn validate(&self) -> Result<(), InputError> {
         let bad = |message: String| Err(InputError::new(InputErrorKind::InvalidRange, 0, message));
-        if self.functions.is_empty() || self.functions.len() > MAX_FUNCTIONS {
+        if self.functions.is_empty() || self.functions.len() > MAX_FUNCTIONS as usize {
             return bad(format!("a module holds 1..={MAX_FUNCTIONS} functions, got {}", self.functions.len()));
         }
         for body in &self.functions {
@@ -132,27 +122,17 @@ pub struct FunctionInput {
     pub pool: Vec<PoolEntry>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputErrorKind {
-    /// start/end/arity/localCount or the constant pool are inconsistent.
-    InvalidRange,
-    UnknownOpcode,
-    TruncatedInstruction,
-    ConstantOutOfRange,
-    LocalOutOfRange,
-    StackUnderflow,
-}
-
-impl InputErrorKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::InvalidRange => "InvalidRange",
-            Self::UnknownOpcode => "UnknownOpcode",
-            Self::TruncatedInstruction => "TruncatedInstruction",
-            Self::ConstantOutOfRange => "ConstantOutOfRange",
-            Self::LocalOutOfRange => "LocalOutOfRange",
-            Self::StackUnderflow => "StackUnderflow",
-        }
+named_enum! {
+    /// What was wrong with malformed input (`NativeInputRule` in `src/jit/native.ts`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum InputErrorKind {
+        /// start/end/arity/localCount or the constant pool are inconsistent.
+        InvalidRange = "InvalidRange",
+        UnknownOpcode = "UnknownOpcode",
+        TruncatedInstruction = "TruncatedInstruction",
+        ConstantOutOfRange = "ConstantOutOfRange",
+        LocalOutOfRange = "LocalOutOfRange",
+        StackUnderflow = "StackUnderflow",
     }
 }
 

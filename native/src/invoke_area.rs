@@ -2,7 +2,8 @@
 //! reads the results out, so that an invoke converts nothing at all. The generated code
 //! writes the result and its status here itself.
 //!
-//! Layout (`#[repr(C)]`, mirrored by `src/jit/native.ts`), 2096 bytes = 262 f64 slots:
+//! Layout (`#[repr(C)]`, mirrored by `src/jit/native.ts` and checked against it through the
+//! addon's `contract()`), 2096 bytes = 262 f64 slots:
 //! - bytes 0..2048: 256 f64 argument slots;
 //! - bytes 2048..2056: the f64 result value (a bool as 0/1, null as 0);
 //! - bytes 2056..2096: ten u32 control words — status, trap code, trap offset, kind of a
@@ -25,7 +26,7 @@ pub const HANDLE: usize = 4;
 pub const INTERRUPT: usize = 5;
 pub const FRAMES_LEFT: usize = 6;
 pub const SLOTS_LEFT: usize = 7;
-const CONTROL_WORDS: usize = 10;
+pub const CONTROL_WORDS: usize = 10;
 
 pub const DEFAULT_FRAMES_LEFT: u32 = 100_000;
 pub const DEFAULT_SLOTS_LEFT: u32 = 1 << 24;
@@ -38,6 +39,10 @@ pub const HALT_KIND_FROM_VALUE: i32 = 8 + 4 * HALT_KIND as i32;
 pub const INTERRUPT_FROM_VALUE: i32 = 8 + 4 * INTERRUPT as i32;
 pub const FRAMES_LEFT_FROM_VALUE: i32 = 8 + 4 * FRAMES_LEFT as i32;
 pub const SLOTS_LEFT_FROM_VALUE: i32 = 8 + 4 * SLOTS_LEFT as i32;
+
+/// Byte offset of the result value and of the control words from the area's start.
+pub const VALUE_BYTE_OFFSET: usize = ARG_SLOTS * 8;
+pub const CONTROL_BYTE_OFFSET: usize = VALUE_BYTE_OFFSET + 8;
 
 /// The area's size in f64 units: the length of JavaScript's Float64Array over it.
 pub const F64_LENGTH: usize = std::mem::size_of::<InvokeArea>() / 8;
@@ -52,8 +57,8 @@ pub struct InvokeArea {
 }
 
 const _: () = {
-    assert!(std::mem::offset_of!(InvokeArea, value) == ARG_SLOTS * 8);
-    assert!(std::mem::offset_of!(InvokeArea, control) == ARG_SLOTS * 8 + 8);
+    assert!(std::mem::offset_of!(InvokeArea, value) == VALUE_BYTE_OFFSET);
+    assert!(std::mem::offset_of!(InvokeArea, control) == CONTROL_BYTE_OFFSET);
     assert!(std::mem::size_of::<InvokeArea>() == 2096);
 };
 

@@ -6,7 +6,8 @@
 //! Cranelift IR over the typed `frame` model) → `backend` (ISA, opt level, one JITModule
 //! per call tree) → `code` (owned machine code) → `registry` (process-wide handles) →
 //! `invoker` (per-thread fast path over the shared `invoke_area`); `watchdog` interrupts
-//! native code from other threads. `api` is the N-API surface.
+//! native code from other threads. `api` is the N-API surface, `contract` the values the
+//! TypeScript side mirrors.
 
 pub mod backend;
 pub mod code;
@@ -14,6 +15,7 @@ pub mod frame;
 pub mod input;
 pub mod invoke_area;
 pub mod invoker;
+mod named;
 pub mod opcode;
 pub mod outcome;
 pub mod priority;
@@ -21,6 +23,9 @@ pub mod registry;
 pub mod translate;
 pub mod watchdog;
 
-// The N-API layer links against symbols only Node provides, so unit tests leave it out.
+// The N-API layer links against symbols only Node provides, so unit tests leave it out
+// (and the `#[napi]` enums and constants elsewhere are exports only outside tests).
 #[cfg(not(test))]
 mod api;
+#[cfg(not(test))]
+mod contract;

@@ -1,84 +1,67 @@
 //! Atlas opcode bytes and names (spec §1.3), as the Rust side needs them to re-decode its
 //! input: the translator must tell a valid-but-unsupported opcode (a refusal) from a byte
 //! that is no opcode at all (malformed input), and name the opcode in either case.
+//!
+//! `opcodes!` holds the one list: each line gives the constant, its byte, its name and its
+//! operand byte count, and both the constants and the lookup table are derived from it.
+//! Which opcodes the translator supports is decided by `translate::lowering`, not here.
 
-pub const CONSTANT: u8 = 0x01;
-pub const NULL: u8 = 0x02;
-pub const TRUE: u8 = 0x03;
-pub const FALSE: u8 = 0x04;
-pub const GET_LOCAL: u8 = 0x10;
-pub const SET_LOCAL: u8 = 0x11;
-pub const GET_GLOBAL: u8 = 0x12;
-pub const ADD: u8 = 0x20;
-pub const SUB: u8 = 0x21;
-pub const MUL: u8 = 0x22;
-pub const DIV: u8 = 0x23;
-pub const MOD: u8 = 0x24;
-pub const NEGATE: u8 = 0x25;
-pub const EQUAL: u8 = 0x30;
-pub const NOT_EQUAL: u8 = 0x31;
-pub const LESS: u8 = 0x32;
-pub const LESS_EQUAL: u8 = 0x33;
-pub const GREATER: u8 = 0x34;
-pub const GREATER_EQUAL: u8 = 0x35;
-pub const NOT: u8 = 0x40;
-pub const JUMP: u8 = 0x50;
-pub const JUMP_IF_FALSE: u8 = 0x51;
-pub const LOOP: u8 = 0x52;
-pub const CALL: u8 = 0x60;
-pub const RETURN: u8 = 0x61;
-pub const POP: u8 = 0x80;
-pub const DUP: u8 = 0x81;
-pub const HALT: u8 = 0xff;
+macro_rules! opcodes {
+    ($($constant:ident = $byte:literal, $name:literal, $operands:literal;)*) => {
+        $(pub const $constant: u8 = $byte;)*
 
-/// Every opcode of the reference VM with its operand byte count (spec §1.1, §1.3).
-const OPCODES: [(u8, &str, usize); 45] = [
-    (0x01, "Constant", 2),
-    (0x02, "Null", 0),
-    (0x03, "True", 0),
-    (0x04, "False", 0),
-    (0x10, "GetLocal", 2),
-    (0x11, "SetLocal", 2),
-    (0x12, "GetGlobal", 2),
-    (0x13, "SetGlobal", 2),
-    (0x14, "MakeClosure", 4),
-    (0x15, "GetUpvalue", 2),
-    (0x16, "SetUpvalue", 2),
-    (0x20, "Add", 0),
-    (0x21, "Sub", 0),
-    (0x22, "Mul", 0),
-    (0x23, "Div", 0),
-    (0x24, "Mod", 0),
-    (0x25, "Negate", 0),
-    (0x30, "Equal", 0),
-    (0x31, "NotEqual", 0),
-    (0x32, "Less", 0),
-    (0x33, "LessEqual", 0),
-    (0x34, "Greater", 0),
-    (0x35, "GreaterEqual", 0),
-    (0x40, "Not", 0),
-    (0x41, "And", 0),
-    (0x42, "Or", 0),
-    (0x50, "Jump", 2),
-    (0x51, "JumpIfFalse", 2),
-    (0x52, "Loop", 2),
-    (0x60, "Call", 1),
-    (0x61, "Return", 0),
-    (0x70, "Array", 2),
-    (0x71, "GetIndex", 0),
-    (0x72, "SetIndex", 0),
-    (0x80, "Pop", 0),
-    (0x81, "Dup", 0),
-    (0x90, "IsOptionSome", 0),
-    (0x91, "IsOptionNone", 0),
-    (0x92, "IsResultOk", 0),
-    (0x93, "IsResultErr", 0),
-    (0x94, "ExtractOptionValue", 0),
-    (0x95, "ExtractResultValue", 0),
-    (0x96, "IsArray", 0),
-    (0x97, "GetArrayLen", 0),
-    (0xff, "Halt", 0),
-];
+        /// Every opcode of the reference VM with its name and operand byte count.
+        const OPCODES: &[(u8, &str, usize)] = &[$(($byte, $name, $operands)),*];
+    };
+}
+
+opcodes! {
+    CONSTANT = 0x01, "Constant", 2;
+    NULL = 0x02, "Null", 0;
+    TRUE = 0x03, "True", 0;
+    FALSE = 0x04, "False", 0;
+    GET_LOCAL = 0x10, "GetLocal", 2;
+    SET_LOCAL = 0x11, "SetLocal", 2;
+    GET_GLOBAL = 0x12, "GetGlobal", 2;
+    SET_GLOBAL = 0x13, "SetGlobal", 2;
+    MAKE_CLOSURE = 0x14, "MakeClosure", 4;
+    GET_UPVALUE = 0x15, "GetUpvalue", 2;
+    SET_UPVALUE = 0x16, "SetUpvalue", 2;
+    ADD = 0x20, "Add", 0;
+    SUB = 0x21, "Sub", 0;
+    MUL = 0x22, "Mul", 0;
+    DIV = 0x23, "Div", 0;
+    MOD = 0x24, "Mod", 0;
+    NEGATE = 0x25, "Negate", 0;
+    EQUAL = 0x30, "Equal", 0;
+    NOT_EQUAL = 0x31, "NotEqual", 0;
+    LESS = 0x32, "Less", 0;
+    LESS_EQUAL = 0x33, "LessEqual", 0;
+    GREATER = 0x34, "Greater", 0;
+    GREATER_EQUAL = 0x35, "GreaterEqual", 0;
+    NOT = 0x40, "Not", 0;
+    AND = 0x41, "And", 0;
+    OR = 0x42, "Or", 0;
+    JUMP = 0x50, "Jump", 2;
+    JUMP_IF_FALSE = 0x51, "JumpIfFalse", 2;
+    LOOP = 0x52, "Loop", 2;
+    CALL = 0x60, "Call", 1;
+    RETURN = 0x61, "Return", 0;
+    ARRAY = 0x70, "Array", 2;
+    GET_INDEX = 0x71, "GetIndex", 0;
+    SET_INDEX = 0x72, "SetIndex", 0;
+    POP = 0x80, "Pop", 0;
+    DUP = 0x81, "Dup", 0;
+    IS_OPTION_SOME = 0x90, "IsOptionSome", 0;
+    IS_OPTION_NONE = 0x91, "IsOptionNone", 0;
+    IS_RESULT_OK = 0x92, "IsResultOk", 0;
+    IS_RESULT_ERR = 0x93, "IsResultErr", 0;
+    EXTRACT_OPTION_VALUE = 0x94, "ExtractOptionValue", 0;
+    EXTRACT_RESULT_VALUE = 0x95, "ExtractResultValue", 0;
+    IS_ARRAY = 0x96, "IsArray", 0;
+    GET_ARRAY_LEN = 0x97, "GetArrayLen", 0;
+    HALT = 0xff, "Halt", 0;
+}
 
 /// Name and operand byte count of an opcode byte; `None` for a byte that is no opcode.
 pub fn describe(byte: u8) -> Option<(&'static str, usize)> {
@@ -98,34 +81,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_named_constant_matches_the_table() {
-        for (byte, name) in [
-            (CONSTANT, "Constant"),
-            (NULL, "Null"),
-            (TRUE, "True"),
-            (FALSE, "False"),
-            (GET_LOCAL, "GetLocal"),
-            (SET_LOCAL, "SetLocal"),
-            (ADD, "Add"),
-            (SUB, "Sub"),
-            (MUL, "Mul"),
-            (DIV, "Div"),
-            (MOD, "Mod"),
-            (NEGATE, "Negate"),
-            (EQUAL, "Equal"),
-            (NOT_EQUAL, "NotEqual"),
-            (LESS, "Less"),
-            (LESS_EQUAL, "LessEqual"),
-            (GREATER, "Greater"),
-            (GREATER_EQUAL, "GreaterEqual"),
-            (NOT, "Not"),
-            (RETURN, "Return"),
-            (POP, "Pop"),
-            (DUP, "Dup"),
-            (HALT, "Halt"),
-        ] {
-            assert_eq!(describe(byte).map(|d| d.0), Some(name));
+    fn bytes_and_names_are_unique() {
+        for (i, (byte, name, _)) in OPCODES.iter().enumerate() {
+            for (other_byte, other_name, _) in &OPCODES[i + 1..] {
+                assert_ne!(byte, other_byte, "{name} and {other_name} share a byte");
+                assert_ne!(name, other_name);
+            }
         }
+        assert_eq!(OPCODES.len(), 45);
+    }
+
+    #[test]
+    fn constants_name_their_opcode() {
+        assert_eq!(describe(CONSTANT), Some(("Constant", 2)));
+        assert_eq!(describe(MAKE_CLOSURE), Some(("MakeClosure", 4)));
+        assert_eq!(describe(CALL), Some(("Call", 1)));
+        assert_eq!(describe(HALT), Some(("Halt", 0)));
     }
 
     #[test]

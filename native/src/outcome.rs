@@ -2,25 +2,24 @@
 //! exits, the trap codes and status numbers its machine code stores into the invoke area,
 //! and why a function may be refused.
 
-/// The static type of a stack slot, and so of a result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ValueKind {
-    Number = 0,
-    Bool = 1,
-    Null = 2,
-}
+#[cfg(not(test))]
+use napi_derive::napi;
 
-impl ValueKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Number => "number",
-            Self::Bool => "bool",
-            Self::Null => "null",
-        }
+use crate::named::named_enum;
+
+named_enum! {
+    /// The static type of a stack slot, and so of a result; its code (0 number, 1 bool,
+    /// 2 null) is also the status of a `Return` of that kind and the halt kind word.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    pub enum ValueKind {
+        Number = "number",
+        Bool = "bool",
+        Null = "null",
     }
 }
 
 /// Runtime errors native code can raise, numbered as `TrapCode` in `src/jit/native.ts`.
+#[cfg_attr(not(test), napi)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrapCode {
     DivideByZero = 1,
@@ -62,57 +61,56 @@ impl Exit {
     }
 }
 
-/// The status the generated code stores (and returns): 0 number, 1 bool, 2 null (a
-/// `Return` of that kind), 3 trap, 4 halted, 5 interrupted (the interrupt flag was set),
-/// 6 bailed out (the call would pass the interpreter's frame or stack limit, or the native
-/// stack budget: nothing observable happened, so the caller re-runs it interpreted).
-pub const STATUS_TRAP: u32 = 3;
-pub const STATUS_HALTED: u32 = 4;
-pub const STATUS_INTERRUPTED: u32 = 5;
-pub const STATUS_BAILOUT: u32 = 6;
-
-/// Why the translator declined a function: a normal outcome, never an error.
+/// The status the generated code stores (and returns), as `InvokeStatus` in
+/// `src/jit/native.ts`.
+#[cfg_attr(not(test), napi)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RefusalReason {
-    /// An opcode outside the native subset (global writes, closures, arrays, ...).
-    UnsupportedOpcode,
-    /// `Constant` of a string, bool, null, function or builtin constant.
-    NonNumberConstant,
-    /// `Return`, `Pop` or `Halt` would take a value from below the frame, where the VM's
-    /// behaviour depends on the caller's stack.
-    FrameUnderflow,
-    /// `SetLocal` past the stack top where the VM's padding rule raises StackUnderflow.
-    SetLocalUnderflow,
-    /// The body ends without a `Return` or `Halt`; the VM would run on past `end`.
-    MissingTerminator,
-    /// A jump leaves the body or lands inside an instruction.
-    JumpOutOfBody,
-    /// Two paths reach one instruction with different stack depths or slot types.
-    MergeMismatch,
-    /// A `Call` whose callee is not statically known (no entry in the call table), or
-    /// whose arguments are not all numbers.
-    UnknownCallee,
-    /// A value whose type the translator cannot represent is used: a global read other
-    /// than a known function's callee, or such a callee used as a value.
-    UntypedValue,
-    /// A function called natively returns values of different kinds on different paths.
-    CalleeReturnType,
+pub enum InvokeStatus {
+    /// A `Return` of a number, bool or null (the `ValueKind` codes).
+    Number = 0,
+    Bool = 1,
+    Null = 2,
+    Trap = 3,
+    Halted = 4,
+    /// The interrupt flag was set.
+    Interrupted = 5,
+    /// The call would pass the interpreter's frame or stack limit, or the native stack
+    /// budget: nothing observable happened, so the caller re-runs it interpreted.
+    BailedOut = 6,
 }
 
-impl RefusalReason {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::UnsupportedOpcode => "UnsupportedOpcode",
-            Self::NonNumberConstant => "NonNumberConstant",
-            Self::FrameUnderflow => "FrameUnderflow",
-            Self::SetLocalUnderflow => "SetLocalUnderflow",
-            Self::MissingTerminator => "MissingTerminator",
-            Self::JumpOutOfBody => "JumpOutOfBody",
-            Self::MergeMismatch => "MergeMismatch",
-            Self::UnknownCallee => "UnknownCallee",
-            Self::UntypedValue => "UntypedValue",
-            Self::CalleeReturnType => "CalleeReturnType",
-        }
+pub const STATUS_TRAP: u32 = InvokeStatus::Trap as u32;
+pub const STATUS_HALTED: u32 = InvokeStatus::Halted as u32;
+pub const STATUS_INTERRUPTED: u32 = InvokeStatus::Interrupted as u32;
+pub const STATUS_BAILOUT: u32 = InvokeStatus::BailedOut as u32;
+
+named_enum! {
+    /// Why the translator declined a function: a normal outcome, never an error.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum RefusalReason {
+        /// An opcode outside the native subset (global writes, closures, arrays, ...).
+        UnsupportedOpcode = "UnsupportedOpcode",
+        /// `Constant` of a string, bool, null, function or builtin constant.
+        NonNumberConstant = "NonNumberConstant",
+        /// `Return`, `Pop` or `Halt` would take a value from below the frame, where the VM's
+        /// behaviour depends on the caller's stack.
+        FrameUnderflow = "FrameUnderflow",
+        /// `SetLocal` past the stack top where the VM's padding rule raises StackUnderflow.
+        SetLocalUnderflow = "SetLocalUnderflow",
+        /// The body ends without a `Return` or `Halt`; the VM would run on past `end`.
+        MissingTerminator = "MissingTerminator",
+        /// A jump leaves the body or lands inside an instruction.
+        JumpOutOfBody = "JumpOutOfBody",
+        /// Two paths reach one instruction with different stack depths or slot types.
+        MergeMismatch = "MergeMismatch",
+        /// A `Call` whose callee is not statically known (no entry in the call table), or
+        /// whose arguments are not all numbers.
+        UnknownCallee = "UnknownCallee",
+        /// A value whose type the translator cannot represent is used: a global read other
+        /// than a known function's callee, or such a callee used as a value.
+        UntypedValue = "UntypedValue",
+        /// A function called natively returns values of different kinds on different paths.
+        CalleeReturnType = "CalleeReturnType",
     }
 }
 

@@ -9,25 +9,24 @@ use thread_priority::unix::{
 };
 use thread_priority::ThreadPriority;
 
-/// How much CPU a compile thread competes for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompilePriority {
-    /// Linux SCHED_IDLE: runs when the cores have nothing else to do (a small share otherwise).
-    Idle,
-    /// Normal scheduling at the lowest nice value (19).
-    Low,
-    /// Unchanged.
-    Normal,
+use crate::named::named_enum;
+
+named_enum! {
+    /// How much CPU a compile thread competes for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum CompilePriority {
+        /// Linux SCHED_IDLE: runs when the cores have nothing else to do (a small share otherwise).
+        Idle = "idle",
+        /// Normal scheduling at the lowest nice value (19).
+        Low = "low",
+        /// Unchanged.
+        Normal = "normal",
+    }
 }
 
 impl CompilePriority {
     pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "idle" => Some(Self::Idle),
-            "low" => Some(Self::Low),
-            "normal" => Some(Self::Normal),
-            _ => None,
-        }
+        Self::ALL.iter().copied().find(|priority| priority.name() == name)
     }
 }
 

@@ -9,14 +9,26 @@
  * Invoking: each thread owns one shared buffer. `NativeInvoker` writes the handle and the
  * arguments there, makes one argument-less N-API call, and reads status and results back, so
  * a call converts nothing. Code compiled on any thread can be invoked on any other thread.
+ *
+ * The Rust side is the source of the contract: the addon's interface is typed from the
+ * declarations napi generates (`native/native.d.ts`, committed), and the values this module
+ * mirrors (invoke-area layout, status and trap codes, the names that cross as strings,
+ * `MAX_FUNCTIONS`) are checked against the addon's own by test/native-contract.test.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type * as NativeAddon from '../../native/native.js';
 import type { Constant } from '../bytecode/bytecode.js';
 
 export type NativeType = 'number' | 'bool' | 'null';
+
+/** The value kinds by code (index): a `Return`'s status and a halted value's kind word. */
+export const NATIVE_TYPES: readonly NativeType[] = ['number', 'bool', 'null'];
+
+/** The most functions one compiled module (a root and the callees it reaches) may hold. */
+export const MAX_FUNCTIONS = 256;
 
 /** Cranelift opt levels: 0 none, 1 speed, 2 speed_and_size. */
 export type OptLevel = 0 | 1 | 2;
@@ -202,42 +214,8 @@ export const InvokeStatus = {
 // ---------------------------------------------------------------------------------------
 // Loading
 
-interface RawCompileResult {
-  status: 'ok' | 'refused' | 'invalid';
-  handle: number;
-  codeSize: number;
-  returnType: NativeType;
-  exit: NativeExit;
-  compileMicros: number;
-  reason: string;
-  opcode: string;
-  offset: number;
-  message: string;
-}
-
-/** The addon's exports (`native/src/api.rs`). */
-interface Addon {
-  compileFunction(
-    code: Uint8Array, start: number, end: number, arity: number, localCount: number,
-    constantKinds: Uint8Array, constantValues: Float64Array, optLevel: number, verify?: boolean,
-    callees?: Uint32Array, calls?: Uint32Array, interruptChecks?: boolean,
-  ): RawCompileResult;
-  armInterrupt(millis: number): number;
-  disarmInterrupt(token: number): boolean;
-  interruptId(): number;
-  lowerThreadPriority(name: CompileThreadPriority): void;
-  interruptThread(id: number): boolean;
-  releaseHandle(handle: number): boolean;
-  liveHandleCount(): number;
-  liveCodeCount(): number;
-  hostIsa(): string;
-  addonProfile(): 'debug' | 'release';
-  verifierDefault(): boolean;
-  createInvokeBuffer(): Float64Array;
-  probeInvokeBuffer(marker: number): void;
-  invokeFunction(): () => void;
-  emptyCallFunction(): () => void;
-}
+/** The addon's exports, as napi declares them from the Rust sources. */
+type Addon = typeof NativeAddon;
 
 const PACKAGE_NAME = 'atlas-jit';
 const ADDON_FILE = 'atlas-jit-native.node';
@@ -291,7 +269,9 @@ export function hostIsa(): string {
 
 /** How the addon was built: `npm run build:native` gives 'release', `build:native:debug` 'debug'. */
 export function addonProfile(): 'debug' | 'release' {
-  return addon().addonProfile();
+  const profile = addon().addonProfile();
+  if (profile !== 'debug' && profile !== 'release') throw new NativeAddonError(`unknown addon profile ${profile}`);
+  return profile;
 }
 
 /** Whether `compileFunction` runs the verifier when not told (debug addon or ATLAS_JIT_VERIFY=1). */
@@ -310,9 +290,10 @@ export function emptyNativeCall(): () => void {
 // ---------------------------------------------------------------------------------------
 // Compiling
 
-const CONSTANT_KIND_CODES: ReadonlyMap<unknown, number> = new Map<Constant['kind'], number>([
-  ['number', 0], ['null', 1], ['bool', 2], ['string', 3], ['function', 4], ['builtin', 5],
-]);
+/** Constant kinds by code (index), as the translator reads the marshalled pool. */
+export const CONSTANT_KINDS: readonly Constant['kind'][] = ['number', 'null', 'bool', 'string', 'function', 'builtin'];
+
+const CONSTANT_KIND_CODES: ReadonlyMap<unknown, number> = new Map(CONSTANT_KINDS.map((kind, code) => [kind, code]));
 
 /** A constant pool as the translator reads it: a kind code and a number value per constant. */
 export interface MarshalledPool {
@@ -384,7 +365,7 @@ function checkInput(input: NativeFunctionInput, optLevel: OptLevel): void {
 export function compileFunction(input: NativeFunctionInput, optLevel: OptLevel, options: CompileOptions = {}): CompileOutcome {
   checkInput(input, optLevel);
   const pool = isMarshalledPool(input.constants) ? input.constants : marshalPool(input.constants);
-  let raw: RawCompileResult;
+  let raw: NativeAddon.RawCompileResult;
   try {
     raw = addon().compileFunction(
       input.code, input.start, input.end, input.arity, input.localCount,
@@ -395,13 +376,19 @@ export function compileFunction(input: NativeFunctionInput, optLevel: OptLevel, 
     if (cause instanceof NativeAddonError) throw cause;
     throw new NativeAddonError(`native compile failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
+  // The names in `raw` are the Rust enums' (`contract()` lists them; the contract test
+  // checks that they are this module's).
   switch (raw.status) {
-    case 'ok':
-      return { ok: true, handle: raw.handle, codeSize: raw.codeSize, returnType: raw.returnType, exit: raw.exit, compileMicros: raw.compileMicros };
+    case 'ok': {
+      const { handle, codeSize, compileMicros } = raw;
+      return { ok: true, handle, codeSize, returnType: raw.returnType as NativeType, exit: raw.exit as NativeExit, compileMicros };
+    }
     case 'refused':
       return { ok: false, refusal: { reason: raw.reason as RefusalReason, opcode: raw.opcode, offset: raw.offset, message: raw.message } };
     case 'invalid':
       throw new NativeInputError(raw.reason as NativeInputRule, raw.offset, raw.message);
+    default:
+      throw new NativeAddonError(`unknown compile status ${raw.status}`);
   }
 }
 
@@ -454,23 +441,22 @@ export function liveCodeCount(): number {
 /**
  * Layout of the invoke buffer (`native/src/invoke_area.rs`): 256 f64 argument slots, the
  * f64 result value, then u32 control words (status, trap code, trap offset, halt kind,
- * handle, interrupt flag, frames left, stack slots left, two unused).
+ * handle, interrupt flag, frames left, stack slots left, two unused). Shaped as the
+ * addon's `contract()` reports it, minus the name lists.
  */
-const ARG_SLOTS = 256;
-const VALUE_SLOT = 256;
-const F64_LENGTH = 262;
-const CONTROL_BYTE_OFFSET = 257 * 8;
-const CONTROL_WORDS = 10;
-const STATUS = 0;
-const TRAP_CODE = 1;
-const TRAP_OFFSET = 2;
-const HALT_KIND = 3;
-const HANDLE = 4;
-const INTERRUPT = 5;
-const FRAMES_LEFT = 6;
-const SLOTS_LEFT = 7;
+export const INVOKE_AREA = {
+  argSlots: 256,
+  valueSlot: 256,
+  f64Length: 262,
+  controlByteOffset: 257 * 8,
+  controlWords: 10,
+  control: { status: 0, trapCode: 1, trapOffset: 2, haltKind: 3, handle: 4, interrupt: 5, framesLeft: 6, slotsLeft: 7 },
+} as const;
 
-const KIND_NAMES: readonly NativeType[] = ['number', 'bool', 'null'];
+// Module constants for the invoke path.
+const { argSlots: ARG_SLOTS, valueSlot: VALUE_SLOT, f64Length: F64_LENGTH } = INVOKE_AREA;
+const { status: STATUS, trapCode: TRAP_CODE, trapOffset: TRAP_OFFSET, haltKind: HALT_KIND } = INVOKE_AREA.control;
+const { handle: HANDLE, interrupt: INTERRUPT, framesLeft: FRAMES_LEFT, slotsLeft: SLOTS_LEFT } = INVOKE_AREA.control;
 
 interface ThreadInvoke {
   readonly values: Float64Array;
@@ -489,7 +475,7 @@ function threadInvokeState(): ThreadInvoke {
   // A runtime that forbids external buffers would hand us a copy, which Rust never sees.
   native.probeInvokeBuffer(0.5);
   if (values[VALUE_SLOT] !== 0.5) throw new NativeAddonError('the invoke buffer does not share memory with the addon (external buffers disabled?)');
-  const control = new Uint32Array(values.buffer, values.byteOffset + CONTROL_BYTE_OFFSET, CONTROL_WORDS);
+  const control = new Uint32Array(values.buffer, values.byteOffset + INVOKE_AREA.controlByteOffset, INVOKE_AREA.controlWords);
   threadInvoke = { values, control, call: native.invokeFunction() };
   return threadInvoke;
 }
@@ -544,7 +530,7 @@ export class NativeInvoker {
 
   /** The type of the value a `Halt` stopped with (status 4). */
   get haltType(): NativeType {
-    return KIND_NAMES[this.control[HALT_KIND]!]!;
+    return NATIVE_TYPES[this.control[HALT_KIND]!]!;
   }
 
   /**

@@ -1,0 +1,107 @@
+//! How a translated function leaves: returning a status and value, storing trap and halt
+//! details in the invoke area, and the cold blocks for interrupts and bail-outs.
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, Value};
+
+use super::{offset32, Flow, Translator};
+use crate::frame::Slot;
+use crate::invoke_area::{INTERRUPT_FROM_VALUE, TRAP_CODE_FROM_VALUE, TRAP_OFFSET_FROM_VALUE};
+use crate::outcome::{Exit, TrapCode, STATUS_BAILOUT, STATUS_INTERRUPTED, STATUS_TRAP};
+
+impl Translator<'_> {
+    /// Function entry: poll the interrupt flag, and bail out before the machine stack runs
+    /// below the budget (recursion deeper than native code may go).
+    pub(super) fn entry_checks(&mut self) {
+        self.check_interrupt();
+        let sp = self.b.ins().get_stack_pointer(types::I64);
+        let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, self.floor);
+        let bailout = self.bailout_block();
+        self.branch_to_if(low, bailout);
+    }
+
+    /// One load and a branch: the flag is an atomic word any thread may set.
+    pub(super) fn check_interrupt(&mut self) {
+        if !self.env.interrupt_checks {
+            return;
+        }
+        let address = self.b.ins().iadd_imm_s(self.out, i64::from(INTERRUPT_FROM_VALUE));
+        // An atomic load, so Cranelift never merges it with an earlier load of the flag.
+        let flag = self.b.ins().atomic_load(types::I32, MemFlagsData::trusted(), address);
+        let interrupted = self.status_exit(STATUS_INTERRUPTED);
+        self.branch_to_if(flag, interrupted);
+    }
+
+    /// Continues in a fresh block unless `condition`, which goes to `target`.
+    pub(super) fn branch_to_if(&mut self, condition: Value, target: Block) {
+        let continue_ = self.b.create_block();
+        self.b.ins().brif(condition, target, &[], continue_, &[]);
+        self.b.switch_to_block(continue_);
+    }
+
+    pub(super) fn bailout_block(&mut self) -> Block {
+        self.status_exit(STATUS_BAILOUT)
+    }
+
+    /// The cold block that returns `status` with no value and no details, made on first use
+    /// and filled by `fill_status_blocks` (Cranelift fills one block at a time).
+    fn status_exit(&mut self, status: u32) -> Block {
+        if let Some(&block) = self.status_exits.get(&status) {
+            return block;
+        }
+        let block = self.b.create_block();
+        self.b.set_cold_block(block);
+        self.status_exits.insert(status, block);
+        block
+    }
+
+    pub(super) fn fill_status_blocks(&mut self) {
+        let exits: Vec<(u32, Block)> = self.status_exits.iter().map(|(&status, &block)| (status, block)).collect();
+        for (status, block) in exits {
+            self.b.switch_to_block(block);
+            self.finish_status(status);
+        }
+    }
+
+    /// An unconditional trap: the rest of the path is dead.
+    pub(super) fn static_trap(&mut self, code: TrapCode, pc: usize) -> Flow {
+        self.flush_checks();
+        self.exit_trap(code, pc);
+        self.exits.push(Exit::Trap(code));
+        Flow::End
+    }
+
+    pub(super) fn exit_trap(&mut self, code: TrapCode, pc: usize) {
+        self.store_control(TRAP_CODE_FROM_VALUE, code as u32);
+        self.store_control(TRAP_OFFSET_FROM_VALUE, offset32(pc));
+        self.finish_status(STATUS_TRAP);
+    }
+
+    /// A value as the f64 the area holds: bool as 0/1, null as 0.
+    pub(super) fn as_f64(&mut self, value: Slot<Value>) -> Value {
+        match value {
+            Slot::Number(x) => x,
+            Slot::Bool(flag) => {
+                let one = self.b.ins().f64const(1.0);
+                let zero = self.b.ins().f64const(0.0);
+                self.b.ins().select(flag, one, zero)
+            }
+            Slot::Null | Slot::Callee => self.b.ins().f64const(0.0),
+        }
+    }
+
+    fn finish_status(&mut self, status: u32) {
+        let zero = self.b.ins().f64const(0.0);
+        self.finish(status, zero);
+    }
+
+    pub(super) fn finish(&mut self, status: u32, value: Value) {
+        let status = self.b.ins().iconst(types::I32, i64::from(status));
+        self.b.ins().return_(&[status, value]);
+    }
+
+    pub(super) fn store_control(&mut self, offset_from_value: i32, word: u32) {
+        let word = self.b.ins().iconst(types::I32, i64::from(word));
+        self.b.ins().store(MemFlagsData::trusted(), word, self.out, offset_from_value);
+    }
+}

@@ -1,0 +1,87 @@
+//! `Call n` of a statically known function (spec §3.3), as a direct native call.
+
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{FuncRef, InstBuilder};
+
+use super::super::entry::import_translated;
+use super::super::scan::Instruction;
+use super::super::{Flow, Translator};
+use crate::frame::{Rejection, Slot};
+use crate::input::{InputError, InputErrorKind};
+use crate::outcome::{RefusalReason, ValueKind, STATUS_TRAP};
+
+impl Translator<'_> {
+    /// Calls the function the call table names for this `Call`, with number arguments
+    /// only. Bails out where the interpreter's frame or stack limit would raise
+    /// StackOverflow.
+    pub(super) fn call(&mut self, i: Instruction) -> Result<Flow, Rejection> {
+        let (pc, argc) = (i.pc, usize::from(self.input.code[i.pc + 1]));
+        let depth = self.frame.depth();
+        if depth < argc + 1 {
+            return Err(
+                InputError::new(InputErrorKind::StackUnderflow, pc, "Call needs its callee and arguments").into()
+            );
+        }
+        let unknown = |message: String| Self::refusal(RefusalReason::UnknownCallee, i.name, pc, message);
+        if self.frame.slots()[depth - argc - 1] != Slot::Callee {
+            return Err(unknown(format!("Call at offset {pc} calls a value that is not a known function")));
+        }
+        let Some(&index) = self.input.calls.get(&pc) else {
+            return Err(unknown(format!("Call at offset {pc} has no statically known callee")));
+        };
+        if self.input.functions[index].arity != argc {
+            return Err(unknown(format!(
+                "Call at offset {pc} passes {argc} argument(s) to a function of another arity"
+            )));
+        }
+        let mut args = vec![self.out];
+        for slot in &self.frame.slots()[depth - argc..] {
+            match slot {
+                Slot::Number(value) => args.push(*value),
+                _ => return Err(unknown(format!("Call at offset {pc} passes a non-number argument"))),
+            }
+        }
+        self.flush_checks();
+        let no_frame = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, self.frames, 1);
+        let no_slots = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, self.slots, depth as i64);
+        let over = self.b.ins().bor(no_frame, no_slots);
+        let bailout = self.bailout_block();
+        self.branch_to_if(over, bailout);
+        let frames = self.b.ins().iadd_imm_s(self.frames, -1);
+        let slots = self.b.ins().iadd_imm_s(self.slots, -((depth - argc) as i64));
+        args.splice(1..1, [frames, slots, self.floor]);
+        let callee = self.callee_ref(index);
+        let call = self.b.ins().call(callee, &args);
+        let (status, value) = (self.b.inst_results(call)[0], self.b.inst_results(call)[1]);
+        // A trap, halt, interrupt or bail-out below ends this function the same way.
+        let propagate = self.b.create_block();
+        self.b.set_cold_block(propagate);
+        let continue_ = self.b.create_block();
+        let exceptional = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, status, i64::from(STATUS_TRAP));
+        self.b.ins().brif(exceptional, propagate, &[], continue_, &[]);
+        self.b.switch_to_block(propagate);
+        self.b.ins().return_(&[status, value]);
+        self.b.switch_to_block(continue_);
+        self.frame.drop_top(argc + 1);
+        let result = match self.env.return_kinds[index] {
+            ValueKind::Number => Slot::Number(value),
+            ValueKind::Bool => {
+                let zero = self.b.ins().f64const(0.0);
+                Slot::Bool(self.b.ins().fcmp(FloatCC::NotEqual, value, zero))
+            }
+            ValueKind::Null => Slot::Null,
+        };
+        self.frame.push(result);
+        Ok(Flow::Next(i.next))
+    }
+
+    /// The function reference of module function `index`, imported on first use.
+    fn callee_ref(&mut self, index: usize) -> FuncRef {
+        if let Some(&callee) = self.callees.get(&index) {
+            return callee;
+        }
+        let callee = import_translated(&mut self.b, self.env, index, self.input.functions[index].arity);
+        self.callees.insert(index, callee);
+        callee
+    }
+}

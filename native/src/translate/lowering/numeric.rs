@@ -1,0 +1,173 @@
+//! Arithmetic, negation, comparisons and Not (spec §2.4, §2.5): numbers are f64, bools
+//! i8; an operand of the wrong kind is a type error known statically.
+
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{types, BlockArg, ExtFuncData, ExternalName, InstBuilder, Value};
+use cranelift_frontend::FunctionBuilder;
+
+use super::super::entry::fmod_signature;
+use super::super::scan::Instruction;
+use super::super::{Flow, Translator};
+use crate::frame::{Rejection, Slot};
+use crate::opcode as op;
+use crate::outcome::TrapCode;
+
+impl Translator<'_> {
+    /// Add/Sub/Mul/Div/Mod (spec §2.4): b is popped (and type-checked) first.
+    pub(super) fn arithmetic(&mut self, i: Instruction) -> Result<Flow, Rejection> {
+        let (byte, pc) = (i.byte, i.pc);
+        let b = self.operand(pc, i.name)?;
+        let a = self.operand(pc, i.name)?;
+        let (Slot::Number(x), Slot::Number(y)) = (a, b) else {
+            let code = if byte == op::ADD { TrapCode::InvalidAdd } else { TrapCode::ExpectedNumber };
+            return Ok(self.static_trap(code, pc));
+        };
+        if matches!(byte, op::ADD | op::SUB | op::MUL) {
+            self.cover([x, y]);
+        }
+        let result = match byte {
+            op::ADD => self.b.ins().fadd(x, y),
+            op::SUB => self.b.ins().fsub(x, y),
+            op::MUL => self.b.ins().fmul(x, y),
+            op::DIV => {
+                self.check_divisor(y, pc);
+                self.b.ins().fdiv(x, y)
+            }
+            _ => {
+                self.check_divisor(y, pc);
+                self.remainder(x, y)
+            }
+        };
+        self.check_finite(result, pc);
+        self.frame.push(Slot::Number(result));
+        Ok(Flow::Next(i.next))
+    }
+
+    pub(super) fn negate(&mut self, i: Instruction) -> Result<Flow, Rejection> {
+        match self.operand(i.pc, i.name)? {
+            Slot::Number(x) => {
+                // Not checked (spec §2.4): -0 is a valid result.
+                let negated = self.b.ins().fneg(x);
+                self.frame.push(Slot::Number(negated));
+                Ok(Flow::Next(i.next))
+            }
+            _ => Ok(self.static_trap(TrapCode::NegateNonNumber, i.pc)),
+        }
+    }
+
+    pub(super) fn not(&mut self, i: Instruction) -> Result<Flow, Rejection> {
+        match self.operand(i.pc, i.name)? {
+            Slot::Bool(x) => {
+                let negated = self.b.ins().bxor_imm_u(x, 1);
+                self.frame.push(Slot::Bool(negated));
+                Ok(Flow::Next(i.next))
+            }
+            _ => Ok(self.static_trap(TrapCode::NotNonBool, i.pc)),
+        }
+    }
+
+    /// Equal/NotEqual (spec §2.5): values of different kinds are never equal; no errors.
+    pub(super) fn equality(&mut self, i: Instruction) -> Result<Flow, Rejection> {
+        let negate = i.byte == op::NOT_EQUAL;
+        let b = self.operand(i.pc, i.name)?;
+        let a = self.operand(i.pc, i.name)?;
+        let result = match (a, b) {
+            (Slot::Number(x), Slot::Number(y)) => {
+                // IEEE: NaN != NaN and 0 == -0; NotEqual is "unordered or not equal".
+                let cc = if negate { FloatCC::NotEqual } else { FloatCC::Equal };
+                self.b.ins().fcmp(cc, x, y)
+            }
+            (Slot::Bool(x), Slot::Bool(y)) => {
+                let cc = if negate { IntCC::NotEqual } else { IntCC::Equal };
+                self.b.ins().icmp(cc, x, y)
+            }
+            (Slot::Null, Slot::Null) => self.b.ins().iconst(types::I8, i64::from(!negate)),
+            _ => self.b.ins().iconst(types::I8, i64::from(negate)),
+        };
+        self.frame.push(Slot::Bool(result));
+        Ok(Flow::Next(i.next))
+    }
+
+    /// Less/LessEqual/Greater/GreaterEqual: numbers only, IEEE (false on NaN).
+    pub(super) fn ordering(&mut self, i: Instruction) -> Result<Flow, Rejection> {
+        let b = self.operand(i.pc, i.name)?;
+        let a = self.operand(i.pc, i.name)?;
+        let (Slot::Number(x), Slot::Number(y)) = (a, b) else {
+            return Ok(self.static_trap(TrapCode::ExpectedNumber, i.pc));
+        };
+        let cc = match i.byte {
+            op::LESS => FloatCC::LessThan,
+            op::LESS_EQUAL => FloatCC::LessThanOrEqual,
+            op::GREATER => FloatCC::GreaterThan,
+            _ => FloatCC::GreaterThanOrEqual,
+        };
+        let result = self.b.ins().fcmp(cc, x, y);
+        self.frame.push(Slot::Bool(result));
+        Ok(Flow::Next(i.next))
+    }
+
+    /// `fmod(x, y)`, exactly. When x and y are integers below 2^53 in magnitude (the usual
+    /// `i % n`), an i64 `srem` gives the same truncated remainder without calling fmod: both
+    /// conversions are exact in that range, `srem` cannot overflow, and y ≠ 0 is tested too
+    /// (the divisor check already trapped on it; an integer division by zero would fault).
+    /// A zero remainder takes x's sign, as fmod's does (`-4 % 2` is -0). Other operands,
+    /// NaN and ±∞ included, call fmod.
+    fn remainder(&mut self, x: Value, y: Value) -> Value {
+        let fast = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, types::F64);
+        let integral = |b: &mut FunctionBuilder, v: Value| {
+            let whole = b.ins().trunc(v);
+            let is_whole = b.ins().fcmp(FloatCC::Equal, whole, v);
+            let magnitude = b.ins().fabs(v);
+            let limit = b.ins().f64const(9_007_199_254_740_992.0); // 2^53
+            let small = b.ins().fcmp(FloatCC::LessThan, magnitude, limit);
+            b.ins().band(is_whole, small)
+        };
+        let x_ok = integral(&mut self.b, x);
+        let y_ok = integral(&mut self.b, y);
+        let zero = self.b.ins().f64const(0.0);
+        let y_nonzero = self.b.ins().fcmp(FloatCC::NotEqual, y, zero);
+        let both = self.b.ins().band(x_ok, y_ok);
+        let ok = self.b.ins().band(both, y_nonzero);
+        self.b.ins().brif(ok, fast, &[], slow, &[]);
+
+        self.b.switch_to_block(fast);
+        let xi = self.b.ins().fcvt_to_sint_sat(types::I64, x);
+        let yi = self.b.ins().fcvt_to_sint_sat(types::I64, y);
+        let ri = self.b.ins().srem(xi, yi);
+        let rf = self.b.ins().fcvt_from_sint(types::F64, ri);
+        let signed_zero = self.b.ins().fcopysign(zero, x);
+        let is_zero = self.b.ins().icmp_imm_s(IntCC::Equal, ri, 0);
+        let fast_result = self.b.ins().select(is_zero, signed_zero, rf);
+        self.b.ins().jump(done, &[BlockArg::Value(fast_result)]);
+
+        self.b.switch_to_block(slow);
+        let slow_result = self.call_fmod(x, y);
+        self.b.ins().jump(done, &[BlockArg::Value(slow_result)]);
+
+        self.b.switch_to_block(done);
+        result
+    }
+
+    fn call_fmod(&mut self, x: Value, y: Value) -> Value {
+        let fmod = match self.fmod {
+            Some(fmod) => fmod,
+            None => {
+                let signature = self.b.import_signature(fmod_signature(self.b.func.signature.call_conv));
+                let name = self.b.func.declare_imported_user_function(self.env.fmod.clone());
+                let fmod = self.b.import_function(ExtFuncData {
+                    name: ExternalName::user(name),
+                    signature,
+                    colocated: false,
+                    patchable: false,
+                });
+                self.fmod = Some(fmod);
+                fmod
+            }
+        };
+        let call = self.b.ins().call(fmod, &[x, y]);
+        self.b.inst_results(call)[0]
+    }
+}

@@ -1,0 +1,300 @@
+//! Bytecode → Cranelift IR for the functions of one call tree, with the VM's semantics
+//! (spec §2.4, §3.3) and statically tracked slot kinds.
+//!
+//! Every bytecode function becomes an internal function
+//! `(out, frames, slots, floor, a0..an: f64) -> (status: i32, value: f64)`:
+//! - `out` is the invoke area's result value, followed by its control words
+//!   (`invoke_area.rs`): traps and halts store their details there;
+//! - `frames` is how many more frames the interpreter's call-depth limit allows below this
+//!   one, `slots` how many value-stack slots its stack limit leaves from this frame's base;
+//!   a call or back edge where the interpreter would raise StackOverflow bails out instead
+//!   (status 6), and so does a call that would take the machine stack below `floor`;
+//! - the status is the invoke status: 0/1/2 a return of a number/bool/null, 3 trap,
+//!   4 halted, 5 interrupted, 6 bailed out. A caller propagates any status but 0 at once.
+//!
+//! The module's entry `(args, out) -> u32` (`entry`) loads the root's arguments and the
+//! limits from the area, calls the root and stores the result and status.
+//!
+//! Control flow: a pre-pass (`scan`) finds the reachable instructions and the block leaders
+//! (jump targets and the fall-through of JumpIfFalse). Each leader becomes a Cranelift block
+//! whose parameters are the payloads of the frame's slots (SSA values for every local and
+//! temporary); the first edge into a leader fixes its stack shape (depth and slot kinds),
+//! and every other edge must bring the same shape, or the function is refused. Each
+//! instruction is then lowered by its opcode's method (`lowering`).
+//!
+//! Dynamic runtime errors (division by zero, NaN/∞ results) branch to cold blocks that
+//! store a trap (`checks`, `exits`); type errors are known statically and end their path
+//! with an unconditional trap. (Testing all dynamic checks once at the exit was tried: it
+//! keeps every intermediate condition alive to the end, and the register pressure made both
+//! compile time and code size worse than one cold branch per check.)
+
+mod checks;
+mod entry;
+mod exits;
+mod lowering;
+mod return_kinds;
+mod scan;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{self, types, Block, BlockArg, FuncRef, InstBuilder, UserExternalName, Value};
+use cranelift_codegen::isa::TargetFrontendConfig;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+
+pub use entry::{fmod_signature, internal_signature, native_signature, translate_entry, STACK_BUDGET};
+pub use return_kinds::translate_module;
+
+use crate::frame::{Frame, Rejection, Slot};
+use crate::input::{Body, ModuleInput};
+use crate::opcode;
+use crate::outcome::{Exit, Refusal, RefusalReason, TrapCode, ValueKind};
+use checks::Unchecked;
+use entry::CONTROL_PARAMS;
+
+/// Where the translator finds its environment: the target, the names under which the
+/// module links `fmod` and each of its functions, and whether to poll the interrupt flag.
+pub struct TranslateEnv {
+    pub frontend: TargetFrontendConfig,
+    pub fmod: UserExternalName,
+    pub functions: Vec<UserExternalName>,
+    /// The kind each function is assumed to return where it is called natively (checked
+    /// against what its returns produce; see `Translated::return_kinds`).
+    pub return_kinds: Vec<ValueKind>,
+    pub interrupt_checks: bool,
+}
+
+/// A translated function: how it exits, and the kinds its `Return`s produce (sorted, no
+/// duplicates), which must be exactly its assumed kind if it is called natively.
+pub struct Translated {
+    pub exit: Exit,
+    pub return_kinds: Vec<ValueKind>,
+}
+
+/// Translates function `index` of `input` into `func`, whose signature must be
+/// `internal_signature` for its arity. Returns how it exits, or why it was not translated.
+/// `input` must have passed `ModuleInput::validate`.
+pub fn translate_function(
+    input: &ModuleInput,
+    index: usize,
+    func: &mut ir::Function,
+    builder_ctx: &mut FunctionBuilderContext,
+    env: &TranslateEnv,
+) -> Result<Translated, Rejection> {
+    let body = input.functions[index];
+    let leaders = scan::scan(&input.code, &body)?;
+    let mut builder = FunctionBuilder::new(func, builder_ctx);
+    let entry = builder.create_block();
+    builder.append_block_params_for_function_params(entry);
+    builder.switch_to_block(entry);
+    let params = builder.block_params(entry).to_vec();
+    let mut translator = Translator {
+        b: builder,
+        input,
+        body,
+        env,
+        out: params[0],
+        frames: params[1],
+        slots: params[2],
+        floor: params[3],
+        frame: Frame::new(params[CONTROL_PARAMS..].iter().copied(), body.local_count),
+        leaders,
+        blocks: HashMap::new(),
+        work: Vec::new(),
+        exits: Vec::new(),
+        fmod: None,
+        callees: HashMap::new(),
+        status_exits: BTreeMap::new(),
+        unchecked: Vec::new(),
+        deepest_back_edge: None,
+    };
+    translator.entry_checks();
+    // The stack-limit check of every back edge is hoisted to one check at entry, in a block
+    // filled once the deepest back edge is known (bailing out early is as exact as late).
+    let limits = translator.b.create_block();
+    translator.b.ins().jump(limits, &[]);
+    let (block, args) = translator.edge(body.start)?;
+    while let Some(pc) = translator.work.pop() {
+        translator.translate_block(pc)?;
+    }
+    translator.b.switch_to_block(limits);
+    if let Some(depth) = translator.deepest_back_edge {
+        let over = translator.b.ins().icmp_imm_s(IntCC::SignedLessThan, translator.slots, depth as i64);
+        let bailout = translator.bailout_block();
+        translator.branch_to_if(over, bailout);
+    }
+    translator.b.ins().jump(block, &args);
+    translator.fill_status_blocks();
+    translator.b.seal_all_blocks();
+    let exit = summarize(&translator.exits);
+    let mut return_kinds: Vec<ValueKind> =
+        translator.exits.iter().filter_map(|e| if let Exit::Return(kind) = e { Some(*kind) } else { None }).collect();
+    return_kinds.sort();
+    return_kinds.dedup();
+    translator.b.finalize(env.frontend);
+    Ok(Translated { exit, return_kinds })
+}
+
+/// How a function exits, for the compile result: the kind of its first `Return` (each run
+/// reports its actual kind in the status), else its first `Halt`, else its first trap.
+fn summarize(exits: &[Exit]) -> Exit {
+    let first = |pick: fn(&Exit) -> bool| exits.iter().copied().find(pick);
+    first(|e| matches!(e, Exit::Return(_)))
+        .or_else(|| first(|e| matches!(e, Exit::Halt(_))))
+        .or_else(|| exits.first().copied())
+        .unwrap_or(Exit::Trap(TrapCode::InvalidNumericResult))
+}
+
+/// Where translation goes on after an instruction.
+enum Flow {
+    Next(usize),
+    /// The block ended (a jump, branch, return, halt or unconditional trap was emitted).
+    End,
+}
+
+/// The state of translating one function; its methods are spread over this module's
+/// children by concern (lowering, checks, exits).
+struct Translator<'a> {
+    b: FunctionBuilder<'a>,
+    input: &'a ModuleInput,
+    body: Body,
+    env: &'a TranslateEnv,
+    out: Value,
+    frames: Value,
+    slots: Value,
+    floor: Value,
+    frame: Frame<Value>,
+    leaders: BTreeSet<usize>,
+    /// Each leader's block and the stack shape fixed by the first edge into it.
+    blocks: HashMap<usize, (Block, Vec<Slot<()>>)>,
+    work: Vec<usize>,
+    exits: Vec<Exit>,
+    fmod: Option<FuncRef>,
+    callees: HashMap<usize, FuncRef>,
+    /// Cold blocks that return a status with no value (interrupted, bailed out): one per
+    /// status, made on first use, filled by `fill_status_blocks` once the body is done.
+    status_exits: BTreeMap<u32, Block>,
+    /// Arithmetic results whose finiteness check is deferred, in program order.
+    unchecked: Vec<Unchecked>,
+    /// The greatest stack depth at a backward Jump/Loop, where the interpreter checks its
+    /// stack limit.
+    deepest_back_edge: Option<usize>,
+}
+
+impl Translator<'_> {
+    fn refusal(reason: RefusalReason, name: &str, pc: usize, message: String) -> Rejection {
+        Rejection::Refused(Refusal::new(reason, name, pc, message))
+    }
+
+    /// The block of leader `target` and the arguments the current frame passes to it.
+    fn edge(&mut self, target: usize) -> Result<(Block, Vec<BlockArg>), Rejection> {
+        self.flush_checks();
+        let shape: Vec<Slot<()>> = self.frame.slots().iter().map(Slot::shape).collect();
+        let block = match self.blocks.get(&target) {
+            Some((block, expected)) if *expected == shape => *block,
+            Some((_, expected)) => {
+                return Err(Self::refusal(
+                    RefusalReason::MergeMismatch,
+                    &opcode::name_of(self.input.code[target]),
+                    target,
+                    format!(
+                        "paths reach offset {target} with different stacks: {} and {}",
+                        describe_shape(expected),
+                        describe_shape(&shape)
+                    ),
+                ))
+            }
+            None => {
+                let block = self.b.create_block();
+                for slot in &shape {
+                    match slot {
+                        Slot::Number(()) => _ = self.b.append_block_param(block, types::F64),
+                        Slot::Bool(()) => _ = self.b.append_block_param(block, types::I8),
+                        Slot::Null | Slot::Callee => {}
+                    }
+                }
+                self.blocks.insert(target, (block, shape));
+                self.work.push(target);
+                block
+            }
+        };
+        let args = self.frame.slots().iter().filter_map(|slot| slot.payload().map(|&v| BlockArg::Value(v))).collect();
+        Ok((block, args))
+    }
+
+    /// Translates the block of leader `start` up to its end or the next leader.
+    fn translate_block(&mut self, start: usize) -> Result<(), Rejection> {
+        let (block, shape) = self.blocks[&start].clone();
+        self.b.switch_to_block(block);
+        let mut params = self.b.block_params(block).to_vec().into_iter();
+        let slots = shape
+            .iter()
+            .map(|slot| match slot {
+                Slot::Number(()) => Slot::Number(params.next().expect("a parameter per number")),
+                Slot::Bool(()) => Slot::Bool(params.next().expect("a parameter per bool")),
+                Slot::Null => Slot::Null,
+                Slot::Callee => Slot::Callee,
+            })
+            .collect();
+        self.frame = Frame::from_slots(slots, self.body.local_count);
+        let mut pc = start;
+        loop {
+            if pc != start && self.leaders.contains(&pc) {
+                let (target, args) = self.edge(pc)?;
+                self.b.ins().jump(target, &args);
+                return Ok(());
+            }
+            match self.step(pc)? {
+                Flow::Next(next) => pc = next,
+                Flow::End => return Ok(()),
+            }
+        }
+    }
+
+    /// Lowers the instruction at `pc`, or refuses an opcode outside the native subset.
+    fn step(&mut self, pc: usize) -> Result<Flow, Rejection> {
+        let instruction = scan::decode(&self.input.code, &self.body, pc)?;
+        let Some(lower) = lowering::lowering(instruction.byte) else {
+            let name = instruction.name;
+            return Err(Self::refusal(
+                RefusalReason::UnsupportedOpcode,
+                name,
+                pc,
+                format!("{name} at offset {pc} is outside the native subset"),
+            ));
+        };
+        lower(self, instruction)
+    }
+
+    /// Pops a value operand; a callee used as a value is refused (its type is unknown).
+    fn operand(&mut self, pc: usize, name: &str) -> Result<Slot<Value>, Rejection> {
+        let slot = self.frame.pop(pc, name)?;
+        if slot == Slot::Callee {
+            return Err(Self::untyped(pc, name));
+        }
+        Ok(slot)
+    }
+
+    fn untyped(pc: usize, name: &str) -> Rejection {
+        Self::refusal(
+            RefusalReason::UntypedValue,
+            name,
+            pc,
+            format!("{name} at offset {pc} uses a global's value, whose type is not known statically"),
+        )
+    }
+
+    fn value_kind(&self, slot: Slot<Value>, pc: usize, name: &str) -> Result<ValueKind, Rejection> {
+        slot.kind().ok_or_else(|| Self::untyped(pc, name))
+    }
+}
+
+fn describe_shape(shape: &[Slot<()>]) -> String {
+    let names: Vec<&str> = shape.iter().map(|slot| slot.kind().map_or("function", ValueKind::name)).collect();
+    format!("[{}]", names.join(", "))
+}
+
+/// Offsets fit in 32 bits: `FunctionInput::validate` bounds the code length.
+fn offset32(pc: usize) -> u32 {
+    u32::try_from(pc).expect("offset bounded by FunctionInput::validate")
+}

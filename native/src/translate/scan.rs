@@ -1,0 +1,154 @@
+//! Decoding and the control-flow pre-pass: which instructions are reachable and where
+//! blocks start (jump targets and the fall-through of JumpIfFalse).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::lowering;
+use crate::frame::Rejection;
+use crate::input::{Body, InputError, InputErrorKind};
+use crate::opcode;
+use crate::outcome::{Refusal, RefusalReason};
+
+/// One decoded instruction: its opcode byte and name, its offset and the offset after its
+/// operands.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Instruction {
+    pub byte: u8,
+    pub name: &'static str,
+    pub pc: usize,
+    pub next: usize,
+}
+
+impl Instruction {
+    /// The big-endian u16 operand (constant, local and jump operands).
+    pub fn u16_operand(&self, code: &[u8]) -> u16 {
+        u16::from_be_bytes([code[self.pc + 1], code[self.pc + 2]])
+    }
+
+    /// The target of a jump (spec §1.2: `pc + 3 + d`), which must be inside the body.
+    pub fn jump_target(&self, code: &[u8], body: &Body) -> Result<usize, Rejection> {
+        let (pc, name) = (self.pc, self.name);
+        let target = pc as i64 + 3 + i64::from(self.u16_operand(code) as i16);
+        if target < body.start as i64 || target >= body.end as i64 {
+            return Err(Rejection::Refused(Refusal::new(
+                RefusalReason::JumpOutOfBody,
+                name,
+                pc,
+                format!("{name} at offset {pc} jumps to {target}, outside the body {}..{}", body.start, body.end),
+            )));
+        }
+        Ok(target as usize)
+    }
+}
+
+/// Decodes the instruction at `pc`, which must lie inside the body with all its operands.
+pub(super) fn decode(code: &[u8], body: &Body, pc: usize) -> Result<Instruction, Rejection> {
+    let byte = code[pc];
+    let Some((name, operand_bytes)) = opcode::describe(byte) else {
+        return Err(
+            InputError::new(InputErrorKind::UnknownOpcode, pc, format!("byte 0x{byte:02x} is not an opcode")).into()
+        );
+    };
+    let next = pc + 1 + operand_bytes;
+    if next > body.end {
+        return Err(InputError::new(
+            InputErrorKind::TruncatedInstruction,
+            pc,
+            format!("{name} needs {operand_bytes} operand byte(s) before the body's end at {}", body.end),
+        )
+        .into());
+    }
+    Ok(Instruction { byte, name, pc, next })
+}
+
+/// Follows every path from the body's start; returns the block leaders. Refuses paths that
+/// run past the body's end and jumps into the middle of an instruction. A path ends at an
+/// opcode without a lowering: translating it is refused there.
+pub(super) fn scan(code: &[u8], body: &Body) -> Result<BTreeSet<usize>, Rejection> {
+    let mut reached: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut leaders = BTreeSet::from([body.start]);
+    let mut work = vec![body.start];
+    while let Some(pc) = work.pop() {
+        if reached.contains_key(&pc) {
+            continue;
+        }
+        if pc >= body.end {
+            return Err(Rejection::Refused(Refusal::new(
+                RefusalReason::MissingTerminator,
+                "<end>",
+                pc,
+                format!("the body reaches its end at offset {pc} without Return or Halt"),
+            )));
+        }
+        let instruction = decode(code, body, pc)?;
+        let next = instruction.next;
+        reached.insert(pc, next);
+        match instruction.byte {
+            opcode::RETURN | opcode::HALT => {}
+            opcode::JUMP | opcode::LOOP => {
+                let target = instruction.jump_target(code, body)?;
+                leaders.insert(target);
+                work.push(target);
+            }
+            opcode::JUMP_IF_FALSE => {
+                let target = instruction.jump_target(code, body)?;
+                leaders.extend([target, next]);
+                work.extend([next, target]);
+            }
+            byte if lowering::lowering(byte).is_some() => work.push(next),
+            _ => {}
+        }
+    }
+    let mut previous_end = 0;
+    for (&pc, &next) in &reached {
+        if pc < previous_end {
+            return Err(Rejection::Refused(Refusal::new(
+                RefusalReason::JumpOutOfBody,
+                &opcode::name_of(code[pc]),
+                pc,
+                format!("offset {pc} is reached but lies inside the instruction before it"),
+            )));
+        }
+        previous_end = next;
+    }
+    Ok(leaders)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::opcode as op;
+
+    fn scan_all(code: &[u8]) -> Result<BTreeSet<usize>, Rejection> {
+        scan(code, &Body { start: 0, end: code.len(), arity: 0, local_count: 0 })
+    }
+
+    fn refusal_reason(result: Result<BTreeSet<usize>, Rejection>) -> Option<RefusalReason> {
+        match result {
+            Err(Rejection::Refused(refusal)) => Some(refusal.reason),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn jump_targets_and_fall_throughs_lead_blocks() {
+        // 0 True; 1 JumpIfFalse +1 (to 5, falls through to 4); 4 Null; 5 Null; 6 Return.
+        let code = [op::TRUE, op::JUMP_IF_FALSE, 0, 1, op::NULL, op::NULL, op::RETURN];
+        assert_eq!(scan_all(&code).ok(), Some(BTreeSet::from([0, 4, 5])));
+    }
+
+    #[test]
+    fn paths_into_an_instruction_or_past_the_end_are_refused() {
+        // The branch lands on 5, an operand byte of the Constant at 4.
+        let code = [op::TRUE, op::JUMP_IF_FALSE, 0, 1, op::CONSTANT, op::NULL, op::RETURN, op::RETURN];
+        assert_eq!(refusal_reason(scan_all(&code)), Some(RefusalReason::JumpOutOfBody));
+        assert_eq!(refusal_reason(scan_all(&[op::NULL])), Some(RefusalReason::MissingTerminator));
+        assert_eq!(refusal_reason(scan_all(&[op::JUMP, 0xff, 0xf0, op::RETURN])), Some(RefusalReason::JumpOutOfBody));
+    }
+
+    #[test]
+    fn a_path_ends_at_an_unsupported_opcode() {
+        // SetGlobal has no lowering: the scan stops there instead of demanding a terminator.
+        assert_eq!(scan_all(&[op::NULL, op::SET_GLOBAL, 0, 0]).ok(), Some(BTreeSet::from([0])));
+    }
+}
