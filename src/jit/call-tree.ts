@@ -18,7 +18,7 @@
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import { AtlasFunction, type GlobalsView, type Value } from '../vm/index.js';
-import type { NativeCallee } from './native.js';
+import { MAX_FUNCTIONS, type NativeCallee } from './native.js';
 
 /**
  * What global `name` must hold for the native code to be valid: the function `fn` (a function
@@ -41,9 +41,6 @@ export interface CallTree {
   /** Every global a reachable `GetGlobal` of the tree reads, once. */
   readonly globals: readonly GlobalDependency[];
 }
-
-/** The translator's limit (native/src/input.rs MAX_FUNCTIONS). */
-const MAX_FUNCTIONS = 256;
 
 /** Resolves the call tree of `root`. Calls the analysis cannot resolve are left out (the translator refuses them). */
 export function resolveCallTree(bytecode: Bytecode, root: FunctionRef): CallTree {

@@ -83,7 +83,8 @@ export interface NativeFunctionInput {
    * The statically resolved calls: `Call` offset → index of the called function (0 is this
    * one). The translator treats every `GetGlobal` as pushing a callee that only a `Call` of
    * this table may consume, so the CALLER must guarantee (and re-check before each run) that
-   * those globals hold these functions.
+   * those globals hold these functions, and that a global read whose value is discarded names a
+   * global that exists (the interpreter raises UndefinedVariable there; see `call-tree.ts`).
    */
   readonly calls?: ReadonlyMap<number, number>;
 }
