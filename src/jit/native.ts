@@ -18,6 +18,9 @@ import type { Constant } from '../bytecode/bytecode.js';
 
 export type NativeType = 'number' | 'bool' | 'null';
 
+/** The value kinds by code (index = code), the order the addon reports them in. */
+export const NATIVE_TYPES: readonly NativeType[] = ['number', 'bool', 'null'];
+
 /** Cranelift opt levels: 0 none, 1 speed, 2 speed_and_size. */
 export type OptLevel = 0 | 1 | 2;
 
@@ -470,8 +473,6 @@ const INTERRUPT = 5;
 const FRAMES_LEFT = 6;
 const SLOTS_LEFT = 7;
 
-const KIND_NAMES: readonly NativeType[] = ['number', 'bool', 'null'];
-
 interface ThreadInvoke {
   readonly values: Float64Array;
   readonly control: Uint32Array;
@@ -544,7 +545,7 @@ export class NativeInvoker {
 
   /** The type of the value a `Halt` stopped with (status 4). */
   get haltType(): NativeType {
-    return KIND_NAMES[this.control[HALT_KIND]!]!;
+    return NATIVE_TYPES[this.control[HALT_KIND]!]!;
   }
 
   /**
