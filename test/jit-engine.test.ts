@@ -441,3 +441,21 @@ onLinux('compile workers run at normal priority by default, at idle priority on 
   await idle.close();
   t.false((await settledPolicies()).includes(SCHED_IDLE), 'gone with the engine');
 });
+
+serial('a function that reads a global as a value is refused by the translator and stays interpreted', async (t) => {
+  const e = await engine({ compilationThreshold: 2 });
+  const failed = listen('atlas-jit:failed');
+  const vm = new Vm(program('let k = 3;\nfn addk(a: number) -> number { return a + k; }'), { jit: e, stdout: () => {} });
+  vm.run();
+  for (let i = 0; i < 3; i++) t.is(vm.call('addk', i), i + 3);
+  await e.whenIdle();
+  t.is(vm.call('addk', 10), 13);
+  const s = e.stats();
+  t.is(s.refusedCompilations, 1);
+  t.is(s.compilations, 0);
+  t.is(s.jitExecutions, 0);
+  t.is(failed.events.length, 1);
+  t.regex(String(failed.events[0]!['reason']), /refused/);
+  failed.stop();
+  await e.close();
+});

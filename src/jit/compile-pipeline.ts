@@ -31,8 +31,8 @@ export interface PipelineJob extends CompileJob {
 }
 
 export interface PipelineCallbacks {
-  /** The job's input, or its outcome when it is decided before any worker sees it. */
-  readonly prepare: (fn: FunctionRecord, jobId: number) => FunctionJobSource | CompileOutcome;
+  /** The job's input (made when its batch starts, off the path of the call that made it hot). */
+  readonly prepare: (fn: FunctionRecord, jobId: number) => FunctionJobSource;
   /** A job's outcome arrived; called once per job that was not cancelled. */
   readonly settled: (job: PipelineJob, sent: JobOutcome) => void;
   /** A waiting job was dropped because the queue was full. */
@@ -139,15 +139,11 @@ export class CompilePipeline {
 
   /** Sends a batch to a worker; every job of it ends settled, now or by a later poll. */
   private async runBatch(batch: readonly PipelineJob[]): Promise<void> {
-    const sources: FunctionJobSource[] = [];
     for (const job of batch) {
       this.queueWait.record((job.startedAt - job.enqueuedAt) * 1000);
       this.running.set(job.id, job);
-      const prepared = this.callbacks.prepare(job.fn, job.id);
-      if ('kind' in prepared) this.settle({ jobId: job.id, outcome: prepared, postedAt: crossThreadNow() });
-      else sources.push(prepared);
     }
-    if (sources.length === 0) return;
+    const sources = batch.map((job) => this.callbacks.prepare(job.fn, job.id));
     let answer: BatchAnswer;
     try {
       const task = { jobs: encodeJobs(sources), optLevel: this.optLevel, mailbox: this.mailbox.buffer, ...faultOption(this.config.faultInjection) };

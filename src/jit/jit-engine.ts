@@ -8,7 +8,7 @@
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import { AtlasInterrupted, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type GlobalsView, type Value, type VmJitHook } from '../vm/index.js';
-import { callTreeHolds, resolveCallTree } from './call-tree.js';
+import { callTreeHolds, resolveCallTree, type CallTree } from './call-tree.js';
 import { CodeCache, type CacheEntry, type CachedCode, type RemovalReason } from './code-cache.js';
 import { compileOrRefuse, crossThreadNow, failureReason, type Compiled, type Failed, type JobOutcome, type Refused } from './compile-outcome.js';
 import { CompilePipeline, type PipelineJob } from './compile-pipeline.js';
@@ -85,9 +85,9 @@ export class JitEngine implements VmJitHook {
     const record = this.recordAt(program, fn.offset) ?? this.track(this.programs.get(program).track(fn));
     const entry = record.code ?? this.pollFor(record);
     if (entry === undefined) return this.interpreted(record);
+    if (argBase > this.interpretAbove) return this.insideBailOut(entry);
     // A call at or below the bail-out's position means the bailed-out call has returned.
-    if (argBase <= this.interpretAbove) this.interpretAbove = Infinity;
-    else return this.interpreted(record);
+    this.interpretAbove = Infinity;
     const loaded = this.caller.loadStack(stack, argBase, fn.arity, framesLeft, slotsLeft);
     return this.runInstalled(record, entry, globals, loaded, program, argBase);
   }
@@ -242,8 +242,7 @@ export class JitEngine implements VmJitHook {
     if (fn === undefined) throw new RangeError(`no function starts at offset ${offset}`);
     const record = this.track(program.track(fn));
     if (record.code !== undefined) return true;
-    const source = this.jobSource(record, 0);
-    const outcome = 'kind' in source ? source : compileOrRefuse(source, this.pipeline.optLevel);
+    const outcome = compileOrRefuse(this.jobSource(record, 0), this.pipeline.optLevel);
     if (outcome.kind !== 'compiled') {
       this.tracker.markFailed(record);
       return false;
@@ -348,6 +347,13 @@ export class JitEngine implements VmJitHook {
     return undefined;
   }
 
+  /** A call nested in a call that bailed out: it has code, but runs interpreted (see `bailOut`). */
+  private insideBailOut(entry: CacheEntry<FunctionRecord>): undefined {
+    this.cache.touch(entry);
+    this.counters.interpreterFallbacks++;
+    return undefined;
+  }
+
   /**
    * Native code stopped before a limit; nothing observable happened, so the interpreter runs
    * the call. Its nested calls stay interpreted too (until a call at or below `argBase` shows
@@ -394,18 +400,26 @@ export class JitEngine implements VmJitHook {
     publish('failed', () => this.event(fn, { reason: 'dropped: compile queue full' }));
   }
 
-  /** The input of `record`'s job (its call tree resolved once), or the refusal that ends it at once. */
-  private jobSource(record: FunctionRecord, jobId: number): FunctionJobSource | Refused {
-    const tree = record.tree ?? resolveCallTree(record.program.bytecode, record.fn);
-    record.tree = tree;
-    // Nothing to compile when the translator could not type a global this code reads.
-    if (!tree.ok) return { kind: 'refused', refusal: { reason: 'UntypedValue', opcode: 'GetGlobal', offset: record.fn.offset, message: tree.reason } };
-    record.guardGlobals = tree.globals;
+  /** The input of `record`'s job. */
+  private jobSource(record: FunctionRecord, jobId: number): FunctionJobSource {
     const { fn, program, end } = record;
+    const { callees, calls } = this.callTreeOf(record);
     return {
       jobId, name: fn.name, code: program.bytecode.code, constants: program.bytecode.constants,
-      start: fn.offset, end, arity: fn.arity, localCount: fn.localCount, callees: tree.callees, calls: tree.calls,
+      start: fn.offset, end, arity: fn.arity, localCount: fn.localCount, callees, calls,
     };
+  }
+
+  /**
+   * `record`'s call tree, resolved once. A tree the analysis gave up on goes to the translator
+   * empty: the translator then refuses the global reads itself, as it decides what compiles.
+   */
+  private callTreeOf(record: FunctionRecord): Pick<CallTree & { ok: true }, 'callees' | 'calls'> {
+    if (record.tree === undefined) {
+      record.tree = resolveCallTree(record.program.bytecode, record.fn);
+      if (record.tree.ok) record.guardGlobals = record.tree.globals;
+    }
+    return record.tree.ok ? record.tree : NO_CALLS;
   }
 
   private apply(job: PipelineJob, sent: JobOutcome): void {
@@ -454,6 +468,8 @@ export class JitEngine implements VmJitHook {
     return { key: record.key, name: record.fn.name, calls: record.calls, ...(queueWaitMicros === undefined ? {} : { queueWaitMicros }), ...extra };
   }
 }
+
+const NO_CALLS = { callees: [], calls: new Map<number, number>() };
 
 function syntheticFunction(offset: number, arity: number): FunctionRef {
   return {
