@@ -89,7 +89,7 @@ export class JitEngine implements VmJitHook {
     // A call at or below the bail-out's position means the bailed-out call has returned.
     this.interpretAbove = Infinity;
     const loaded = this.caller.loadStack(stack, argBase, fn.arity, framesLeft, slotsLeft);
-    return this.runInstalled(record, entry, globals, loaded, program, argBase);
+    return this.runInstalled(record, entry, globals, loaded, argBase);
   }
 
   /** VmJitHook: a loop safepoint; installs finished code and delivers interrupts. */
@@ -145,7 +145,7 @@ export class JitEngine implements VmJitHook {
     const entry = record.code ?? this.pollFor(record);
     if (entry === undefined) return this.interpreted(record);
     // Without a VM there are no globals to check: trees that call through globals run interpreted.
-    return this.runInstalled(record, entry, undefined, this.caller.loadArgs(args), bytecode, Infinity);
+    return this.runInstalled(record, entry, undefined, this.caller.loadArgs(args), Infinity);
   }
 
   // ── control ───────────────────────────────────────────────────────────────────────────
@@ -323,7 +323,7 @@ export class JitEngine implements VmJitHook {
    * happened: a native run, or a fallback with its reason.
    */
   private runInstalled(
-    record: FunctionRecord, entry: CacheEntry<FunctionRecord>, view: GlobalsView | undefined, loaded: boolean, program: Bytecode, argBase: number,
+    record: FunctionRecord, entry: CacheEntry<FunctionRecord>, view: GlobalsView | undefined, loaded: boolean, argBase: number,
   ): Value | undefined {
     this.cache.touch(entry);
     if (!this.guardHolds(record, view)) return this.fellBack('guardFallbacks');
@@ -334,10 +334,15 @@ export class JitEngine implements VmJitHook {
       this.counters.jitExecutions++;
       return this.caller.value;
     }
+    return this.unusualResult(status, record.program.bytecode, argBase);
+  }
+
+  /** The call's answer for a status other than `Number` (kept out of `runInstalled`, which stays small). */
+  private unusualResult(status: InvokeStatus, program: Bytecode, argBase: number): Value | undefined {
     if (status === InvokeStatus.BailedOut) return this.bailOut(argBase);
     this.counters.jitExecutions++;
     if (status === InvokeStatus.Interrupted) throw this.interrupted();
-    return this.caller.valueOf(status, program);
+    return this.caller.resultOf(status, program);
   }
 
   /** A call that had code but ran interpreted, for `reason`. */

@@ -12,76 +12,53 @@ import { InvokeStatus, NativeInvoker, trapError, type NativeType } from './nativ
 /**
  * A call loads its arguments first (`loadStack` or `loadArgs`, false when one is not a
  * number), then `invoke`s. The common status, `Number`, is read from `value` as a plain
- * double; `valueOf` turns the other value statuses into a Value or the error they raise.
+ * double; `resultOf` turns the other value statuses into a Value or the error they raise.
+ * It is an invoker itself, so a call crosses no wrapper on its way to the addon.
  */
-export class NativeCaller {
-  private readonly invoker = new NativeInvoker();
-
+export class NativeCaller extends NativeInvoker {
   /**
    * Loads the arguments `stack[argBase .. argBase+arity)` and the interpreter's limits as
-   * they stand (see `NativeInvoker.setLimits`). False when an argument is not a number.
+   * they stand (see `setLimits`). False when an argument is not a number.
    */
   loadStack(stack: readonly Value[], argBase: number, arity: number, framesLeft: number, slotsLeft: number): boolean {
-    const args = this.invoker.args;
+    const args = this.args;
     for (let i = 0; i < arity; i++) {
       const v = stack[argBase + i];
       if (typeof v !== 'number') return false;
       args[i] = v;
     }
-    this.invoker.setLimits(framesLeft, slotsLeft);
+    this.setLimits(framesLeft, slotsLeft);
     return true;
   }
 
   /** Loads host arguments under the interpreter's default limits. False when one is not a number. */
   loadArgs(argv: readonly unknown[]): boolean {
-    const args = this.invoker.args;
+    const args = this.args;
     for (let i = 0; i < argv.length; i++) {
       const v = argv[i];
       if (typeof v !== 'number') return false;
       args[i] = v;
     }
-    this.invoker.setLimits(DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE - 1);
+    this.setLimits(DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE - 1);
     return true;
-  }
-
-  /** Runs `handle` on the loaded arguments. */
-  invoke(handle: number): InvokeStatus {
-    return this.invoker.invoke(handle);
-  }
-
-  /** The result of the last call whose status was `Number`. */
-  get value(): number {
-    return this.invoker.value;
   }
 
   /**
    * The value the last call of `program`'s code returned, for a status that carries one;
    * a trap throws the interpreter's error, a halt its `HaltSignal`.
    */
-  valueOf(status: InvokeStatus, program: Bytecode): Value {
+  resultOf(status: InvokeStatus, program: Bytecode): Value {
     switch (status) {
-      case InvokeStatus.Number: return this.invoker.value;
-      case InvokeStatus.Bool: return this.invoker.value !== 0;
+      case InvokeStatus.Number: return this.value;
+      case InvokeStatus.Bool: return this.value !== 0;
       case InvokeStatus.Null: return null;
       case InvokeStatus.Trap: {
-        const { kind, detail } = trapError(this.invoker.trapCode);
-        throw runtimeErrorAt(program, kind, this.invoker.trapOffset, detail);
+        const { kind, detail } = trapError(this.trapCode);
+        throw runtimeErrorAt(program, kind, this.trapOffset, detail);
       }
-      case InvokeStatus.Halted: throw new HaltSignal(typedValue(this.invoker.value, this.invoker.haltType));
+      case InvokeStatus.Halted: throw new HaltSignal(typedValue(this.value, this.haltType));
       default: throw new Error(`native invoke status ${String(status)} carries no value`);
     }
-  }
-  /** This thread's interrupt flag (shared by all callers on the thread). */
-  get interruptRequested(): boolean {
-    return this.invoker.interruptRequested;
-  }
-
-  requestInterrupt(): void {
-    this.invoker.requestInterrupt();
-  }
-
-  clearInterrupt(): void {
-    this.invoker.clearInterrupt();
   }
 }
 
