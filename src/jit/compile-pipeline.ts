@@ -147,7 +147,7 @@ export class CompilePipeline {
     let answer: BatchAnswer;
     try {
       const task = { jobs: encodeJobs(sources), optLevel: this.optLevel, mailbox: this.mailbox.buffer, ...faultOption(this.config.faultInjection) };
-      // A worker that hangs is terminated after the timeout; Piscina replaces it (invariant 6).
+      // A worker that hangs is terminated after the timeout; Piscina replaces it (docs/design.md, invariant 6).
       answer = await this.pool.run(task, AbortSignal.timeout(this.config.compileTimeoutMs));
     } catch (error) {
       // The worker crashed, was terminated, or threw: what it posted keeps its code, the
