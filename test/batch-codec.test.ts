@@ -2,7 +2,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { BatchFormatError, decodeJobs, encodeJobs } from '../src/jit/batch-codec.js';
 import type { Constant } from '../src/bytecode/index.js';
-import type { FunctionJob, FunctionJobSource } from '../src/jit/compile-job.js';
+import type { FunctionJob, FunctionJobSource } from '../src/jit/compile-protocol.js';
 import { marshalPool } from '../src/jit/native.js';
 
 interface Program { readonly code: Uint8Array; readonly constants: readonly Constant[] }

@@ -5,7 +5,7 @@ function setup(budget: number) {
   const released: Array<[number, RemovalReason]> = [];
   const cache = new CodeCache({ byteBudget: budget, onRelease: (c, r) => released.push([c.handle, r]) });
   const code = (handle: number, size = 100, programId = 1): CachedCode => ({
-    key: `${programId}:${handle}`, programId, handle, codeSize: size, returnType: 'number',
+    key: `${programId}:${handle}`, owner: undefined, programId, handle, codeSize: size, returnType: 'number',
   });
   return { cache, released, code };
 }

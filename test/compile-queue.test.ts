@@ -2,9 +2,8 @@ import test from 'ava';
 import { CompileQueue, type CompileJob, type CompileQueueOptions } from '../src/jit/compile-queue.js';
 
 let nextId = 1;
-const job = (priority: number, programId = 1): CompileJob => ({
-  id: nextId++, key: `${programId}:${nextId}`, programId, priority, enqueuedAt: performance.now(),
-  startedAt: 0, started: false, cancelled: false,
+const job = (priority: number): CompileJob => ({
+  id: nextId++, priority, enqueuedAt: performance.now(), startedAt: 0, state: 'waiting', cancelled: false,
 });
 
 /**

@@ -1,19 +1,20 @@
 import test from 'ava';
 import { Worker } from 'node:worker_threads';
 import { InstallMailbox, type MailboxEntry } from '../src/jit/install-mailbox.js';
+import type { NativeType } from '../src/jit/native.js';
 
-const entry = (jobId: number, outcome: MailboxEntry['outcome'] = 'compiled'): MailboxEntry => ({
-  jobId, outcome, handle: jobId * 10, codeSize: 64, returnTypeCode: 1, compileMicros: 12.5, postedAt: 1e12 + jobId,
+const entry = (jobId: number, returnType: NativeType = 'bool'): MailboxEntry => ({
+  jobId, outcome: { kind: 'compiled', handle: jobId * 10, codeSize: 64, returnType, compileMicros: 12.5 }, postedAt: 1e12 + jobId,
 });
 
 test('entries come out in order with every field intact', (t) => {
   const box = new InstallMailbox(8);
   t.false(box.hasMail());
   t.true(box.post(entry(1)));
-  t.true(box.post(entry(2, 'refused')));
+  t.true(box.post(entry(2, 'null')));
   t.true(box.hasMail());
   t.deepEqual(box.take(), entry(1));
-  t.deepEqual(box.take(), entry(2, 'refused'));
+  t.deepEqual(box.take(), entry(2, 'null'));
   t.is(box.take(), undefined);
 });
 
@@ -65,7 +66,7 @@ test('two worker threads posting at once lose and duplicate nothing', async (t) 
     const i = e.jobId - producer * 100_000;
     t.true(i > (lastOf.get(producer) ?? -1), 'each producer is seen in order');
     lastOf.set(producer, i);
-    if (e.handle !== e.jobId || e.codeSize !== i || e.compileMicros !== i / 2) t.fail(`torn entry ${e.jobId}`);
+    if (e.outcome.handle !== e.jobId || e.outcome.codeSize !== i || e.outcome.compileMicros !== i / 2) t.fail(`torn entry ${e.jobId}`);
   }
   await Promise.all(exited);
   t.is(seen.size, 2 * perWorker);

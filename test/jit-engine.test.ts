@@ -441,3 +441,43 @@ onLinux('compile workers run at normal priority by default, at idle priority on 
   await idle.close();
   t.false((await settledPolicies()).includes(SCHED_IDLE), 'gone with the engine');
 });
+
+serial('a function that reads a global as a value is refused by the translator and stays interpreted', async (t) => {
+  const e = await engine({ compilationThreshold: 2 });
+  const failed = listen('atlas-jit:failed');
+  const vm = new Vm(program('let k = 3;\nfn addk(a: number) -> number { return a + k; }'), { jit: e, stdout: () => {} });
+  vm.run();
+  for (let i = 0; i < 3; i++) t.is(vm.call('addk', i), i + 3);
+  await e.whenIdle();
+  t.is(vm.call('addk', 10), 13);
+  const s = e.stats();
+  t.is(s.refusedCompilations, 1);
+  t.is(s.compilations, 0);
+  t.is(s.jitExecutions, 0);
+  t.is(failed.events.length, 1);
+  t.regex(String(failed.events[0]!['reason']), /refused/);
+  failed.stop();
+  await e.close();
+});
+
+serial('every call counts once, by what happened to it', async (t) => {
+  const e = await engine({ compilationThreshold: 1 });
+  const bc = program(`
+fn twice(n: number) -> number { return double(n) + 1; }
+fn double(n: number) -> number { return n * 2; }
+fn add(a: number, b: number) -> number { return a + b; }
+`);
+  const add = fnOf(bc, 'add');
+  const twice = fnOf(bc, 'twice');
+  t.is(e.notifyCall(add.offset, bc, add.end, [1, 2]), undefined, 'interpreted: it becomes hot');
+  await e.whenIdle();
+  t.is(e.notifyCall(add.offset, bc, add.end, [1, 2]), 3, 'native');
+  t.is(e.notifyCall(add.offset, bc, add.end, ['a', 2]), undefined, 'non-numeric');
+  t.true(e.compileNowBlocking(bc, twice.offset));
+  // Without a VM the global `double` cannot be checked: the call runs interpreted.
+  t.is(e.notifyCall(twice.offset, bc, twice.end, [4]), undefined, 'guard fallback');
+  const s = e.stats();
+  t.like(s, { jitExecutions: 1, interpreterFallbacks: 3, nonNumericArgCalls: 1, guardFallbacks: 1, bailouts: 0 });
+  t.is(s.cacheHitRate, 3 / 4, 'three of the four calls found installed code');
+  await e.close();
+});

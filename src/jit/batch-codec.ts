@@ -16,7 +16,7 @@
  * per name, which cost more than the rest of a job's encoding; `nameLength` counts units).
  */
 import type { Constant } from '../bytecode/bytecode.js';
-import type { FunctionJob, FunctionJobSource } from './compile-job.js';
+import type { FunctionJob, FunctionJobSource } from './compile-protocol.js';
 import { marshalPoolInto, type MarshalledPool, type NativeCallee } from './native.js';
 
 const VERSION = 1;

@@ -9,11 +9,15 @@
  * `invalidateAll()` drops everything. The cache is only touched on the main thread between
  * calls, never while native code runs, so releasing here cannot free running code.
  */
-import type { FunctionKey } from './hotspot-tracker.js';
 import type { NativeType } from './native.js';
 
-export interface CachedCode {
+/** A function's key: program id and body offset, `<id>:<offset>`. */
+export type FunctionKey = string;
+
+/** Code in the cache; `owner` is what the code belongs to (the engine's function record). */
+export interface CachedCode<Owner = unknown> {
   readonly key: FunctionKey;
+  readonly owner: Owner;
   readonly programId: number;
   readonly handle: number;
   readonly codeSize: number;
@@ -23,36 +27,35 @@ export interface CachedCode {
 export type RemovalReason = 'evicted' | 'invalidated' | 'cleared';
 
 /** A cache slot; the engine keeps it beside the function so a hit needs no map lookup. */
-export interface CacheEntry {
-  readonly code: CachedCode;
+export interface CacheEntry<Owner = unknown> {
+  readonly code: CachedCode<Owner>;
   /** False once the entry has left the cache (its handle is released). */
   live: boolean;
-  prev: CacheEntry | null;
-  next: CacheEntry | null;
+  prev: CacheEntry<Owner> | null;
+  next: CacheEntry<Owner> | null;
 }
-type Node = CacheEntry;
 
-export interface CodeCacheOptions {
+export interface CodeCacheOptions<Owner> {
   readonly byteBudget: number;
   /** Releases the native handle; called exactly once per entry that leaves the cache. */
-  readonly onRelease: (code: CachedCode, reason: RemovalReason) => void;
+  readonly onRelease: (code: CachedCode<Owner>, reason: RemovalReason) => void;
 }
 
-export class CodeCache {
-  private readonly nodes = new Map<FunctionKey, Node>();
-  private head: Node | null = null; // most recently used
-  private tail: Node | null = null; // least recently used
+export class CodeCache<Owner = unknown> {
+  private readonly nodes = new Map<FunctionKey, CacheEntry<Owner>>();
+  private head: CacheEntry<Owner> | null = null; // most recently used
+  private tail: CacheEntry<Owner> | null = null; // least recently used
   private bytes = 0;
   private hitCount = 0;
   private missCount = 0;
   private budget: number;
 
-  constructor(private readonly options: CodeCacheOptions) {
+  constructor(private readonly options: CodeCacheOptions<Owner>) {
     this.budget = checkBudget(options.byteBudget);
   }
 
   /** The code for `key`, counted as a hit and made most recent; undefined is a miss. */
-  lookup(key: FunctionKey): CachedCode | undefined {
+  lookup(key: FunctionKey): CachedCode<Owner> | undefined {
     const node = this.nodes.get(key);
     if (node === undefined) {
       this.missCount++;
@@ -63,7 +66,7 @@ export class CodeCache {
   }
 
   /** A hit on an entry the caller already holds: counts it and makes it most recent. O(1). */
-  touch(node: CacheEntry): void {
+  touch(node: CacheEntry<Owner>): void {
     this.hitCount++;
     if (node !== this.head) {
       this.unlink(node);
@@ -80,15 +83,20 @@ export class CodeCache {
    * Installs code, then evicts least recently used entries until the budget holds. The
    * returned entry is not live if the code alone exceeded the budget.
    */
-  insert(code: CachedCode): CacheEntry {
+  insert(code: CachedCode<Owner>): CacheEntry<Owner> {
     const existing = this.nodes.get(code.key);
     if (existing !== undefined) this.remove(existing, 'invalidated');
-    const node: Node = { code, live: true, prev: null, next: null };
+    const node: CacheEntry<Owner> = { code, live: true, prev: null, next: null };
     this.nodes.set(code.key, node);
     this.pushFront(node);
     this.bytes += code.codeSize;
     this.enforceBudget();
     return node;
+  }
+
+  /** Takes one entry out (its function's program was invalidated); a no-op once it left. */
+  delete(entry: CacheEntry<Owner>): void {
+    if (entry.live) this.remove(entry, 'invalidated');
   }
 
   has(key: FunctionKey): boolean {
@@ -169,7 +177,7 @@ export class CodeCache {
     return removed;
   }
 
-  private remove(node: Node, reason: RemovalReason): void {
+  private remove(node: CacheEntry<Owner>, reason: RemovalReason): void {
     this.unlink(node);
     this.nodes.delete(node.code.key);
     this.bytes -= node.code.codeSize;
@@ -177,7 +185,7 @@ export class CodeCache {
     this.options.onRelease(node.code, reason);
   }
 
-  private pushFront(node: Node): void {
+  private pushFront(node: CacheEntry<Owner>): void {
     node.prev = null;
     node.next = this.head;
     if (this.head !== null) this.head.prev = node;
@@ -185,7 +193,7 @@ export class CodeCache {
     if (this.tail === null) this.tail = node;
   }
 
-  private unlink(node: Node): void {
+  private unlink(node: CacheEntry<Owner>): void {
     if (node.prev !== null) node.prev.next = node.next;
     else this.head = node.next;
     if (node.next !== null) node.next.prev = node.prev;

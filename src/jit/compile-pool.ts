@@ -8,7 +8,7 @@
  * rejects its task; Piscina starts a fresh worker for the next one.
  */
 import { Piscina } from 'piscina';
-import type { BatchAnswer, CompileBatch, CompileWorkerData, WorkerTask } from './compile-job.js';
+import type { BatchAnswer, CompileBatch, CompileWorkerData, WorkerTask } from './compile-protocol.js';
 import type { CompileThreadPriority } from './native.js';
 
 const WORKER_FILE = new URL('../../workers/compile-worker.js', import.meta.url).href;

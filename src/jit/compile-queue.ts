@@ -20,47 +20,50 @@
  */
 import PQueue from 'p-queue';
 
+/**
+ * Where a job is in its life: waiting in this queue, running on a worker (sent, no outcome
+ * yet), or settled (its outcome applied, or it was dropped or cancelled while waiting).
+ */
+export type JobState = 'waiting' | 'running' | 'settled';
+
 export interface CompileJob {
   readonly id: number;
-  readonly key: string;
-  readonly programId: number;
   /** The function's call count; the hottest waiting jobs run first. */
   priority: number;
   readonly enqueuedAt: number;
   startedAt: number;
-  started: boolean;
+  state: JobState;
+  /** Its outcome is not wanted any more (its program was invalidated, or it was dropped). */
   cancelled: boolean;
 }
 
-export interface CompileQueueOptions {
+export interface CompileQueueOptions<Job extends CompileJob = CompileJob> {
   readonly concurrency: number;
   readonly maxQueue: number;
   /** Most jobs sent to a worker in one task. */
   readonly batchSize: number;
   /** Compiles a batch (the engine's worker round trip). */
-  readonly run: BatchRunner;
+  readonly run: (batch: readonly Job[]) => Promise<void>;
   /** Called for a job dropped because the queue was full (never for cancelled ones). */
-  readonly onDrop: (job: CompileJob) => void;
+  readonly onDrop: (job: Job) => void;
 }
 
-export type BatchRunner = (batch: readonly CompileJob[]) => Promise<void>;
-
-export class CompileQueue {
+export class CompileQueue<Job extends CompileJob = CompileJob> {
   private readonly slots: PQueue;
-  private readonly waiting = new Map<number, CompileJob>();
-  private readonly running = new Map<number, CompileJob>();
+  private readonly waiting = new Map<number, Job>();
+  private readonly running = new Map<number, Job>();
   private maxQueueValue: number;
   private batchSizeValue: number;
   private dropCount = 0;
 
-  constructor(private readonly options: CompileQueueOptions) {
+  constructor(private readonly options: CompileQueueOptions<Job>) {
     this.slots = new PQueue({ concurrency: checkPositive(options.concurrency, 'workers') });
     this.maxQueueValue = checkPositive(options.maxQueue, 'maxQueue');
     this.batchSizeValue = checkPositive(options.batchSize, 'batchSize');
   }
 
   /** Enqueues `job`. Returns false when the job itself was the coldest and was dropped. */
-  add(job: CompileJob): boolean {
+  add(job: Job): boolean {
     if (this.waiting.size >= this.maxQueueValue) {
       const coldest = this.coldestWaiting();
       if (coldest === undefined || coldest.priority >= job.priority) {
@@ -77,15 +80,14 @@ export class CompileQueue {
 
   /** Raises (or lowers) a waiting job's priority to its current call count. O(1). */
   setPriority(job: CompileJob, priority: number): void {
-    if (!job.started) job.priority = priority;
+    if (job.state === 'waiting') job.priority = priority;
   }
 
-  /** Cancels one job: removed if waiting, flagged if running. */
+  /** Cancels one job: removed (and settled) if waiting, flagged if running. */
   cancel(job: CompileJob): void {
     job.cancelled = true;
-    this.waiting.delete(job.id);
+    if (this.waiting.delete(job.id)) job.state = 'settled';
   }
-
 
   get depth(): number {
     return this.waiting.size;
@@ -154,10 +156,10 @@ export class CompileQueue {
    * equal share of what waits per worker, at most `batchSize`, so that two idle workers
    * split a burst instead of one taking all of it.
    */
-  private takeBatch(): CompileJob[] {
+  private takeBatch(): Job[] {
     const share = Math.ceil(this.waiting.size / this.slots.concurrency);
     const n = Math.min(this.batchSizeValue, share);
-    const top: CompileJob[] = [];
+    const top: Job[] = [];
     for (const job of this.waiting.values()) {
       if (top.length === n && job.priority <= top[n - 1]!.priority) continue;
       let i = Math.min(top.length, n - 1);
@@ -169,21 +171,22 @@ export class CompileQueue {
     for (const job of top) {
       this.waiting.delete(job.id);
       this.running.set(job.id, job);
-      job.started = true;
+      job.state = 'running';
       job.startedAt = now;
     }
     return top;
   }
 
-  private coldestWaiting(): CompileJob | undefined {
-    let coldest: CompileJob | undefined;
+  private coldestWaiting(): Job | undefined {
+    let coldest: Job | undefined;
     for (const job of this.waiting.values()) if (coldest === undefined || job.priority < coldest.priority) coldest = job;
     return coldest;
   }
 
-  private drop(job: CompileJob): void {
+  private drop(job: Job): void {
     this.dropCount++;
     job.cancelled = true;
+    job.state = 'settled';
     this.options.onDrop(job);
   }
 }

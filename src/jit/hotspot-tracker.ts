@@ -1,28 +1,29 @@
 /**
- * `HotspotTracker`: per-function call counts and the compile state machine that keeps the
- * pipeline from trying a function twice. A function is identified by its key (program id +
- * body offset). Counts keep growing while a function waits in the queue, so the queue can
- * raise its priority.
+ * `HotspotTracker`: the compile state machine that keeps the pipeline from trying a function
+ * twice, and the threshold that makes a function hot. The counts and states live in each
+ * function's own record (a `HotRecord`, embedded in the engine's function record), so
+ * counting a call is a field update with no lookup. Counts keep growing while a function
+ * waits in the queue, so the queue can raise its priority.
  *
  *   cold ──(count ≥ threshold)──▶ queued ──▶ compiled
  *     ▲                              │  └──▶ failed (permanent fallback to the interpreter)
  *     └──────(job dropped/cancelled)─┘
  */
-export type FunctionKey = string;
-
 export type HotState = 'cold' | 'queued' | 'compiled' | 'failed';
 
 export interface HotRecord {
-  readonly key: FunctionKey;
   calls: number;
   state: HotState;
   /** `performance.now()` when the function crossed the threshold (for hot→installed latency). */
   hotAt: number;
 }
 
-export class HotspotTracker {
-  private readonly records = new Map<FunctionKey, HotRecord>();
+/** The fields of a function not seen called yet. */
+export function coldRecord(): HotRecord {
+  return { calls: 0, state: 'cold', hotAt: 0 };
+}
 
+export class HotspotTracker {
   constructor(private thresholdValue = 100) {
     this.threshold = thresholdValue;
   }
@@ -37,16 +38,6 @@ export class HotspotTracker {
     this.thresholdValue = value;
   }
 
-  /** The record for `key`, created cold with zero calls on first sight. */
-  track(key: FunctionKey): HotRecord {
-    let record = this.records.get(key);
-    if (record === undefined) {
-      record = { key, calls: 0, state: 'cold', hotAt: 0 };
-      this.records.set(key, record);
-    }
-    return record;
-  }
-
   /**
    * Counts one call. Returns true exactly when the call makes a cold function hot, i.e.
    * when the caller should enqueue it; the record is then in state `queued`.
@@ -59,47 +50,42 @@ export class HotspotTracker {
     return true;
   }
 
-  isHot(key: FunctionKey): boolean {
-    const record = this.records.get(key);
-    return record !== undefined && record.calls >= this.thresholdValue;
+  isHot(record: HotRecord): boolean {
+    return record.calls >= this.thresholdValue;
   }
 
-  markCompiled(key: FunctionKey): void {
-    this.track(key).state = 'compiled';
+  markCompiled(record: HotRecord): void {
+    record.state = 'compiled';
   }
 
-  /** Permanent fallback: the function is never queued again (until `reset`). */
-  markFailed(key: FunctionKey): void {
-    this.track(key).state = 'failed';
+  /** Permanent fallback: the function is never queued again (until it is forgotten). */
+  markFailed(record: HotRecord): void {
+    record.state = 'failed';
   }
 
   /** A queued job was dropped or cancelled: the function may become hot again later. */
-  markCold(key: FunctionKey): void {
-    const record = this.records.get(key);
-    if (record !== undefined && record.state === 'queued') record.state = 'cold';
+  markCold(record: HotRecord): void {
+    if (record.state === 'queued') record.state = 'cold';
   }
 
-  /** Functions waiting for a compile, hottest first. */
-  pendingCompilations(): HotRecord[] {
-    return [...this.records.values()].filter((r) => r.state === 'queued').sort((a, b) => b.calls - a.calls);
+  /**
+   * Installed code was evicted: the function starts counting again, and may be compiled
+   * again if it stays hot.
+   */
+  markEvicted(record: HotRecord): void {
+    record.state = 'cold';
+    record.calls = 0;
   }
+}
 
-  get size(): number {
-    return this.records.size;
-  }
+/** The records waiting for a compile, hottest first. */
+export function pendingCompilations<R extends HotRecord>(records: Iterable<R>): R[] {
+  return [...records].filter((r) => r.state === 'queued').sort((a, b) => b.calls - a.calls);
+}
 
-  countIn(state: HotState): number {
-    let n = 0;
-    for (const r of this.records.values()) if (r.state === state) n++;
-    return n;
-  }
-
-  /** Forgets the functions whose key satisfies `predicate` (used by invalidation). */
-  forget(predicate: (key: FunctionKey) => boolean): void {
-    for (const key of [...this.records.keys()]) if (predicate(key)) this.records.delete(key);
-  }
-
-  reset(): void {
-    this.records.clear();
-  }
+/** How many of `records` are in `state`. */
+export function countIn(records: Iterable<HotRecord>, state: HotState): number {
+  let n = 0;
+  for (const r of records) if (r.state === state) n++;
+  return n;
 }

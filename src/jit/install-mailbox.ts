@@ -1,9 +1,9 @@
 /**
  * The install mailbox: a multi-producer, single-consumer ring in a SharedArrayBuffer.
- * Compile workers post finished jobs here the moment the addon returns, and the main
+ * Compile workers post compiled code here the moment the addon returns, and the main
  * thread's interpreter polls it on calls and at loop safepoints. Install therefore never
- * waits for the event loop (DESIGN invariant 2); the Piscina promise that resolves later
- * carries the same job and is ignored if the mailbox got there first.
+ * waits for the event loop (docs/design.md, invariant 2). What the ring cannot carry
+ * (refusals, errors, code a full ring turned away) comes in the worker's answer instead.
  *
  * Protocol (sequence numbers per slot, so concurrent producers never need a lock):
  * - a producer reserves ticket t by CAS on `tail`, only while `t - head < capacity`;
@@ -14,29 +14,19 @@
  * The poll fast path is a single `Atomics.load`.
  */
 
-/** What a worker reports for one job. */
-export type MailboxOutcome = 'compiled' | 'refused' | 'error';
+import type { Compiled, JobOutcome } from './compile-outcome.js';
+import { NATIVE_TYPES } from './native.js';
 
-export interface MailboxEntry {
-  readonly jobId: number;
-  readonly outcome: MailboxOutcome;
-  readonly handle: number;
-  readonly codeSize: number;
-  /** 0 number, 1 bool, 2 null (only meaningful when compiled). */
-  readonly returnTypeCode: number;
-  readonly compileMicros: number;
-  /** `performance.timeOrigin + performance.now()` in the worker when it posted. */
-  readonly postedAt: number;
-}
+/** What the ring carries: compiled code (refusals and errors need reasons, which it has no room for). */
+export type MailboxEntry = JobOutcome<Compiled>;
 
 const HEAD = 0;
 const TAIL = 1;
 const HEADER_INTS = 2;
-const INTS_PER_SLOT = 6; // seq, jobId, outcome, handle, codeSize, returnTypeCode
+const INTS_PER_SLOT = 5; // seq, jobId, handle, codeSize, returnType code (see NATIVE_TYPES)
 const FLOATS_PER_SLOT = 2; // compileMicros, postedAt
 /** Returned by reserve() when the ring is full (a ticket is an int32, so use a non-integer). */
 const FULL = 0.5;
-const OUTCOMES: readonly MailboxOutcome[] = ['compiled', 'refused', 'error'];
 
 export class InstallMailbox {
   private readonly ints: Int32Array;
@@ -71,12 +61,12 @@ export class InstallMailbox {
     if (ticket === FULL) return false;
     const slot = (ticket >>> 0) % this.capacity;
     const base = HEADER_INTS + slot * INTS_PER_SLOT;
+    const code = entry.outcome;
     this.ints[base + 1] = entry.jobId;
-    this.ints[base + 2] = OUTCOMES.indexOf(entry.outcome);
-    this.ints[base + 3] = entry.handle;
-    this.ints[base + 4] = entry.codeSize;
-    this.ints[base + 5] = entry.returnTypeCode;
-    this.floats[slot * FLOATS_PER_SLOT] = entry.compileMicros;
+    this.ints[base + 2] = code.handle;
+    this.ints[base + 3] = code.codeSize;
+    this.ints[base + 4] = NATIVE_TYPES.indexOf(code.returnType);
+    this.floats[slot * FLOATS_PER_SLOT] = code.compileMicros;
     this.floats[slot * FLOATS_PER_SLOT + 1] = entry.postedAt;
     // The seq store is the release: the consumer's Atomics.load of it sees the fields above.
     Atomics.store(this.ints, base, (ticket + 1) | 0);
@@ -97,11 +87,13 @@ export class InstallMailbox {
     const base = HEADER_INTS + slot * INTS_PER_SLOT;
     const entry: MailboxEntry = {
       jobId: this.ints[base + 1]!,
-      outcome: OUTCOMES[this.ints[base + 2]!] ?? 'error',
-      handle: this.ints[base + 3]!,
-      codeSize: this.ints[base + 4]!,
-      returnTypeCode: this.ints[base + 5]!,
-      compileMicros: this.floats[slot * FLOATS_PER_SLOT]!,
+      outcome: {
+        kind: 'compiled',
+        handle: this.ints[base + 2]!,
+        codeSize: this.ints[base + 3]!,
+        returnType: NATIVE_TYPES[this.ints[base + 4]!] ?? 'number',
+        compileMicros: this.floats[slot * FLOATS_PER_SLOT]!,
+      },
       postedAt: this.floats[slot * FLOATS_PER_SLOT + 1]!,
     };
     Atomics.store(this.ints, HEAD, (head + 1) | 0);

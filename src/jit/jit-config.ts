@@ -3,7 +3,7 @@
  * are rejected up front with a RangeError naming the option.
  */
 import { availableParallelism } from 'node:os';
-import type { FaultInjection } from './compile-job.js';
+import type { FaultInjection } from './compile-protocol.js';
 import { COMPILE_THREAD_PRIORITIES, type CompileThreadPriority, type OptLevel } from './native.js';
 
 export interface JitConfig {

@@ -1,27 +1,32 @@
 /**
- * Programs known to the engine. Each `Bytecode` gets a small integer id and a version; a
- * function key is `<id>:<offset>`. Invalidating a program forgets it; seen again, it gets a new
- * id, so results of compile jobs started before the invalidation can never be installed.
+ * Programs known to the engine, and the one record the engine keeps per function it saw
+ * called. Each `Bytecode` gets a small integer id; invalidating a program forgets it and its
+ * records, and seen again it gets a new id, so results of compile jobs started before the
+ * invalidation can never be installed.
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import { functionEnd } from '../bytecode/index.js';
 import type { CompileJob } from './compile-queue.js';
 import type { HotRecord } from './hotspot-tracker.js';
-import type { CacheEntry } from './code-cache.js';
+import type { CacheEntry, FunctionKey } from './code-cache.js';
 import type { CallTree, GlobalDependency } from './call-tree.js';
 import type { GlobalsView } from '../vm/index.js';
 
-/** The engine's view of one function of one program version. */
-export interface TrackedFunction {
-  readonly key: string;
+/**
+ * Everything the engine knows of one function of one program version: its call count and
+ * compile state, its job, its installed code. Each part points back here, so no step of the
+ * pipeline looks a function up by key.
+ */
+export interface FunctionRecord extends HotRecord {
+  /** `<program id>:<offset>`, the name events and the cache give it. */
+  readonly key: FunctionKey;
   readonly fn: FunctionRef;
   readonly end: number;
   readonly program: ProgramState;
-  readonly record: HotRecord;
-  /** The queued or running job, while there is one. */
+  /** The waiting or running job, while there is one. */
   job: CompileJob | undefined;
   /** Installed native code, while it is in the cache. */
-  code: CacheEntry | undefined;
+  code: CacheEntry<FunctionRecord> | undefined;
   /** The functions it calls natively and the globals they are called through (resolved once). */
   tree: CallTree | undefined;
   /** The tree's globals, kept apart from `tree` for the guard check on every native call. */
@@ -32,7 +37,8 @@ export interface TrackedFunction {
 }
 
 export class ProgramState {
-  readonly functions = new Map<number, TrackedFunction>();
+  /** The records of the functions seen called, by body offset. */
+  private readonly records = new Map<number, FunctionRecord>();
   private functionsByOffset: Map<number, FunctionRef> | undefined;
 
   constructor(
@@ -40,8 +46,26 @@ export class ProgramState {
     readonly bytecode: Bytecode,
   ) {}
 
-  keyOf(offset: number): string {
-    return `${this.id}:${offset}`;
+  /** The record of `fn`, made on first sight (`end` is known to callers that have no function constant). */
+  track(fn: FunctionRef, end?: number): FunctionRecord {
+    let record = this.records.get(fn.offset);
+    if (record === undefined) {
+      record = {
+        calls: 0, state: 'cold', hotAt: 0, key: `${this.id}:${fn.offset}`, fn, end: end ?? functionEnd(this.bytecode, fn), program: this,
+        job: undefined, code: undefined, tree: undefined, guardGlobals: NO_GLOBALS, guardView: undefined, guardVersion: -1,
+      };
+      this.records.set(fn.offset, record);
+    }
+    return record;
+  }
+
+  /** The records of the functions seen called. */
+  functions(): IterableIterator<FunctionRecord> {
+    return this.records.values();
+  }
+
+  get size(): number {
+    return this.records.size;
   }
 
   /** The function constant whose body starts at `offset`, if any. */
@@ -51,12 +75,9 @@ export class ProgramState {
     }
     return this.functionsByOffset.get(offset);
   }
-
-  /** One past the function's last reachable instruction. */
-  endOf(fn: FunctionRef): number {
-    return functionEnd(this.bytecode, fn);
-  }
 }
+
+const NO_GLOBALS: readonly GlobalDependency[] = [];
 
 export class ProgramRegistry {
   private readonly programs = new WeakMap<Bytecode, ProgramState>();
@@ -85,6 +106,18 @@ export class ProgramRegistry {
   /** Programs seen since the last `clear`; the engine holds them until invalidated or reset. */
   all(): IterableIterator<ProgramState> {
     return this.live.values();
+  }
+
+  /** The records of every live program's functions. */
+  *functions(): IterableIterator<FunctionRecord> {
+    for (const program of this.live) yield* program.functions();
+  }
+
+  /** How many functions the live programs have records of. */
+  functionCount(): number {
+    let n = 0;
+    for (const program of this.live) n += program.size;
+    return n;
   }
 
   delete(state: ProgramState): void {

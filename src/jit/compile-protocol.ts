@@ -6,7 +6,8 @@
  * not carry, so both messages stay cheap to clone however many functions they cover.
  */
 import type { Constant } from '../bytecode/bytecode.js';
-import type { CompileThreadPriority, MarshalledPool, NativeCallee, NativeType, OptLevel, RefusalReason } from './native.js';
+import type { CompileThreadPriority, MarshalledPool, NativeCallee, OptLevel } from './native.js';
+import type { JobOutcome } from './compile-outcome.js';
 
 /** Test and diagnostics aid: makes a worker misbehave on purpose. Never set in production. */
 export interface FaultInjection {
@@ -64,29 +65,8 @@ export interface WarmUpRequest {
 export type WorkerTask = CompileBatch | WarmUpRequest;
 
 /**
- * A worker's answer to a batch: the outcomes the mailbox did not deliver — refusals and
- * errors (with the reasons the mailbox has no room for) and any outcome the full ring
- * turned away. A compiled function the mailbox delivered is not repeated.
+ * A worker's answer to a batch: the outcomes the mailbox did not deliver. The mailbox carries
+ * compiled code only (it has no room for reasons), so refusals and errors come here, and so
+ * does compiled code the full ring turned away. Each job's outcome arrives by exactly one path.
  */
-export type BatchAnswer = readonly CompileResponse[];
-
-export interface Refusal {
-  readonly reason: RefusalReason;
-  readonly opcode: string;
-  readonly offset: number;
-  readonly message: string;
-}
-
-export type CompileResponse =
-  | {
-      readonly jobId: number;
-      readonly outcome: 'compiled';
-      readonly handle: number;
-      readonly codeSize: number;
-      readonly returnType: NativeType;
-      readonly compileMicros: number;
-    }
-  | { readonly jobId: number; readonly outcome: 'refused'; readonly refusal: Refusal; readonly compileMicros: number }
-  | { readonly jobId: number; readonly outcome: 'error'; readonly message: string };
-
-export const RETURN_TYPE_CODES: readonly NativeType[] = ['number', 'bool', 'null'];
+export type BatchAnswer = readonly JobOutcome[];
