@@ -1,5 +1,5 @@
 /**
- * The JIT on whole kernels (issue 6 §7): the interpreter, the JIT (every function compiled
+ * The JIT on whole kernels: the interpreter, the JIT (every function compiled
  * natively up front, called through `vm.call`) and hand-written plain JS, in one run, as
  * ratios. Kernels: the sum of i*i for i < n inside a function, recursive fib, and a triple
  * nested loop over locals. Then the cost of the interrupt polls: the sum kernel compiled with

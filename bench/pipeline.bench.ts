@@ -1,5 +1,5 @@
 /**
- * The background pipeline (issue 4 §8):
+ * The background pipeline:
  *  a. 1M calls of a compiled function through `engine.notifyCall`;
  *  b. main-thread CPU time per compiled function — enqueue + install with background workers —
  *     against compiling synchronously on the main thread (`compileNowBlocking`);
@@ -158,4 +158,4 @@ rows.push(await benchA());
 rows.push(...(await benchB()));
 rows.push(await benchC());
 rows.push(...(await benchD()));
-printTable('JIT pipeline (issue 4)', ['benchmark', 'figure', 'ratio / detail', 'note'], rows);
+printTable('JIT pipeline', ['benchmark', 'figure', 'ratio / detail', 'note'], rows);

@@ -1,5 +1,5 @@
 /**
- * Server embedding under load (issue 7 §3). `npm run bench:server` (`--quick` for a short run).
+ * Server embedding under load. `npm run bench:server` (`--quick` for a short run).
  *
  * 1. HTTP load: autocannon drives `POST /score` of the example server (examples/server) on
  *    127.0.0.1 for a fixed time, three ways: the remote runtime with the JIT, the remote

@@ -10,7 +10,7 @@ import { firstInvalidUtf8 } from '../src/bytecode/atb.js';
 import { compile } from '../src/compiler/index.js';
 import { REFERENCE_PROGRAMS, factorial, hexBytes } from './helpers/reference-programs.js';
 
-/** `print(1 + 2);` as the reference compiles it, with the spans of spec §4.4. */
+/** `print(1 + 2);` as the reference compiles it, with the spans of docs/bytecode.md §4.4. */
 function printOnePlusTwo(): Bytecode {
   const b = new BytecodeBuilder();
   b.emit(Opcode.GetGlobal, [b.string('print')], { start: 0, end: 12 });
@@ -128,7 +128,7 @@ test('every constant kind and ownership code round-trips; the debug flag follows
 });
 
 // ---------------------------------------------------------------------------------------------
-// Round trips and recomputed local counts (Q8)
+// Round trips and recomputed local counts (docs/bytecode.md Q8)
 // ---------------------------------------------------------------------------------------------
 
 for (const [name, build] of Object.entries(REFERENCE_PROGRAMS)) {

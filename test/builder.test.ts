@@ -71,7 +71,7 @@ test('the function layout of spec §3.2: the factorial example byte for byte (§
   t.like(fn, { name: 'factorial', arity: 1, offset: 10, localCount: 1, paramNames: ['n'] });
   t.deepEqual(bc.constants.slice(1).map((c) => (c.kind === 'string' || c.kind === 'number' ? c.value : c.kind)),
     ['factorial', 1, 1, 'factorial', 1, 'print', 'factorial', 1, 'print', 'factorial', 5, 'print', 'factorial', 10]);
-  // One debug entry per instruction, in increasing offset order (spec §1.1).
+  // One debug entry per instruction, in increasing offset order (docs/bytecode.md §1.1).
   t.deepEqual(bc.debug.map((d) => d.offset), [...instructions(bc.code)].map((i) => i.offset));
 });
 

@@ -1,5 +1,5 @@
-// The exact bytecode of every construct of spec §6.5: instructions, constant pool and
-// debug spans, plus the worked examples of §3.7 and §4.4.
+// The exact bytecode of every construct of docs/bytecode.md §6.5: instructions, constant pool and
+// debug spans, plus the worked examples of docs/bytecode.md §3.7 and §4.4.
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { Vm } from '../src/vm/index.js';

@@ -1,4 +1,4 @@
-// The static checks of spec §6.4 over the small type inference: each rejected program
+// The static checks of docs/bytecode.md §6.4 over the small type inference: each rejected program
 // with the reference's message and code, and accepted look-alikes.
 import test from 'ava';
 import { compileError, compileTest as compile } from './compiler-helpers.js';

@@ -1,4 +1,4 @@
-// Native direct calls (issue 6 §2, §4): recursion, mutual recursion, the global guard, traps
+// Native direct calls: recursion, mutual recursion, the global guard, traps
 // deep in nested native calls, the interpreter's limits, and non-number arguments.
 import test from 'ava';
 import type { Bytecode } from '../src/bytecode/index.js';

@@ -1,4 +1,4 @@
-// Differential acceptance test of the JIT (issue 6): fast-check generates random valid Atlas
+// Differential acceptance test of the JIT (docs/design.md invariant 3): fast-check generates random valid Atlas
 // programs — functions with while loops (break included), if/else, && and ||, and calls
 // between the functions (recursion and mutual recursion through a depth parameter) — compiles
 // them with the Atlas compiler, and runs each on many random inputs twice: in the interpreter

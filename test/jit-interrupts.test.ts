@@ -1,4 +1,4 @@
-// Interrupts (issue 6 §5): a per-run time budget and an interrupt request from another thread
+// Interrupts (docs/design.md invariant 7): a per-run time budget and an interrupt request from another thread
 // stop even an infinite native loop with AtlasInterrupted; interpreted loops stop at their
 // safepoints. The stop latency is logged; the assertion allows the issue's 10 ms on the best
 // of a few tries (the machine is shared), and every try must stop.

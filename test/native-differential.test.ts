@@ -106,7 +106,7 @@ function generate(s: Spec): { emits: Emit[]; halts: boolean } {
     push(result, (b) => void b.emit(op));
   }
   if (stack.length === 0) push('number', (b) => void b.emitConstant(s.constants[0]!));
-  // Return, Halt, or `Pop; Halt` where the Pop is skipped (Q1).
+  // Return, Halt, or `Pop; Halt` where the Pop is skipped (docs/bytecode.md Q1).
   const ending = s.ending % 3;
   if (ending === 0) emits.push((b) => void b.emit('Return'));
   else if (ending === 1) emits.push((b) => void b.emit('Halt'));

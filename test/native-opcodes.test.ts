@@ -1,4 +1,4 @@
-// Native code for every opcode in scope, with the VM's exact semantics (spec §2.4, §2.5).
+// Native code for every opcode in scope, with the VM's exact semantics (docs/bytecode.md §2.4, §2.5).
 import test from 'ava';
 import type { BytecodeBuilder, OpcodeName } from '../src/bytecode/index.js';
 import { TrapCode } from '../src/jit/native.js';

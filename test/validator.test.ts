@@ -130,7 +130,7 @@ test('StackUnderflow: Halt in a function with an empty frame stack would return 
   const code = [Opcode.Jump, 0, 0, Opcode.Halt, Opcode.Halt];
   t.deepEqual(issuesOf(raw(code, [fn('f', 0, 4)])), [['StackUnderflow', 4]]);
   t.deepEqual(issuesOf(raw(code, [fn('f', 1, 4)])), []);
-  // `Null; Pop; Halt`: the Pop before Halt keeps its value (Q1), so Halt has one.
+  // `Null; Pop; Halt`: the Pop before Halt keeps its value (docs/bytecode.md Q1), so Halt has one.
   t.deepEqual(issuesOf(raw([Opcode.Jump, 0, 0, Opcode.Halt, Opcode.Null, Opcode.Pop, Opcode.Halt], [fn('f', 0, 4)])), []);
 });
 

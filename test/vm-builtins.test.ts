@@ -1,4 +1,4 @@
-// Builtins called through bytecode (spec §3.3 builtin calls, §6.6 print): results, output and
+// Builtins called through bytecode (docs/bytecode.md §3.3 builtin calls, docs/bytecode.md §6.6 print): results, output and
 // the reference's InvalidStdlibArgument messages.
 import test, { type ExecutionContext } from 'ava';
 import type { BytecodeBuilder } from '../src/bytecode/index.js';

@@ -1,4 +1,4 @@
-// Calls and returns (spec §3.3, §3.4), the recursion and stack limits (Q19), `Vm.call`,
+// Calls and returns (docs/bytecode.md §3.3, §3.4), the recursion and stack limits (docs/bytecode.md Q19), `Vm.call`,
 // and the JIT hook interface.
 import test from 'ava';
 import { type Bytecode, BytecodeBuilder, type FunctionRef, functionRef } from '../src/bytecode/index.js';

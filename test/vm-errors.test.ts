@@ -1,4 +1,4 @@
-// AtlasRuntimeError: the reference Display text and Debug form of every variant (spec §2.1).
+// AtlasRuntimeError: the reference Display text and Debug form of every variant (docs/bytecode.md §2.1).
 import test from 'ava';
 import { Bytecode } from '../src/bytecode/index.js';
 import { AtlasRuntimeError, type RuntimeErrorKind, runtimeErrorAt, rustDebugString } from '../src/vm/index.js';

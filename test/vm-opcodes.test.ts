@@ -1,4 +1,4 @@
-// Every opcode on its normal path and for each error it can raise (spec §1.3, §2.4):
+// Every opcode on its normal path and for each error it can raise (docs/bytecode.md §1.3, §2.4):
 // kind, message, offset and span.
 import test from 'ava';
 import { BytecodeBuilder, functionRef } from '../src/bytecode/index.js';

@@ -1,4 +1,4 @@
-// Whole programs: the spec's factorial worked example (§3.7) byte for byte, and corrupt,
+// Whole programs: the spec's factorial worked example (docs/bytecode.md §3.7) byte for byte, and corrupt,
 // unvalidated code, which must only ever end normally or with an AtlasRuntimeError.
 import test from 'ava';
 import fc from 'fast-check';

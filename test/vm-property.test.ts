@@ -111,7 +111,7 @@ function execute(bytecode: Bytecode): Outcome {
 
 class ModelError extends Error {}
 
-/** Evaluates the steps directly, with the reference semantics of spec §2.4 and §6.6. */
+/** Evaluates the steps directly, with the reference semantics of docs/bytecode.md §2.4 and §6.6. */
 function evaluate(program: readonly Step[]): Outcome {
   const stack: Scalar[] = [];
   const globals = new Map<string, Scalar>();

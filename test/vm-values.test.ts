@@ -1,4 +1,4 @@
-// Value kinds, type names, equality and number/display formatting (spec §2.1, §2.5, §6.6).
+// Value kinds, type names, equality and number/display formatting (docs/bytecode.md §2.1, §2.5, docs/bytecode.md §6.6).
 import test from 'ava';
 import { functionRef } from '../src/bytecode/index.js';
 import {

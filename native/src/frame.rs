@@ -1,4 +1,4 @@
-//! The statically typed model of one VM frame (spec §3.3): the arguments are the frame's
+//! The statically typed model of one VM frame (docs/bytecode.md §3.3): the arguments are the frame's
 //! first stack slots, `let` values pushed later become higher slots, and every slot's
 //! kind is known at translation time. `V` is the slot's payload — a Cranelift value in the
 //! translator, anything `Copy` in unit tests.
@@ -66,7 +66,7 @@ pub struct Frame<V> {
 }
 
 impl<V: Copy> Frame<V> {
-    /// A frame holding the parameters (numbers, spec §3.3) as locals 0..arity-1.
+    /// A frame holding the parameters (numbers, docs/bytecode.md §3.3) as locals 0..arity-1.
     pub fn new(params: impl IntoIterator<Item = V>, local_count: usize) -> Self {
         Self { slots: params.into_iter().map(Slot::Number).collect(), local_count }
     }
@@ -103,7 +103,7 @@ impl<V: Copy> Frame<V> {
     }
 
     /// The value a `Return`/`Pop`/`Halt` takes: with an empty frame the VM would use the
-    /// caller's stack (the callee slot, spec §3.4), which the translator cannot see.
+    /// caller's stack (the callee slot, docs/bytecode.md §3.4), which the translator cannot see.
     pub fn take_exit_value(&mut self, offset: usize, opcode: &str, pop: bool) -> Result<Slot<V>, Refusal> {
         let value = self.slots.last().copied().ok_or_else(|| Refusal {
             reason: RefusalReason::FrameUnderflow,
@@ -117,7 +117,7 @@ impl<V: Copy> Frame<V> {
         Ok(value)
     }
 
-    /// GetLocal i (spec §2.4): reads slot i, which must exist in the frame.
+    /// GetLocal i (docs/bytecode.md §2.4): reads slot i, which must exist in the frame.
     pub fn get_local(&self, index: usize, offset: usize) -> Result<Slot<V>, InputError> {
         self.slots.get(index).copied().ok_or_else(|| {
             InputError::new(
@@ -128,7 +128,7 @@ impl<V: Copy> Frame<V> {
         })
     }
 
-    /// SetLocal i (spec §2.4): stores TOS (which stays) into slot i. Writing past the top
+    /// SetLocal i (docs/bytecode.md §2.4): stores TOS (which stays) into slot i. Writing past the top
     /// pads with nulls only when i is the last declared local; otherwise the VM raises
     /// StackUnderflow, which native code cannot report, so the function is refused.
     pub fn set_local(&mut self, index: usize, offset: usize) -> Result<(), Rejection> {

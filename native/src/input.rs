@@ -36,7 +36,7 @@ pub enum PoolEntry {
     Other(ConstantKind),
 }
 
-/// The most parameters a function can have: `Call`'s argument count is a u8 (spec §1.3).
+/// The most parameters a function can have: `Call`'s argument count is a u8 (docs/bytecode.md §1.3).
 pub const MAX_ARITY: usize = 255;
 
 /// One function body of a module: where it lies in the code and its frame.
@@ -110,7 +110,7 @@ impl ModuleInput {
     }
 }
 
-/// One function to translate. `code` is the whole program (Q1 looks at the byte after a
+/// One function to translate. `code` is the whole program (docs/bytecode.md Q1 looks at the byte after a
 /// `Pop`, which may lie outside the function); the body is `code[start..end]`.
 #[derive(Clone, Debug)]
 pub struct FunctionInput {

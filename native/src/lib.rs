@@ -1,6 +1,6 @@
 //! atlas-jit-native: compiles Atlas bytecode functions (with their loops, branches and the
-//! call trees they reach) to machine code with Cranelift and runs them (issues 3 and 6,
-//! DESIGN.md "native/").
+//! call trees they reach) to machine code with Cranelift and runs them (docs/design.md,
+//! "Native code").
 //!
 //! Pipeline: `input` (what JavaScript hands over, re-validated) → `translate` (bytecode to
 //! Cranelift IR over the typed `frame` model) → `backend` (ISA, opt level, one JITModule

@@ -1,4 +1,4 @@
-//! Atlas opcode bytes and names (spec §1.3), as the Rust side needs them to re-decode its
+//! Atlas opcode bytes and names (docs/bytecode.md §1.3), as the Rust side needs them to re-decode its
 //! input: the translator must tell a valid-but-unsupported opcode (a refusal) from a byte
 //! that is no opcode at all (malformed input), and name the opcode in either case.
 //!

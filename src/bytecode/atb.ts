@@ -1,10 +1,10 @@
 /**
- * `.atb` files: the reference's binary bytecode format, byte for byte (spec §4). Big-endian
+ * `.atb` files: the reference's binary bytecode format, byte for byte (docs/bytecode.md §4). Big-endian
  * everywhere: magic "ATB\0", u16 version 1, u16 flags (bit 0: a debug section follows), u32
  * constant count and tagged constant records, u32 code length and the code, then (flag bit 0)
  * u32 debug count and 12-byte entries; nothing may follow.
  *
- * The reader is lenient where the reference is (Q23: a non-zero bool byte is true, an unknown
+ * The reader is lenient where the reference is (docs/bytecode.md Q23: a non-zero bool byte is true, an unknown
  * ownership byte is `none`, flag bits other than bit 0 are ignored) and strict everywhere else:
  * every truncated or corrupt input throws AtbFormatError naming the byte offset of the problem.
  * It never allocates from a declared count; it does not validate the instructions (use
@@ -36,7 +36,7 @@ export class AtbFormatError extends Error {
 // Writer
 // ---------------------------------------------------------------------------------------------
 
-/** Serializes `bytecode` (localCount and topLevelLocalCount are not part of the format, Q8). */
+/** Serializes `bytecode` (localCount and topLevelLocalCount are not part of the format, docs/bytecode.md Q8). */
 export function writeAtb(bytecode: Bytecode): Uint8Array {
   const out = new ByteWriter();
   out.bytes(ATB_MAGIC);
@@ -70,7 +70,7 @@ function writeConstant(out: ByteWriter, c: Constant, k: number): void {
   }
 }
 
-/** Function payload (spec §4.2): name, u8 arity, u32 offset, ownerships, param names, return ownership. */
+/** Function payload (docs/bytecode.md §4.2): name, u8 arity, u32 offset, ownerships, param names, return ownership. */
 function writeFunction(out: ByteWriter, fn: FunctionRef, k: number): void {
   const what = `function constant #${k} (${fn.name})`;
   out.text32(fn.name, `${what} name`);
@@ -170,7 +170,7 @@ class ByteWriter {
 /**
  * Parses a `.atb` file.
  *
- * The format drops every function's `localCount` and the program's `topLevelLocalCount` (Q8);
+ * The format drops every function's `localCount` and the program's `topLevelLocalCount` (docs/bytecode.md Q8);
  * the reference then reads them as 0, which makes every SetLocal of a loaded program fail. We
  * RECOMPUTE them instead, from the code:
  *
@@ -182,7 +182,7 @@ class ByteWriter {
  *
  * Every slot the code touches is then inside the frame, so the counts admit exactly what the
  * code does. They can be lower than the reference compiler's high-water mark (a declared but
- * never read local does not count), which only matters for SetLocal's padding rule (§2.4),
+ * never read local does not count), which only matters for SetLocal's padding rule (docs/bytecode.md §2.4),
  * and the validator rejects SetLocal beyond the current stack depth anyway.
  */
 export function readAtb(bytes: Uint8Array): Bytecode {
@@ -252,7 +252,7 @@ function readFunction(r: ByteReader, constant: string): FunctionRef {
   return { name, arity, offset, localCount: arity, paramOwnership, paramNames, returnOwnership };
 }
 
-/** Unknown ownership codes read as `none`, like the reference (Q23). */
+/** Unknown ownership codes read as `none`, like the reference (docs/bytecode.md Q23). */
 function ownership(code: number): Ownership {
   return OWNERSHIP[code] ?? 'none';
 }
@@ -294,7 +294,7 @@ function withLocalCounts(raw: Bytecode): Bytecode {
   };
   const constants = raw.constants.map((c): Constant => {
     if (c.kind !== 'function') return c;
-    // Offset 0 marks a function that was never compiled (spec §3.1): it has no body to inspect.
+    // Offset 0 marks a function that was never compiled (docs/bytecode.md §3.1): it has no body to inspect.
     const slots = c.value.offset === 0 ? 0 : used(c.value.offset, c.value.arity);
     return { kind: 'function', value: { ...c.value, localCount: Math.max(c.value.arity, slots) } };
   });

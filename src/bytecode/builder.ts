@@ -1,8 +1,8 @@
 /**
  * `BytecodeBuilder`: an assembler for Atlas bytecode. It emits opcodes with operands and
- * one debug entry per instruction (spec §1.1), resolves labels (patching forward jumps the
- * way the reference compiler does, spec §1.2), and lays out top-level functions exactly as
- * the reference compiler does (spec §3.2).
+ * one debug entry per instruction (docs/bytecode.md §1.1), resolves labels (patching forward jumps the
+ * way the reference compiler does, docs/bytecode.md §1.2), and lays out top-level functions exactly as
+ * the reference compiler does (docs/bytecode.md §3.2).
  */
 import { Bytecode, type Constant, type DebugEntry, type FunctionRef, type Span } from './bytecode.js';
 import { type OpcodeName, Opcode, OPCODE_TABLE, isJump } from './opcode.js';
@@ -109,7 +109,7 @@ export class BytecodeBuilder {
     return this.emit(op, [checkI16(label.offset - (at + 3))], span);
   }
 
-  /** Reference-style forward jump: emits the opcode with placeholder FF FF (spec §1.2). */
+  /** Reference-style forward jump: emits the opcode with placeholder FF FF (docs/bytecode.md §1.2). */
   emitJump(op: 'Jump' | 'JumpIfFalse' | 'Loop', span: Span = this.span): number {
     if (!isJump(Opcode[op])) throw new RangeError(`${op} is not a jump`);
     const at = this.emit(op, [-1], span);
@@ -124,7 +124,7 @@ export class BytecodeBuilder {
   }
 
   /**
-   * Starts a top-level `fn` the way the reference compiler does (spec §3.2): reserves the
+   * Starts a top-level `fn` the way the reference compiler does (docs/bytecode.md §3.2): reserves the
    * function constant, emits `Constant kf; SetGlobal name; Pop; Jump <over body>`.
    */
   beginFunction(name: string, arity: number, span: Span = this.span, paramNames?: readonly string[]): FunctionInProgress {

@@ -1,10 +1,10 @@
 /**
  * The `Bytecode` container: instruction bytes, the constant pool and optional debug spans,
- * mirroring the reference's `Bytecode` struct (spec §1, §3.1, §4).
+ * mirroring the reference's `Bytecode` struct (docs/bytecode.md §1, §3.1, docs/bytecode.md §4).
  */
 import { ProgramAnalysis } from './program-analysis.js';
 
-/** Parameter/return ownership annotation, coded as in `.atb` files (spec §4.2). */
+/** Parameter/return ownership annotation, coded as in `.atb` files (docs/bytecode.md §4.2). */
 export type Ownership = 'none' | 'own' | 'borrow' | 'shared';
 
 export interface FunctionRef {
@@ -12,7 +12,7 @@ export interface FunctionRef {
   readonly arity: number;
   /** Absolute offset of the first body instruction; it is the function's identity in code. */
   readonly offset: number;
-  /** Parameters plus body locals (high-water mark, spec §3.3). */
+  /** Parameters plus body locals (high-water mark, docs/bytecode.md §3.3). */
   readonly localCount: number;
   readonly paramOwnership: readonly Ownership[];
   readonly paramNames: readonly string[];
@@ -29,7 +29,7 @@ export type Constant =
 
 export type ConstantKind = Constant['kind'];
 
-/** A source span in character (code point) offsets, end exclusive (spec §4.1). */
+/** A source span in character (code point) offsets, end exclusive (docs/bytecode.md §4.1). */
 export interface Span {
   readonly start: number;
   readonly end: number;
@@ -47,13 +47,13 @@ export class Bytecode {
     readonly code: Uint8Array,
     readonly constants: readonly Constant[],
     readonly debug: readonly DebugEntry[] = [],
-    /** Local slots of the main frame (spec §3.3); 0 unless top-level code uses SetLocal. */
+    /** Local slots of the main frame (docs/bytecode.md §3.3); 0 unless top-level code uses SetLocal. */
     readonly topLevelLocalCount = 0,
   ) {}
 
   /** The span of the instruction at `offset`, when debug info covers it. */
   spanAt(offset: number): Span | undefined {
-    // Entries are in increasing offset order (spec §1.1), so binary search.
+    // Entries are in increasing offset order (docs/bytecode.md §1.1), so binary search.
     let lo = 0;
     let hi = this.debug.length - 1;
     while (lo <= hi) {

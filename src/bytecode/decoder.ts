@@ -1,7 +1,7 @@
 /**
  * Decoding of single instructions and iteration over an instruction stream.
- * Operands are big-endian (spec §1.1); jump operands are i16 relative to the byte after
- * the operand (spec §1.2).
+ * Operands are big-endian (docs/bytecode.md §1.1); jump operands are i16 relative to the byte after
+ * the operand (docs/bytecode.md §1.2).
  */
 import { type OpcodeInfo, type OpcodeName, OPCODE_TABLE, isJump } from './opcode.js';
 

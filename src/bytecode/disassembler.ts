@@ -110,7 +110,7 @@ function codeLines(bytecode: Bytecode): string[] {
 /**
  * Function bodies that can be marked: one per body offset (the first constant naming it), whose
  * offset starts a decoded instruction and whose analysed extent is not empty. Offset 0 means
- * "not compiled" (spec §3.1) and gets no marker. Sorted by start, outer (longer) ones first.
+ * "not compiled" (docs/bytecode.md §3.1) and gets no marker. Sorted by start, outer (longer) ones first.
  */
 function functionExtents(bytecode: Bytecode, scan: readonly ScannedInstruction[]): Extent[] {
   const byNext = new Map<number, Instruction>();
@@ -128,7 +128,7 @@ function functionExtents(bytecode: Bytecode, scan: readonly ScannedInstruction[]
 
 /**
  * Where a body ends in the listing. The compiler puts a `Jump` over the body right before it
- * (spec §3.2); its target also covers the dead `Null; Return` the analysis leaves out. Without
+ * (docs/bytecode.md §3.2); its target also covers the dead `Null; Return` the analysis leaves out. Without
  * such a jump, the analysed end (one past the last reachable instruction) is used.
  */
 function layoutEnd(before: Instruction | undefined, analysedEnd: number): number {

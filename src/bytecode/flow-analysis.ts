@@ -4,10 +4,10 @@
  *
  * A frame is entered at an offset with a known stack depth (relative to the frame base): 0 for
  * top-level code, the arity for a function body, because the arguments ARE locals 0..arity-1
- * (spec §3.3). The analysis follows every path from there (Jump/Loop to the target, JumpIfFalse
- * both ways, Return/Halt end a path, falling off the end of the code stops the VM, spec §2.2) and
+ * (docs/bytecode.md §3.3). The analysis follows every path from there (Jump/Loop to the target, JumpIfFalse
+ * both ways, Return/Halt end a path, falling off the end of the code stops the VM, docs/bytecode.md §2.2) and
  * computes the depth before each reachable instruction. Unreachable code is never inspected, so
- * the compiler's dead `Null; Return` after a body's own `return` costs nothing (spec §3.2).
+ * the compiler's dead `Null; Return` after a body's own `return` costs nothing (docs/bytecode.md §3.2).
  * Along the way it tags each stack slot with the function constant it statically holds
  * (`slot-tags.ts`), which is how calls with a statically known callee are found.
  *

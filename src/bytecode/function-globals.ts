@@ -11,10 +11,10 @@ import { Opcode, isJump } from './opcode.js';
  * Globals that statically hold one function constant: name → constant index.
  *
  * A name qualifies when the whole code contains exactly ONE `SetGlobal` of it (counting dead
- * code too, which only makes this more conservative), and that SetGlobal is the §3.2 prologue
+ * code too, which only makes this more conservative), and that SetGlobal is the docs/bytecode.md §3.2 prologue
  * pattern: it directly follows `Constant kf` with `kf` a function constant, and nothing but that
  * fall-through can reach it (it is no jump target and no function entry). `None` never qualifies
- * because GetGlobal resolves it to Option::None before user globals (spec §2.4).
+ * because GetGlobal resolves it to Option::None before user globals (docs/bytecode.md §2.4).
  *
  * The scan is linear, so it is only trustworthy for code without JumpMisaligned issues; the
  * validator rejects such code anyway.

@@ -1,6 +1,6 @@
 /**
  * The linear instruction scan: the code decoded front to back the way the reference validator
- * does it (spec §5, pass 1), without following control flow. The validator's linear passes, the
+ * does it (docs/bytecode.md §5, pass 1), without following control flow. The validator's linear passes, the
  * function-globals search and the disassembler read it.
  */
 import { DecodeError, type Instruction, decodeAt } from './decoder.js';

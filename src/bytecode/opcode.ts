@@ -1,5 +1,5 @@
 /**
- * Atlas opcodes with the byte values of the reference implementation (spec §1.3).
+ * Atlas opcodes with the byte values of the reference implementation (docs/bytecode.md §1.3).
  * The table below is the single source of truth for names, operand layouts and fixed
  * stack effects; the decoder, validator, disassembler and interpreter all read it.
  */
@@ -54,7 +54,7 @@ export const Opcode = {
 export type OpcodeName = keyof typeof Opcode;
 export type Opcode = (typeof Opcode)[OpcodeName];
 
-/** How the operand bytes after an opcode are laid out (all big-endian, spec §1.1). */
+/** How the operand bytes after an opcode are laid out (all big-endian, docs/bytecode.md §1.1). */
 export type OperandLayout = 'none' | 'u8' | 'u16' | 'i16' | 'u16u16';
 
 export interface OpcodeInfo {
@@ -88,7 +88,7 @@ function layoutOf(name: OpcodeName): OperandLayout {
   }
 }
 
-/** Fixed stack effects (spec §1.3 "pops→pushes"); SetLocal/SetGlobal/SetUpvalue peek. */
+/** Fixed stack effects (docs/bytecode.md §1.3 "pops→pushes"); SetLocal/SetGlobal/SetUpvalue peek. */
 function effectOf(name: OpcodeName): readonly [number, number] | null {
   switch (name) {
     case 'Constant': case 'Null': case 'True': case 'False': case 'GetLocal': case 'GetGlobal':

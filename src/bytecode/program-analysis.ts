@@ -31,7 +31,7 @@ export class ProgramAnalysis {
     return (this.#functions ??= this.bytecode.functions());
   }
 
-  /** The code decoded front to back (spec §5, pass 1). */
+  /** The code decoded front to back (docs/bytecode.md §5, pass 1). */
   get scan(): readonly ScannedInstruction[] {
     return (this.#scan ??= linearScan(this.bytecode.code));
   }

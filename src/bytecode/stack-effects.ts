@@ -18,7 +18,7 @@ const PEEKING: ReadonlySet<number> = new Set([Opcode.SetLocal, Opcode.SetGlobal,
  * The stack effect of one instruction, operands included: `Call n` is n+1→1 (callee under the
  * args), `Array n` is n→1, `MakeClosure k n` is n→1, `Return` pops its result, Halt needs nothing.
  * Given the code, a Pop directly followed by a 0xFF byte (or ending the code) pops nothing, as
- * in the VM (Q1); it still needs a value, which compiled code always has there.
+ * in the VM (docs/bytecode.md Q1); it still needs a value, which compiled code always has there.
  */
 export function stackEffect(ins: Instruction, code?: Uint8Array): StackEffect {
   const byte = ins.info.byte;

@@ -1,15 +1,15 @@
 /**
- * The bytecode validator. It rejects everything the reference validator rejects (spec §5:
+ * The bytecode validator. It rejects everything the reference validator rejects (docs/bytecode.md §5:
  * decode errors, jump targets, constant indices, missing terminator) and, being what makes code
  * safe to interpret and to JIT, much more: stack depth along every control-flow path of every
  * frame, merges with different depths, local and upvalue indices, constant kinds, malformed
- * function constants, statically wrong call arities and Return in the main frame (Q2, Q14).
+ * function constants, statically wrong call arities and Return in the main frame (docs/bytecode.md Q2, Q14).
  *
  * Frames: top-level code is analysed from offset 0 with an empty stack and `topLevelLocalCount`
  * local slots; each function constant's body from its offset with its arity as the entry depth,
  * as its own frame: reading below the frame base is a StackUnderflow.
  *
- * The reference's stack pass is a linear walk that stops at the first Return (§5 pass 4). Ours
+ * The reference's stack pass is a linear walk that stops at the first Return (docs/bytecode.md §5 pass 4). Ours
  * replaces it with the flow analysis of `flow-analysis.ts`: it sees every reachable
  * instruction with its exact depth, and ignores unreachable code (such as the compiler's dead
  * `Null; Return` after a body's own `return`). Decoding, jump-target and constant-index checks
@@ -26,12 +26,12 @@ import { type ProgramAnalysis } from './program-analysis.js';
 import { Opcode, isJump } from './opcode.js';
 
 export type ValidationRule =
-  // Rules of the reference validator (spec §5).
+  // Rules of the reference validator (docs/bytecode.md §5).
   /** A byte that is no opcode (linear decode; decoding resumes at the next byte). */
   | 'UnknownOpcode'
   /** Operand bytes missing at the end of the code (linear decode stops there). */
   | 'TruncatedInstruction'
-  /** A jump target < 0 or ≥ the code length (the VM would quietly stop; Q13). */
+  /** A jump target < 0 or ≥ the code length (the VM would quietly stop; docs/bytecode.md Q13). */
   | 'JumpOutOfBounds'
   /** A jump target that is not the start of a decoded instruction (an unknown byte is not one). */
   | 'JumpMisaligned'
@@ -50,7 +50,7 @@ export type ValidationRule =
   | 'StackMismatch'
   /**
    * GetLocal/SetLocal index ≥ the frame's local count, or a slot the frame's stack does not
-   * hold at that point (which also rules out SetLocal's padding, Q11).
+   * hold at that point (which also rules out SetLocal's padding, docs/bytecode.md Q11).
    */
   | 'LocalOutOfRange'
   /** GetUpvalue/SetUpvalue in top-level code, or beyond every MakeClosure's capture count. */
@@ -61,10 +61,10 @@ export type ValidationRule =
   | 'BadFunction'
   /**
    * `Call n` whose callee is statically known (see `FunctionAnalysis.callees`: a function
-   * constant, or a global bound exactly once, by a §3.2 prologue) and whose arity is not n.
+   * constant, or a global bound exactly once, by a docs/bytecode.md §3.2 prologue) and whose arity is not n.
    */
   | 'BadCallArity'
-  /** Return reachable from top-level code (Q2). */
+  /** Return reachable from top-level code (docs/bytecode.md Q2). */
   | 'ReturnInMainFrame';
 
 export interface ValidationIssue {
@@ -141,8 +141,8 @@ function detailOf(message: string): string {
 
 /**
  * Jump targets must be the start of a decoded instruction inside the code. A target equal to
- * the code length is rejected like the reference does (Q13), although the VM would just stop;
- * unlike the reference, a target on an unknown byte is misaligned (Q14).
+ * the code length is rejected like the reference does (docs/bytecode.md Q13), although the VM would just stop;
+ * unlike the reference, a target on an unknown byte is misaligned (docs/bytecode.md Q14).
  */
 function checkJumpTargets(
   bytecode: Bytecode,
@@ -171,7 +171,7 @@ function instructionStarts(scan: readonly ScannedInstruction[]): Set<number> {
 /**
  * Constant operands must index the pool (reference: Constant, GetGlobal, SetGlobal; we add
  * MakeClosure), global names must be strings and MakeClosure must name a function constant:
- * the reference VM would raise TypeError at run time for either (spec §2.4).
+ * the reference VM would raise TypeError at run time for either (docs/bytecode.md §2.4).
  */
 function checkConstantRefs(bytecode: Bytecode, scan: readonly ScannedInstruction[], issues: IssueList): void {
   const size = bytecode.constants.length;
@@ -220,7 +220,7 @@ interface CheckedFunction {
 /**
  * BadFunction: a function constant whose arity is not 0..255, whose localCount is not an
  * integer ≥ arity (and ≤ 65536, the u16 slot space), or whose offset is outside the code or not
- * an instruction boundary. Offset 0 is the reference's "not compiled" marker (spec §3.1): the VM
+ * an instruction boundary. Offset 0 is the reference's "not compiled" marker (docs/bytecode.md §3.1): the VM
  * refuses to call such a function, so its "body" is never run and is not analysed.
  * The issue points at the first instruction that loads the constant (Constant/MakeClosure), or
  * at offset 0 when no instruction does. Returns the functions whose bodies can be analysed.

@@ -1,7 +1,7 @@
 /**
- * The syntax tree of the Atlas subset (spec §6.3). Every node carries the span the
+ * The syntax tree of the Atlas subset (docs/bytecode.md §6.3). Every node carries the span the
  * reference parser gives it, because the code generator copies those spans into the
- * debug table (spec §6.5): binary nodes run from the left operand's start to the right
+ * debug table (docs/bytecode.md §6.5): binary nodes run from the left operand's start to the right
  * operand's end, a parenthesised expression includes its parentheses, statements end at
  * their `;` or `}`.
  */
@@ -53,7 +53,7 @@ export type ExprKind = Expr['kind'];
 
 // ---- statements --------------------------------------------------------------------
 
-/** What may stand left of `=`, `op=`, `++`, `--` (spec §6.3 simpleStmt). */
+/** What may stand left of `=`, `op=`, `++`, `--` (docs/bytecode.md §6.3 simpleStmt). */
 export type AssignTarget = Identifier | IndexExpr;
 
 export interface Block {
@@ -101,7 +101,7 @@ export interface FnDecl {
   readonly kind: 'fn';
   readonly name: Identifier;
   readonly params: readonly Param[];
-  /** Absent means the function returns null (spec §6.3). */
+  /** Absent means the function returns null (docs/bytecode.md §6.3). */
   readonly returnType: TypeNode | undefined;
   readonly body: Block;
   /** `fn`..`}` */

@@ -1,22 +1,22 @@
 /**
  * The code generator: syntax tree → bytecode laid out byte for byte like the reference
- * compiler's unoptimised output (spec §6.5, §3.2, §3.3, §3.5): same instruction sequences,
+ * compiler's unoptimised output (docs/bytecode.md §6.5, §3.2, docs/bytecode.md §3.3, §3.5): same instruction sequences,
  * same constant-pool order (a fresh name constant for every global reference, never
  * deduplicated), same debug spans, `Halt` with span (0,0) at the end.
  *
  * Where the reference would emit bytecode that misbehaves, this throws a CompileError
  * instead of copying it:
- * - a call whose callee is not a plain name (Q16: the reference emits nothing for it);
+ * - a call whose callee is not a plain name (docs/bytecode.md Q16: the reference emits nothing for it);
  * - overflow of the constant pool, a jump distance, a call's argument count, an array
- *   literal's size, a function's parameter count or local slots (Q7: the reference wraps);
- * - `let`/`var` inside a block of a function body (Q4: no block scoping, so the slot
+ *   literal's size, a function's parameter count or local slots (docs/bytecode.md Q7: the reference wraps);
+ * - `let`/`var` inside a block of a function body (docs/bytecode.md Q4: no block scoping, so the slot
  *   layout differs between paths; the validator would reject the result);
- * - a non-empty standalone `{ … }` (Q5: the reference silently drops its statements);
+ * - a non-empty standalone `{ … }` (docs/bytecode.md Q5: the reference silently drops its statements);
  * - assignment through a nested index or a call result, `a[i][j] = v`, and compound
  *   assignment or `++`/`--` on an element: the reference stores the modified copy of
  *   the array nowhere, or has no defined layout for them.
  * `continue` in a C-style `for` jumps to the condition and skips the step, exactly as the
- * reference bytecode does (Q6).
+ * reference bytecode does (docs/bytecode.md Q6).
  */
 import type { Bytecode, Span } from '../bytecode/bytecode.js';
 import { type FunctionInProgress, type Label, BytecodeBuilder } from '../bytecode/builder.js';
@@ -72,7 +72,7 @@ class CodeGenerator {
     return this.b.build();
   }
 
-  // ---- functions (spec §3.2) -------------------------------------------------------
+  // ---- functions (docs/bytecode.md §3.2) -------------------------------------------------------
 
   private fn(fn: FnDecl): void {
     const names = fn.params.map((p) => p.name.name);
@@ -88,7 +88,7 @@ class CodeGenerator {
     this.guard(fn.span, 'function', () => this.b.endFunction(started, localCount));
   }
 
-  // ---- statements (spec §6.5) ------------------------------------------------------
+  // ---- statements (docs/bytecode.md §6.5) ------------------------------------------------------
 
   private stmt(s: Stmt): void {
     switch (s.kind) {
@@ -194,7 +194,7 @@ class CodeGenerator {
     this.mark(labels.exit, span);
   }
 
-  /** `break` → Jump to the exit; `continue` → Loop to the condition (for a `for`, skipping the step: Q6). */
+  /** `break` → Jump to the exit; `continue` → Loop to the condition (for a `for`, skipping the step: docs/bytecode.md Q6). */
   private loopJump(op: 'Jump' | 'Loop', span: Span): void {
     const loop = this.loops[this.loops.length - 1];
     if (loop === undefined) {
@@ -203,7 +203,7 @@ class CodeGenerator {
     this.jump(op, op === 'Jump' ? loop.exit : loop.start, span);
   }
 
-  /** The reference parses `{ … }` as a statement and compiles it as `null;` (Q5). */
+  /** The reference parses `{ … }` as a statement and compiles it as `null;` (docs/bytecode.md Q5). */
   private standaloneBlock(block: Block): void {
     if (block.statements.length > 0) {
       throw this.error(block.span, 'A standalone block is discarded by the reference compiler, so its statements would never run; remove the braces');
@@ -218,7 +218,7 @@ class CodeGenerator {
     if (this.scope !== undefined) this.scope.nesting--;
   }
 
-  // ---- expressions (spec §6.5) -----------------------------------------------------
+  // ---- expressions (docs/bytecode.md §6.5) -----------------------------------------------------
 
   private expr(e: Expr): void {
     switch (e.kind) {
@@ -299,7 +299,7 @@ class CodeGenerator {
     throw this.error(target.span, `${what} to an element of ${target.kind === 'index' ? 'a nested array' : 'a temporary value'} has no effect (arrays are values); assign the inner array to a variable, update it, and store it back`);
   }
 
-  // ---- emission with the reference's limits (Q7) -----------------------------------
+  // ---- emission with the reference's limits (docs/bytecode.md Q7) -----------------------------------
 
   private emit(op: OpcodeName, span: Span, ...operands: number[]): void {
     this.b.emit(op, operands, span);
@@ -309,7 +309,7 @@ class CodeGenerator {
     this.guard(span, 'constants', () => this.b.emitConstant(value, span));
   }
 
-  /** A fresh String constant holding a global's name (never shared, spec §3.5). */
+  /** A fresh String constant holding a global's name (never shared, docs/bytecode.md §3.5). */
   private nameConstant(name: string, span: Span): number {
     return this.guard(span, 'constants', () => this.b.string(name));
   }

@@ -1,9 +1,9 @@
 /**
  * The Atlas source front-end: `compile(source, filename)` lexes, parses, runs the static
- * checks and generates bytecode laid out like the reference compiler's (spec §6).
+ * checks and generates bytecode laid out like the reference compiler's (docs/bytecode.md §6).
  *
  * Spans in the debug table are character (code point) offsets into `source` as given.
- * The reference trims the source first (spec §6.1), so its spans are shifted by any
+ * The reference trims the source first (docs/bytecode.md §6.1), so its spans are shifted by any
  * leading whitespace; ours point into the file, which keeps error carets right, and are
  * identical for every file that does not start with whitespace.
  */

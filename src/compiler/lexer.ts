@@ -1,5 +1,5 @@
 /**
- * The Atlas lexer (spec §6.2): source code points → tokens with character-offset spans.
+ * The Atlas lexer (docs/bytecode.md §6.2): source code points → tokens with character-offset spans.
  * Stops at the first lexical error with a CompileError carrying the reference's code
  * (AT1001 bad character or number, AT1002 unterminated string, AT1003 bad escape,
  * AT1004 unterminated block comment).
@@ -45,7 +45,7 @@ const CAN_END_STATEMENT: ReadonlySet<TokenKind> = new Set<TokenKind>([
 
 /**
  * The reference reads a program as its trimmed text with `;` appended unless it ends in
- * `;` or `}` (spec §6.1), so a final statement may omit its semicolon. We add that `;`
+ * `;` or `}` (docs/bytecode.md §6.1), so a final statement may omit its semicolon. We add that `;`
  * as a token right after the last real token, which gives the reference's spans for
  * every program the reference accepts (a trailing comment does not swallow it here).
  * After a token that cannot end a statement (`{`, `+`, …) the program is broken either
@@ -106,7 +106,7 @@ class Lexer {
     return { kind, text, span: { start, end: this.pos } };
   }
 
-  /** digits ('.' digits)? ([eE] [+-]? digits)?; `1.` is `1` then `.` (spec §6.2). */
+  /** digits ('.' digits)? ([eE] [+-]? digits)?; `1.` is `1` then `.` (docs/bytecode.md §6.2). */
   private number(start: number): Token {
     this.pos = start;
     this.skipDigits();

@@ -1,5 +1,5 @@
 /**
- * The Atlas parser (spec §6.3): recursive descent for items and statements, Pratt parsing
+ * The Atlas parser (docs/bytecode.md §6.3): recursive descent for items and statements, Pratt parsing
  * for expressions with the reference's precedence table; every binary operator is
  * left-associative. Spans follow the reference parser exactly, since they end up in the
  * debug table. Syntax errors are CompileErrors with code AT1000 located at the token
@@ -18,7 +18,7 @@ import { compileErrorAt } from './compile-error.js';
 import type { SourceText } from './source-text.js';
 import { type Token, type TokenKind, describeKind } from './tokens.js';
 
-/** Binding powers, low → high (spec §6.3). */
+/** Binding powers, low → high (docs/bytecode.md §6.3). */
 const enum Prec {
   Lowest = 0,
   Or = 1,
@@ -377,7 +377,7 @@ class Parser {
   private numberLiteral(): Expr {
     const token = this.advance();
     const value = Number(token.text);
-    // Correctly rounded like Rust's f64 parse; a literal that overflows is rejected (spec §6.2).
+    // Correctly rounded like Rust's f64 parse; a literal that overflows is rejected (docs/bytecode.md §6.2).
     if (!Number.isFinite(value)) throw this.errorAt(token, 'Invalid number literal');
     return this.node({ kind: 'number', value, span: token.span });
   }

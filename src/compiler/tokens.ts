@@ -1,10 +1,10 @@
 /**
- * Token kinds of the Atlas lexer (spec §6.2). Spans are in character (code point)
+ * Token kinds of the Atlas lexer (docs/bytecode.md §6.2). Spans are in character (code point)
  * offsets, end exclusive, like the reference lexer which indexes a `Vec<char>`.
  */
 import type { Span } from '../bytecode/bytecode.js';
 
-/** Reserved words (spec §6.2); every one of them lexes as its own token kind. */
+/** Reserved words (docs/bytecode.md §6.2); every one of them lexes as its own token kind. */
 export const KEYWORDS = [
   'let', 'var', 'fn', 'type', 'if', 'else', 'while', 'for', 'in', 'return', 'break',
   'continue', 'true', 'false', 'null', 'import', 'export', 'from', 'extern', 'match', 'as',
@@ -13,7 +13,7 @@ export const KEYWORDS = [
 
 export type Keyword = (typeof KEYWORDS)[number];
 
-/** Punctuation and operators (spec §6.2), longest spelling first where they share a prefix. */
+/** Punctuation and operators (docs/bytecode.md §6.2), longest spelling first where they share a prefix. */
 export const PUNCTUATION = [
   '++', '+=', '+', '--', '-=', '->', '-', '*=', '*', '/=', '/', '%=', '%',
   '==', '=>', '=', '!=', '!', '<=', '<', '>=', '>', '&&', '||',

@@ -1,6 +1,6 @@
 /**
  * The static checks of the reference typechecker that shape what the bytecode may meet
- * (spec §6.4), over a small type inference: literal types, declared or inferred variable
+ * (docs/bytecode.md §6.4), over a small type inference: literal types, declared or inferred variable
  * types, function signatures. Where a type is not known (builtins such as `print`, globals
  * declared later) the check is skipped, as the reference does for its unknown type, so
  * only certain errors are reported. Messages and codes are the reference's.
@@ -36,7 +36,7 @@ class Checker {
   constructor(private readonly source: SourceText) {}
 
   program(program: Program): void {
-    // Functions are visible from the start (recursion, mutual recursion, spec §3.6).
+    // Functions are visible from the start (recursion, mutual recursion, docs/bytecode.md §3.6).
     for (const item of program.items) {
       if (item.kind !== 'fn') continue;
       if (this.globals.has(item.name.name)) {
@@ -157,7 +157,7 @@ class Checker {
     this.requireMutable(target);
   }
 
-  /** The compiler's own check (spec §6.4): `let` bindings are never reassigned. */
+  /** The compiler's own check (docs/bytecode.md §6.4): `let` bindings are never reassigned. */
   private requireMutable(target: AssignTarget): void {
     if (target.kind !== 'identifier') return;
     const binding = this.lookup(target.name);

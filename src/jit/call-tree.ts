@@ -1,6 +1,6 @@
 /**
  * The call tree of a function to compile: the user functions it reaches through statically
- * known calls (`GetGlobal f; args…; Call n`, spec §3.6), which the translator compiles into
+ * known calls (`GetGlobal f; args…; Call n`, docs/bytecode.md §3.6), which the translator compiles into
  * the same module as direct calls, and the globals the native code reads, with what each must
  * hold for that code to be valid (the run-time guard, see `callTreeHolds`).
  *

@@ -67,7 +67,7 @@ export interface NativeCallee {
 }
 
 export interface NativeFunctionInput {
-  /** The whole program's instruction bytes (Pop-before-Halt looks at the next byte, Q1). */
+  /** The whole program's instruction bytes (Pop-before-Halt looks at the next byte, docs/bytecode.md Q1). */
   readonly code: Uint8Array;
   /** The function's body offset (FunctionRef.offset). */
   readonly start: number;
@@ -187,7 +187,7 @@ const TRAP_ERRORS: Readonly<Record<TrapCode, TrapError>> = {
   [TrapCode.NegateNonNumber]: { kind: 'TypeError', detail: 'Cannot negate non-number' },
 };
 
-/** The runtime error (spec §2.1, §2.4) the interpreter raises where native code traps with `code`. */
+/** The runtime error (docs/bytecode.md §2.1, §2.4) the interpreter raises where native code traps with `code`. */
 export function trapError(code: TrapCode): TrapError {
   const error = TRAP_ERRORS[code];
   if (error === undefined) throw new NativeInvokeError(`unknown trap code ${String(code)}`);

@@ -1,6 +1,6 @@
 /**
  * The stdlib builtins this runtime implements, and the other names `GetGlobal` resolves
- * (spec §2.4 GetGlobal, §3.3 builtin calls, §6.6 print).
+ * (docs/bytecode.md §2.4 GetGlobal, §3.3 builtin calls, docs/bytecode.md §6.6 print).
  *
  * The reference registry has a few hundred builtins (strings, math, JSON, files, HTTP, …).
  * This runtime implements the core ones: `print`, `len`, `str` and the Option/Result
@@ -103,7 +103,7 @@ export const BUILTINS: ReadonlyMap<string, BuiltinFn> = new Map([
   ['Err', Err],
 ]);
 
-/** The math constants `GetGlobal` resolves after builtins (spec §2.4); Rust's f64 consts. */
+/** The math constants `GetGlobal` resolves after builtins (docs/bytecode.md §2.4); Rust's f64 consts. */
 export const MATH_CONSTANTS: ReadonlyMap<string, number> = new Map([
   ['PI', Math.PI],
   ['E', Math.E],

@@ -12,7 +12,7 @@
  * Words are computed for every position, not just for instruction starts, because
  * unvalidated code may jump into the middle of an instruction, and the reference then
  * decodes from there. A position whose instruction would run past the end of the code is
- * Invalid: the reference raises UnknownOpcode for a truncated operand (spec §2.2).
+ * Invalid: the reference raises UnknownOpcode for a truncated operand (docs/bytecode.md §2.2).
  */
 import { OPCODE_TABLE, Opcode, type OpcodeName } from '../bytecode/opcode.js';
 
@@ -81,7 +81,7 @@ const COMPARISON: Partial<Record<OpcodeName, Cmp>> = {
 /**
  * The word for position `i`. Operands: u8 and u16 as unsigned, i16 sign-extended, and for
  * MakeClosure only the constant index (the loop reads its count from the code). Pop's
- * operand is 1 when the reference skips it: the next byte is Halt or there is none (Q1).
+ * operand is 1 when the reference skips it: the next byte is Halt or there is none (docs/bytecode.md Q1).
  */
 function wordAt(code: Uint8Array, i: number): number {
   const info = OPCODE_TABLE[code[i]!];

@@ -1,6 +1,6 @@
 /**
- * Atlas runtime errors: the variants of the reference `RuntimeError` (spec §2.1) plus two of
- * our own (StackOverflow for the recursion limit, Q19; Unsupported for features outside this
+ * Atlas runtime errors: the variants of the reference `RuntimeError` (docs/bytecode.md §2.1) plus two of
+ * our own (StackOverflow for the recursion limit, docs/bytecode.md Q19; Unsupported for features outside this
  * runtime). The message is the reference Display text; `debugString()` is the reference
  * Debug form that the embedding API prints (`Runtime error: <debug>`).
  */
@@ -30,7 +30,7 @@ const PAYLOAD_FIELD: Partial<Record<RuntimeErrorKind, 'msg' | 'name'>> = {
   Unsupported: 'msg',
 };
 
-/** The reference Display text for each kind (spec §2.1 table). */
+/** The reference Display text for each kind (docs/bytecode.md §2.1 table). */
 function displayText(kind: RuntimeErrorKind, detail: string | undefined): string {
   switch (kind) {
     case 'TypeError': return `Type error: ${detail ?? ''}`;

@@ -1,5 +1,5 @@
 /**
- * The Atlas bytecode interpreter: the reference VM's semantics (spec §2, §3) in one dispatch
+ * The Atlas bytecode interpreter: the reference VM's semantics (docs/bytecode.md §2, §3) in one dispatch
  * loop over the instruction bytes.
  *
  * Speed notes (the loop is the hot path of the whole runtime):
@@ -15,8 +15,8 @@
  *   between slices of the loop (see runFrom).
  *
  * Unvalidated code is safe: every out-of-range read raises the reference error (spec
- * §2.2-2.4): UnknownOpcode for bad bytes, truncated operands (marked when the code is
- * pre-decoded) and bad constant indices, StackUnderflow for pops of an empty stack (Q12).
+ * docs/bytecode.md §2.2-2.4): UnknownOpcode for bad bytes, truncated operands (marked when the code is
+ * pre-decoded) and bad constant indices, StackUnderflow for pops of an empty stack (docs/bytecode.md Q12).
  */
 import type { Bytecode, Constant, FunctionRef } from '../bytecode/bytecode.js';
 import { assertValid } from '../bytecode/validator.js';
@@ -35,7 +35,7 @@ export interface VmOptions {
   stdout?: (line: string) => void;
   /** A JIT engine asked before every user-function call. */
   jit?: VmJitHook;
-  /** Maximum nesting of user-function frames (the reference has no limit, Q19). */
+  /** Maximum nesting of user-function frames (the reference has no limit, docs/bytecode.md Q19). */
   maxCallDepth?: number;
   /** Maximum value-stack slots, checked at calls and loop back-edges. */
   maxStackSize?: number;
@@ -114,7 +114,7 @@ export class Vm implements GlobalsView {
   private globalWrites = 0;
 
   private readonly stack: Value[];
-  // Frame i (0 = the main frame "<main>", spec §2.2): its stack base, local count and return
+  // Frame i (0 = the main frame "<main>", docs/bytecode.md §2.2): its stack base, local count and return
   // address at frames[i * Frame.Size + …], its upvalues at frameUpvalues[i]. One typed array,
   // so that a call allocates nothing and touches one object.
   private frames = new Int32Array(INITIAL_FRAMES * Frame.Size);
@@ -144,7 +144,7 @@ export class Vm implements GlobalsView {
 
   /**
    * Runs the top-level code from offset 0. The result is the value left on top of the stack
-   * when the run stops (spec §2.2; Q1 makes it the last statement's value), or undefined
+   * when the run stops (docs/bytecode.md §2.2; docs/bytecode.md Q1 makes it the last statement's value), or undefined
    * when the stack is empty. Globals persist across runs and calls.
    */
   run(): Value | undefined {
@@ -256,7 +256,7 @@ export class Vm implements GlobalsView {
     return this.runFrom(fn.offset, sp, 1) ?? null;
   }
 
-  /** The reference's call checks (spec §3.3): offset 0 first, then arity. */
+  /** The reference's call checks (docs/bytecode.md §3.3): offset 0 first, then arity. */
   private checkCallable(callee: AtlasFunction | AtlasClosure, argc: number): string | undefined {
     const fn = callee.ref;
     if (fn.offset === 0) {
@@ -324,7 +324,7 @@ export class Vm implements GlobalsView {
     let budget = SLICE_BUDGET;
 
     dispatch: for (;;) {
-      // Running off either end (a jump may land outside the code, spec §1.2) is a normal
+      // Running off either end (a jump may land outside the code, docs/bytecode.md §1.2) is a normal
       // stop. The unsigned compare covers negative ip and spares the load its bounds check.
       if (ip >>> 0 >= len) break;
       const word = words[ip]!;
@@ -629,7 +629,7 @@ export class Vm implements GlobalsView {
           } else {
             throw this.fail('TypeError', ip, 'Cannot call non-function value');
           }
-          // Enter the function: the arguments become its first locals (spec §3.3).
+          // Enter the function: the arguments become its first locals (docs/bytecode.md §3.3).
           if (fp >= maxCallDepth || sp > maxStackSize) throw this.stackOverflow(ip);
           fp++;
           const at = fp * Frame.Size;
@@ -642,10 +642,10 @@ export class Vm implements GlobalsView {
           if (--budget === 0) return this.suspend(ip, sp, fp);
           break;
         }
-        case Op.Return: { // spec §3.4
+        case Op.Return: { // docs/bytecode.md §3.4
           const result = sp > 0 ? stack[--sp]! : null;
           if (fp === 0) {
-            // Return in the main frame: the reference restarts at offset 0 (Q2); we stop with
+            // Return in the main frame: the reference restarts at offset 0 (docs/bytecode.md Q2); we stop with
             // the value, as the spec recommends.
             stack[0] = result;
             sp = 1;
@@ -797,7 +797,7 @@ export class Vm implements GlobalsView {
     return name;
   }
 
-  /** GetGlobal's lookup order (spec §2.4): None, user globals, builtins, math constants. */
+  /** GetGlobal's lookup order (docs/bytecode.md §2.4): None, user globals, builtins, math constants. */
   private resolveGlobal(k: number, offset: number): Value {
     const name = this.globalName(k, offset);
     if (name === 'None') return AtlasOption.None;

@@ -1,5 +1,5 @@
 /**
- * Atlas runtime values (spec §2.1, §2.5, §6.6).
+ * Atlas runtime values (docs/bytecode.md §2.1, §2.5, docs/bytecode.md §6.6).
  *
  * Scalars are plain JS values so the interpreter's hot paths never allocate a wrapper:
  * number → JS number, bool → JS boolean, null → JS null, string → JS string.
@@ -10,7 +10,7 @@ import type { FunctionRef } from '../bytecode/bytecode.js';
 
 /**
  * An Atlas array. The reference shares arrays copy-on-write and gives them value
- * semantics (spec §2.1); here the element list is never mutated after construction, so
+ * semantics (docs/bytecode.md §2.1); here the element list is never mutated after construction, so
  * sharing one instance between variables is always safe and a store (`SetIndex`) builds a
  * new array with `with()`. The reference also copies on every compiled `a[i] = e`,
  * because the array is then referenced from both the variable and the stack.
@@ -30,7 +30,7 @@ export class AtlasArray {
   }
 }
 
-/** A compiled user function: the function constant's `FunctionRef` (spec §3.1). */
+/** A compiled user function: the function constant's `FunctionRef` (docs/bytecode.md §3.1). */
 export class AtlasFunction {
   constructor(readonly ref: FunctionRef) {}
 
@@ -39,7 +39,7 @@ export class AtlasFunction {
   }
 }
 
-/** A closure: a function plus the values it captured by value at creation (spec §2.4). */
+/** A closure: a function plus the values it captured by value at creation (docs/bytecode.md §2.4). */
 export class AtlasClosure {
   constructor(
     readonly ref: FunctionRef,
@@ -51,7 +51,7 @@ export class AtlasClosure {
   }
 }
 
-/** A stdlib function, referred to by name (spec §2.4 GetGlobal, §3.3). */
+/** A stdlib function, referred to by name (docs/bytecode.md §2.4 GetGlobal, §3.3). */
 export class AtlasBuiltin {
   constructor(readonly name: string) {}
 }
@@ -103,7 +103,7 @@ export type HostValue = number | boolean | null | string | readonly HostValue[];
 
 export type TypeName = 'number' | 'string' | 'bool' | 'null' | 'array' | 'function' | 'builtin' | 'option' | 'result';
 
-/** The reference type name (spec §2.1); a closure reports "function". */
+/** The reference type name (docs/bytecode.md §2.1); a closure reports "function". */
 export function typeName(v: Value): TypeName {
   switch (typeof v) {
     case 'number': return 'number';
@@ -120,9 +120,9 @@ export function typeName(v: Value): TypeName {
 }
 
 /**
- * Structural equality (spec §2.5): different kinds are never equal; numbers by IEEE `==`
+ * Structural equality (docs/bytecode.md §2.5): different kinds are never equal; numbers by IEEE `==`
  * (NaN ≠ NaN, 0 == -0); arrays element-wise and deep; functions and closures by name only
- * (Q20); builtins by name.
+ * (docs/bytecode.md Q20); builtins by name.
  */
 export function valuesEqual(a: Value, b: Value): boolean {
   if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return a === b;
@@ -146,7 +146,7 @@ function arraysEqual(a: AtlasArray, b: AtlasArray): boolean {
 }
 
 /**
- * Formats a number the way the reference prints it (spec §6.6, Q18): integral values in
+ * Formats a number the way the reference prints it (docs/bytecode.md §6.6, docs/bytecode.md Q18): integral values in
  * full without decimals or exponent ("-0" kept), other finite values with the shortest
  * round-trip digits in plain decimal, and NaN / inf / -inf.
  */
@@ -176,7 +176,7 @@ function expandExponent(s: string): string {
 }
 
 /**
- * The text `print` writes for a value (spec §6.6). Strings are raw, without quotes.
+ * The text `print` writes for a value (docs/bytecode.md §6.6). Strings are raw, without quotes.
  * Kinds `print` rejects (arrays, functions, …) get a readable form for hosts and tools;
  * that form is ours, not checked against the reference.
  */

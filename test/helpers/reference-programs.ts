@@ -1,5 +1,5 @@
 // The programs of test/fixtures/atlas-corpus assembled with BytecodeBuilder exactly the way the
-// reference compiler lays them out (spec §3.2, §6.5): fresh name constants for every reference,
+// reference compiler lays them out (docs/bytecode.md §3.2, §6.5): fresh name constants for every reference,
 // the callee's constant before its arguments', `Null; Return` after every body (dead after a
 // trailing return), `Jump` after a then-branch even when it returns, `Pop` after statements.
 import { type Bytecode, BytecodeBuilder, Opcode } from '../../src/bytecode/index.js';
@@ -109,7 +109,7 @@ function program(build: (e: ReferenceEmitter) => void): Bytecode {
   return e.finish();
 }
 
-/** `fn factorial(n)` of spec §3.7 and the three prints. */
+/** `fn factorial(n)` of docs/bytecode.md §3.7 and the three prints. */
 export function factorial(): Bytecode {
   return program((e) => {
     e.fn('factorial', ['n'], () => {
@@ -223,7 +223,7 @@ export const REFERENCE_PROGRAMS: Readonly<Record<string, () => Bytecode>> = {
   }),
 };
 
-/** The factorial program's bytes, from the table of spec §3.7. */
+/** The factorial program's bytes, from the table of docs/bytecode.md §3.7. */
 export const FACTORIAL_CODE_HEX =
   '010000 130001 80 500021 ' + // prologue
   '100000 010002 33 510004 010003 61 100000 120004 100000 010005 21 6001 22 61 02 61 ' + // body

@@ -1,5 +1,5 @@
 //! Bytecode → Cranelift IR for the functions of one call tree, with the VM's semantics
-//! (spec §2.4, §3.3) and statically tracked slot kinds.
+//! (docs/bytecode.md §2.4, §3.3) and statically tracked slot kinds.
 //!
 //! Every bytecode function becomes an internal function
 //! `(out, frames, slots, floor, a0..an: f64) -> (status: i32, value: f64)`:

@@ -25,7 +25,7 @@ impl Instruction {
         u16::from_be_bytes([code[self.pc + 1], code[self.pc + 2]])
     }
 
-    /// The target of a jump (spec §1.2: `pc + 3 + d`), which must be inside the body.
+    /// The target of a jump (docs/bytecode.md §1.2: `pc + 3 + d`), which must be inside the body.
     pub fn jump_target(&self, code: &[u8], body: &Body) -> Result<usize, Rejection> {
         let (pc, name) = (self.pc, self.name);
         let target = pc as i64 + 3 + i64::from(self.u16_operand(code) as i16);

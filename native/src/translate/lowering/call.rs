@@ -1,4 +1,4 @@
-//! `Call n` of a statically known function (spec §3.3), as a direct native call.
+//! `Call n` of a statically known function (docs/bytecode.md §3.3), as a direct native call.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{FuncRef, InstBuilder};

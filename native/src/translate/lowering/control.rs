@@ -26,7 +26,7 @@ impl Translator<'_> {
         Ok(Flow::End)
     }
 
-    /// JumpIfFalse pops the condition and jumps unless it is exactly `true` (spec §2.4):
+    /// JumpIfFalse pops the condition and jumps unless it is exactly `true` (docs/bytecode.md §2.4):
     /// a number or null always jumps.
     pub(super) fn jump_if_false(&mut self, i: Instruction) -> Result<Flow, Rejection> {
         let target = i.jump_target(&self.input.code, &self.body)?;

@@ -1,4 +1,4 @@
-//! Arithmetic, negation, comparisons and Not (spec §2.4, §2.5): numbers are f64, bools
+//! Arithmetic, negation, comparisons and Not (docs/bytecode.md §2.4, §2.5): numbers are f64, bools
 //! i8; an operand of the wrong kind is a type error known statically.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -13,7 +13,7 @@ use crate::opcode as op;
 use crate::outcome::TrapCode;
 
 impl Translator<'_> {
-    /// Add/Sub/Mul/Div/Mod (spec §2.4): b is popped (and type-checked) first.
+    /// Add/Sub/Mul/Div/Mod (docs/bytecode.md §2.4): b is popped (and type-checked) first.
     pub(super) fn arithmetic(&mut self, i: Instruction) -> Result<Flow, Rejection> {
         let (byte, pc) = (i.byte, i.pc);
         let b = self.operand(pc, i.name)?;
@@ -46,7 +46,7 @@ impl Translator<'_> {
     pub(super) fn negate(&mut self, i: Instruction) -> Result<Flow, Rejection> {
         match self.operand(i.pc, i.name)? {
             Slot::Number(x) => {
-                // Not checked (spec §2.4): -0 is a valid result.
+                // Not checked (docs/bytecode.md §2.4): -0 is a valid result.
                 let negated = self.b.ins().fneg(x);
                 self.frame.push(Slot::Number(negated));
                 Ok(Flow::Next(i.next))
@@ -66,7 +66,7 @@ impl Translator<'_> {
         }
     }
 
-    /// Equal/NotEqual (spec §2.5): values of different kinds are never equal; no errors.
+    /// Equal/NotEqual (docs/bytecode.md §2.5): values of different kinds are never equal; no errors.
     pub(super) fn equality(&mut self, i: Instruction) -> Result<Flow, Rejection> {
         let negate = i.byte == op::NOT_EQUAL;
         let b = self.operand(i.pc, i.name)?;

@@ -84,7 +84,7 @@ impl Translator<'_> {
         Ok(Flow::Next(i.next))
     }
 
-    /// Pop does nothing when the next byte is Halt or it is the program's last byte (Q1).
+    /// Pop does nothing when the next byte is Halt or it is the program's last byte (docs/bytecode.md Q1).
     pub(super) fn pop(&mut self, i: Instruction) -> Result<Flow, Rejection> {
         let following = self.input.code.get(i.pc + 1);
         if following.is_some() && following != Some(&op::HALT) {
