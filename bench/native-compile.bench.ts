@@ -20,7 +20,7 @@ function straightLine(ops: number): NativeFunctionInput {
     b.emit('GetLocal', [0]);
     for (let i = 0; i < ops; i++) {
       b.emit('GetLocal', [(i % 2) + 1]);
-      b.emit((['Add', 'Mul', 'Sub', 'Div', 'Mod'] as const)[i % 5]);
+      b.emit((['Add', 'Mul', 'Sub', 'Div', 'Mod'] as const)[i % 5]!);
       if (i % 7 === 6) {
         b.emit('Dup');
         b.emitConstant(i);

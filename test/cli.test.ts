@@ -56,8 +56,8 @@ test('--stats prints a table and --stats=json prints JSON, both on stderr', (t) 
   const json = cli('run', HOT, '--threshold', '10', '--stats=json');
   t.is(json.code, 0);
   const stats = JSON.parse(json.stderr) as Record<string, unknown>;
-  t.is(typeof stats['compilations'], 'number');
-  t.is(typeof stats['latency'], 'object');
+  t.is(typeof stats.compilations, 'number');
+  t.is(typeof stats.latency, 'object');
   t.is(json.stdout, '2666646666700000\n', 'program output stays clean');
 });
 

@@ -91,10 +91,10 @@ test('AT1002 / AT1003 / AT1004', (t) => {
   t.is(unterminated.code, 'AT1002');
   t.is(unterminated.reason, 'Unterminated string literal');
   t.is(unterminated.column, 7);
-  const escape = lexError(t, 'let s = "a\\qb";');
-  t.is(escape.code, 'AT1003');
-  t.is(escape.reason, "Invalid escape sequence '\\q'");
-  t.is(escape.column, 11, 'points at the backslash');
+  const badEscape = lexError(t, 'let s = "a\\qb";');
+  t.is(badEscape.code, 'AT1003');
+  t.is(badEscape.reason, "Invalid escape sequence '\\q'");
+  t.is(badEscape.column, 11, 'points at the backslash');
   t.is(lexError(t, '"abc\\').code, 'AT1002');
   const comment = lexError(t, 'x;\n  /* never closed');
   t.is(comment.code, 'AT1004');

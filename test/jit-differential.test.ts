@@ -18,7 +18,7 @@ import { compile } from '../src/compiler/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import { AtlasRuntimeError, type Value, Vm } from '../src/vm/index.js';
 
-const CASES = Number(process.env['ATLAS_JIT_DIFF_CASES'] ?? 10_000);
+const CASES = Number(process.env.ATLAS_JIT_DIFF_CASES ?? 10_000);
 const INPUTS_PER_PROGRAM = 20;
 const PROGRAMS = Math.ceil(CASES / INPUTS_PER_PROGRAM);
 

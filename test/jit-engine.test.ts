@@ -117,7 +117,7 @@ serial('unsupported code is refused once and falls back for good', async (t) => 
   t.is(s.refusedCompilations, 1);
   t.is(s.compilations, 0);
   t.is(failed.events.length, 1);
-  t.regex(String(failed.events[0]!['reason']), /refused/);
+  t.regex(String(failed.events[0]!.reason), /refused/);
   failed.stop();
   await e.close();
 });
@@ -184,9 +184,9 @@ serial('priority under contention: with 1 worker, functions compile in order of 
     for (let k = 1; k < (rank + 1) * 32; k++) e.notifyCall(f.offset, bc, f.end, [1, 1]);
   }
   await e.whenIdle();
-  const names = compiled.events.map((ev) => String(ev['name']));
+  const names = compiled.events.map((ev) => String(ev.name));
   t.is(names.length, 50);
-  const calls = compiled.events.slice(1).map((ev) => Number(ev['calls']));
+  const calls = compiled.events.slice(1).map((ev) => Number(ev.calls));
   t.deepEqual(calls, [...calls].sort((a, b) => b - a), 'after the first, hottest first');
   compiled.stop();
   await e.close();
@@ -455,7 +455,7 @@ serial('a function that reads a global as a value is refused by the translator a
   t.is(s.compilations, 0);
   t.is(s.jitExecutions, 0);
   t.is(failed.events.length, 1);
-  t.regex(String(failed.events[0]!['reason']), /refused/);
+  t.regex(String(failed.events[0]!.reason), /refused/);
   failed.stop();
   await e.close();
 });

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { compile } from '../src/compiler/index.js';
 import { Vm } from '../src/vm/index.js';
-import { AtlasArray } from '../src/vm/values.js';
+import type { AtlasArray } from '../src/vm/values.js';
 import { startServer, type RunningServer } from '../examples/server/app.js';
 import { PrometheusText } from '../examples/server/prometheus-text.js';
 import { BadRequest, parseScoreRequest } from '../examples/server/score-request.js';
@@ -81,7 +81,7 @@ function parseLabels(text: string): Record<string, string> {
   return labels;
 }
 
-function valueOf(families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number {
+function sampleValue(families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number {
   const family = families.get(name.replace(/_count$/, '')) ?? families.get(name);
   const sample = family?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   if (sample === undefined) throw new Error(`no sample ${name} ${JSON.stringify(labels)}`);
@@ -109,16 +109,16 @@ test('the remote-runtime server scores requests exactly like the interpreter, an
   }
   t.is(metrics.get('atlas_jit_compile_latency_seconds')?.type, 'summary');
   t.is(metrics.get('atlas_jit_compile_fallbacks_total')?.type, 'counter');
-  t.is(valueOf(metrics, 'atlas_jit_workers'), 1);
-  t.is(valueOf(metrics, 'atlas_runtime_info', { mode: 'remote', jit: 'true' }), 1);
-  t.is(valueOf(metrics, 'atlas_runtime_operations_total', { op: 'call' }), 6);
-  t.is(valueOf(metrics, 'atlas_server_responses_total', { status: '200' }), 6);
-  t.true(valueOf(metrics, 'atlas_server_event_loop_delay_seconds_count') > 0);
-  t.true(valueOf(metrics, 'atlas_server_event_loop_delay_seconds', { quantile: '0.99' }) > 0);
+  t.is(sampleValue(metrics, 'atlas_jit_workers'), 1);
+  t.is(sampleValue(metrics, 'atlas_runtime_info', { mode: 'remote', jit: 'true' }), 1);
+  t.is(sampleValue(metrics, 'atlas_runtime_operations_total', { op: 'call' }), 6);
+  t.is(sampleValue(metrics, 'atlas_server_responses_total', { status: '200' }), 6);
+  t.true(sampleValue(metrics, 'atlas_server_event_loop_delay_seconds_count') > 0);
+  t.true(sampleValue(metrics, 'atlas_server_event_loop_delay_seconds', { quantile: '0.99' }) > 0);
   const stats = (await server.scorer.stats()).jit!;
   t.true(stats.compilations + stats.queueDepth + stats.inFlight >= 1, '`score` was compiled or is being compiled');
-  t.is(valueOf(metrics, 'atlas_jit_compile_fallbacks_total', { reason: 'refused' }) >= 0, true);
-  t.is(valueOf(metrics, 'atlas_jit_compile_latency_seconds_count'), metrics.get('atlas_jit_compile_latency_seconds')!.samples.at(-1)!.value);
+  t.is(sampleValue(metrics, 'atlas_jit_compile_fallbacks_total', { reason: 'refused' }) >= 0, true);
+  t.is(sampleValue(metrics, 'atlas_jit_compile_latency_seconds_count'), metrics.get('atlas_jit_compile_latency_seconds')!.samples.at(-1)!.value);
 });
 
 test('the main-thread server without JIT gives the same answers and reports no JIT', async (t) => {
@@ -127,7 +127,7 @@ test('the main-thread server without JIT gives the same answers and reports no J
   const reply = await post(server, '/score', JSON.stringify(APPLICATION));
   t.deepEqual(reply.json, { ...expectedScore(APPLICATION), samples: APPLICATION.samples });
   const metrics = parsePrometheus(await (await fetch(`${server.url}/metrics`)).text());
-  t.is(valueOf(metrics, 'atlas_runtime_info', { mode: 'local', jit: 'false' }), 1);
+  t.is(sampleValue(metrics, 'atlas_runtime_info', { mode: 'local', jit: 'false' }), 1);
   t.false([...metrics.keys()].some((name) => name.startsWith('atlas_jit_')));
 });
 
@@ -145,7 +145,7 @@ test('bad requests get 4xx answers with a reason', async (t) => {
   for (const [body, status, message] of cases) {
     const reply = await post(server, '/score', body);
     t.is(reply.status, status, body.slice(0, 40));
-    t.regex(String(reply.json['error']), message);
+    t.regex(String(reply.json.error), message);
   }
   t.is((await fetch(`${server.url}/score`)).status, 405);
   t.is((await fetch(`${server.url}/nowhere`)).status, 404);
@@ -157,14 +157,14 @@ test('the event-loop endpoints report and reset the main thread\'s delay', async
   t.teardown(() => server.close());
   await new Promise((resolve) => setTimeout(resolve, 100));
   const before = (await (await fetch(`${server.url}/debug/event-loop`)).json()) as Record<string, number>;
-  t.is(before['resolutionMs'], 1);
-  t.true(before['samples']! >= 1, JSON.stringify(before));
-  t.true(before['p99Ms']! >= before['p50Ms']!);
+  t.is(before.resolutionMs, 1);
+  t.true(before.samples! >= 1, JSON.stringify(before));
+  t.true(before.p99Ms! >= before.p50Ms!);
   const resetAt = performance.now();
   t.is((await fetch(`${server.url}/debug/event-loop/reset`, { method: 'POST' })).status, 204);
   const after = (await (await fetch(`${server.url}/debug/event-loop`)).json()) as Record<string, number>;
   // At most one sample per millisecond since the reset: the earlier ones are gone.
-  t.true(after['samples']! <= performance.now() - resetAt + 1);
+  t.true(after.samples! <= performance.now() - resetAt + 1);
 });
 
 test('`npm run server` starts with one command and stops on SIGTERM', async (t) => {
@@ -203,7 +203,7 @@ test('parseScoreRequest and PrometheusText (units)', (t) => {
     .toString();
   const parsed = parsePrometheus(text);
   t.deepEqual(parsed.get('x_ratio')!.samples[0]!.labels, { path: 'a"b\\c\nd' });
-  t.is(valueOf(parsed, 'x_seconds', { quantile: '0.99' }), Infinity);
-  t.is(valueOf(parsed, 'x_seconds_count'), 3);
+  t.is(sampleValue(parsed, 'x_seconds', { quantile: '0.99' }), Infinity);
+  t.is(sampleValue(parsed, 'x_seconds_count'), 3);
   t.throws(() => new PrometheusText().gauge('bad name', 'h', 1));
 });

@@ -266,7 +266,10 @@ test('assertValid throws BytecodeValidationError carrying the issues', (t) => {
 
 test('validation never throws on garbage and finishes quickly', (t) => {
   let seed = 12345;
-  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
   for (let round = 0; round < 300; round++) {
     const code = Array.from({ length: Math.floor(random() * 60) }, () => Math.floor(random() * 256));
     const constants: Constant[] = [num(1), str('x'), fn('f', Math.floor(random() * 3), Math.floor(random() * 60))];

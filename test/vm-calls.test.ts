@@ -1,7 +1,7 @@
 // Calls and returns (docs/bytecode.md §3.3, §3.4), the recursion and stack limits (docs/bytecode.md Q19), `Vm.call`,
 // and the JIT hook interface.
 import test from 'ava';
-import { type Bytecode, BytecodeBuilder, type FunctionRef, functionRef } from '../src/bytecode/index.js';
+import { type Bytecode, type BytecodeBuilder, type FunctionRef, functionRef } from '../src/bytecode/index.js';
 import {
   AtlasArray, AtlasFunction, AtlasOption, AtlasRuntimeError, HaltSignal, NO_OFFSET, type Value, Vm, type VmJitHook,
 } from '../src/vm/index.js';

@@ -125,7 +125,7 @@ class Requests {
     const k = this.next++ % FUNCTIONS;
     const target = this.all[k]!;
     target.vm.call(target.name, this.next % 97, (this.next % 89) + 1);
-    if (this.mode === 'sync' && ++this.calls[k] === THRESHOLD) this.engine!.compileNowBlocking(target.bytecode, target.offset);
+    if (this.mode === 'sync' && ++this.calls[k]! === THRESHOLD) this.engine!.compileNowBlocking(target.bytecode, target.offset);
   }
 
   /** The rounds before any function is hot, as fast as possible (not measured). */

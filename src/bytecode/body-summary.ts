@@ -2,7 +2,7 @@
  * What the JIT needs to know about a function body, kept (by `ProgramAnalysis`) after the
  * body's flow analysis so that later questions cost a lookup instead of another analysis.
  */
-import { type FunctionAnalysis, type KnownCallee } from './flow-analysis.js';
+import type { FunctionAnalysis, KnownCallee } from './flow-analysis.js';
 import { Opcode } from './opcode.js';
 
 /** A reachable `GetGlobal`: its offset and the constant index of the name it reads. */

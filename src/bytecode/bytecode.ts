@@ -85,7 +85,8 @@ export class Bytecode {
    * the program is in use. A private field, so copies and comparisons never see it.
    */
   get analysis(): ProgramAnalysis {
-    return (this.#analysis ??= new ProgramAnalysis(this));
+    this.#analysis ??= new ProgramAnalysis(this);
+    return this.#analysis;
   }
 }
 

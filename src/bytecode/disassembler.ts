@@ -21,13 +21,13 @@
  *         end fn id
  *     16  Halt
  */
-import { type Bytecode, type Constant, type FunctionRef } from './bytecode.js';
-import { type Instruction } from './decoder.js';
-import { type ScannedInstruction } from './linear-scan.js';
+import type { Bytecode, Constant, FunctionRef } from './bytecode.js';
+import type { Instruction } from './decoder.js';
+import type { ScannedInstruction } from './linear-scan.js';
 import { Opcode, isJump } from './opcode.js';
 
 export function disassemble(bytecode: Bytecode): string {
-  return [...constantLines(bytecode), '', ...codeLines(bytecode)].join('\n') + '\n';
+  return `${[...constantLines(bytecode), '', ...codeLines(bytecode)].join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ function functionExtents(bytecode: Bytecode, scan: readonly ScannedInstruction[]
 function layoutEnd(before: Instruction | undefined, analysedEnd: number): number {
   if (before === undefined || before.info.byte !== Opcode.Jump) return analysedEnd;
   const target = before.next + before.operands[0]!;
-  return target >= analysedEnd ? target : analysedEnd;
+  return Math.max(target , analysedEnd);
 }
 
 function describeEntry(bytecode: Bytecode, entry: ScannedInstruction): string {

@@ -14,7 +14,7 @@
  * The analysis never throws: malformed code yields `problems`, the path that hit one ends there.
  * It is a pure function of its inputs; what a program keeps of it lives in `ProgramAnalysis`.
  */
-import { type Bytecode, type FunctionRef } from './bytecode.js';
+import type { Bytecode, FunctionRef } from './bytecode.js';
 import { DecodeError, type Instruction } from './decoder.js';
 import { tryDecode } from './linear-scan.js';
 import { Opcode } from './opcode.js';

@@ -2,9 +2,9 @@
  * Globals that statically hold one function (for call-arity checks in the validator and direct
  * calls in the JIT): found once per program by `ProgramAnalysis.functionGlobals`.
  */
-import { type Bytecode } from './bytecode.js';
-import { type Instruction } from './decoder.js';
-import { type ScannedInstruction } from './linear-scan.js';
+import type { Bytecode } from './bytecode.js';
+import type { Instruction } from './decoder.js';
+import type { ScannedInstruction } from './linear-scan.js';
 import { Opcode, isJump } from './opcode.js';
 
 /**

@@ -5,7 +5,7 @@ export { BytecodeBuilder, Label, type FunctionInProgress } from './builder.js';
 export { linearScan, type ScannedInstruction } from './linear-scan.js';
 export { stackEffect, successors, type StackEffect } from './stack-effects.js';
 export { analyzeFunction, analyzeBody, type FunctionAnalysis, type AnalyzedInstruction, type AnalysisOptions, type KnownCallee, type FlowProblem, type FlowRule } from './flow-analysis.js';
-export { type BodySummary, type GlobalRead } from './body-summary.js';
+export type { BodySummary, GlobalRead } from './body-summary.js';
 export { ProgramAnalysis, functionEnd, functionGlobals } from './program-analysis.js';
 export { validate, assertValid, BytecodeValidationError, type ValidationIssue, type ValidationRule } from './validator.js';
 export { disassemble, describeConstant, describeInstruction } from './disassembler.js';

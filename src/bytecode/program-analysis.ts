@@ -12,7 +12,7 @@
  * A Bytecode is immutable, so nothing here is ever invalidated.
  */
 import { type BodySummary, summarizeBody } from './body-summary.js';
-import { type Bytecode, type FunctionRef } from './bytecode.js';
+import type { Bytecode, FunctionRef } from './bytecode.js';
 import { type FunctionAnalysis, analyzeFunction } from './flow-analysis.js';
 import { findFunctionGlobals } from './function-globals.js';
 import { type ScannedInstruction, linearScan } from './linear-scan.js';
@@ -28,17 +28,20 @@ export class ProgramAnalysis {
 
   /** Every function constant, in pool order. */
   get functions(): readonly FunctionRef[] {
-    return (this.#functions ??= this.bytecode.functions());
+    this.#functions ??= this.bytecode.functions();
+    return this.#functions;
   }
 
   /** The code decoded front to back (docs/bytecode.md §5, pass 1). */
   get scan(): readonly ScannedInstruction[] {
-    return (this.#scan ??= linearScan(this.bytecode.code));
+    this.#scan ??= linearScan(this.bytecode.code);
+    return this.#scan;
   }
 
   /** Globals that statically hold one function constant: name → constant index (see `findFunctionGlobals`). */
   get functionGlobals(): ReadonlyMap<string, number> {
-    return (this.#functionGlobals ??= findFunctionGlobals(this.bytecode, this.scan));
+    this.#functionGlobals ??= findFunctionGlobals(this.bytecode, this.scan);
+    return this.#functionGlobals;
   }
 
   /**

@@ -2,7 +2,7 @@
  * What one instruction does to its frame's stack and where control goes next: the two facts
  * the flow analysis (and anything else that follows control flow) needs per instruction.
  */
-import { type Instruction } from './decoder.js';
+import type { Instruction } from './decoder.js';
 import { Opcode } from './opcode.js';
 
 export interface StackEffect {

@@ -18,11 +18,11 @@
  * Everything it learns on the way (the linear scan, the function globals, each body's summary)
  * is asked of, and kept in, the program's `bytecode.analysis`, where the JIT finds it later.
  */
-import { type Bytecode, type FunctionRef } from './bytecode.js';
-import { type Instruction } from './decoder.js';
-import { type FunctionAnalysis } from './flow-analysis.js';
-import { type ScannedInstruction } from './linear-scan.js';
-import { type ProgramAnalysis } from './program-analysis.js';
+import type { Bytecode, FunctionRef } from './bytecode.js';
+import type { Instruction } from './decoder.js';
+import type { FunctionAnalysis } from './flow-analysis.js';
+import type { ScannedInstruction } from './linear-scan.js';
+import type { ProgramAnalysis } from './program-analysis.js';
 import { Opcode, isJump } from './opcode.js';
 
 export type ValidationRule =

@@ -45,7 +45,7 @@ export interface JitConfig {
   readonly faultInjection?: FaultInjection;
 }
 
-export type ResolvedJitConfig = Required<Omit<JitConfig, 'faultInjection'>> & Pick<JitConfig, 'faultInjection'>;
+export type ResolvedJitConfig = Required<Omit<JitConfig, 'faultInjection'>> & { readonly faultInjection: FaultInjection | undefined };
 
 export function defaultWorkerCount(): number {
   return Math.max(1, availableParallelism() - 1);

@@ -32,7 +32,7 @@ import {
 
 export interface VmOptions {
   /** Receives each printed line without its newline. Default: process.stdout, line + "\n". */
-  stdout?: (line: string) => void;
+  stdout?: ((line: string) => void) | undefined;
   /** A JIT engine asked before every user-function call. */
   jit?: VmJitHook;
   /** Maximum nesting of user-function frames (the reference has no limit, docs/bytecode.md Q19). */
