@@ -1,6 +1,7 @@
 /**
- * `CodeCache`: installed native code by function key, under a byte budget counted in the
- * real code sizes Cranelift reports. Recency is an intrusive doubly linked list, so a hit
+ * `CodeCache`: installed native code under a byte budget counted in the real code sizes
+ * Cranelift reports. It keeps no index of its own: whoever installs code holds the entry
+ * (the engine keeps it on the function's record), so a hit needs no lookup. Recency is an intrusive doubly linked list, so a hit
  * moves its entry to the front with a few pointer writes (O(1), no allocation) and eviction
  * takes from the back. Every entry leaves the cache exactly once — by eviction, invalidation
  * or clear — and its native handle is released at that moment through `onRelease`.
@@ -42,7 +43,7 @@ export interface CodeCacheOptions<Owner> {
 }
 
 export class CodeCache<Owner = unknown> {
-  private readonly nodes = new Map<FunctionKey, CacheEntry<Owner>>();
+  private count = 0;
   private head: CacheEntry<Owner> | null = null; // most recently used
   private tail: CacheEntry<Owner> | null = null; // least recently used
   private bytes = 0;
@@ -52,17 +53,6 @@ export class CodeCache<Owner = unknown> {
 
   constructor(private readonly options: CodeCacheOptions<Owner>) {
     this.budget = checkBudget(options.byteBudget);
-  }
-
-  /** The code for `key`, counted as a hit and made most recent; undefined is a miss. */
-  lookup(key: FunctionKey): CachedCode<Owner> | undefined {
-    const node = this.nodes.get(key);
-    if (node === undefined) {
-      this.missCount++;
-      return undefined;
-    }
-    this.touch(node);
-    return node.code;
   }
 
   /** A hit on an entry the caller already holds: counts it and makes it most recent. O(1). */
@@ -81,13 +71,12 @@ export class CodeCache<Owner = unknown> {
 
   /**
    * Installs code, then evicts least recently used entries until the budget holds. The
-   * returned entry is not live if the code alone exceeded the budget.
+   * returned entry is not live if the code alone exceeded the budget. The caller replaces an
+   * owner's earlier code by `delete`-ing its entry first.
    */
   insert(code: CachedCode<Owner>): CacheEntry<Owner> {
-    const existing = this.nodes.get(code.key);
-    if (existing !== undefined) this.remove(existing, 'invalidated');
     const node: CacheEntry<Owner> = { code, live: true, prev: null, next: null };
-    this.nodes.set(code.key, node);
+    this.count++;
     this.pushFront(node);
     this.bytes += code.codeSize;
     this.enforceBudget();
@@ -99,18 +88,16 @@ export class CodeCache<Owner = unknown> {
     if (entry.live) this.remove(entry, 'invalidated');
   }
 
-  has(key: FunctionKey): boolean {
-    return this.nodes.has(key);
-  }
-
   /** Drops every entry of one program (its version moved on). Returns how many. */
   invalidate(programId: number): number {
     let removed = 0;
-    for (const node of [...this.nodes.values()]) {
+    for (let node = this.head; node !== null; ) {
+      const next = node.next;
       if (node.code.programId === programId) {
         this.remove(node, 'invalidated');
         removed++;
       }
+      node = next;
     }
     return removed;
   }
@@ -133,7 +120,7 @@ export class CodeCache<Owner = unknown> {
   }
 
   get size(): number {
-    return this.nodes.size;
+    return this.count;
   }
 
   get byteSize(): number {
@@ -172,14 +159,14 @@ export class CodeCache<Owner = unknown> {
   }
 
   private drain(reason: RemovalReason): number {
-    const removed = this.nodes.size;
+    const removed = this.count;
     while (this.tail !== null) this.remove(this.tail, reason);
     return removed;
   }
 
   private remove(node: CacheEntry<Owner>, reason: RemovalReason): void {
     this.unlink(node);
-    this.nodes.delete(node.code.key);
+    this.count--;
     this.bytes -= node.code.codeSize;
     node.live = false;
     this.options.onRelease(node.code, reason);

@@ -442,6 +442,8 @@ export class JitEngine implements VmJitHook {
     if (postedAt !== undefined) this.latency.installDelay.record((crossThreadNow() - postedAt) * 1000);
     const sizes = { compileMicros: outcome.compileMicros, codeSize: outcome.codeSize };
     publish('compiled', () => this.event(record, sizes, job));
+    // A record holds at most one entry: earlier code of the function leaves the cache first.
+    if (record.code !== undefined) this.cache.delete(record.code);
     const entry = this.cache.insert(code);
     if (entry.live) record.code = entry;
     publish('installed', () => this.event(record, { ...sizes, hotToInstalledMicros: hotToInstalled }, job));
