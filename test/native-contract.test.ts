@@ -1,4 +1,4 @@
-// The contract between the addon (native/src) and its TypeScript wrapper (src/jit/native.ts),
+// The contract between the addon (native/src) and its TypeScript wrapper (src/jit/native/),
 // checked in one place: what the wrapper mirrors by hand must equal what the Rust side
 // reports, and the committed declarations (native/native.d.ts, which types the loader) must
 // name exactly what the built addon exports. A change on either side alone fails here.

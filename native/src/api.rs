@@ -1,4 +1,4 @@
-//! The N-API surface, used only by `src/jit/native.ts`. Every export catches Rust panics
+//! The N-API surface, used only by `src/jit/native/` (loaded by `addon.ts`). Every export catches Rust panics
 //! and turns them into JavaScript errors (`catch_unwind`).
 
 use napi::bindgen_prelude::{Float64Array, Function, Uint32Array, Uint8Array};

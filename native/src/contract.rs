@@ -1,4 +1,4 @@
-//! The Rust side of the contract with `src/jit/native.ts`, as values: what the TypeScript
+//! The Rust side of the contract with `src/jit/native/contract.ts`, as values: what the TypeScript
 //! side mirrors by hand (the invoke area's layout, the names that cross as strings, the
 //! default limits) is handed over by `contract()`, and one test compares the two. Numeric
 //! enums (`TrapCode`, `InvokeStatus`) and `MAX_FUNCTIONS` are addon exports of their own.
@@ -26,7 +26,7 @@ pub struct ControlWords {
     pub slots_left: u32,
 }
 
-/// What `src/jit/native.ts` must agree with. Name lists are in code order: a name's index
+/// What `src/jit/native/contract.ts` must agree with. Name lists are in code order: a name's index
 /// is the number that crosses for it.
 #[napi(object)]
 pub struct Contract {
@@ -55,7 +55,7 @@ fn u32_of(n: usize) -> u32 {
     u32::try_from(n).expect("contract values are small")
 }
 
-/// The Rust-side values of the contract with `src/jit/native.ts`.
+/// The Rust-side values of the contract with `src/jit/native/contract.ts`.
 #[napi(catch_unwind)]
 pub fn contract() -> Contract {
     let any_trap = Exit::Trap(TrapCode::DivideByZero);

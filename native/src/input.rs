@@ -10,7 +10,7 @@ use napi_derive::napi;
 use crate::named::named_enum;
 
 named_enum! {
-    /// Kinds of constant-pool entries; the index in `ALL` is the code `src/jit/native.ts`
+    /// Kinds of constant-pool entries; the index in `ALL` is the code `src/jit/native/contract.ts`
     /// marshals a kind as.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum ConstantKind {
@@ -123,7 +123,7 @@ pub struct FunctionInput {
 }
 
 named_enum! {
-    /// What was wrong with malformed input (`NativeInputRule` in `src/jit/native.ts`).
+    /// What was wrong with malformed input (`NativeInputRule` in `src/jit/native/contract.ts`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum InputErrorKind {
         /// start/end/arity/localCount or the constant pool are inconsistent.

@@ -2,7 +2,7 @@
 //! reads the results out, so that an invoke converts nothing at all. The generated code
 //! writes the result and its status here itself.
 //!
-//! Layout (`#[repr(C)]`, mirrored by `src/jit/native.ts` and checked against it through the
+//! Layout (`#[repr(C)]`, mirrored by `src/jit/native/contract.ts` and checked against it through the
 //! addon's `contract()`), 2096 bytes = 262 f64 slots:
 //! - bytes 0..2048: 256 f64 argument slots;
 //! - bytes 2048..2056: the f64 result value (a bool as 0/1, null as 0);

@@ -18,7 +18,7 @@ named_enum! {
     }
 }
 
-/// Runtime errors native code can raise, numbered as `TrapCode` in `src/jit/native.ts`.
+/// Runtime errors native code can raise, numbered as `TrapCode` in `src/jit/native/contract.ts`.
 #[cfg_attr(not(test), napi)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TrapCode {
@@ -62,7 +62,7 @@ impl Exit {
 }
 
 /// The status the generated code stores (and returns), as `InvokeStatus` in
-/// `src/jit/native.ts`.
+/// `src/jit/native/contract.ts`.
 #[cfg_attr(not(test), napi)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvokeStatus {

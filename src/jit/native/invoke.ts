@@ -1,0 +1,146 @@
+/**
+ * Invoking compiled code: each thread owns one shared buffer. `NativeInvoker` writes the
+ * handle and the arguments there, makes one argument-less N-API call, and reads status and
+ * results back, so a call converts nothing. Code compiled on any thread can be invoked on any
+ * other thread. The same buffer carries the thread's interrupt flag.
+ */
+import { addon } from './addon.js';
+import { INVOKE_AREA, type InvokeStatus, NativeAddonError, NativeInvokeError, NATIVE_TYPES, type NativeType, type TrapCode } from './contract.js';
+
+// Module constants for the invoke path.
+const { argSlots: ARG_SLOTS, valueSlot: VALUE_SLOT, f64Length: F64_LENGTH } = INVOKE_AREA;
+const { status: STATUS, trapCode: TRAP_CODE, trapOffset: TRAP_OFFSET, haltKind: HALT_KIND } = INVOKE_AREA.control;
+const { handle: HANDLE, interrupt: INTERRUPT, framesLeft: FRAMES_LEFT, slotsLeft: SLOTS_LEFT } = INVOKE_AREA.control;
+
+interface ThreadInvoke {
+  readonly values: Float64Array;
+  readonly control: Uint32Array;
+  readonly call: () => void;
+}
+
+/** This thread's buffer and invoke function (every worker has its own module instance). */
+let threadInvoke: ThreadInvoke | undefined;
+
+function threadInvokeState(): ThreadInvoke {
+  if (threadInvoke !== undefined) return threadInvoke;
+  const native = addon();
+  const values = native.createInvokeBuffer();
+  if (values.length !== F64_LENGTH) throw new NativeAddonError(`invoke buffer has ${values.length} slots, expected ${F64_LENGTH}`);
+  // A runtime that forbids external buffers would hand us a copy, which Rust never sees.
+  native.probeInvokeBuffer(0.5);
+  if (values[VALUE_SLOT] !== 0.5) throw new NativeAddonError('the invoke buffer does not share memory with the addon (external buffers disabled?)');
+  const control = new Uint32Array(values.buffer, values.byteOffset + INVOKE_AREA.controlByteOffset, INVOKE_AREA.controlWords);
+  threadInvoke = { values, control, call: native.invokeFunction() };
+  return threadInvoke;
+}
+
+/**
+ * Calls compiled code. All invokers of one thread share that thread's buffer: write the
+ * arguments to `args`, call `invoke`, then read `value` (and `trapCode`/`trapOffset` or
+ * `haltType`) before the next invoke on this thread.
+ */
+export class NativeInvoker {
+  /** Write the f64 arguments here (up to 255), then call `invoke`. */
+  readonly args: Float64Array;
+  private readonly values: Float64Array;
+  private readonly control: Uint32Array;
+  private readonly call: () => void;
+
+  constructor() {
+    const state = threadInvokeState();
+    this.values = state.values;
+    this.control = state.control;
+    this.call = state.call;
+    this.args = state.values.subarray(0, ARG_SLOTS);
+  }
+
+  /** Runs `handle` on `args`; throws NativeInvokeError for an unknown or released handle. */
+  invoke(handle: number): InvokeStatus {
+    // The handle crosses as a u32 word; anything else would be truncated, so refuse it here.
+    if (handle >>> 0 !== handle) throw new NativeInvokeError(`${String(handle)} is not a native code handle`);
+    const control = this.control;
+    control[HANDLE] = handle;
+    try {
+      this.call();
+    } catch (cause) {
+      throw new NativeInvokeError(cause instanceof Error ? cause.message : String(cause), { cause });
+    }
+    return control[STATUS] as InvokeStatus;
+  }
+
+  /** The result: a number, a bool as 0/1, 0 for null; for status 4 the halted value. */
+  get value(): number {
+    return this.values[VALUE_SLOT]!;
+  }
+
+  get trapCode(): TrapCode {
+    return this.control[TRAP_CODE]! as TrapCode;
+  }
+
+  /** Bytecode offset of the instruction that trapped. */
+  get trapOffset(): number {
+    return this.control[TRAP_OFFSET]!;
+  }
+
+  /** The type of the value a `Halt` stopped with (status 4). */
+  get haltType(): NativeType {
+    return NATIVE_TYPES[this.control[HALT_KIND]!]!;
+  }
+
+  /**
+   * The interpreter's limits as they stand at this call: frames its call-depth limit still
+   * allows (the called function's own frame included) and value-stack slots its stack limit
+   * leaves from the called frame's base. Native code bails out where they would be exceeded.
+   * They stay set for later invokes on this thread.
+   */
+  setLimits(framesLeft: number, slotsLeft: number): void {
+    const control = this.control;
+    // Most calls repeat the limits already set (native code only reads them); the comparison
+    // is cheaper than clamping. Limits outside u32 never compare equal and are clamped anew.
+    if (control[FRAMES_LEFT] !== framesLeft) control[FRAMES_LEFT] = clampU32(framesLeft);
+    if (control[SLOTS_LEFT] !== slotsLeft) control[SLOTS_LEFT] = clampU32(slotsLeft);
+  }
+
+  /** This thread's interrupt flag: compiled code stops with status 5 while it is set. */
+  get interruptRequested(): boolean {
+    return this.control[INTERRUPT] !== 0;
+  }
+
+  requestInterrupt(): void {
+    this.control[INTERRUPT] = 1;
+  }
+
+  clearInterrupt(): void {
+    this.control[INTERRUPT] = 0;
+  }
+}
+
+function clampU32(n: number): number {
+  return n <= 0 ? 0 : n >= 0xffff_ffff ? 0xffff_ffff : Math.floor(n);
+}
+
+/**
+ * Sets this thread's interrupt flag after `millis` ms, from a watchdog thread (a native
+ * loop blocks this thread, so only another one can stop it). Returns a token for
+ * `disarmInterrupt`.
+ */
+export function armInterrupt(millis: number): number {
+  threadInvokeState();
+  return addon().armInterrupt(millis);
+}
+
+/** Cancels an armed deadline; false if it already fired. */
+export function disarmInterrupt(token: number): boolean {
+  return addon().disarmInterrupt(token);
+}
+
+/** A process-wide id of this thread's interrupt flag, for `interruptThread` on another thread. */
+export function interruptId(): number {
+  threadInvokeState();
+  return addon().interruptId();
+}
+
+/** Sets the interrupt flag of the thread whose `interruptId()` this is (from any thread). */
+export function interruptThread(id: number): boolean {
+  return addon().interruptThread(id);
+}
