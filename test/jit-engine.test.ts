@@ -1,7 +1,7 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import diagnostics from 'node:diagnostics_channel';
 import { readdirSync, readFileSync } from 'node:fs';
-import { JitEngine } from '../src/jit/jit-engine.js';
+import { JitEngine, type JitStats } from '../src/jit/jit-engine.js';
 import type { JitConfig } from '../src/jit/jit-config.js';
 import { liveHandleCount } from '../src/jit/native.js';
 import { AtlasRuntimeError, Vm } from '../src/vm/index.js';
@@ -33,6 +33,17 @@ function listen(channel: string): { events: Array<Record<string, unknown>>; stop
   const handler = (m: unknown) => events.push(m as Record<string, unknown>);
   diagnostics.subscribe(channel, handler);
   return { events, stop: () => diagnostics.unsubscribe(channel, handler) };
+}
+
+type Listener = ReturnType<typeof listen>;
+
+/** One refusal, nothing compiled, and one `failed` event that says "refused"; stops listening. */
+function assertRefusedOnce(t: ExecutionContext, stats: JitStats, failed: Listener): void {
+  t.is(stats.refusedCompilations, 1);
+  t.is(stats.compilations, 0);
+  t.is(failed.events.length, 1);
+  t.regex(String(failed.events[0]!.reason), /refused/);
+  failed.stop();
 }
 
 serial('below the threshold calls are interpreted; after it they run natively', async (t) => {
@@ -113,12 +124,7 @@ serial('unsupported code is refused once and falls back for good', async (t) => 
   await e.whenIdle();
   t.is(callN(e, 'greet', 50, ['x']), undefined);
   await e.whenIdle();
-  const s = e.stats();
-  t.is(s.refusedCompilations, 1);
-  t.is(s.compilations, 0);
-  t.is(failed.events.length, 1);
-  t.regex(String(failed.events[0]!.reason), /refused/);
-  failed.stop();
+  assertRefusedOnce(t, e.stats(), failed);
   await e.close();
 });
 
@@ -451,12 +457,8 @@ serial('a function that reads a global as a value is refused by the translator a
   await e.whenIdle();
   t.is(vm.call('addk', 10), 13);
   const s = e.stats();
-  t.is(s.refusedCompilations, 1);
-  t.is(s.compilations, 0);
   t.is(s.jitExecutions, 0);
-  t.is(failed.events.length, 1);
-  t.regex(String(failed.events[0]!.reason), /refused/);
-  failed.stop();
+  assertRefusedOnce(t, s, failed);
   await e.close();
 });
 
