@@ -14,15 +14,20 @@ export declare function armInterrupt(millis: number): number
  * Compiles `code[start..end]` (and the callees it calls directly) and registers it.
  * `callees` holds four words per further function (start, end, arity, localCount; they
  * are functions 1.. of the module), `calls` two per `Call` (its offset, the index of the
- * function it calls). Refusals and malformed input are results; only backend failures throw.
+ * function it calls). `entry` and `entryKinds` (a kind code per slot) say where the root is
+ * entered and with what frame: by default at `start` with `arity` numbers. `sideExits`
+ * lets the root leave at what it cannot translate. `globalKinds` (a kind code per global
+ * slot), `globalNames` (two words per name: string constant, slot) and `calleeGlobals`
+ * (string constants of globals guarded to hold called functions) describe the globals.
+ * Refusals and malformed input are results; only backend failures throw.
  */
-export declare function compileFunction(code: Uint8Array, start: number, end: number, arity: number, localCount: number, constantKinds: Uint8Array, constantValues: Float64Array, optLevel: number, verify?: boolean | undefined | null, callees?: Uint32Array | undefined | null, calls?: Uint32Array | undefined | null, interruptChecks?: boolean | undefined | null): RawCompileResult
+export declare function compileFunction(code: Uint8Array, start: number, end: number, arity: number, localCount: number, constantKinds: Uint8Array, constantValues: Float64Array, optLevel: number, verify?: boolean | undefined | null, callees?: Uint32Array | undefined | null, calls?: Uint32Array | undefined | null, interruptChecks?: boolean | undefined | null, entry?: number | undefined | null, entryKinds?: Uint8Array | undefined | null, sideExits?: boolean | undefined | null, globalKinds?: Uint8Array | undefined | null, globalNames?: Uint32Array | undefined | null, calleeGlobals?: Uint32Array | undefined | null): RawCompileResult
 
-/** The Rust-side values of the contract with `src/jit/native.ts`. */
+/** The Rust-side values of the contract with `src/jit/native/contract.ts`. */
 export declare function contract(): Contract
 
 /**
- * What `src/jit/native.ts` must agree with. Name lists are in code order: a name's index
+ * What `src/jit/native/contract.ts` must agree with. Name lists are in code order: a name's index
  * is the number that crosses for it.
  */
 export interface Contract {
@@ -36,6 +41,11 @@ export interface Contract {
   controlByteOffset: number
   controlWords: number
   control: ControlWords
+  /** Byte offset of the side-exit slot kinds (one byte per frame slot). */
+  exitKindsByteOffset: number
+  /** Byte offset and count of the f64 global slots. */
+  globalsByteOffset: number
+  globalSlots: number
   /** The frames and stack slots a call may use when JavaScript never set the limits. */
   defaultFramesLeft: number
   defaultSlotsLeft: number
@@ -44,6 +54,7 @@ export interface Contract {
   refusalReasons: Array<string>
   inputRules: Array<string>
   exits: Array<string>
+  exitSlotKinds: Array<string>
   compilePriorities: Array<string>
 }
 
@@ -57,6 +68,8 @@ export interface ControlWords {
   interrupt: number
   framesLeft: number
   slotsLeft: number
+  exitOffset: number
+  exitDepth: number
 }
 
 /**
@@ -93,7 +106,7 @@ export declare function invokeFunction(): () => void
 
 /**
  * The status the generated code stores (and returns), as `InvokeStatus` in
- * `src/jit/native.ts`.
+ * `src/jit/native/contract.ts`.
  */
 export declare const enum InvokeStatus {
   /** A `Return` of a number, bool or null (the `ValueKind` codes). */
@@ -109,6 +122,11 @@ export declare const enum InvokeStatus {
    * budget: nothing observable happened, so the caller re-runs it interpreted.
    */
   BailedOut = 6,
+  /**
+   * The code left at an instruction it does not handle natively; the frame is in the
+   * invoke area (offset, depth, slot values and kinds) for the interpreter to continue.
+   */
+  SideExit = 7,
 }
 
 /** Compiled functions whose machine code has not been freed yet, process-wide. */
@@ -152,7 +170,7 @@ export interface RawCompileResult {
 /** Releases a handle; false if it is unknown or already released. */
 export declare function releaseHandle(handle: number): boolean
 
-/** Runtime errors native code can raise, numbered as `TrapCode` in `src/jit/native.ts`. */
+/** Runtime errors native code can raise, numbered as `TrapCode` in `src/jit/native/contract.ts`. */
 export declare const enum TrapCode {
   DivideByZero = 1,
   InvalidNumericResult = 2,

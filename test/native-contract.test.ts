@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as NativeAddon from '../native/native.js';
 import {
-  COMPILE_THREAD_PRIORITIES, CONSTANT_KINDS, INVOKE_AREA, InvokeStatus, MAX_FUNCTIONS, NATIVE_TYPES, nativeAddonPath,
+  COMPILE_THREAD_PRIORITIES, CONSTANT_KINDS, EXIT_SLOT_KINDS, INVOKE_AREA, InvokeStatus, MAX_FUNCTIONS, NATIVE_TYPES, nativeAddonPath,
   type NativeExit, type NativeInputRule, type RefusalReason, TrapCode,
 } from '../src/jit/native.js';
 import { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE } from '../src/vm/index.js';
@@ -26,7 +26,7 @@ const INPUT_RULES: Record<NativeInputRule, true> = {
   InvalidRange: true, UnknownOpcode: true, TruncatedInstruction: true, ConstantOutOfRange: true,
   LocalOutOfRange: true, StackUnderflow: true,
 };
-const EXITS: Record<NativeExit, true> = { return: true, halt: true, trap: true };
+const EXITS: Record<NativeExit, true> = { return: true, halt: true, trap: true, sideExit: true };
 
 const sorted = (names: readonly string[]): string[] => [...names].sort();
 
@@ -41,8 +41,8 @@ function forward(enumObject: object): Record<string, unknown> {
 }
 
 test('the invoke area has the layout the Rust side reports', (t) => {
-  const { argSlots, valueSlot, f64Length, controlByteOffset, controlWords, control } = contract;
-  t.deepEqual({ argSlots, valueSlot, f64Length, controlByteOffset, controlWords, control }, INVOKE_AREA);
+  const { argSlots, valueSlot, f64Length, controlByteOffset, controlWords, control, exitKindsByteOffset, globalsByteOffset, globalSlots } = contract;
+  t.deepEqual({ argSlots, valueSlot, f64Length, controlByteOffset, controlWords, control, exitKindsByteOffset, globalsByteOffset, globalSlots }, INVOKE_AREA);
 });
 
 test('status and trap codes are the Rust enums', (t) => {
@@ -53,6 +53,7 @@ test('status and trap codes are the Rust enums', (t) => {
 test('value and constant kinds have the Rust codes', (t) => {
   t.deepEqual(contract.valueKinds, NATIVE_TYPES);
   t.deepEqual(contract.constantKinds, CONSTANT_KINDS);
+  t.deepEqual(contract.exitSlotKinds, EXIT_SLOT_KINDS);
   // A Return's status is its value kind's code.
   t.is(NATIVE_TYPES[InvokeStatus.Bool], 'bool');
 });

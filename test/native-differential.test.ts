@@ -135,7 +135,7 @@ function native(handle: number, args: readonly number[]): Outcome & { halted?: b
     const { kind, detail } = trapError(run.code);
     return { error: { kind, offset: run.offset, detail } };
   }
-  if (run.kind === 'interrupted' || run.kind === 'bailout') throw new Error(`unexpected native status: ${run.kind}`);
+  if (run.kind === 'interrupted' || run.kind === 'bailout' || run.kind === 'sideExit') throw new Error(`unexpected native status: ${run.kind}`);
   return { value: run.value, halted: run.kind === 'halt' };
 }
 

@@ -2,6 +2,7 @@
 import type { ExecutionContext } from 'ava';
 import { type Bytecode, BytecodeBuilder, type FunctionRef } from '../src/bytecode/index.js';
 import {
+  EXIT_SLOT_KINDS,
   type CompileOutcome, compileFunction, type NativeFunctionInput, NativeInvoker, type OptLevel, releaseHandle,
   type TrapCode,
 } from '../src/jit/native.js';
@@ -36,7 +37,9 @@ export type NativeRun =
   | { readonly kind: 'trap'; readonly code: TrapCode; readonly offset: number }
   /** Status 5 (interrupted) or 6 (bailed out to the interpreter). */
   | { readonly kind: 'interrupted' }
-  | { readonly kind: 'bailout' };
+  | { readonly kind: 'bailout' }
+  /** Status 7: the code left at `offset` with the frame `slots` (kinds as `EXIT_SLOT_KINDS` names). */
+  | { readonly kind: 'sideExit'; readonly offset: number; readonly slots: readonly (readonly [string, number])[] };
 
 let invoker: NativeInvoker | undefined;
 
@@ -57,6 +60,10 @@ export function invokeNative(handle: number, args: readonly number[]): NativeRun
     }
     case 5: return { kind: 'interrupted' };
     case 6: return { kind: 'bailout' };
+    case 7: {
+      const slots = Array.from({ length: invoker.exitDepth }, (_, i) => [EXIT_SLOT_KINDS[invoker!.exitKinds[i]!]!, invoker!.args[i]!] as const);
+      return { kind: 'sideExit', offset: invoker.exitOffset, slots };
+    }
   }
 }
 

@@ -48,7 +48,12 @@ impl RawCompileResult {
 /// Compiles `code[start..end]` (and the callees it calls directly) and registers it.
 /// `callees` holds four words per further function (start, end, arity, localCount; they
 /// are functions 1.. of the module), `calls` two per `Call` (its offset, the index of the
-/// function it calls). Refusals and malformed input are results; only backend failures throw.
+/// function it calls). `entry` and `entryKinds` (a kind code per slot) say where the root is
+/// entered and with what frame: by default at `start` with `arity` numbers. `sideExits`
+/// lets the root leave at what it cannot translate. `globalKinds` (a kind code per global
+/// slot), `globalNames` (two words per name: string constant, slot) and `calleeGlobals`
+/// (string constants of globals guarded to hold called functions) describe the globals.
+/// Refusals and malformed input are results; only backend failures throw.
 #[allow(clippy::too_many_arguments)]
 #[napi(catch_unwind)]
 pub fn compile_function(
@@ -64,6 +69,12 @@ pub fn compile_function(
     callees: Option<Uint32Array>,
     calls: Option<Uint32Array>,
     interrupt_checks: Option<bool>,
+    entry: Option<u32>,
+    entry_kinds: Option<Uint8Array>,
+    side_exits: Option<bool>,
+    global_kinds: Option<Uint8Array>,
+    global_names: Option<Uint32Array>,
+    callee_globals: Option<Uint32Array>,
 ) -> Result<RawCompileResult> {
     let opt_level = OptLevel::from_number(opt_level)
         .ok_or_else(|| Error::from_reason(format!("opt level {opt_level} is not 0, 1 or 2")))?;
@@ -81,8 +92,24 @@ pub fn compile_function(
         local_count: local_count as usize,
         pool,
     };
+    let default_kinds = vec![0u8; input.arity];
     let module = ModuleInput::single(&input)
-        .with_callees(callees.as_deref().unwrap_or_default(), calls.as_deref().unwrap_or_default());
+        .with_callees(callees.as_deref().unwrap_or_default(), calls.as_deref().unwrap_or_default())
+        .and_then(|module| {
+            module
+                .with_entry(entry.map_or(input.start, |e| e as usize), entry_kinds.as_deref().unwrap_or(&default_kinds))
+        })
+        .and_then(|module| {
+            module.with_globals(
+                global_kinds.as_deref().unwrap_or_default(),
+                global_names.as_deref().unwrap_or_default(),
+                callee_globals.as_deref().unwrap_or_default(),
+            )
+        })
+        .map(|mut module| {
+            module.side_exits = side_exits.unwrap_or(false);
+            module
+        });
     let module = match module {
         Ok(module) => module,
         Err(error) => return Ok(invalid(error)),

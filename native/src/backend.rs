@@ -140,13 +140,14 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
         fmod: UserExternalName::new(0, 0),
         functions: (1..=count as u32).map(|id| UserExternalName::new(0, id)).collect(),
         return_kinds: vec![ValueKind::Number; count],
+        left_out: vec![false; count],
         interrupt_checks: options.interrupt_checks,
     };
     let mut builder_ctx = FunctionBuilderContext::new();
     let (contexts, exit) = translate_module(input, call_conv, &mut env, &mut builder_ctx)?;
     let mut entry_ctx = Context::new();
     entry_ctx.func.signature = native_signature(call_conv);
-    translate_entry(&input.functions[0], &mut entry_ctx.func, &mut builder_ctx, &env);
+    translate_entry(input.entry.kinds.len(), &mut entry_ctx.func, &mut builder_ctx, &env);
 
     let mut jit = JITBuilder::with_isa(isa, default_libcall_names());
     jit.symbol(FMOD_SYMBOL, atlas_jit_fmod as *const u8);
@@ -185,7 +186,7 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
     }
     module.get().finalize_definitions().map_err(backend("finalizing"))?;
     let entry = module.get().get_finalized_function(entry_id);
-    let code = NativeCode::new(module, entry, code_size, exit, input.functions[0].arity);
+    let code = NativeCode::new(module, entry, code_size, exit, input.entry.kinds.len());
     Ok(Compiled { code, compile_micros: started.elapsed().as_secs_f64() * 1e6 })
 }
 

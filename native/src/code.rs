@@ -77,9 +77,12 @@ impl NativeCode {
         // as long as `self` (it is freed only in `OwnedModule::drop`), and `&self` keeps
         // `self` alive for the whole call. The code was generated for exactly this
         // signature with the host's default (C) calling convention. It reads `arity`
-        // ≤ 255 f64s from `args`, which has `ARG_SLOTS` = 256, and writes the f64 at `out`
-        // and the u32 control words after it, all inside `area` (`#[repr(C)]`, offsets
-        // checked at compile time in `invoke_area.rs`); the area's cells are atomics, which
+        // ≤ 256 f64s from `args`, which has `ARG_SLOTS` = 256, and writes the f64 at `out`,
+        // the u32 control words after it, up to `FRAME_SLOTS` f64s of a side exit's frame
+        // back into `args` with one kind byte each, and reads and writes up to `GLOBAL_SLOTS`
+        // global slots, all inside `area` (`#[repr(C)]`, offsets checked at compile time in
+        // `invoke_area.rs`; the translator bounds frame depth and slot indices by the same
+        // constants, and the input validation bounds the global table); the area's cells are atomics, which
         // tolerate these unsynchronized plain accesses, and JS on this thread cannot run
         // meanwhile. The code touches no other memory except calling `atlas_jit_fmod`.
         unsafe {

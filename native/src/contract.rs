@@ -7,10 +7,11 @@ use napi_derive::napi;
 
 use crate::input::{ConstantKind, InputErrorKind};
 use crate::invoke_area::{
-    ARG_SLOTS, CONTROL_BYTE_OFFSET, CONTROL_WORDS, DEFAULT_FRAMES_LEFT, DEFAULT_SLOTS_LEFT, F64_LENGTH, FRAMES_LEFT,
-    HALT_KIND, HANDLE, INTERRUPT, SLOTS_LEFT, STATUS, TRAP_CODE, TRAP_OFFSET, VALUE_BYTE_OFFSET,
+    ARG_SLOTS, CONTROL_BYTE_OFFSET, CONTROL_WORDS, DEFAULT_FRAMES_LEFT, DEFAULT_SLOTS_LEFT, EXIT_DEPTH,
+    EXIT_KINDS_BYTE_OFFSET, EXIT_OFFSET, F64_LENGTH, FRAMES_LEFT, GLOBALS_BYTE_OFFSET, GLOBAL_SLOTS, HALT_KIND, HANDLE,
+    INTERRUPT, SLOTS_LEFT, STATUS, TRAP_CODE, TRAP_OFFSET, VALUE_BYTE_OFFSET,
 };
-use crate::outcome::{Exit, RefusalReason, TrapCode, ValueKind};
+use crate::outcome::{Exit, ExitSlotKind, RefusalReason, TrapCode, ValueKind};
 use crate::priority::CompilePriority;
 
 /// Indices of the invoke area's u32 control words.
@@ -24,6 +25,8 @@ pub struct ControlWords {
     pub interrupt: u32,
     pub frames_left: u32,
     pub slots_left: u32,
+    pub exit_offset: u32,
+    pub exit_depth: u32,
 }
 
 /// What `src/jit/native/contract.ts` must agree with. Name lists are in code order: a name's index
@@ -40,6 +43,11 @@ pub struct Contract {
     pub control_byte_offset: u32,
     pub control_words: u32,
     pub control: ControlWords,
+    /// Byte offset of the side-exit slot kinds (one byte per frame slot).
+    pub exit_kinds_byte_offset: u32,
+    /// Byte offset and count of the f64 global slots.
+    pub globals_byte_offset: u32,
+    pub global_slots: u32,
     /// The frames and stack slots a call may use when JavaScript never set the limits.
     pub default_frames_left: u32,
     pub default_slots_left: u32,
@@ -48,6 +56,7 @@ pub struct Contract {
     pub refusal_reasons: Vec<String>,
     pub input_rules: Vec<String>,
     pub exits: Vec<String>,
+    pub exit_slot_kinds: Vec<String>,
     pub compile_priorities: Vec<String>,
 }
 
@@ -74,16 +83,22 @@ pub fn contract() -> Contract {
             interrupt: u32_of(INTERRUPT),
             frames_left: u32_of(FRAMES_LEFT),
             slots_left: u32_of(SLOTS_LEFT),
+            exit_offset: u32_of(EXIT_OFFSET),
+            exit_depth: u32_of(EXIT_DEPTH),
         },
+        exit_kinds_byte_offset: u32_of(EXIT_KINDS_BYTE_OFFSET),
+        globals_byte_offset: u32_of(GLOBALS_BYTE_OFFSET),
+        global_slots: u32_of(GLOBAL_SLOTS),
         default_frames_left: DEFAULT_FRAMES_LEFT,
         default_slots_left: DEFAULT_SLOTS_LEFT,
         value_kinds: ValueKind::names(),
         constant_kinds: ConstantKind::names(),
         refusal_reasons: RefusalReason::names(),
         input_rules: InputErrorKind::names(),
-        exits: [Exit::Return(ValueKind::Number), Exit::Halt(ValueKind::Number), any_trap]
+        exits: [Exit::Return(ValueKind::Number), Exit::Halt(ValueKind::Number), any_trap, Exit::SideExit]
             .map(|exit| exit.name().to_owned())
             .to_vec(),
+        exit_slot_kinds: ExitSlotKind::names(),
         compile_priorities: CompilePriority::names(),
     }
 }

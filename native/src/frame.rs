@@ -14,8 +14,17 @@ pub enum Slot<V> {
     Null,
     /// A statically known function about to be called (pushed by `GetGlobal f` or a
     /// function `Constant`); it has no runtime representation and may only be called,
-    /// copied or popped.
-    Callee,
+    /// copied or popped. A side exit hands it to the interpreter as what it came from.
+    Callee(CalleeRef),
+}
+
+/// Where a callee slot's function comes from, so the interpreter can rebuild the value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CalleeRef {
+    /// The global named by this string constant (guarded to hold a known function).
+    Global(u32),
+    /// This function constant.
+    Constant(u32),
 }
 
 impl<V> Slot<V> {
@@ -25,7 +34,7 @@ impl<V> Slot<V> {
             Self::Number(_) => Some(ValueKind::Number),
             Self::Bool(_) => Some(ValueKind::Bool),
             Self::Null => Some(ValueKind::Null),
-            Self::Callee => None,
+            Self::Callee(_) => None,
         }
     }
 
@@ -35,14 +44,14 @@ impl<V> Slot<V> {
             Self::Number(_) => Slot::Number(()),
             Self::Bool(_) => Slot::Bool(()),
             Self::Null => Slot::Null,
-            Self::Callee => Slot::Callee,
+            Self::Callee(callee) => Slot::Callee(*callee),
         }
     }
 
     pub fn payload(&self) -> Option<&V> {
         match self {
             Self::Number(v) | Self::Bool(v) => Some(v),
-            Self::Null | Self::Callee => None,
+            Self::Null | Self::Callee(_) => None,
         }
     }
 }
@@ -60,6 +69,7 @@ impl From<InputError> for Rejection {
     }
 }
 
+#[derive(Clone)]
 pub struct Frame<V> {
     slots: Vec<Slot<V>>,
     local_count: usize,

@@ -7,7 +7,9 @@ use std::fmt;
 #[cfg(not(test))]
 use napi_derive::napi;
 
+use crate::invoke_area::{FRAME_SLOTS, GLOBAL_SLOTS};
 use crate::named::named_enum;
+use crate::outcome::ValueKind;
 
 named_enum! {
     /// Kinds of constant-pool entries; the index in `ALL` is the code `src/jit/native/contract.ts`
@@ -61,6 +63,34 @@ pub struct ModuleInput {
     pub pool: Vec<PoolEntry>,
     pub functions: Vec<Body>,
     pub calls: std::collections::BTreeMap<usize, usize>,
+    /// Where the root is entered and the kinds of the frame it is entered with: its start
+    /// and its parameters for a call, a loop header and the live frame for an OSR entry.
+    pub entry: Entry,
+    /// Whether the root may leave at an instruction it cannot translate (a side exit) instead
+    /// of refusing the module; callees that cannot be translated then stay uncompiled, and
+    /// the root leaves at its calls of them.
+    pub side_exits: bool,
+    /// The globals the code reads and writes natively, by slot: each slot's kind, and which
+    /// string constants name which slot. The caller copies them in and out around a run.
+    pub globals: Globals,
+    /// String constants naming globals guarded to hold the functions the call table calls:
+    /// with side exits on, a read of any other global that is not in `globals` leaves.
+    pub callee_globals: std::collections::BTreeSet<usize>,
+}
+
+/// The root's entry: an offset in its body and the frame's slot kinds there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub offset: usize,
+    pub kinds: Vec<ValueKind>,
+}
+
+/// Globals held in the invoke area's global slots.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Globals {
+    pub kinds: Vec<ValueKind>,
+    /// String constant index → slot.
+    pub slots: std::collections::BTreeMap<usize, usize>,
 }
 
 impl ModuleInput {
@@ -71,7 +101,40 @@ impl ModuleInput {
             pool: input.pool.clone(),
             functions: vec![input.body()],
             calls: Default::default(),
+            entry: Entry { offset: input.start, kinds: vec![ValueKind::Number; input.arity] },
+            side_exits: false,
+            globals: Globals::default(),
+            callee_globals: Default::default(),
         }
+    }
+
+    /// Sets the root's entry from its marshalled form: an offset and one kind code per slot.
+    pub fn with_entry(mut self, offset: usize, kinds: &[u8]) -> Result<Self, InputError> {
+        let kinds = kinds
+            .iter()
+            .map(|&code| ValueKind::from_code(code))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| InputError::new(InputErrorKind::InvalidRange, offset, "unknown entry slot kind code"))?;
+        self.entry = Entry { offset, kinds };
+        Ok(self)
+    }
+
+    /// Sets the global slots from their marshalled forms: a kind code per slot, and two
+    /// words per name (string constant index, slot).
+    pub fn with_globals(mut self, kinds: &[u8], names: &[u32], callee_globals: &[u32]) -> Result<Self, InputError> {
+        let bad = |message: String| InputError::new(InputErrorKind::InvalidRange, 0, message);
+        let kinds = kinds
+            .iter()
+            .map(|&code| ValueKind::from_code(code))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| bad("unknown global slot kind code".to_owned()))?;
+        if !names.len().is_multiple_of(2) {
+            return Err(bad(format!("global name table of {} words", names.len())));
+        }
+        self.globals =
+            Globals { kinds, slots: names.chunks_exact(2).map(|pair| (pair[0] as usize, pair[1] as usize)).collect() };
+        self.callee_globals = callee_globals.iter().map(|&k| k as usize).collect();
+        Ok(self)
     }
 
     /// Builds the function list and call table from their marshalled forms: four u32 per
@@ -105,6 +168,51 @@ impl ModuleInput {
         }
         if let Some((&offset, &index)) = self.calls.iter().find(|(_, &index)| index >= self.functions.len()) {
             return bad(format!("the call at offset {offset} names function {index} of {}", self.functions.len()));
+        }
+        self.validate_entry()?;
+        self.validate_globals()
+    }
+
+    /// A call enters at the root's start with one slot per parameter; an OSR entry inside the
+    /// body with at most a frame's worth of slots.
+    fn validate_entry(&self) -> Result<(), InputError> {
+        let (root, entry) = (&self.functions[0], &self.entry);
+        let bad = |message: String| Err(InputError::new(InputErrorKind::InvalidRange, entry.offset, message));
+        if entry.offset < root.start || entry.offset >= root.end {
+            return bad(format!("entry {} lies outside the root's body {}..{}", entry.offset, root.start, root.end));
+        }
+        if entry.offset == root.start && entry.kinds.len() != root.arity {
+            return bad(format!("a call enters with {} slot(s) for {} parameter(s)", entry.kinds.len(), root.arity));
+        }
+        if entry.kinds.len() > FRAME_SLOTS {
+            return bad(format!("an entry frame of {} slots exceeds {FRAME_SLOTS}", entry.kinds.len()));
+        }
+        // Function 0 of an OSR module is its loop, not its function: a recursive call must
+        // name the function as a callee of its own.
+        if entry.offset != root.start && self.calls.values().any(|&index| index == 0) {
+            return bad("a call names the OSR entry as its callee".to_owned());
+        }
+        Ok(())
+    }
+
+    fn validate_globals(&self) -> Result<(), InputError> {
+        let bad = |message: String| Err(InputError::new(InputErrorKind::InvalidRange, 0, message));
+        if self.globals.kinds.len() > GLOBAL_SLOTS {
+            return bad(format!("{} global slots exceed {GLOBAL_SLOTS}", self.globals.kinds.len()));
+        }
+        let names = self
+            .globals
+            .slots
+            .iter()
+            .map(|(&k, &slot)| (k, Some(slot)))
+            .chain(self.callee_globals.iter().map(|&k| (k, None)));
+        for (k, slot) in names {
+            if self.pool.get(k) != Some(&PoolEntry::Other(ConstantKind::String)) {
+                return bad(format!("global name constant {k} is not a string constant"));
+            }
+            if slot.is_some_and(|slot| slot >= self.globals.kinds.len()) {
+                return bad(format!("global name constant {k} names slot {slot:?} of {}", self.globals.kinds.len()));
+            }
         }
         Ok(())
     }

@@ -3,16 +3,20 @@
 //! writes the result and its status here itself.
 //!
 //! Layout (`#[repr(C)]`, mirrored by `src/jit/native/contract.ts` and checked against it through the
-//! addon's `contract()`), 2096 bytes = 262 f64 slots:
-//! - bytes 0..2048: 256 f64 argument slots;
+//! addon's `contract()`), 4400 bytes = 550 f64 slots:
+//! - bytes 0..2048: 256 f64 frame slots: the arguments, or the frame an OSR entry takes, on
+//!   the way in; the frame a side exit hands back, on the way out;
 //! - bytes 2048..2056: the f64 result value (a bool as 0/1, null as 0);
 //! - bytes 2056..2096: ten u32 control words — status, trap code, trap offset, kind of a
 //!   halted value, the handle to invoke (written by JavaScript), the interrupt flag (any
 //!   thread may set it; compiled code polls it), the call frames and value-stack slots the
 //!   interpreter's limits leave to the call (written by JavaScript before each invoke), and
-//!   two unused words.
+//!   a side exit's offset and frame depth;
+//! - bytes 2096..2352: the kind of each frame slot a side exit hands back (`ExitSlotKind`);
+//! - bytes 2352..4400: 256 f64 global slots, the values of the globals the code reads and
+//!   writes (JavaScript fills them before the call and reads back the written ones after).
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 
 pub const ARG_SLOTS: usize = 256;
@@ -26,7 +30,12 @@ pub const HANDLE: usize = 4;
 pub const INTERRUPT: usize = 5;
 pub const FRAMES_LEFT: usize = 6;
 pub const SLOTS_LEFT: usize = 7;
+pub const EXIT_OFFSET: usize = 8;
+pub const EXIT_DEPTH: usize = 9;
 pub const CONTROL_WORDS: usize = 10;
+/// Frame slots a side exit can hand back (the argument slots).
+pub const FRAME_SLOTS: usize = ARG_SLOTS;
+pub const GLOBAL_SLOTS: usize = 256;
 
 pub const DEFAULT_FRAMES_LEFT: u32 = 100_000;
 pub const DEFAULT_SLOTS_LEFT: u32 = 1 << 24;
@@ -39,10 +48,17 @@ pub const HALT_KIND_FROM_VALUE: i32 = 8 + 4 * HALT_KIND as i32;
 pub const INTERRUPT_FROM_VALUE: i32 = 8 + 4 * INTERRUPT as i32;
 pub const FRAMES_LEFT_FROM_VALUE: i32 = 8 + 4 * FRAMES_LEFT as i32;
 pub const SLOTS_LEFT_FROM_VALUE: i32 = 8 + 4 * SLOTS_LEFT as i32;
+pub const EXIT_OFFSET_FROM_VALUE: i32 = 8 + 4 * EXIT_OFFSET as i32;
+pub const EXIT_DEPTH_FROM_VALUE: i32 = 8 + 4 * EXIT_DEPTH as i32;
+pub const ARGS_FROM_VALUE: i32 = -(VALUE_BYTE_OFFSET as i32);
+pub const EXIT_KINDS_FROM_VALUE: i32 = (EXIT_KINDS_BYTE_OFFSET - VALUE_BYTE_OFFSET) as i32;
+pub const GLOBALS_FROM_VALUE: i32 = (GLOBALS_BYTE_OFFSET - VALUE_BYTE_OFFSET) as i32;
 
 /// Byte offset of the result value and of the control words from the area's start.
 pub const VALUE_BYTE_OFFSET: usize = ARG_SLOTS * 8;
 pub const CONTROL_BYTE_OFFSET: usize = VALUE_BYTE_OFFSET + 8;
+pub const EXIT_KINDS_BYTE_OFFSET: usize = CONTROL_BYTE_OFFSET + 4 * CONTROL_WORDS;
+pub const GLOBALS_BYTE_OFFSET: usize = EXIT_KINDS_BYTE_OFFSET + FRAME_SLOTS;
 
 /// The area's size in f64 units: the length of JavaScript's Float64Array over it.
 pub const F64_LENGTH: usize = std::mem::size_of::<InvokeArea>() / 8;
@@ -54,12 +70,16 @@ pub struct InvokeArea {
     args: [AtomicU64; ARG_SLOTS],
     value: AtomicU64,
     control: [AtomicU32; CONTROL_WORDS],
+    exit_kinds: [AtomicU8; FRAME_SLOTS],
+    globals: [AtomicU64; GLOBAL_SLOTS],
 }
 
 const _: () = {
     assert!(std::mem::offset_of!(InvokeArea, value) == VALUE_BYTE_OFFSET);
     assert!(std::mem::offset_of!(InvokeArea, control) == CONTROL_BYTE_OFFSET);
-    assert!(std::mem::size_of::<InvokeArea>() == 2096);
+    assert!(std::mem::offset_of!(InvokeArea, exit_kinds) == EXIT_KINDS_BYTE_OFFSET);
+    assert!(std::mem::offset_of!(InvokeArea, globals) == GLOBALS_BYTE_OFFSET);
+    assert!(std::mem::size_of::<InvokeArea>() == 4400);
 };
 
 impl InvokeArea {
@@ -68,6 +88,8 @@ impl InvokeArea {
             args: std::array::from_fn(|_| AtomicU64::new(0)),
             value: AtomicU64::new(0),
             control: std::array::from_fn(|word| AtomicU32::new(Self::initial_control(word))),
+            exit_kinds: std::array::from_fn(|_| AtomicU8::new(0)),
+            globals: std::array::from_fn(|_| AtomicU64::new(0)),
         })
     }
 
@@ -105,6 +127,22 @@ impl InvokeArea {
 
     pub fn set_value(&self, value: f64) {
         self.value.store(value.to_bits(), Ordering::Relaxed);
+    }
+
+    pub fn arg(&self, index: usize) -> f64 {
+        f64::from_bits(self.args[index].load(Ordering::Relaxed))
+    }
+
+    pub fn exit_kind(&self, index: usize) -> u8 {
+        self.exit_kinds[index].load(Ordering::Relaxed)
+    }
+
+    pub fn global(&self, index: usize) -> f64 {
+        f64::from_bits(self.globals[index].load(Ordering::Relaxed))
+    }
+
+    pub fn set_global(&self, index: usize, value: f64) {
+        self.globals[index].store(value.to_bits(), Ordering::Relaxed);
     }
 
     pub fn control(&self, word: usize) -> u32 {

@@ -18,6 +18,12 @@ named_enum! {
     }
 }
 
+impl ValueKind {
+    pub fn from_code(code: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(code)).copied()
+    }
+}
+
 /// Runtime errors native code can raise, numbered as `TrapCode` in `src/jit/native/contract.ts`.
 #[cfg_attr(not(test), napi)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +47,23 @@ pub enum Exit {
     Halt(ValueKind),
     /// A type error that fires unconditionally (types are static).
     Trap(TrapCode),
+    /// A side exit to the interpreter.
+    SideExit,
+}
+
+named_enum! {
+    /// What a frame slot handed back by a side exit holds; its code is the kind byte the
+    /// code stores beside the slot's f64 (for callees, the f64 is a constant index).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum ExitSlotKind {
+        Number = "number",
+        Bool = "bool",
+        Null = "null",
+        /// The function held by the global named by string constant `value`.
+        GlobalCallee = "global",
+        /// Function constant `value`.
+        ConstantCallee = "function",
+    }
 }
 
 impl Exit {
@@ -49,6 +72,7 @@ impl Exit {
             Self::Return(_) => "return",
             Self::Halt(_) => "halt",
             Self::Trap(_) => "trap",
+            Self::SideExit => "sideExit",
         }
     }
 
@@ -56,7 +80,7 @@ impl Exit {
     pub fn value_kind(self) -> ValueKind {
         match self {
             Self::Return(kind) | Self::Halt(kind) => kind,
-            Self::Trap(_) => ValueKind::Null,
+            Self::Trap(_) | Self::SideExit => ValueKind::Null,
         }
     }
 }
@@ -77,12 +101,16 @@ pub enum InvokeStatus {
     /// The call would pass the interpreter's frame or stack limit, or the native stack
     /// budget: nothing observable happened, so the caller re-runs it interpreted.
     BailedOut = 6,
+    /// The code left at an instruction it does not handle natively; the frame is in the
+    /// invoke area (offset, depth, slot values and kinds) for the interpreter to continue.
+    SideExit = 7,
 }
 
 pub const STATUS_TRAP: u32 = InvokeStatus::Trap as u32;
 pub const STATUS_HALTED: u32 = InvokeStatus::Halted as u32;
 pub const STATUS_INTERRUPTED: u32 = InvokeStatus::Interrupted as u32;
 pub const STATUS_BAILOUT: u32 = InvokeStatus::BailedOut as u32;
+pub const STATUS_SIDE_EXIT: u32 = InvokeStatus::SideExit as u32;
 
 named_enum! {
     /// Why the translator declined a function: a normal outcome, never an error.

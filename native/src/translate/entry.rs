@@ -10,7 +10,6 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use super::TranslateEnv;
-use crate::input::Body;
 use crate::invoke_area::{FRAMES_LEFT_FROM_VALUE, SLOTS_LEFT_FROM_VALUE, STATUS_FROM_VALUE};
 use crate::outcome::STATUS_BAILOUT;
 
@@ -57,9 +56,10 @@ pub(super) fn import_translated(b: &mut FunctionBuilder, env: &TranslateEnv, ind
 }
 
 /// Builds the module's entry (signature `native_signature`): reads the limits and the
-/// root's arguments from the invoke area, calls the root, stores value and status.
+/// root's `slots` entry values (its arguments, or the frame of an OSR entry) from the invoke
+/// area, calls the root, stores value and status.
 pub fn translate_entry(
-    root: &Body,
+    slots: usize,
     func: &mut ir::Function,
     builder_ctx: &mut FunctionBuilderContext,
     env: &TranslateEnv,
@@ -71,10 +71,10 @@ pub fn translate_entry(
     let (args, out) = (b.block_params(entry)[0], b.block_params(entry)[1]);
     let flags = MemFlagsData::trusted();
     let frames = b.ins().uload32(flags, out, FRAMES_LEFT_FROM_VALUE);
-    let slots = b.ins().uload32(flags, out, SLOTS_LEFT_FROM_VALUE);
+    let stack_left = b.ins().uload32(flags, out, SLOTS_LEFT_FROM_VALUE);
     // The root's own frame must fit, as the interpreter checks on entering it.
     let no_frame = b.ins().icmp_imm_s(IntCC::SignedLessThan, frames, 1);
-    let no_slots = b.ins().icmp_imm_s(IntCC::SignedLessThan, slots, root.arity as i64);
+    let no_slots = b.ins().icmp_imm_s(IntCC::SignedLessThan, stack_left, slots as i64);
     let bail = b.ins().bor(no_frame, no_slots);
     let bail_block = b.create_block();
     let run = b.create_block();
@@ -89,9 +89,9 @@ pub fn translate_entry(
     let frames = b.ins().iadd_imm_s(frames, -1);
     let sp = b.ins().get_stack_pointer(types::I64);
     let floor = b.ins().iadd_imm_s(sp, -STACK_BUDGET);
-    let mut call_args = vec![out, frames, slots, floor];
-    call_args.extend((0..root.arity).map(|i| b.ins().load(types::F64, flags, args, (i * 8) as i32)));
-    let callee = import_translated(&mut b, env, 0, root.arity);
+    let mut call_args = vec![out, frames, stack_left, floor];
+    call_args.extend((0..slots).map(|i| b.ins().load(types::F64, flags, args, (i * 8) as i32)));
+    let callee = import_translated(&mut b, env, 0, slots);
     let call = b.ins().call(callee, &call_args);
     let (status, value) = (b.inst_results(call)[0], b.inst_results(call)[1]);
     b.ins().store(flags, value, out, 0);

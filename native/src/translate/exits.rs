@@ -5,9 +5,12 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, Value};
 
 use super::{offset32, Flow, Translator};
-use crate::frame::Slot;
-use crate::invoke_area::{INTERRUPT_FROM_VALUE, TRAP_CODE_FROM_VALUE, TRAP_OFFSET_FROM_VALUE};
-use crate::outcome::{Exit, TrapCode, STATUS_BAILOUT, STATUS_INTERRUPTED, STATUS_TRAP};
+use crate::frame::{CalleeRef, Rejection, Slot};
+use crate::invoke_area::{
+    ARGS_FROM_VALUE, EXIT_DEPTH_FROM_VALUE, EXIT_KINDS_FROM_VALUE, EXIT_OFFSET_FROM_VALUE, FRAME_SLOTS,
+    INTERRUPT_FROM_VALUE, TRAP_CODE_FROM_VALUE, TRAP_OFFSET_FROM_VALUE,
+};
+use crate::outcome::{Exit, ExitSlotKind, TrapCode, STATUS_BAILOUT, STATUS_INTERRUPTED, STATUS_SIDE_EXIT, STATUS_TRAP};
 
 impl Translator<'_> {
     /// Function entry: poll the interrupt flag, and bail out before the machine stack runs
@@ -86,8 +89,47 @@ impl Translator<'_> {
                 let zero = self.b.ins().f64const(0.0);
                 self.b.ins().select(flag, one, zero)
             }
-            Slot::Null | Slot::Callee => self.b.ins().f64const(0.0),
+            Slot::Null | Slot::Callee(_) => self.b.ins().f64const(0.0),
         }
+    }
+
+    /// Where translation cannot go on at `pc`: with side exits on, the code leaves there,
+    /// handing the interpreter the current frame; otherwise (or when the frame cannot be
+    /// handed over) the rejection stands.
+    pub(super) fn side_exit_or(&mut self, pc: usize, rejection: Rejection) -> Result<(), Rejection> {
+        if !self.side_exits || matches!(rejection, Rejection::Invalid(_)) || self.frame.depth() > FRAME_SLOTS {
+            return Err(rejection);
+        }
+        self.side_exit(pc);
+        Ok(())
+    }
+
+    /// Stores the frame (each slot's f64 and kind), the offset and the depth in the invoke
+    /// area and returns the side-exit status. Deferred checks fire first: the interpreter
+    /// must not see a value that native code would have trapped on.
+    fn side_exit(&mut self, pc: usize) {
+        self.flush_checks();
+        let flags = MemFlagsData::trusted();
+        let slots = self.frame.slots().to_vec();
+        for (index, slot) in slots.iter().enumerate() {
+            let (kind, payload) = match *slot {
+                Slot::Number(_) => (ExitSlotKind::Number, self.as_f64(*slot)),
+                Slot::Bool(_) => (ExitSlotKind::Bool, self.as_f64(*slot)),
+                Slot::Null => (ExitSlotKind::Null, self.as_f64(*slot)),
+                Slot::Callee(CalleeRef::Global(k)) => (ExitSlotKind::GlobalCallee, self.b.ins().f64const(f64::from(k))),
+                Slot::Callee(CalleeRef::Constant(k)) => {
+                    (ExitSlotKind::ConstantCallee, self.b.ins().f64const(f64::from(k)))
+                }
+            };
+            let at = index as i32;
+            self.b.ins().store(flags, payload, self.out, ARGS_FROM_VALUE + 8 * at);
+            let kind = self.b.ins().iconst(types::I8, kind as i64);
+            self.b.ins().store(flags, kind, self.out, EXIT_KINDS_FROM_VALUE + at);
+        }
+        self.store_control(EXIT_OFFSET_FROM_VALUE, offset32(pc));
+        self.store_control(EXIT_DEPTH_FROM_VALUE, slots.len() as u32);
+        self.finish_status(STATUS_SIDE_EXIT);
+        self.exits.push(Exit::SideExit);
     }
 
     fn finish_status(&mut self, status: u32) {

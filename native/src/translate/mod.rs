@@ -37,7 +37,7 @@ mod scan;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{self, types, Block, BlockArg, FuncRef, InstBuilder, UserExternalName, Value};
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -61,6 +61,9 @@ pub struct TranslateEnv {
     /// The kind each function is assumed to return where it is called natively (checked
     /// against what its returns produce; see `Translated::return_kinds`).
     pub return_kinds: Vec<ValueKind>,
+    /// Callees that could not be translated (with side exits on): the root leaves at its
+    /// calls of them, and they get a stub body.
+    pub left_out: Vec<bool>,
     pub interrupt_checks: bool,
 }
 
@@ -82,12 +85,20 @@ pub fn translate_function(
     env: &TranslateEnv,
 ) -> Result<Translated, Rejection> {
     let body = input.functions[index];
-    let leaders = scan::scan(&input.code, &body)?;
+    let is_root = index == 0;
+    let start = if is_root { input.entry.offset } else { body.start };
+    let side_exits = is_root && input.side_exits;
+    let leaders = scan::scan(&input.code, &body, start, side_exits)?;
     let mut builder = FunctionBuilder::new(func, builder_ctx);
     let entry = builder.create_block();
     builder.append_block_params_for_function_params(entry);
     builder.switch_to_block(entry);
     let params = builder.block_params(entry).to_vec();
+    let frame = if is_root {
+        Frame::from_slots(entry_slots(&mut builder, &params[CONTROL_PARAMS..], &input.entry.kinds), body.local_count)
+    } else {
+        Frame::new(params[CONTROL_PARAMS..].iter().copied(), body.local_count)
+    };
     let mut translator = Translator {
         b: builder,
         input,
@@ -97,7 +108,8 @@ pub fn translate_function(
         frames: params[1],
         slots: params[2],
         floor: params[3],
-        frame: Frame::new(params[CONTROL_PARAMS..].iter().copied(), body.local_count),
+        frame,
+        side_exits,
         leaders,
         blocks: HashMap::new(),
         work: Vec::new(),
@@ -113,7 +125,7 @@ pub fn translate_function(
     // filled once the deepest back edge is known (bailing out early is as exact as late).
     let limits = translator.b.create_block();
     translator.b.ins().jump(limits, &[]);
-    let (block, args) = translator.edge(body.start)?;
+    let (block, args) = translator.edge(start)?;
     while let Some(pc) = translator.work.pop() {
         translator.translate_block(pc)?;
     }
@@ -133,6 +145,36 @@ pub fn translate_function(
     return_kinds.dedup();
     translator.b.finalize(env.frontend);
     Ok(Translated { exit, return_kinds })
+}
+
+/// The root's entry frame from its f64 parameters: a bool arrives as 0/1, a null as 0.
+fn entry_slots(b: &mut FunctionBuilder, params: &[Value], kinds: &[ValueKind]) -> Vec<Slot<Value>> {
+    params
+        .iter()
+        .zip(kinds)
+        .map(|(&param, kind)| match kind {
+            ValueKind::Number => Slot::Number(param),
+            ValueKind::Bool => {
+                let zero = b.ins().f64const(0.0);
+                Slot::Bool(b.ins().fcmp(FloatCC::NotEqual, param, zero))
+            }
+            ValueKind::Null => Slot::Null,
+        })
+        .collect()
+}
+
+/// A function the module declares but never calls (a callee left to the interpreter): it
+/// only has to be valid code.
+pub fn translate_stub(func: &mut ir::Function, builder_ctx: &mut FunctionBuilderContext, env: &TranslateEnv) {
+    let mut b = FunctionBuilder::new(func, builder_ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let status = b.ins().iconst(types::I32, i64::from(crate::outcome::STATUS_BAILOUT));
+    let zero = b.ins().f64const(0.0);
+    b.ins().return_(&[status, zero]);
+    b.seal_all_blocks();
+    b.finalize(env.frontend);
 }
 
 /// How a function exits, for the compile result: the kind of its first `Return` (each run
@@ -164,6 +206,9 @@ struct Translator<'a> {
     slots: Value,
     floor: Value,
     frame: Frame<Value>,
+    /// Whether an instruction this function cannot translate leaves to the interpreter (only
+    /// the root, and only when the input allows it) instead of refusing the module.
+    side_exits: bool,
     leaders: BTreeSet<usize>,
     /// Each leader's block and the stack shape fixed by the first edge into it.
     blocks: HashMap<usize, (Block, Vec<Slot<()>>)>,
@@ -210,7 +255,7 @@ impl Translator<'_> {
                     match slot {
                         Slot::Number(()) => _ = self.b.append_block_param(block, types::F64),
                         Slot::Bool(()) => _ = self.b.append_block_param(block, types::I8),
-                        Slot::Null | Slot::Callee => {}
+                        Slot::Null | Slot::Callee(_) => {}
                     }
                 }
                 self.blocks.insert(target, (block, shape));
@@ -233,26 +278,43 @@ impl Translator<'_> {
                 Slot::Number(()) => Slot::Number(params.next().expect("a parameter per number")),
                 Slot::Bool(()) => Slot::Bool(params.next().expect("a parameter per bool")),
                 Slot::Null => Slot::Null,
-                Slot::Callee => Slot::Callee,
+                Slot::Callee(callee) => Slot::Callee(*callee),
             })
             .collect();
         self.frame = Frame::from_slots(slots, self.body.local_count);
         let mut pc = start;
         loop {
             if pc != start && self.leaders.contains(&pc) {
-                let (target, args) = self.edge(pc)?;
-                self.b.ins().jump(target, &args);
+                match self.edge(pc) {
+                    Ok((target, args)) => _ = self.b.ins().jump(target, &args),
+                    Err(rejection) => self.side_exit_or(pc, rejection)?,
+                }
                 return Ok(());
             }
-            match self.step(pc)? {
-                Flow::Next(next) => pc = next,
-                Flow::End => return Ok(()),
+            let before = self.frame.clone();
+            match self.step(pc) {
+                Ok(Flow::Next(next)) => pc = next,
+                Ok(Flow::End) => return Ok(()),
+                Err(rejection) => {
+                    // Leave with the frame as it was before the instruction: the interpreter
+                    // executes it.
+                    self.frame = before;
+                    return self.side_exit_or(pc, rejection);
+                }
             }
         }
     }
 
     /// Lowers the instruction at `pc`, or refuses an opcode outside the native subset.
     fn step(&mut self, pc: usize) -> Result<Flow, Rejection> {
+        if pc >= self.body.end {
+            return Err(Self::refusal(
+                RefusalReason::MissingTerminator,
+                "<end>",
+                pc,
+                format!("the body reaches its end at offset {pc} without Return or Halt"),
+            ));
+        }
         let instruction = scan::decode(&self.input.code, &self.body, pc)?;
         let Some(lower) = lowering::lowering(instruction.byte) else {
             let name = instruction.name;
@@ -269,7 +331,7 @@ impl Translator<'_> {
     /// Pops a value operand; a callee used as a value is refused (its type is unknown).
     fn operand(&mut self, pc: usize, name: &str) -> Result<Slot<Value>, Rejection> {
         let slot = self.frame.pop(pc, name)?;
-        if slot == Slot::Callee {
+        if let Slot::Callee(_) = slot {
             return Err(Self::untyped(pc, name));
         }
         Ok(slot)

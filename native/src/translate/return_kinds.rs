@@ -6,7 +6,7 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 
-use super::{internal_signature, translate_function, TranslateEnv};
+use super::{internal_signature, translate_function, translate_stub, TranslateEnv};
 use crate::frame::Rejection;
 use crate::input::{Body, ModuleInput};
 use crate::opcode as op;
@@ -19,6 +19,8 @@ const ROUNDS: usize = 4;
 /// the root's exit. A function called natively whose returns give another kind than
 /// assumed is translated again assuming that kind. When the assumptions do not settle
 /// within a few rounds (a function really returns several kinds), the module is refused.
+/// With side exits on, a callee that cannot be translated is left out (a stub takes its
+/// place, and the root leaves at its calls of it), and the module is translated again.
 pub fn translate_module(
     input: &ModuleInput,
     call_conv: CallConv,
@@ -29,14 +31,30 @@ pub fn translate_module(
     for (index, body) in input.functions.iter().enumerate() {
         env.return_kinds[index] = guess_return_kind(&input.code, body);
     }
-    for _round in 0..ROUNDS {
+    // Each extra round either settles a kind or leaves out a callee, so this bounds both.
+    let rounds = ROUNDS + if input.side_exits { input.functions.len() } else { 0 };
+    for _round in 0..rounds {
         let mut contexts = Vec::with_capacity(input.functions.len());
         let mut exit = None;
         let mut changed = false;
         for (index, body) in input.functions.iter().enumerate() {
             let mut ctx = Context::new();
-            ctx.func.signature = internal_signature(call_conv, body.arity);
-            let translated = translate_function(input, index, &mut ctx.func, builder_ctx, env)?;
+            let arity = if index == 0 { input.entry.kinds.len() } else { body.arity };
+            ctx.func.signature = internal_signature(call_conv, arity);
+            if env.left_out[index] {
+                translate_stub(&mut ctx.func, builder_ctx, env);
+                contexts.push(ctx);
+                continue;
+            }
+            let translated = match translate_function(input, index, &mut ctx.func, builder_ctx, env) {
+                Ok(translated) => translated,
+                Err(Rejection::Refused(_)) if index > 0 && input.side_exits => {
+                    env.left_out[index] = true;
+                    changed = true;
+                    break;
+                }
+                Err(rejection) => return Err(rejection),
+            };
             exit.get_or_insert(translated.exit);
             contexts.push(ctx);
             if !called[index] {

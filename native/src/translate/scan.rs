@@ -61,15 +61,21 @@ pub(super) fn decode(code: &[u8], body: &Body, pc: usize) -> Result<Instruction,
     Ok(Instruction { byte, name, pc, next })
 }
 
-/// Follows every path from the body's start; returns the block leaders. Refuses paths that
-/// run past the body's end and jumps into the middle of an instruction. A path ends at an
-/// opcode without a lowering: translating it is refused there.
-pub(super) fn scan(code: &[u8], body: &Body) -> Result<BTreeSet<usize>, Rejection> {
+/// Follows every path from `start` (the body's start, or an OSR entry); returns the block
+/// leaders. Refuses paths that run past the body's end or jump out of it, unless the code
+/// may leave there (`side_exits`: translation then ends the path with a side exit), and
+/// jumps into the middle of an instruction. A path ends at an opcode without a lowering:
+/// translating it is refused (or leaves) there.
+pub(super) fn scan(code: &[u8], body: &Body, start: usize, side_exits: bool) -> Result<BTreeSet<usize>, Rejection> {
     let mut reached: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut leaders = BTreeSet::from([body.start]);
-    let mut work = vec![body.start];
+    let mut leaders = BTreeSet::from([start]);
+    let mut work = vec![start];
+    let target = |instruction: &Instruction| match instruction.jump_target(code, body) {
+        Err(_) if side_exits => Ok(None),
+        other => other.map(Some),
+    };
     while let Some(pc) = work.pop() {
-        if reached.contains_key(&pc) {
+        if reached.contains_key(&pc) || (side_exits && pc >= body.end) {
             continue;
         }
         if pc >= body.end {
@@ -86,14 +92,18 @@ pub(super) fn scan(code: &[u8], body: &Body) -> Result<BTreeSet<usize>, Rejectio
         match instruction.byte {
             opcode::RETURN | opcode::HALT => {}
             opcode::JUMP | opcode::LOOP => {
-                let target = instruction.jump_target(code, body)?;
-                leaders.insert(target);
-                work.push(target);
+                if let Some(target) = target(&instruction)? {
+                    leaders.insert(target);
+                    work.push(target);
+                }
             }
             opcode::JUMP_IF_FALSE => {
-                let target = instruction.jump_target(code, body)?;
-                leaders.extend([target, next]);
-                work.extend([next, target]);
+                leaders.insert(next);
+                work.push(next);
+                if let Some(target) = target(&instruction)? {
+                    leaders.insert(target);
+                    work.push(target);
+                }
             }
             byte if lowering::lowering(byte).is_some() => work.push(next),
             _ => {}
@@ -120,7 +130,7 @@ mod tests {
     use crate::opcode as op;
 
     fn scan_all(code: &[u8]) -> Result<BTreeSet<usize>, Rejection> {
-        scan(code, &Body { start: 0, end: code.len(), arity: 0, local_count: 0 })
+        scan(code, &Body { start: 0, end: code.len(), arity: 0, local_count: 0 }, 0, false)
     }
 
     fn refusal_reason(result: Result<BTreeSet<usize>, Rejection>) -> Option<RefusalReason> {
@@ -148,7 +158,7 @@ mod tests {
 
     #[test]
     fn a_path_ends_at_an_unsupported_opcode() {
-        // SetGlobal has no lowering: the scan stops there instead of demanding a terminator.
-        assert_eq!(scan_all(&[op::NULL, op::SET_GLOBAL, 0, 0]).ok(), Some(BTreeSet::from([0])));
+        // GetUpvalue has no lowering: the scan stops there instead of demanding a terminator.
+        assert_eq!(scan_all(&[op::NULL, op::GET_UPVALUE, 0, 0]).ok(), Some(BTreeSet::from([0])));
     }
 }

@@ -9,7 +9,7 @@ import { addon } from './addon.js';
 import type * as NativeAddon from '../../../native/native.js';
 import {
   CONSTANT_KINDS, type CompileOptions, type CompileOutcome, type MarshalledPool, type NativeCallee, type NativeExit, type NativeFunctionInput,
-  NativeAddonError, NativeInputError, type NativeInputRule, type NativeType, type OptLevel, type RefusalReason,
+  NativeAddonError, NativeInputError, type NativeInputRule, NATIVE_TYPES, type NativeType, type OptLevel, type RefusalReason,
 } from './contract.js';
 
 const CONSTANT_KIND_CODES: ReadonlyMap<unknown, number> = new Map(CONSTANT_KINDS.map((kind, code) => [kind, code]));
@@ -85,6 +85,10 @@ export function compileFunction(input: NativeFunctionInput, optLevel: OptLevel, 
       input.code, input.start, input.end, input.arity, input.localCount,
       pool.kinds, pool.values, optLevel, options.verify,
       calleeTable(input.callees ?? [], input.start), callTable(input.calls ?? new Map(), input.start), options.interruptChecks,
+      input.entry, input.entryKinds === undefined ? undefined : kindCodes(input.entryKinds), input.sideExits,
+      input.globals === undefined ? undefined : kindCodes(input.globals.kinds),
+      input.globals === undefined ? undefined : callTable(input.globals.slots, input.start),
+      input.calleeGlobals === undefined ? undefined : Uint32Array.from(input.calleeGlobals),
     );
   } catch (cause) {
     if (cause instanceof NativeAddonError) throw cause;
@@ -104,6 +108,11 @@ export function compileFunction(input: NativeFunctionInput, optLevel: OptLevel, 
     default:
       throw new NativeAddonError(`unknown compile status ${raw.status}`);
   }
+}
+
+/** Value kinds as the codes the addon reads (their index in `NATIVE_TYPES`). */
+function kindCodes(kinds: readonly NativeType[]): Uint8Array {
+  return Uint8Array.from(kinds, (kind) => NATIVE_TYPES.indexOf(kind));
 }
 
 /** Four u32 words per callee: start, end, arity, localCount. */

@@ -18,7 +18,7 @@ export const MAX_FUNCTIONS = 256;
 export type OptLevel = 0 | 1 | 2;
 
 /** How every completed run of a compiled function ends (a dynamic trap may still come first). */
-export type NativeExit = 'return' | 'halt' | 'trap';
+export type NativeExit = 'return' | 'halt' | 'trap' | 'sideExit';
 
 export type RefusalReason =
   /** An opcode outside the native subset (global writes, closures, arrays, ...). */
@@ -71,6 +71,35 @@ export interface NativeFunctionInput {
    * global that exists (the interpreter raises UndefinedVariable there; see `call-tree.ts`).
    */
   readonly calls?: ReadonlyMap<number, number>;
+  /**
+   * Where the root is entered (default `start`) and the kinds of the frame slots it is
+   * entered with (default `arity` numbers): a call's parameters, or the live frame at a loop
+   * header for an on-stack-replacement entry, whose values go in the argument slots.
+   */
+  readonly entry?: number;
+  readonly entryKinds?: readonly NativeType[];
+  /**
+   * Let the root leave at an instruction it cannot translate, handing the interpreter its
+   * exact frame (status `SideExit`), instead of refusing the whole module. Callees that
+   * cannot be translated are then left out and the root leaves at its calls of them; a read
+   * of a global that is neither in `globals` nor in `calleeGlobals` leaves too. Default off.
+   */
+  readonly sideExits?: boolean;
+  /** Globals read and written through the invoke area's global slots (see `NativeGlobals`). */
+  readonly globals?: NativeGlobals;
+  /** String constants naming the globals the caller guards to hold the called functions. */
+  readonly calleeGlobals?: readonly number[];
+}
+
+/**
+ * The global slots of a module: each slot's kind, and which string constants name which
+ * slot. The caller checks before a run that each global holds a value of its slot's kind,
+ * copies the values in, and copies the written ones back after the run.
+ */
+export interface NativeGlobals {
+  readonly kinds: readonly NativeType[];
+  /** String constant index → slot. */
+  readonly slots: ReadonlyMap<number, number>;
 }
 
 export interface Refusal {
@@ -182,9 +211,10 @@ export function trapError(code: TrapCode): TrapError {
  * 0 number · 1 bool (value 0/1) · 2 null · 3 trap · 4 halted (value and `haltType`) ·
  * 5 interrupted (the interrupt flag was set) · 6 bailed out (the call would pass the
  * interpreter's frame/stack limits or the native stack budget; nothing observable happened,
- * so the caller runs it in the interpreter instead).
+ * so the caller runs it in the interpreter instead) · 7 side exit (the code left at an
+ * instruction it does not handle; offset, depth and the frame's slots are in the area).
  */
-export type InvokeStatus = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+export type InvokeStatus = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 export const InvokeStatus = {
   Number: 0,
@@ -194,24 +224,41 @@ export const InvokeStatus = {
   Halted: 4,
   Interrupted: 5,
   BailedOut: 6,
+  SideExit: 7,
 } as const satisfies Record<string, InvokeStatus>;
+
+/**
+ * What a frame slot handed back by a side exit holds, by code (index): a number, a bool
+ * (0/1), null, the function held by the global named by string constant `value`, or
+ * function constant `value`.
+ */
+export type ExitSlotKind = 'number' | 'bool' | 'null' | 'global' | 'function';
+export const EXIT_SLOT_KINDS: readonly ExitSlotKind[] = ['number', 'bool', 'null', 'global', 'function'];
 
 /** Constant kinds by code (index), as the translator reads the marshalled pool. */
 export const CONSTANT_KINDS: readonly Constant['kind'][] = ['number', 'null', 'bool', 'string', 'function', 'builtin'];
 
 /**
- * Layout of the invoke buffer (`native/src/invoke_area.rs`): 256 f64 argument slots, the
- * f64 result value, then u32 control words (status, trap code, trap offset, halt kind,
- * handle, interrupt flag, frames left, stack slots left, two unused). Shaped as the
- * addon's `contract()` reports it, minus the name lists.
+ * Layout of the invoke buffer (`native/src/invoke_area.rs`): 256 f64 frame slots (the
+ * arguments or OSR frame in, a side exit's frame out), the f64 result value, u32 control
+ * words (status, trap code, trap offset, halt kind, handle, interrupt flag, frames left,
+ * stack slots left, side-exit offset and depth), one kind byte per frame slot of a side
+ * exit, then 256 f64 global slots. Shaped as the addon's `contract()` reports it, minus the
+ * name lists.
  */
 export const INVOKE_AREA = {
   argSlots: 256,
   valueSlot: 256,
-  f64Length: 262,
+  f64Length: 550,
   controlByteOffset: 257 * 8,
   controlWords: 10,
-  control: { status: 0, trapCode: 1, trapOffset: 2, haltKind: 3, handle: 4, interrupt: 5, framesLeft: 6, slotsLeft: 7 },
+  control: {
+    status: 0, trapCode: 1, trapOffset: 2, haltKind: 3, handle: 4, interrupt: 5, framesLeft: 6, slotsLeft: 7,
+    exitOffset: 8, exitDepth: 9,
+  },
+  exitKindsByteOffset: 2096,
+  globalsByteOffset: 2352,
+  globalSlots: 256,
 } as const;
 
 /**

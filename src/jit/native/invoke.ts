@@ -11,6 +11,7 @@ import { INVOKE_AREA, type InvokeStatus, NativeAddonError, NativeInvokeError, NA
 const { argSlots: ARG_SLOTS, valueSlot: VALUE_SLOT, f64Length: F64_LENGTH } = INVOKE_AREA;
 const { status: STATUS, trapCode: TRAP_CODE, trapOffset: TRAP_OFFSET, haltKind: HALT_KIND } = INVOKE_AREA.control;
 const { handle: HANDLE, interrupt: INTERRUPT, framesLeft: FRAMES_LEFT, slotsLeft: SLOTS_LEFT } = INVOKE_AREA.control;
+const { exitOffset: EXIT_OFFSET, exitDepth: EXIT_DEPTH } = INVOKE_AREA.control;
 
 interface ThreadInvoke {
   readonly values: Float64Array;
@@ -40,8 +41,12 @@ function threadInvokeState(): ThreadInvoke {
  * `haltType`) before the next invoke on this thread.
  */
 export class NativeInvoker {
-  /** Write the f64 arguments here (up to 255), then call `invoke`. */
+  /** Write the f64 arguments (or an OSR entry's frame) here, then call `invoke`; a side exit's frame comes back here. */
   readonly args: Float64Array;
+  /** The kind code (`EXIT_SLOT_KINDS`) of each frame slot a side exit handed back. */
+  readonly exitKinds: Uint8Array;
+  /** The global slots: write the globals a module reads before `invoke`, read the written ones after. */
+  readonly globals: Float64Array;
   private readonly values: Float64Array;
   private readonly control: Uint32Array;
   private readonly call: () => void;
@@ -52,6 +57,9 @@ export class NativeInvoker {
     this.control = state.control;
     this.call = state.call;
     this.args = state.values.subarray(0, ARG_SLOTS);
+    const buffer = state.values.buffer;
+    this.exitKinds = new Uint8Array(buffer, state.values.byteOffset + INVOKE_AREA.exitKindsByteOffset, ARG_SLOTS);
+    this.globals = new Float64Array(buffer, state.values.byteOffset + INVOKE_AREA.globalsByteOffset, INVOKE_AREA.globalSlots);
   }
 
   /** Runs `handle` on `args`; throws NativeInvokeError for an unknown or released handle. */
@@ -80,6 +88,16 @@ export class NativeInvoker {
   /** Bytecode offset of the instruction that trapped. */
   get trapOffset(): number {
     return this.control[TRAP_OFFSET]!;
+  }
+
+  /** The offset of the instruction a side exit (status 7) left at. */
+  get exitOffset(): number {
+    return this.control[EXIT_OFFSET]!;
+  }
+
+  /** How many frame slots a side exit handed back in `args` (kinds in `exitKinds`). */
+  get exitDepth(): number {
+    return this.control[EXIT_DEPTH]!;
   }
 
   /** The type of the value a `Halt` stopped with (status 4). */

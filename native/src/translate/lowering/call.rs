@@ -23,23 +23,31 @@ impl Translator<'_> {
             );
         }
         let unknown = |message: String| Self::refusal(RefusalReason::UnknownCallee, i.name, pc, message);
-        if self.frame.slots()[depth - argc - 1] != Slot::Callee {
+        if !matches!(self.frame.slots()[depth - argc - 1], Slot::Callee(_)) {
             return Err(unknown(format!("Call at offset {pc} calls a value that is not a known function")));
         }
         let Some(&index) = self.input.calls.get(&pc) else {
             return Err(unknown(format!("Call at offset {pc} has no statically known callee")));
         };
+        if self.env.left_out[index] {
+            return Err(unknown(format!("Call at offset {pc} calls a function that is not compiled natively")));
+        }
         if self.input.functions[index].arity != argc {
             return Err(unknown(format!(
                 "Call at offset {pc} passes {argc} argument(s) to a function of another arity"
             )));
         }
         let mut args = vec![self.out];
-        for slot in &self.frame.slots()[depth - argc..] {
-            match slot {
-                Slot::Number(value) => args.push(*value),
-                _ => return Err(unknown(format!("Call at offset {pc} passes a non-number argument"))),
+        let expected = self.param_kinds(index);
+        let passed: Vec<Slot<_>> = self.frame.slots()[depth - argc..].to_vec();
+        for (slot, kind) in passed.into_iter().zip(expected) {
+            if slot.kind() != Some(kind) {
+                return Err(unknown(format!(
+                    "Call at offset {pc} passes an argument of another kind than its callee takes"
+                )));
             }
+            let value = self.as_f64(slot);
+            args.push(value);
         }
         self.flush_checks();
         let no_frame = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, self.frames, 1);
@@ -73,6 +81,16 @@ impl Translator<'_> {
         };
         self.frame.push(result);
         Ok(Flow::Next(i.next))
+    }
+
+    /// The kinds function `index` takes its parameters as: the root's entry kinds (for a
+    /// recursive call of a root entered at its start), numbers for every other function.
+    fn param_kinds(&self, index: usize) -> Vec<ValueKind> {
+        if index == 0 {
+            self.input.entry.kinds.clone()
+        } else {
+            vec![ValueKind::Number; self.input.functions[index].arity]
+        }
     }
 
     /// The function reference of module function `index`, imported on first use.

@@ -1,13 +1,20 @@
 //! Constants, globals, locals and stack shuffling: opcodes that only move typed slots.
 
-use cranelift_codegen::ir::{types, InstBuilder};
+use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData};
 
 use super::super::scan::Instruction;
 use super::super::{Flow, Translator};
-use crate::frame::{Rejection, Slot};
+use crate::frame::{CalleeRef, Rejection, Slot};
 use crate::input::{ConstantKind, InputError, InputErrorKind, PoolEntry};
+use crate::invoke_area::GLOBALS_FROM_VALUE;
 use crate::opcode as op;
-use crate::outcome::RefusalReason;
+use crate::outcome::{RefusalReason, ValueKind};
+
+/// Where global slot `slot` lies from the invoke area's result value.
+fn global_slot(slot: usize) -> i32 {
+    GLOBALS_FROM_VALUE + 8 * slot as i32
+}
 
 impl Translator<'_> {
     pub(super) fn constant(&mut self, i: Instruction) -> Result<Flow, Rejection> {
@@ -15,7 +22,7 @@ impl Translator<'_> {
         let slot = match self.pool_entry(index, i)? {
             PoolEntry::Number(n) => Slot::Number(self.b.ins().f64const(n)),
             // A function constant is a callee (the call table says which one is called).
-            PoolEntry::Other(ConstantKind::Function) => Slot::Callee,
+            PoolEntry::Other(ConstantKind::Function) => Slot::Callee(CalleeRef::Constant(index as u32)),
             PoolEntry::Other(kind) => {
                 return Err(Self::refusal(
                     RefusalReason::NonNumberConstant,
@@ -29,9 +36,12 @@ impl Translator<'_> {
         Ok(Flow::Next(i.next))
     }
 
-    /// GetGlobal pushes a callee: the engine only sends code whose global reads all name
-    /// functions, and checks before each run that they still hold them. Any other use of
-    /// the value is refused where it happens.
+    /// GetGlobal: a global held in the invoke area's global slots is read from there with the
+    /// kind it was compiled for (the caller checked it before the run). Any other global pushes
+    /// a callee, which only a `Call` of the call table may consume: without side exits every
+    /// read global is guarded by the caller to hold its function; with them only the
+    /// `callee_globals` are, and a read of another global leaves to the interpreter here,
+    /// which resolves it (and raises UndefinedVariable where it should).
     pub(super) fn get_global(&mut self, i: Instruction) -> Result<Flow, Rejection> {
         let (index, pc) = (usize::from(i.u16_operand(&self.input.code)), i.pc);
         if self.pool_entry(index, i)? != PoolEntry::Other(ConstantKind::String) {
@@ -42,7 +52,43 @@ impl Translator<'_> {
                 format!("GetGlobal {index} at offset {pc} does not name its global with a string constant"),
             ));
         }
-        self.frame.push(Slot::Callee);
+        if let Some(&slot) = self.input.globals.slots.get(&index) {
+            let value = self.b.ins().load(types::F64, MemFlagsData::trusted(), self.out, global_slot(slot));
+            let loaded = match self.input.globals.kinds[slot] {
+                ValueKind::Number => Slot::Number(value),
+                ValueKind::Bool => {
+                    let zero = self.b.ins().f64const(0.0);
+                    Slot::Bool(self.b.ins().fcmp(FloatCC::NotEqual, value, zero))
+                }
+                ValueKind::Null => Slot::Null,
+            };
+            self.frame.push(loaded);
+        } else if !self.input.side_exits || self.input.callee_globals.contains(&index) {
+            self.frame.push(Slot::Callee(CalleeRef::Global(index as u32)));
+        } else {
+            return Err(Self::untyped(pc, i.name));
+        }
+        Ok(Flow::Next(i.next))
+    }
+
+    /// SetGlobal (peeks): stores into the global's slot when the value keeps the kind the slot
+    /// was compiled for. Deferred checks fire first, so a value the interpreter would have
+    /// trapped on never reaches a global the caller copies back.
+    pub(super) fn set_global(&mut self, i: Instruction) -> Result<Flow, Rejection> {
+        let (index, pc) = (usize::from(i.u16_operand(&self.input.code)), i.pc);
+        let value = self.frame.peek(pc, i.name)?;
+        let slot = self.input.globals.slots.get(&index).copied();
+        let Some(slot) = slot.filter(|&slot| value.kind() == Some(self.input.globals.kinds[slot])) else {
+            return Err(Self::refusal(
+                RefusalReason::UnsupportedOpcode,
+                i.name,
+                pc,
+                format!("SetGlobal {index} at offset {pc} writes a global not held natively, or changes its kind"),
+            ));
+        };
+        self.flush_checks();
+        let stored = self.as_f64(value);
+        self.b.ins().store(MemFlagsData::trusted(), stored, self.out, global_slot(slot));
         Ok(Flow::Next(i.next))
     }
 
