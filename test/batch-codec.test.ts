@@ -10,13 +10,19 @@ const programA: Program = { code: Uint8Array.from([1, 2, 3, 4, 5, 6, 7]), consta
 const programB: Program = { code: Uint8Array.from([9, 8, 7]), constants: [{ kind: 'number', value: -0 }] };
 
 function job(jobId: number, program: Program, extra: Partial<FunctionJobSource> = {}): FunctionJobSource {
-  return { jobId, name: `f${jobId}`, ...program, start: 1, end: 6, arity: 2, localCount: 3, callees: [], calls: new Map(), ...extra };
+  return {
+    jobId, name: `f${jobId}`, ...program, start: 1, end: 6, arity: 2, localCount: 3, callees: [], calls: new Map(),
+    entry: 1, entryKinds: ['number', 'number'], sideExits: false, globals: { kinds: [], slots: new Map() }, calleeGlobals: [], ...extra,
+  };
 }
 
 /** A job as plain data, the pool marshalled: how the worker must see the source job. */
 function plain(j: FunctionJob | FunctionJobSource) {
   const pool = 'kinds' in j.constants ? j.constants : marshalPool(j.constants);
-  return { ...j, code: [...j.code], constants: { kinds: [...pool.kinds], values: [...pool.values] }, calls: [...j.calls] };
+  return {
+    ...j, code: [...j.code], constants: { kinds: [...pool.kinds], values: [...pool.values] }, calls: [...j.calls],
+    globals: { kinds: [...j.globals.kinds], slots: [...j.globals.slots] },
+  };
 }
 
 test('jobs survive the round trip, programs travel once per batch', (t) => {
@@ -24,6 +30,10 @@ test('jobs survive the round trip, programs travel once per batch', (t) => {
     job(1, programA, { name: 'ünïcode', callees: [{ start: 3, end: 5, arity: 1, localCount: 1 }], calls: new Map([[4, 1], [5, 0]]) }),
     job(2, programB),
     job(3, programA, { start: 2 }),
+    job(4, programA, {
+      entry: 4, entryKinds: ['bool', 'null', 'number'], sideExits: true,
+      globals: { kinds: ['number', 'bool'], slots: new Map([[1, 0], [7, 1]]) }, calleeGlobals: [3, 9],
+    }),
   ];
   const decoded = decodeJobs(encodeJobs(jobs));
   t.deepEqual(decoded.map(plain), jobs.map(plain));

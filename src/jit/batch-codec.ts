@@ -9,20 +9,23 @@
  *   header   VERSION, programCount, jobCount
  *   programs codeAt, codeLength, poolLength, kindsAt, valuesAt          (5 words each)
  *   jobs     jobId, program, start, end, arity, localCount, nameAt,
- *            nameLength, calleeCount, callCount                          (10 words each)
- *   per job  callees (start, end, arity, localCount), then calls (offset, function index)
+ *            nameLength, calleeCount, callCount, entry, entryKindCount,
+ *            sideExits, globalSlotCount, globalNameCount, calleeGlobalCount  (16 words each)
+ *   per job  callees (start, end, arity, localCount), then calls (offset, function index),
+ *            entry kinds, global slot kinds (kind codes), global names (constant, slot),
+ *            callee globals (constant)
  * then the sections the `…At` byte offsets point to: every program's constant values (f64,
  * 8-byte aligned), code, constant kinds, and the names as UTF-16 code units (no encoder call
  * per name, which cost more than the rest of a job's encoding; `nameLength` counts units).
  */
 import type { Constant } from '../bytecode/bytecode.js';
 import type { FunctionJob, FunctionJobSource } from './compile-protocol.js';
-import { marshalPoolInto, type MarshalledPool, type NativeCallee } from './native.js';
+import { marshalPoolInto, type MarshalledPool, NATIVE_TYPES, type NativeCallee, type NativeType } from './native.js';
 
-const VERSION = 1;
+const VERSION = 2;
 const HEADER_WORDS = 3;
 const PROGRAM_WORDS = 5;
-const JOB_WORDS = 10;
+const JOB_WORDS = 16;
 const CALLEE_WORDS = 4;
 const CALL_WORDS = 2;
 
@@ -40,7 +43,7 @@ export class BatchFormatError extends Error {
 export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
   const { programs, indexOf } = distinctPrograms(jobs);
   const tableWords = HEADER_WORDS + programs.length * PROGRAM_WORDS
-    + jobs.reduce((n, job) => n + JOB_WORDS + job.callees.length * CALLEE_WORDS + job.calls.size * CALL_WORDS, 0);
+    + jobs.reduce((n, job) => n + JOB_WORDS + job.callees.length * CALLEE_WORDS + job.calls.size * CALL_WORDS + extraWords(job), 0);
   // Sections by kind (all values, then all code and kinds, then all names), so that four
   // typed-array views serve the whole batch: a view per program cost more than the copying.
   const layout = new ByteLayout(tableWords * 4);
@@ -64,13 +67,33 @@ export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
     const at = nameAt[i]! >>> 1;
     for (let k = 0; k < name.length; k++) units[at + k] = name.charCodeAt(k);
     words.put(job.jobId, indexOf.get(job.code)!, job.start, job.end, job.arity, job.localCount,
-      nameAt[i]!, name.length, job.callees.length, job.calls.size);
+      nameAt[i]!, name.length, job.callees.length, job.calls.size, job.entry, job.entryKinds.length,
+      job.sideExits ? 1 : 0, job.globals.kinds.length, job.globals.slots.size, job.calleeGlobals.length);
   });
   for (const job of jobs) {
     for (const c of job.callees) words.put(c.start, c.end, c.arity, c.localCount);
     for (const [offset, target] of job.calls) words.put(offset, target);
+    for (const kind of job.entryKinds) words.put(kindCode(kind));
+    for (const kind of job.globals.kinds) words.put(kindCode(kind));
+    for (const [constant, slot] of job.globals.slots) words.put(constant, slot);
+    words.put(...job.calleeGlobals);
   }
   return buffer;
+}
+
+/** Words a job's entry kinds, global table and callee globals take. */
+function extraWords(job: FunctionJobSource): number {
+  return job.entryKinds.length + job.globals.kinds.length + job.globals.slots.size * 2 + job.calleeGlobals.length;
+}
+
+function kindCode(kind: NativeType): number {
+  return NATIVE_TYPES.indexOf(kind);
+}
+
+function kindOf(code: number): NativeType {
+  const kind = NATIVE_TYPES[code];
+  if (kind === undefined) throw new BatchFormatError(`compile batch has unknown value kind ${code}`);
+  return kind;
 }
 
 /** Unpacks a buffer made by `encodeJobs`; code and constants are views into it (no copy). */
@@ -88,7 +111,8 @@ export function decodeJobs(buffer: ArrayBuffer): FunctionJob[] {
     });
   }
   const heads = Array.from({ length: jobCount }, () => reader.take(JOB_WORDS));
-  return heads.map(([jobId, program, start, end, arity, localCount, nameAt, nameLength, calleeCount, callCount]) => {
+  return heads.map(([jobId, program, start, end, arity, localCount, nameAt, nameLength, calleeCount, callCount,
+    entry, entryKindCount, sideExits, globalSlotCount, globalNameCount, calleeGlobalCount]) => {
     const parts = programs[program!];
     if (parts === undefined) throw new BatchFormatError(`job ${jobId} names program ${program} of ${programCount}`);
     const callees: NativeCallee[] = [];
@@ -101,8 +125,19 @@ export function decodeJobs(buffer: ArrayBuffer): FunctionJob[] {
       const [offset, target] = reader.take(CALL_WORDS);
       calls.set(offset!, target!);
     }
+    const entryKinds = reader.take(entryKindCount!).map(kindOf);
+    const globalKinds = reader.take(globalSlotCount!).map(kindOf);
+    const slots = new Map<number, number>();
+    for (let i = 0; i < globalNameCount!; i++) {
+      const [constant, slot] = reader.take(2);
+      slots.set(constant!, slot!);
+    }
+    const calleeGlobals = reader.take(calleeGlobalCount!);
     const name = String.fromCharCode(...reader.units(nameAt!, nameLength!));
-    return { jobId: jobId!, name, ...parts, start: start!, end: end!, arity: arity!, localCount: localCount!, callees, calls };
+    return {
+      jobId: jobId!, name, ...parts, start: start!, end: end!, arity: arity!, localCount: localCount!, callees, calls,
+      entry: entry!, entryKinds, sideExits: sideExits === 1, globals: { kinds: globalKinds, slots }, calleeGlobals,
+    };
   });
 }
 

@@ -6,7 +6,7 @@
  * not carry, so both messages stay cheap to clone however many functions they cover.
  */
 import type { Constant } from '../bytecode/bytecode.js';
-import type { CompileThreadPriority, MarshalledPool, NativeCallee, OptLevel } from './native.js';
+import type { CompileThreadPriority, MarshalledPool, NativeCallee, NativeGlobals, NativeType, OptLevel } from './native.js';
 import type { JobOutcome } from './compile-outcome.js';
 
 /** Test and diagnostics aid: makes a worker misbehave on purpose. Never set in production. */
@@ -36,6 +36,14 @@ export interface FunctionJob {
   readonly callees: readonly NativeCallee[];
   /** `Call` offset → index of the called function (0 is this one, then `callees`). */
   readonly calls: ReadonlyMap<number, number>;
+  /** Where the code is entered (the start for calls, a loop header for OSR) and the entry frame's kinds. */
+  readonly entry: number;
+  readonly entryKinds: readonly NativeType[];
+  /** Whether the root may leave to the interpreter at what it cannot translate. */
+  readonly sideExits: boolean;
+  /** The globals held in the invoke area's slots, and the guarded names of called functions. */
+  readonly globals: NativeGlobals;
+  readonly calleeGlobals: readonly number[];
 }
 
 /** A job as the engine hands it to `encodeJobs`: the program's pool still as constants. */

@@ -50,6 +50,18 @@ export class HotspotTracker {
     return true;
   }
 
+  /**
+   * Counts `backEdges` back-edges of a loop against `threshold` (loops have their own, the OSR
+   * threshold). Returns true exactly when they make a cold loop hot.
+   */
+  recordLoop(record: HotRecord, backEdges: number, threshold: number): boolean {
+    record.calls += backEdges;
+    if (record.state !== 'cold' || record.calls < threshold) return false;
+    record.state = 'queued';
+    record.hotAt = performance.now();
+    return true;
+  }
+
   isHot(record: HotRecord): boolean {
     return record.calls >= this.thresholdValue;
   }

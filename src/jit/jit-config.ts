@@ -9,6 +9,12 @@ import { COMPILE_THREAD_PRIORITIES, type CompileThreadPriority, type OptLevel } 
 export interface JitConfig {
   /** Calls before a function is queued for compilation. Default 100. */
   readonly compilationThreshold?: number;
+  /**
+   * Loop back-edges (counted per loop, in steps of the interpreter's safepoint interval, 64)
+   * before a loop is compiled with an entry at its header, so that a running frame moves
+   * into native code at its next back-edge (on-stack replacement). Default 1000.
+   */
+  readonly osrThreshold?: number;
   /** Code cache budget in bytes of machine code. Default 64 MiB. */
   readonly cacheSizeLimit?: number;
   /** Whether calls are counted and dispatched to native code. Default true. */
@@ -54,6 +60,7 @@ export function defaultWorkerCount(): number {
 export function resolveConfig(config: JitConfig = {}): ResolvedJitConfig {
   return {
     compilationThreshold: integerAtLeast(config.compilationThreshold ?? 100, 1, 'compilationThreshold'),
+    osrThreshold: integerAtLeast(config.osrThreshold ?? 1000, 1, 'osrThreshold'),
     cacheSizeLimit: integerAtLeast(config.cacheSizeLimit ?? 64 * 1024 * 1024, 0, 'cacheSizeLimit'),
     enabled: config.enabled ?? true,
     optLevel: optLevel(config.optLevel ?? 1),

@@ -7,19 +7,23 @@
  * The engine plugs into the interpreter as its call hook: `new Vm(bytecode, { jit: engine })`.
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
-import { AtlasInterrupted, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type GlobalsView, type Value, type VmJitHook } from '../vm/index.js';
-import { callTreeHolds, resolveCallTree, type CallTree } from './call-tree.js';
+import {
+  AtlasInterrupted, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type ExitFrame, type GlobalsView, type HookAnswer,
+  SAFEPOINT_INTERVAL, SIDE_EXIT, type Value, type VmJitHook,
+} from '../vm/index.js';
+import { callTreeHolds } from './call-tree.js';
 import { CodeCache, type CacheEntry, type CachedCode, type RemovalReason } from './code-cache.js';
 import { compileOrRefuse, crossThreadNow, failureReason, type Compiled, type Failed, type JobOutcome, type Refused } from './compile-outcome.js';
 import { CompilePipeline, type PipelineJob } from './compile-pipeline.js';
-import type { FunctionJobSource } from './compile-protocol.js';
+import { loadGlobals, storeGlobals } from './global-slots.js';
+import { jobSource } from './job-source.js';
 import type { CompileJob } from './compile-queue.js';
 import { countIn, HotspotTracker } from './hotspot-tracker.js';
 import { type JitConfig, type ResolvedJitConfig, integerAtLeast, optLevel, resolveConfig } from './jit-config.js';
 import { publish, type JitEvent } from './jit-events.js';
 import { JitCounters, JitLatencies, type JitStats } from './jit-stats.js';
 import { NativeCaller } from './native-call.js';
-import { armInterrupt, disarmInterrupt, interruptId, InvokeStatus, liveHandleCount, releaseHandle, type OptLevel } from './native.js';
+import { armInterrupt, disarmInterrupt, interruptId, InvokeStatus, liveHandleCount, type NativeType, releaseHandle, type OptLevel } from './native.js';
 import { ProgramRegistry, type FunctionRecord } from './program-registry.js';
 
 export type { JitStats } from './jit-stats.js';
@@ -47,6 +51,14 @@ export class JitEngine implements VmJitHook {
   private runBudgetMs: number | undefined;
   private runDeadline = Infinity;
   private watchdogToken: number | undefined;
+  /** The arguments of the interpreted call being counted: a function that becomes hot is compiled for their kinds. */
+  private profileValues: readonly unknown[] = [];
+  private profileBase = 0;
+  private profileView: GlobalsView | undefined;
+  /** The frame the last side exit handed back (VmJitHook.exitFrame). */
+  private readonly exit: { offset: number; values: Value[] } = { offset: 0, values: [] };
+  /** The loop of the last `onLoop` (most safepoints repeat it). */
+  private lastLoop: FunctionRecord | undefined;
 
   /**
    * Creates an engine. Its first compile worker is started and has loaded the addon before
@@ -64,7 +76,7 @@ export class JitEngine implements VmJitHook {
     this.isEnabled = config.enabled;
     this.tracker = new HotspotTracker(config.compilationThreshold);
     this.pipeline = new CompilePipeline(config, this.latency.queueWait, {
-      prepare: (fn, jobId) => this.jobSource(fn, jobId),
+      prepare: (fn, jobId) => jobSource(fn, jobId),
       settled: (job, sent) => this.apply(job, sent),
       dropped: (job) => this.onDrop(job),
     });
@@ -80,16 +92,59 @@ export class JitEngine implements VmJitHook {
   onCall(
     fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number,
     framesLeft = DEFAULT_MAX_CALL_DEPTH, slotsLeft = DEFAULT_MAX_STACK_SIZE - argBase, globals?: GlobalsView,
-  ): Value | undefined {
+  ): HookAnswer {
     if (!this.isEnabled) return this.pipeline.poll();
     const record = this.recordAt(program, fn.offset) ?? this.track(this.programs.get(program).track(fn));
     const entry = record.code ?? this.pollFor(record);
-    if (entry === undefined) return this.interpreted(record);
+    if (entry === undefined) {
+      this.profileValues = stack;
+      this.profileBase = argBase;
+      this.profileView = globals;
+      return this.interpreted(record);
+    }
     if (argBase > this.interpretAbove) return this.insideBailOut(entry);
     // A call at or below the bail-out's position means the bailed-out call has returned.
     this.interpretAbove = Infinity;
-    const loaded = this.caller.loadStack(stack, argBase, fn.arity, framesLeft, slotsLeft);
+    const loaded = record.numericEntry
+      ? this.caller.loadStack(stack, argBase, fn.arity, framesLeft, slotsLeft)
+      : this.caller.loadFrame(stack, argBase, record.entryKinds, framesLeft, slotsLeft);
     return this.runInstalled(record, entry, globals, loaded, argBase);
+  }
+
+  /** VmJitHook: the frame the last side exit handed back. */
+  get exitFrame(): ExitFrame {
+    return this.exit;
+  }
+
+  /**
+   * VmJitHook: a loop header of a frame got another `SAFEPOINT_INTERVAL` back-edges. Counts
+   * them toward making the loop hot (then it is compiled with an entry at its header, for the
+   * frame's kinds as they are now); once its code is installed, runs the rest of the frame
+   * natively from here (on-stack replacement).
+   */
+  onLoop(
+    header: number, program: Bytecode, stack: readonly Value[], base: number, sp: number,
+    framesLeft: number, slotsLeft: number, globals: GlobalsView,
+  ): HookAnswer {
+    if (!this.isEnabled) return undefined;
+    const loop = this.loopAt(program, header);
+    const entry = loop.code;
+    if (entry === undefined) return this.countLoop(loop, stack, base, sp, globals);
+    if (loop.backoff > 0) {
+      loop.backoff--;
+      return undefined;
+    }
+    this.cache.touch(entry);
+    if (sp - base !== loop.entryKinds.length || !this.guardHolds(loop, globals)) return this.fellBack('guardFallbacks');
+    if (!this.caller.loadFrame(stack, base, loop.entryKinds, framesLeft, slotsLeft)) return this.fellBack('guardFallbacks');
+    const answer = this.runNative(loop, entry, globals, Infinity);
+    if (answer === undefined) {
+      // A bail-out: the loop goes on interpreted for a while before native code is tried again.
+      loop.backoff = OSR_BACKOFF;
+      return undefined;
+    }
+    this.counters.osrEntries++;
+    return answer;
   }
 
   /** VmJitHook: a loop safepoint; installs finished code and delivers interrupts. */
@@ -143,9 +198,17 @@ export class JitEngine implements VmJitHook {
     const record = this.recordAt(bytecode, offset) ?? this.trackOffset(bytecode, offset, end, args.length);
     if (args.length !== record.fn.arity) return undefined; // the interpreter raises the arity error
     const entry = record.code ?? this.pollFor(record);
-    if (entry === undefined) return this.interpreted(record);
+    if (entry === undefined) {
+      this.profileValues = args;
+      this.profileBase = 0;
+      this.profileView = undefined;
+      return this.interpreted(record);
+    }
+    const loaded = record.numericEntry ? this.caller.loadArgs(args) : this.caller.loadArgKinds(args, record.entryKinds);
     // Without a VM there are no globals to check: trees that call through globals run interpreted.
-    return this.runInstalled(record, entry, undefined, this.caller.loadArgs(args), Infinity);
+    const answer = this.runInstalled(record, entry, undefined, loaded, Infinity);
+    // Without globals native code has no effects, so a call it left part-way is run again whole.
+    return answer === SIDE_EXIT ? undefined : answer;
   }
 
   // ── control ───────────────────────────────────────────────────────────────────────────
@@ -242,7 +305,7 @@ export class JitEngine implements VmJitHook {
     if (fn === undefined) throw new RangeError(`no function starts at offset ${offset}`);
     const record = this.track(program.track(fn));
     if (record.code !== undefined) return true;
-    const outcome = compileOrRefuse(this.jobSource(record, 0), this.pipeline.optLevel);
+    const outcome = compileOrRefuse(jobSource(record, 0), this.pipeline.optLevel);
     if (outcome.kind !== 'compiled') {
       this.tracker.markFailed(record);
       return false;
@@ -311,7 +374,7 @@ export class JitEngine implements VmJitHook {
   private interpreted(record: FunctionRecord): undefined {
     this.cache.recordMiss();
     this.counters.interpreterFallbacks++;
-    if (this.tracker.recordCall(record)) this.enqueue(record);
+    if (this.tracker.recordCall(record)) this.enqueueCall(record);
     // A waiting job's priority follows its live call count (a field write).
     else if (record.job !== undefined) this.pipeline.follow(record.job, record.calls);
     return undefined;
@@ -324,25 +387,83 @@ export class JitEngine implements VmJitHook {
    */
   private runInstalled(
     record: FunctionRecord, entry: CacheEntry<FunctionRecord>, view: GlobalsView | undefined, loaded: boolean, argBase: number,
-  ): Value | undefined {
+  ): HookAnswer {
     this.cache.touch(entry);
     if (!this.guardHolds(record, view)) return this.fellBack('guardFallbacks');
     if (!loaded) return this.fellBack('nonNumericArgCalls');
-    const status = this.caller.invoke(entry.code.handle);
-    // A number result is read as a plain double, without building an outcome.
-    if (status === InvokeStatus.Number) {
-      this.counters.jitExecutions++;
-      return this.caller.value;
-    }
-    return this.unusualResult(status, record.program.bytecode, argBase);
+    return this.runNative(record, entry, view, argBase);
   }
 
-  /** The call's answer for a status other than `Number` (kept out of `runInstalled`, which stays small). */
-  private unusualResult(status: InvokeStatus, program: Bytecode, argBase: number): Value | undefined {
+  /**
+   * Runs loaded code (its frame is in the invoke area) with its globals copied in and the
+   * written ones copied back; answers a value, a side exit, or undefined after a bail-out.
+   */
+  private runNative(record: FunctionRecord, entry: CacheEntry<FunctionRecord>, view: GlobalsView | undefined, argBase: number): HookAnswer {
+    const slots = record.globalSlots;
+    if (slots.names.length === 0) {
+      const status = this.caller.invoke(entry.code.handle);
+      // A number result is read as a plain double, without building an outcome.
+      if (status === InvokeStatus.Number) {
+        this.counters.jitExecutions++;
+        return this.caller.value;
+      }
+      return this.unusualResult(status, record, view, argBase);
+    }
+    if (view === undefined || !loadGlobals(slots, view, this.caller.globals)) return this.fellBack('guardFallbacks');
+    const status = this.caller.invoke(entry.code.handle);
+    // A bail-out is discarded whole; every other end keeps what native code wrote.
+    if (status !== InvokeStatus.BailedOut && slots.written.length > 0) storeGlobals(slots, view, this.caller.globals);
+    return this.unusualResult(status, record, view, argBase);
+  }
+
+  /** The call's answer for any status (kept out of `runNative`'s fast path, which stays small). */
+  private unusualResult(status: InvokeStatus, record: FunctionRecord, view: GlobalsView | undefined, argBase: number): HookAnswer {
     if (status === InvokeStatus.BailedOut) return this.bailOut(argBase);
     this.counters.jitExecutions++;
     if (status === InvokeStatus.Interrupted) throw this.interrupted();
-    return this.caller.resultOf(status, program);
+    if (status === InvokeStatus.SideExit) return this.sideExit(record, view);
+    return this.caller.resultOf(status, record.program.bytecode);
+  }
+
+  /** Native code left part-way: the VM continues the frame from what it handed back. */
+  private sideExit(record: FunctionRecord, view: GlobalsView | undefined): typeof SIDE_EXIT {
+    this.counters.sideExits++;
+    this.exit.offset = this.caller.exitOffset;
+    this.caller.exitValues(record.program.bytecode, view, this.exit.values);
+    return SIDE_EXIT;
+  }
+
+  /** The record of the loop at `header` (the last one again, most of the time). */
+  private loopAt(program: Bytecode, header: number): FunctionRecord {
+    const last = this.lastLoop;
+    if (last !== undefined && last.entry === header && last.program.bytecode === program) return last;
+    this.lastLoop = this.programs.get(program).trackLoop(header);
+    return this.lastLoop;
+  }
+
+  /** Counts a slice of back-edges of a loop without code; a loop that gets hot is compiled for the frame as it is now. */
+  private countLoop(loop: FunctionRecord, stack: readonly Value[], base: number, sp: number, view: GlobalsView): undefined {
+    if (this.tracker.recordLoop(loop, SAFEPOINT_INTERVAL, this.config.osrThreshold)) {
+      const kinds = kindsOf(stack, base, sp - base);
+      if (kinds === undefined) {
+        // The frame holds values native code cannot take (strings, arrays…): not this time.
+        this.tracker.markCold(loop);
+        loop.calls = 0;
+        return undefined;
+      }
+      this.profile(loop, kinds, view);
+      this.enqueue(loop);
+    } else if (loop.job !== undefined) {
+      this.pipeline.follow(loop.job, loop.calls);
+    }
+    return undefined;
+  }
+
+  /** Sets what `record` is compiled for: its entry frame's kinds, and the VM whose globals give the slots' kinds. */
+  private profile(record: FunctionRecord, kinds: readonly NativeType[], view: GlobalsView | undefined): void {
+    record.entryKinds = kinds;
+    record.numericEntry = kinds.every((kind) => kind === 'number');
+    record.view = view;
   }
 
   /** A call that had code but ran interpreted, for `reason`. */
@@ -397,31 +518,20 @@ export class JitEngine implements VmJitHook {
     this.pipeline.enqueue(record);
   }
 
+  /** A function that became hot in the call being counted: compiled for that call's argument kinds. */
+  private enqueueCall(record: FunctionRecord): void {
+    const kinds = kindsOf(this.profileValues, this.profileBase, record.fn.arity);
+    // Arguments native code cannot take: compile for numbers; such calls stay interpreted.
+    this.profile(record, kinds ?? Array<NativeType>(record.fn.arity).fill('number'), this.profileView);
+    this.enqueue(record);
+  }
+
   private onDrop(job: PipelineJob): void {
     const { fn } = job;
     // It may come back, but only after another threshold's worth of calls.
     this.tracker.markCold(fn);
     fn.calls = 0;
     publish('failed', () => this.event(fn, { reason: 'dropped: compile queue full' }));
-  }
-
-  /** The input of `record`'s job. */
-  private jobSource(record: FunctionRecord, jobId: number): FunctionJobSource {
-    const { fn, program, end } = record;
-    const { callees, calls } = this.callTreeOf(record);
-    return {
-      jobId, name: fn.name, code: program.bytecode.code, constants: program.bytecode.constants,
-      start: fn.offset, end, arity: fn.arity, localCount: fn.localCount, callees, calls,
-    };
-  }
-
-  /** `record`'s call tree, resolved once; its globals become the record's guard. */
-  private callTreeOf(record: FunctionRecord): CallTree {
-    if (record.tree === undefined) {
-      record.tree = resolveCallTree(record.program.bytecode, record.fn);
-      record.guardGlobals = record.tree.globals;
-    }
-    return record.tree;
   }
 
   private apply(job: PipelineJob, sent: JobOutcome): void {
@@ -471,6 +581,22 @@ export class JitEngine implements VmJitHook {
     const queueWaitMicros = job !== undefined && job.state !== 'waiting' ? (job.startedAt - job.enqueuedAt) * 1000 : undefined;
     return { key: record.key, name: record.fn.name, calls: record.calls, ...(queueWaitMicros === undefined ? {} : { queueWaitMicros }), ...extra };
   }
+}
+
+/** After an OSR entry bailed out, the loop's next safepoints stay interpreted. */
+const OSR_BACKOFF = 16;
+
+/** The kinds of `count` values from `values[base]`; undefined if one is not a number, bool or null. */
+function kindsOf(values: readonly unknown[], base: number, count: number): NativeType[] | undefined {
+  const kinds: NativeType[] = [];
+  for (let i = 0; i < count; i++) {
+    const v = values[base + i];
+    if (typeof v === 'number') kinds.push('number');
+    else if (typeof v === 'boolean') kinds.push('bool');
+    else if (v === null) kinds.push('null');
+    else return undefined;
+  }
+  return kinds;
 }
 
 function syntheticFunction(offset: number, arity: number): FunctionRef {

@@ -31,6 +31,13 @@ export class JitCounters {
   /** Runs stopped with AtlasInterrupted (an interrupt request or an exhausted time budget). */
   interrupts = 0;
   evictions = 0;
+  /**
+   * Native runs that left to the interpreter part-way, at an instruction their code does not
+   * handle (counted in `jitExecutions` too: native code ran them up to there).
+   */
+  sideExits = 0;
+  /** Loops whose frame moved from the interpreter into native code at a loop header (on-stack replacement). */
+  osrEntries = 0;
 }
 
 /** Latency samples, microseconds. */

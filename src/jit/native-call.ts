@@ -6,8 +6,8 @@
  * the exact `AtlasRuntimeError` the interpreter would have raised at that bytecode offset.
  */
 import type { Bytecode } from '../bytecode/bytecode.js';
-import { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, HaltSignal, runtimeErrorAt, type Value } from '../vm/index.js';
-import { InvokeStatus, NativeInvoker, trapError, type NativeType } from './native.js';
+import { AtlasFunction, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type GlobalsView, HaltSignal, runtimeErrorAt, type Value } from '../vm/index.js';
+import { EXIT_SLOT_KINDS, InvokeStatus, NativeInvoker, trapError, type NativeType } from './native.js';
 
 /**
  * A call loads its arguments first (`loadStack` or `loadArgs`, false when one is not a
@@ -29,6 +29,68 @@ export class NativeCaller extends NativeInvoker {
     }
     this.setLimits(framesLeft, slotsLeft);
     return true;
+  }
+
+  /**
+   * Loads the frame `stack[base .. base+kinds.length)` for code compiled for `kinds` (an OSR
+   * entry, or a call with bool or null parameters), with the limits. False when a value is not
+   * of its slot's kind.
+   */
+  loadFrame(stack: readonly Value[], base: number, kinds: readonly NativeType[], framesLeft: number, slotsLeft: number): boolean {
+    if (!this.loadKinds(stack, base, kinds)) return false;
+    this.setLimits(framesLeft, slotsLeft);
+    return true;
+  }
+
+  /** `loadFrame` for host arguments, under the interpreter's default limits. */
+  loadArgKinds(argv: readonly unknown[], kinds: readonly NativeType[]): boolean {
+    if (argv.length !== kinds.length || !this.loadKinds(argv, 0, kinds)) return false;
+    this.setLimits(DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE - 1);
+    return true;
+  }
+
+  private loadKinds(values: readonly unknown[], base: number, kinds: readonly NativeType[]): boolean {
+    const args = this.args;
+    for (let i = 0; i < kinds.length; i++) {
+      const v = values[base + i];
+      const kind = kinds[i];
+      if (kind === 'number' ? typeof v !== 'number' : kind === 'bool' ? typeof v !== 'boolean' : v !== null) return false;
+      args[i] = v === true ? 1 : typeof v === 'number' ? v : 0;
+    }
+    return true;
+  }
+
+  /**
+   * The frame a side exit handed back, as interpreter values (into `values`, reused): callee
+   * slots become the function their global holds (guarded by the caller) or their function
+   * constant.
+   */
+  exitValues(program: Bytecode, view: GlobalsView | undefined, values: Value[]): Value[] {
+    const depth = this.exitDepth;
+    values.length = depth;
+    for (let i = 0; i < depth; i++) values[i] = this.exitValue(i, program, view);
+    return values;
+  }
+
+  private exitValue(i: number, program: Bytecode, view: GlobalsView | undefined): Value {
+    const raw = this.args[i]!;
+    switch (EXIT_SLOT_KINDS[this.exitKinds[i]!]) {
+      case 'number': return raw;
+      case 'bool': return raw !== 0;
+      case 'null': return null;
+      case 'global': {
+        const name = program.constants[raw];
+        const value = name?.kind === 'string' ? view?.getGlobal(name.value) : undefined;
+        if (value === undefined) throw new Error(`side exit: global constant ${raw} holds no value`);
+        return value;
+      }
+      case 'function': {
+        const constant = program.constants[raw];
+        if (constant?.kind !== 'function') throw new Error(`side exit: constant ${raw} is not a function`);
+        return new AtlasFunction(constant.value);
+      }
+      default: throw new Error(`side exit: unknown slot kind ${this.exitKinds[i]}`);
+    }
   }
 
   /** Loads host arguments under the interpreter's default limits. False when one is not a number. */

@@ -11,6 +11,8 @@ import type { HotRecord } from './hotspot-tracker.js';
 import type { CacheEntry, FunctionKey } from './code-cache.js';
 import type { CallTree, GlobalDependency } from './call-tree.js';
 import type { GlobalsView } from '../vm/index.js';
+import { type GlobalSlots, NO_GLOBAL_SLOTS } from './global-slots.js';
+import type { NativeType } from './native.js';
 
 /**
  * Everything the engine knows of one function of one program version: its call count and
@@ -18,11 +20,23 @@ import type { GlobalsView } from '../vm/index.js';
  * pipeline looks a function up by key.
  */
 export interface FunctionRecord extends HotRecord {
-  /** `<program id>:<offset>`, the name events and the cache give it. */
+  /** `<program id>:<offset>` (`…@<header>` for a loop), the name events and the cache give it. */
   readonly key: FunctionKey;
   readonly fn: FunctionRef;
   readonly end: number;
   readonly program: ProgramState;
+  /** Where its code is entered: the function's start for calls, a loop header for OSR. */
+  readonly entry: number;
+  /** The kinds of the entry frame its code is compiled for, profiled when it became hot. */
+  entryKinds: readonly NativeType[];
+  /** Every entry kind is a number (the call path's fast argument check). */
+  numericEntry: boolean;
+  /** The globals its code keeps in the invoke area's slots (resolved with its job). */
+  globalSlots: GlobalSlots;
+  /** The VM it became hot in: its globals' kinds are the global slots' kinds. */
+  view: GlobalsView | undefined;
+  /** OSR entries still to skip after a bail-out (see `JitEngine.onLoop`). */
+  backoff: number;
   /** The waiting or running job, while there is one. */
   job: CompileJob | undefined;
   /** Installed native code, while it is in the cache. */
@@ -39,6 +53,8 @@ export interface FunctionRecord extends HotRecord {
 export class ProgramState {
   /** The records of the functions seen called, by body offset. */
   private readonly records = new Map<number, FunctionRecord>();
+  /** The records of the loops seen hot enough to count, by header offset. */
+  private readonly loops = new Map<number, FunctionRecord>();
   private functionsByOffset: Map<number, FunctionRef> | undefined;
 
   constructor(
@@ -50,22 +66,58 @@ export class ProgramState {
   track(fn: FunctionRef, end?: number): FunctionRecord {
     let record = this.records.get(fn.offset);
     if (record === undefined) {
-      record = {
-        calls: 0, state: 'cold', hotAt: 0, key: `${this.id}:${fn.offset}`, fn, end: end ?? functionEnd(this.bytecode, fn), program: this,
-        job: undefined, code: undefined, tree: undefined, guardGlobals: NO_GLOBALS, guardView: undefined, guardVersion: -1,
-      };
+      record = this.newRecord(`${this.id}:${fn.offset}`, fn, end ?? functionEnd(this.bytecode, fn), fn.offset);
       this.records.set(fn.offset, record);
     }
     return record;
   }
 
-  /** The records of the functions seen called. */
-  functions(): IterableIterator<FunctionRecord> {
-    return this.records.values();
+  /**
+   * The record of the loop whose header is at `header`, made on first sight: its code is the
+   * frame's function (or the top-level code) entered at the header.
+   */
+  trackLoop(header: number): FunctionRecord {
+    let record = this.loops.get(header);
+    if (record === undefined) {
+      const fn = this.enclosingFunction(header);
+      const end = fn === undefined ? this.bytecode.code.length : functionEnd(this.bytecode, fn);
+      const frame = fn ?? this.mainFrame();
+      record = this.newRecord(`${this.id}:${frame.offset}@${header}`, frame, end, header);
+      this.loops.set(header, record);
+    }
+    return record;
+  }
+
+  private newRecord(key: FunctionKey, fn: FunctionRef, end: number, entry: number): FunctionRecord {
+    return {
+      calls: 0, state: 'cold', hotAt: 0, key, fn, end, program: this, entry,
+      // A call enters with its parameters, numbers until a profile says otherwise.
+      entryKinds: entry === fn.offset ? Array<NativeType>(fn.arity).fill('number') : NO_KINDS, numericEntry: true, globalSlots: NO_GLOBAL_SLOTS, view: undefined, backoff: 0,
+      job: undefined, code: undefined, tree: undefined, guardGlobals: NO_GLOBALS, guardView: undefined, guardVersion: -1,
+    };
+  }
+
+  /** The function whose body holds `offset`; undefined in top-level code. */
+  private enclosingFunction(offset: number): FunctionRef | undefined {
+    return this.bytecode.functions().find((fn) => fn.offset !== 0 && fn.offset <= offset && offset < functionEnd(this.bytecode, fn));
+  }
+
+  /** The top-level code as a function: entered at 0, no parameters, its top-level locals. */
+  private mainFrame(): FunctionRef {
+    return {
+      name: '<main>', arity: 0, offset: 0, localCount: this.bytecode.topLevelLocalCount,
+      paramOwnership: [], paramNames: [], returnOwnership: 'none',
+    };
+  }
+
+  /** The records of the functions seen called and the loops seen counting. */
+  *functions(): IterableIterator<FunctionRecord> {
+    yield* this.records.values();
+    yield* this.loops.values();
   }
 
   get size(): number {
-    return this.records.size;
+    return this.records.size + this.loops.size;
   }
 
   /** The function constant whose body starts at `offset`, if any. */
@@ -78,6 +130,7 @@ export class ProgramState {
 }
 
 const NO_GLOBALS: readonly GlobalDependency[] = [];
+const NO_KINDS: readonly NativeType[] = [];
 
 export class ProgramRegistry {
   private readonly programs = new WeakMap<Bytecode, ProgramState>();

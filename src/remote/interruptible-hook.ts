@@ -7,7 +7,7 @@
  * own interrupt flag (see `JitEngine.interrupt`).
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
-import type { GlobalsView, Value, VmJitHook } from '../vm/index.js';
+import type { ExitFrame, GlobalsView, HookAnswer, Value, VmJitHook } from '../vm/index.js';
 import type { InterruptSignal } from './interrupt-signal.js';
 import { AtlasInterrupted } from './remote-errors.js';
 
@@ -23,9 +23,21 @@ export class InterruptibleHook implements VmJitHook {
   onCall(
     fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number,
     framesLeft?: number, slotsLeft?: number, globals?: GlobalsView,
-  ): Value | undefined {
+  ): HookAnswer {
     if (this.signal.stops(this.operation)) throw new AtlasInterrupted(true);
     return this.jit?.onCall(fn, program, stack, argBase, framesLeft, slotsLeft, globals);
+  }
+
+  /** The engine's side-exit frame, which the VM reads right after `SIDE_EXIT`. */
+  get exitFrame(): ExitFrame | undefined {
+    return this.jit?.exitFrame;
+  }
+
+  onLoop(
+    header: number, program: Bytecode, stack: readonly Value[], base: number, sp: number,
+    framesLeft: number, slotsLeft: number, globals: GlobalsView,
+  ): HookAnswer {
+    return this.jit?.onLoop?.(header, program, stack, base, sp, framesLeft, slotsLeft, globals);
   }
 
   onRunStart(timeBudgetMs: number | undefined): void {

@@ -24,7 +24,7 @@ import { BUILTINS, MATH_CONSTANTS, StdlibError, type BuiltinContext } from './bu
 import { AtlasInterrupted, AtlasRuntimeError, NO_OFFSET, type RuntimeErrorKind, runtimeErrorAt } from './errors.js';
 import { Cmp, Op, Word, dispatchWords } from './dispatch.js';
 import { fromHostArgs } from './host.js';
-import { type GlobalsView, HaltSignal, SAFEPOINT_INTERVAL, type VmJitHook } from './jit-hook.js';
+import { type GlobalsView, HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type VmJitHook } from './jit-hook.js';
 import {
   AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasOption, AtlasResult, type HostValue, type Value,
   valuesEqual,
@@ -124,6 +124,8 @@ export class Vm implements GlobalsView {
   private resumeIp = 0;
   private resumeSp = 0;
   private resumeFp = 0;
+  /** The slice ended at a loop back-edge (`resumeIp` is its header), not at a call. */
+  private resumeAtLoop = false;
 
   constructor(bytecode: Bytecode, options: VmOptions = {}) {
     if (options.validate ?? true) assertValid(bytecode);
@@ -244,15 +246,18 @@ export class Vm implements GlobalsView {
     stack[0] = callee;
     for (let i = 0; i < args.length; i++) stack[i + 1] = args[i]!;
     const sp = args.length + 1;
+    let answer: Value | undefined | typeof SIDE_EXIT;
     if (this.hook !== undefined && callee instanceof AtlasFunction) {
-      const result = this.hook.onCall(fn, this.bytecode, stack, 1, this.maxCallDepth, this.maxStackSize - 1, this);
-      if (result !== undefined) return result;
+      answer = this.hook.onCall(fn, this.bytecode, stack, 1, this.maxCallDepth, this.maxStackSize - 1, this);
+      if (answer !== undefined && answer !== SIDE_EXIT) return answer;
     }
     if (this.maxCallDepth < 1) throw this.stackOverflow(NO_OFFSET);
     this.frames[Frame.Size + Frame.Base] = 1;
     this.frames[Frame.Size + Frame.Locals] = fn.localCount;
     this.frames[Frame.Size + Frame.Return] = HOST_RETURN;
     this.frameUpvalues[1] = callee instanceof AtlasClosure ? callee.upvalues : NO_UPVALUES;
+    // Native code that left part-way hands over the frame to continue from.
+    if (answer === SIDE_EXIT) return this.runFrom(this.exitOffset(), this.applyExit(1), 1) ?? null;
     return this.runFrom(fn.offset, sp, 1) ?? null;
   }
 
@@ -280,16 +285,69 @@ export class Vm implements GlobalsView {
     while (outcome === SUSPENDED) {
       if (this.deadline !== Infinity && performance.now() >= this.deadline) throw new AtlasInterrupted(true, this.timeBudgetMs);
       this.hook?.onSafepoint?.();
+      if (this.resumeAtLoop && this.hook?.onLoop !== undefined) {
+        const returned = this.offerLoop(this.hook);
+        if (returned !== SUSPENDED) return returned;
+      }
       outcome = this.execute(this.resumeIp, this.resumeSp, this.resumeFp);
     }
     return outcome;
   }
 
+  /**
+   * A loop header of frame `resumeFp` got another slice of back-edges: the hook may run the
+   * rest of the frame natively (on-stack replacement). Updates the resume state from what
+   * it did; returns the run's result when the frame it finished was entered from `Vm.call`.
+   */
+  private offerLoop(hook: VmJitHook): Value | undefined | typeof SUSPENDED {
+    const fp = this.resumeFp;
+    const at = fp * Frame.Size;
+    const base = this.frames[at + Frame.Base]!;
+    const framesLeft = this.maxCallDepth - fp + 1;
+    const answer = hook.onLoop!(this.resumeIp, this.bytecode, this.stack, base, this.resumeSp, framesLeft, this.maxStackSize - base, this);
+    if (answer === undefined) return SUSPENDED;
+    if (answer === SIDE_EXIT) {
+      this.resumeSp = this.applyExit(base);
+      this.resumeIp = this.exitOffset();
+      return SUSPENDED;
+    }
+    return this.returnFrom(fp, answer);
+  }
+
+  /** What `Return` does for frame `fp` whose code native code ran to its return with `result`. */
+  private returnFrom(fp: number, result: Value): Value | undefined | typeof SUSPENDED {
+    if (fp === 0) return result; // top-level code cannot Return; the main frame's result ends the run
+    const at = fp * Frame.Size;
+    const frameStart = this.frames[at + Frame.Base]!;
+    const returnIp = this.frames[at + Frame.Return]!;
+    this.frameUpvalues[fp] = NO_UPVALUES;
+    let sp = frameStart > 0 ? frameStart - 1 : 0; // the callee's slot, as Return drops it
+    this.stack[sp++] = result;
+    if (returnIp === HOST_RETURN) return result;
+    this.resumeIp = returnIp;
+    this.resumeSp = sp;
+    this.resumeFp = fp - 1;
+    return SUSPENDED;
+  }
+
+  /** Writes a side exit's frame over the stack from `base`; returns the new stack top. */
+  private applyExit(base: number): number {
+    const values = this.hook!.exitFrame!.values;
+    const stack = this.stack;
+    for (let i = 0; i < values.length; i++) stack[base + i] = values[i]!;
+    return base + values.length;
+  }
+
+  private exitOffset(): number {
+    return this.hook!.exitFrame!.offset;
+  }
+
   /** Saves the loop state at the end of a slice (the frames are already in `frames`). */
-  private suspend(ip: number, sp: number, fp: number): typeof SUSPENDED {
+  private suspend(ip: number, sp: number, fp: number, atLoop: boolean): typeof SUSPENDED {
     this.resumeIp = ip;
     this.resumeSp = sp;
     this.resumeFp = fp;
+    this.resumeAtLoop = atLoop;
     return SUSPENDED;
   }
 
@@ -321,7 +379,10 @@ export class Vm implements GlobalsView {
     let base = frames[fp * Frame.Size + Frame.Base]!;
     let localCount = frames[fp * Frame.Size + Frame.Locals]!;
     let upvalues = frameUpvalues[fp]!;
+    // Slices end after SLICE_BUDGET interpreted calls or SLICE_BUDGET back-edges, counted
+    // apart so that a loop with calls in its body still reaches its header's safepoint.
     let budget = SLICE_BUDGET;
+    let backEdges = SLICE_BUDGET;
 
     dispatch: for (;;) {
       // Running off either end (a jump may land outside the code, docs/bytecode.md §1.2) is a normal
@@ -554,7 +615,7 @@ export class Vm implements GlobalsView {
           }
           const d = words[ip + 1]! >> Word.OperandShift;
           ip += 4 + d;
-          if (d < 0 && --budget === 0) return this.suspend(ip, sp, fp); // a taken back-edge
+          if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
           break;
         }
 
@@ -575,7 +636,7 @@ export class Vm implements GlobalsView {
           const d = word >> Word.OperandShift;
           if (d < 0) {
             if (sp > maxStackSize) throw this.stackOverflow(ip);
-            if (--budget === 0) return this.suspend(ip + 3 + d, sp, fp);
+            if (--backEdges === 0) return this.suspend(ip + 3 + d, sp, fp, true);
           }
           ip += 3 + d;
           break;
@@ -588,7 +649,7 @@ export class Vm implements GlobalsView {
           }
           const d = word >> Word.OperandShift;
           ip += 3 + d;
-          if (d < 0 && --budget === 0) return this.suspend(ip, sp, fp); // a taken back-edge
+          if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
           break;
         }
 
@@ -598,12 +659,15 @@ export class Vm implements GlobalsView {
           const callee = stack[sp - 1 - argc]!;
           let fn: FunctionRef;
           let calleeUpvalues: readonly Value[];
+          let exited = false;
           if (callee instanceof AtlasFunction) {
             fn = callee.ref;
             if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
             if (hook !== undefined) {
               const result = hook.onCall(fn, this.bytecode, stack, sp - argc, maxCallDepth - fp, maxStackSize - (sp - argc), this);
-              if (result !== undefined) {
+              if (result === SIDE_EXIT) {
+                exited = true;
+              } else if (result !== undefined) {
                 // Exactly what Return does: drop args and callee, push the result.
                 sp -= argc + 1;
                 stack[sp++] = result;
@@ -639,7 +703,12 @@ export class Vm implements GlobalsView {
           frames[at + Frame.Return] = ip + 2;
           frameUpvalues[fp] = upvalues = calleeUpvalues;
           ip = fn.offset | 0;
-          if (--budget === 0) return this.suspend(ip, sp, fp);
+          if (exited) {
+            // Native code ran the call part-way: continue its frame where it left.
+            sp = this.applyExit(base);
+            ip = this.exitOffset();
+          }
+          if (--budget === 0) return this.suspend(ip, sp, fp, false);
           break;
         }
         case Op.Return: { // docs/bytecode.md §3.4

@@ -13,8 +13,26 @@ import type { Value } from './values.js';
  */
 export interface GlobalsView {
   getGlobal(name: string): Value | undefined;
+  /** Writes a user global as `SetGlobal` would (native code's writes are copied back through it). */
+  setGlobal(name: string, value: Value): void;
   readonly globalVersion: number;
 }
+
+/**
+ * Returned by a hook instead of a value when native code ran part of the frame and left at an
+ * instruction it does not handle: the VM continues interpreting that frame at
+ * `exitFrame.offset` with `exitFrame.values` as its stack (locals first).
+ */
+export const SIDE_EXIT: unique symbol = Symbol('atlas-jit.side-exit');
+
+/** The frame a side exit hands back; read by the VM right after `SIDE_EXIT`. */
+export interface ExitFrame {
+  readonly offset: number;
+  readonly values: readonly Value[];
+}
+
+/** What the hook answers for a call or a loop: interpret (undefined), a result, or a side exit. */
+export type HookAnswer = Value | undefined | typeof SIDE_EXIT;
 
 export interface VmJitHook {
   /** Called before a user function is entered (from bytecode `Call` and from `vm.call`).
@@ -30,7 +48,19 @@ export interface VmJitHook {
   onCall(
     fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number,
     framesLeft?: number, slotsLeft?: number, globals?: GlobalsView,
-  ): Value | undefined;
+  ): HookAnswer;
+  /** After `SIDE_EXIT`: where the frame continues and its stack. */
+  readonly exitFrame?: ExitFrame | undefined;
+  /** Called at a loop header every `SAFEPOINT_INTERVAL` back-edges of that frame (after
+   *  `onSafepoint`), with the frame's stack `stack[base .. sp)` (locals first) and the limits as
+   *  for `onCall` (`framesLeft` counting this frame itself). The hook may run the rest of the
+   *  frame natively from here (on-stack replacement): a value is the frame's return value (the
+   *  VM then returns from the frame as `Return` would), `SIDE_EXIT` hands the frame back at
+   *  another instruction, undefined lets the interpreter go on. Optional. */
+  onLoop?(
+    header: number, program: Bytecode, stack: readonly Value[], base: number, sp: number,
+    framesLeft: number, slotsLeft: number, globals: GlobalsView,
+  ): HookAnswer;
   /** Called about every 64 loop back-edges (Loop opcode and backward Jumps) so the JIT can poll
    *  its install mailbox without waiting for the event loop. Optional. Interpreted calls count
    *  like back-edges, so deep recursion without loops reaches safepoints too. May throw
@@ -49,5 +79,5 @@ export class HaltSignal {
   constructor(readonly value: Value) {}
 }
 
-/** How many loop back-edges (and interpreted calls) pass between two `onSafepoint` calls. */
+/** How many loop back-edges (or, separately, interpreted calls) pass between two safepoints. */
 export const SAFEPOINT_INTERVAL = 64;

@@ -97,7 +97,10 @@ impl Translator<'_> {
     /// handing the interpreter the current frame; otherwise (or when the frame cannot be
     /// handed over) the rejection stands.
     pub(super) fn side_exit_or(&mut self, pc: usize, rejection: Rejection) -> Result<(), Rejection> {
-        if !self.side_exits || matches!(rejection, Rejection::Invalid(_)) || self.frame.depth() > FRAME_SLOTS {
+        // Code that would leave before doing anything is not worth having: refused.
+        let useless = !self.translated_any;
+        if !self.side_exits || useless || matches!(rejection, Rejection::Invalid(_)) || self.frame.depth() > FRAME_SLOTS
+        {
             return Err(rejection);
         }
         self.side_exit(pc);

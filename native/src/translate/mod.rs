@@ -110,6 +110,7 @@ pub fn translate_function(
         floor: params[3],
         frame,
         side_exits,
+        translated_any: false,
         leaders,
         blocks: HashMap::new(),
         work: Vec::new(),
@@ -209,6 +210,8 @@ struct Translator<'a> {
     /// Whether an instruction this function cannot translate leaves to the interpreter (only
     /// the root, and only when the input allows it) instead of refusing the module.
     side_exits: bool,
+    /// An instruction was translated: from now on a side exit leaves after native work.
+    translated_any: bool,
     leaders: BTreeSet<usize>,
     /// Each leader's block and the stack shape fixed by the first edge into it.
     blocks: HashMap<usize, (Block, Vec<Slot<()>>)>,
@@ -293,8 +296,14 @@ impl Translator<'_> {
             }
             let before = self.frame.clone();
             match self.step(pc) {
-                Ok(Flow::Next(next)) => pc = next,
-                Ok(Flow::End) => return Ok(()),
+                Ok(Flow::Next(next)) => {
+                    self.translated_any = true;
+                    pc = next;
+                }
+                Ok(Flow::End) => {
+                    self.translated_any = true;
+                    return Ok(());
+                }
                 Err(rejection) => {
                     // Leave with the frame as it was before the instruction: the interpreter
                     // executes it.

@@ -1,0 +1,119 @@
+/**
+ * Globals in native code. Compiled code reads and writes the globals it uses as values in the
+ * invoke area's global slots: before a run the engine checks that each such global still holds
+ * a value of the kind its slot was compiled for (else the call runs interpreted) and copies the
+ * values in; after the run it copies back the ones the code may have written, so the
+ * interpreter sees every native write. A run that bailed out is discarded whole: its writes are
+ * never copied back, which keeps "nothing observable happened" true.
+ *
+ * Which globals get a slot is decided when the job is built, from the VM the code became hot
+ * in: a global read or written by the code that holds a number, bool or null then. Globals
+ * that hold the functions the code calls are guarded apart (`call-tree.ts`); every other global
+ * the code touches makes it leave to the interpreter at that instruction (a side exit).
+ */
+import type { Bytecode } from '../bytecode/bytecode.js';
+import { decodeAt, Opcode } from '../bytecode/index.js';
+import type { GlobalsView, Value } from '../vm/index.js';
+import type { NativeGlobals, NativeType } from './native.js';
+
+export interface GlobalSlots {
+  /** Slot → the global's name, and the kind the code was compiled for. */
+  readonly names: readonly string[];
+  readonly kinds: readonly NativeType[];
+  /** The slots some `SetGlobal` of the code writes: only they are copied back. */
+  readonly written: readonly number[];
+  /** The table as the translator takes it (string constant → slot). */
+  readonly table: NativeGlobals;
+}
+
+export const NO_GLOBAL_SLOTS: GlobalSlots = { names: [], kinds: [], written: [], table: { kinds: [], slots: new Map() } };
+
+/** A code range of the module: a function body, or the top-level code. */
+export interface CodeRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The slots for the globals `ranges` read or write as values: each named global (other than
+ * `calleeNames`) whose value in `view` is a number, bool or null gets one, with that kind.
+ */
+export function resolveGlobalSlots(bytecode: Bytecode, ranges: readonly CodeRange[], calleeNames: ReadonlySet<string>, view: GlobalsView | undefined): GlobalSlots {
+  if (view === undefined) return NO_GLOBAL_SLOTS;
+  const slotOf = new Map<string, number>();
+  const names: string[] = [];
+  const kinds: NativeType[] = [];
+  const written = new Set<number>();
+  const constants = new Map<number, number>();
+  for (const { constant, name, writes } of globalAccesses(bytecode, ranges)) {
+    if (calleeNames.has(name)) continue;
+    let slot = slotOf.get(name);
+    if (slot === undefined) {
+      const kind = kindOf(view.getGlobal(name));
+      if (kind === undefined) continue;
+      slot = names.length;
+      slotOf.set(name, slot);
+      names.push(name);
+      kinds.push(kind);
+    }
+    constants.set(constant, slot);
+    if (writes) written.add(slot);
+  }
+  if (names.length === 0) return NO_GLOBAL_SLOTS;
+  return { names, kinds, written: [...written], table: { kinds, slots: constants } };
+}
+
+interface GlobalAccess {
+  readonly constant: number;
+  readonly name: string;
+  readonly writes: boolean;
+}
+
+/** Every GetGlobal/SetGlobal in `ranges` whose operand is a string constant. */
+function* globalAccesses(bytecode: Bytecode, ranges: readonly CodeRange[]): Iterable<GlobalAccess> {
+  const { code, constants } = bytecode;
+  for (const { start, end } of ranges) {
+    for (let offset = start; offset < end;) {
+      const ins = decodeAt(code, offset);
+      const op = ins.info.byte;
+      if (op === Opcode.GetGlobal || op === Opcode.SetGlobal) {
+        const constant = ins.operands[0]!;
+        const name = constants[constant];
+        if (name?.kind === 'string') yield { constant, name: name.value, writes: op === Opcode.SetGlobal };
+      }
+      offset = ins.next;
+    }
+  }
+}
+
+/** The slot kind a global's value can live in, if any. */
+function kindOf(value: Value | undefined): NativeType | undefined {
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'boolean') return 'bool';
+  return value === null ? 'null' : undefined;
+}
+
+/**
+ * Checks that every slot's global still holds a value of the slot's kind and copies the
+ * values into `area`. False (nothing may run natively) on the first that does not.
+ */
+export function loadGlobals(slots: GlobalSlots, view: GlobalsView, area: Float64Array): boolean {
+  const { names, kinds } = slots;
+  for (let i = 0; i < names.length; i++) {
+    const value = view.getGlobal(names[i]!);
+    if (kindOf(value) !== kinds[i]) return false;
+    area[i] = value === true ? 1 : typeof value === 'number' ? value : 0;
+  }
+  return true;
+}
+
+/** Copies back the written slots whose value changed, as `SetGlobal` would have written them. */
+export function storeGlobals(slots: GlobalSlots, view: GlobalsView, area: Float64Array): void {
+  const { names, kinds, written } = slots;
+  for (const slot of written) {
+    const raw = area[slot]!;
+    const value: Value = kinds[slot] === 'bool' ? raw !== 0 : kinds[slot] === 'null' ? null : raw;
+    const name = names[slot]!;
+    if (!Object.is(view.getGlobal(name), value)) view.setGlobal(name, value);
+  }
+}
