@@ -6,7 +6,9 @@
  *   - `node NAME.js`, the same algorithm in plain JavaScript,
  * interleaved round by round so a slow spell on the shared machine hits all three alike.
  * Every run's stdout must equal the others'. One more JIT run with `--stats=json` says what
- * the JIT did (compilations, native executions, fallbacks).
+ * the JIT did: native executions, interpreter fallbacks (and how many of those an argument
+ * that was not a number forced), compilations, refusals, jobs still queued at exit, and the
+ * fields the engine may add later (native instruction share, JIT bookkeeping time).
  *
  * Run: `npm run bench:programs` or `node dist/bench/programs.bench.js [--quick] [--markdown] [NAME...]`
  * (`--quick`: 3 rounds instead of 5; `--markdown`: the table as Markdown; NAMEs: a subset).
@@ -90,35 +92,52 @@ function timeProgram(name: string): { timings: Timings; stdout: string } {
   return { timings, stdout: reference ?? '' };
 }
 
+/** `JitStats` as JSON: read field by field, since the lead may add fields (or not yet). */
+type Stats = Readonly<Record<string, unknown>>;
+
 /** The JIT's own account of one run: `--stats=json` writes the stats as JSON to stderr. */
-function jitStats(name: string, expectedStdout: string): Readonly<Record<string, unknown>> {
+function jitStats(name: string, expectedStdout: string): Stats {
   const run = runNode([CLI, 'run', programPath(name, 'atlas'), '--stats=json']);
   checkSameOutput(name, 'JIT --stats=json', expectedStdout, run.stdout);
   const json = run.stderr.slice(run.stderr.indexOf('{'));
   try {
     const stats: unknown = JSON.parse(json);
-    if (typeof stats === 'object' && stats !== null) return stats as Record<string, unknown>;
+    if (typeof stats === 'object' && stats !== null) return stats as Stats;
   } catch {
     // Reported below with the text that did not parse.
   }
   throw new BenchAbort(`${name}: --stats=json wrote no JSON object to stderr:\n${run.stderr}`);
 }
 
-/** The stats columns; fields the engine may not have yet read "n/a", never an error. */
-const STAT_COLUMNS: ReadonlyArray<readonly [header: string, field: string, format: (n: number) => string]> = [
-  ['jit execs', 'jitExecutions', String],
-  ['interp fallbacks', 'interpreterFallbacks', String],
-  ['compiled', 'compilations', String],
-  ['refused', 'refusedCompilations', String],
-  ['native instr share', 'nativeInstructionShare', (n) => (n >= 0 && n <= 1 ? `${fmt(n * 100)}%` : String(n))],
-  ['jit bookkeeping µs', 'jitBookkeepingMicros', (n) => fmt(n, 0)],
-];
-
-function statCell(stats: Readonly<Record<string, unknown>>, field: string, format: (n: number) => string): string {
+/** A field as a cell: "n/a" when the engine does not report it (yet), never an error. */
+function statCell(stats: Stats, field: string, format: (n: number) => string = String): string {
   const value = stats[field];
   if (typeof value === 'number') return format(value);
   return value === undefined ? 'n/a' : JSON.stringify(value);
 }
+
+/**
+ * Jobs still waiting or compiling when the program ended: compilations that never arrived in
+ * time to help (a stalled pipeline shows here, not in the other counters).
+ */
+function leftOver(stats: Stats): string {
+  const { queueDepth, inFlight } = stats;
+  return typeof queueDepth === 'number' && typeof inFlight === 'number' ? String(queueDepth + inFlight) : 'n/a';
+}
+
+const percentOfOne = (n: number) => (n >= 0 && n <= 1 ? `${fmt(n * 100)}%` : String(n));
+
+/** The stats columns: what the JIT did, and why calls stayed interpreted. */
+const STAT_COLUMNS: ReadonlyArray<readonly [header: string, cell: (stats: Stats) => string]> = [
+  ['jit execs', (s) => statCell(s, 'jitExecutions')],
+  ['interp fallbacks', (s) => statCell(s, 'interpreterFallbacks')],
+  ['non-numeric arg calls', (s) => statCell(s, 'nonNumericArgCalls')],
+  ['compiled', (s) => statCell(s, 'compilations')],
+  ['refused', (s) => statCell(s, 'refusedCompilations')],
+  ['left queued', leftOver],
+  ['native instr share', (s) => statCell(s, 'nativeInstructionShare', percentOfOne)],
+  ['jit bookkeeping µs', (s) => statCell(s, 'jitBookkeepingMicros', (n) => fmt(n, 0))],
+];
 
 function spread(ms: readonly number[]): string {
   return `${fmt(median(ms), 0)} (${fmt(Math.min(...ms), 0)}–${fmt(Math.max(...ms), 0)})`;
@@ -129,12 +148,12 @@ const HEADER = [
   ...STAT_COLUMNS.map(([header]) => header),
 ];
 
-function tableRow(name: string, timings: Timings, stats: Readonly<Record<string, unknown>>): string[] {
+function tableRow(name: string, timings: Timings, stats: Stats): string[] {
   const [noJit, jit, js] = [median(timings.noJit), median(timings.jit), median(timings.js)];
   return [
     name, spread(timings.noJit), spread(timings.jit), spread(timings.js),
     `${fmt(noJit / jit, 2)}×`, `${fmt(jit / js, 2)}×`,
-    ...STAT_COLUMNS.map(([, field, format]) => statCell(stats, field, format)),
+    ...STAT_COLUMNS.map(([, cell]) => cell(stats)),
   ];
 }
 
