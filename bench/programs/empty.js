@@ -1,0 +1,1 @@
+// Plain-JavaScript twin of empty.atlas: an empty program, start-up alone.
