@@ -79,8 +79,9 @@ impl From<Rejection> for CompileError {
     }
 }
 
-fn backend<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> CompileError + '_ {
-    move |error| CompileError::Backend(format!("{what}: {error}"))
+fn backend<E: std::fmt::Debug>(what: &str) -> impl FnOnce(E) -> CompileError + '_ {
+    // Debug, not Display: a verifier failure's Display is only "Verifier errors".
+    move |error| CompileError::Backend(format!("{what}: {error:?}"))
 }
 
 /// The linkage name of the `fmod` the generated code calls for `Mod`.
@@ -140,6 +141,9 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
         fmod: UserExternalName::new(0, 0),
         functions: (1..=count as u32).map(|id| UserExternalName::new(0, id)).collect(),
         return_kinds: vec![ValueKind::Number; count],
+        param_kinds: input.functions.iter().map(|body| vec![ValueKind::Number; body.arity]).collect(),
+        param_settled: vec![false; count],
+        demands: Default::default(),
         left_out: vec![false; count],
         interrupt_checks: options.interrupt_checks,
     };

@@ -93,14 +93,23 @@ impl Translator<'_> {
         }
     }
 
-    /// Where translation cannot go on at `pc`: with side exits on, the code leaves there,
-    /// handing the interpreter the current frame; otherwise (or when the frame cannot be
-    /// handed over) the rejection stands.
+    /// Where translation cannot go on at `pc`, with side exits on (otherwise the rejection
+    /// stands): the root leaves there, handing the interpreter its frame; a callee bails out,
+    /// which discards the whole native run (it wrote nothing the interpreter sees) so that the
+    /// interpreter runs it again from its entry. Code that would leave before doing anything
+    /// is not worth having, and a frame too deep for the invoke area cannot be handed over:
+    /// those rejections stand too.
     pub(super) fn side_exit_or(&mut self, pc: usize, rejection: Rejection) -> Result<(), Rejection> {
-        // Code that would leave before doing anything is not worth having: refused.
         let useless = !self.translated_any;
-        if !self.side_exits || useless || matches!(rejection, Rejection::Invalid(_)) || self.frame.depth() > FRAME_SLOTS
-        {
+        if !self.input.side_exits || useless || matches!(rejection, Rejection::Invalid(_)) {
+            return Err(rejection);
+        }
+        if !self.side_exits {
+            let bailout = self.bailout_block();
+            self.b.ins().jump(bailout, &[]);
+            return Ok(());
+        }
+        if self.frame.depth() > FRAME_SLOTS {
             return Err(rejection);
         }
         self.side_exit(pc);

@@ -61,6 +61,12 @@ pub struct TranslateEnv {
     /// The kind each function is assumed to return where it is called natively (checked
     /// against what its returns produce; see `Translated::return_kinds`).
     pub return_kinds: Vec<ValueKind>,
+    /// The kinds each callee takes its parameters as (the root's are its entry kinds): numbers
+    /// at first; a call site that passes other kinds asks for them (`demands`), and the first
+    /// to ask settles them. A later call site that disagrees cannot call it natively.
+    pub param_kinds: Vec<Vec<ValueKind>>,
+    pub param_settled: Vec<bool>,
+    pub demands: std::cell::RefCell<Vec<(usize, Vec<ValueKind>)>>,
     /// Callees that could not be translated (with side exits on): the root leaves at its
     /// calls of them, and they get a stub body.
     pub left_out: Vec<bool>,
@@ -94,11 +100,8 @@ pub fn translate_function(
     builder.append_block_params_for_function_params(entry);
     builder.switch_to_block(entry);
     let params = builder.block_params(entry).to_vec();
-    let frame = if is_root {
-        Frame::from_slots(entry_slots(&mut builder, &params[CONTROL_PARAMS..], &input.entry.kinds), body.local_count)
-    } else {
-        Frame::new(params[CONTROL_PARAMS..].iter().copied(), body.local_count)
-    };
+    let kinds = if is_root { &input.entry.kinds } else { &env.param_kinds[index] };
+    let frame = Frame::from_slots(entry_slots(&mut builder, &params[CONTROL_PARAMS..], kinds), body.local_count);
     let mut translator = Translator {
         b: builder,
         input,

@@ -32,7 +32,8 @@ pub fn translate_module(
         env.return_kinds[index] = guess_return_kind(&input.code, body);
     }
     // Each extra round either settles a kind or leaves out a callee, so this bounds both.
-    let rounds = ROUNDS + if input.side_exits { input.functions.len() } else { 0 };
+    // Each extra round settles a callee's parameter kinds too.
+    let rounds = ROUNDS + input.functions.len() + if input.side_exits { input.functions.len() } else { 0 };
     for _round in 0..rounds {
         let mut contexts = Vec::with_capacity(input.functions.len());
         let mut exit = None;
@@ -49,6 +50,9 @@ pub fn translate_module(
             let translated = match translate_function(input, index, &mut ctx.func, builder_ctx, env) {
                 Ok(translated) => translated,
                 Err(Rejection::Refused(_)) if index > 0 && input.side_exits => {
+                    // A translation that stopped part-way leaves the builder's context dirty.
+                    *builder_ctx = FunctionBuilderContext::new();
+                    env.demands.take();
                     env.left_out[index] = true;
                     changed = true;
                     break;
@@ -57,6 +61,7 @@ pub fn translate_module(
             };
             exit.get_or_insert(translated.exit);
             contexts.push(ctx);
+            changed |= settle_param_kinds(env);
             if !called[index] {
                 continue;
             }
@@ -79,6 +84,19 @@ pub fn translate_module(
         input.functions[0].start,
         "a function called natively returns values of different kinds".to_owned(),
     )))
+}
+
+/// Settles the parameter kinds the calls just translated asked for; true if any changed.
+fn settle_param_kinds(env: &mut TranslateEnv) -> bool {
+    let mut changed = false;
+    for (callee, kinds) in env.demands.take() {
+        if !env.param_settled[callee] {
+            env.param_kinds[callee] = kinds;
+            env.param_settled[callee] = true;
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// A first guess of what a function returns, from the instruction before its first

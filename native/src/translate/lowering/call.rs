@@ -38,14 +38,22 @@ impl Translator<'_> {
             )));
         }
         let mut args = vec![self.out];
-        let expected = self.param_kinds(index);
         let passed: Vec<Slot<_>> = self.frame.slots()[depth - argc..].to_vec();
-        for (slot, kind) in passed.into_iter().zip(expected) {
-            if slot.kind() != Some(kind) {
+        let kinds: Option<Vec<ValueKind>> = passed.iter().map(Slot::kind).collect();
+        let Some(kinds) = kinds else {
+            return Err(unknown(format!("Call at offset {pc} passes a function as an argument")));
+        };
+        if kinds != self.param_kinds(index) {
+            // A callee not settled yet takes what this call passes (the module is translated
+            // again with it); one settled by another call, or the root, cannot be called so.
+            if index == 0 || self.env.param_settled[index] {
                 return Err(unknown(format!(
-                    "Call at offset {pc} passes an argument of another kind than its callee takes"
+                    "Call at offset {pc} passes arguments of other kinds than its callee takes"
                 )));
             }
+            self.env.demands.borrow_mut().push((index, kinds));
+        }
+        for slot in passed {
             let value = self.as_f64(slot);
             args.push(value);
         }
@@ -84,12 +92,12 @@ impl Translator<'_> {
     }
 
     /// The kinds function `index` takes its parameters as: the root's entry kinds (for a
-    /// recursive call of a root entered at its start), numbers for every other function.
+    /// recursive call of a root entered at its start), else as settled (`param_kinds`).
     fn param_kinds(&self, index: usize) -> Vec<ValueKind> {
         if index == 0 {
             self.input.entry.kinds.clone()
         } else {
-            vec![ValueKind::Number; self.input.functions[index].arity]
+            self.env.param_kinds[index].clone()
         }
     }
 
