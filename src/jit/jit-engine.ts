@@ -137,13 +137,10 @@ export class JitEngine implements VmJitHook {
     this.cache.touch(entry);
     if (sp - base !== loop.entryKinds.length || !this.guardHolds(loop, globals)) return this.fellBack('guardFallbacks');
     if (!this.caller.loadFrame(stack, base, loop.entryKinds, framesLeft, slotsLeft)) return this.fellBack('guardFallbacks');
-    const answer = this.runNative(loop, entry, globals, Infinity);
-    if (answer === undefined) {
-      // A bail-out: the loop goes on interpreted for a while before native code is tried again.
-      loop.backoff = OSR_BACKOFF;
-      return undefined;
-    }
     this.counters.osrEntries++;
+    const answer = this.runNative(loop, entry, globals, Infinity);
+    // A bail-out: the loop goes on interpreted for a while before native code is tried again.
+    if (answer === undefined) loop.backoff = OSR_BACKOFF;
     return answer;
   }
 

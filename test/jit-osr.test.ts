@@ -1,0 +1,182 @@
+// On-stack replacement and side exits through the public API: a loop in a function called
+// once and a script's top-level loop move into native code at a back-edge; native code hands
+// frames back at what it does not handle; the guards keep every change of a global exact.
+import test from 'ava';
+import type { Bytecode } from '../src/bytecode/index.js';
+import { compile } from '../src/compiler/index.js';
+import { JitEngine } from '../src/jit/jit-engine.js';
+import { AtlasInterrupted, AtlasRuntimeError, type Value, Vm } from '../src/vm/index.js';
+
+/** One process-wide native registry and interrupt flag: these tests run one at a time. */
+const serial = test.serial;
+
+interface Outcome {
+  readonly lines: readonly string[];
+  readonly result: string;
+}
+
+/**
+ * Runs `source` in a VM (with `jit`, or interpreted) whose print callback also calls
+ * `onPrint(vm, line)`; the outcome is the printed lines and the run's value or error.
+ */
+function runScript(source: string | Bytecode, jit: JitEngine | undefined, onPrint: (vm: Vm, line: string) => void = () => {}): Outcome {
+  const lines: string[] = [];
+  const vm: Vm = new Vm(typeof source === 'string' ? compile(source, 'osr.atlas') : source, {
+    stdout: (line) => {
+      lines.push(line);
+      onPrint(vm, line);
+    },
+    ...(jit === undefined ? {} : { jit }),
+  });
+  let result: string;
+  try {
+    result = describe(vm.run());
+  } catch (error) {
+    if (!(error instanceof AtlasRuntimeError)) throw error;
+    result = JSON.stringify({ kind: error.kind, detail: error.detail, offset: error.offset, span: error.span });
+  }
+  return { lines, result };
+}
+
+function describe(value: Value | undefined): string {
+  return `${typeof value}:${String(value)}`;
+}
+
+async function withEngine(run: (engine: JitEngine) => Promise<void> | void, compilationThreshold = 2): Promise<void> {
+  const engine = await JitEngine.create({ osrThreshold: 64, compilationThreshold, workers: 1 });
+  try {
+    await run(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Runs once to get the code compiled (warm-up), then again on the same program: the measured run enters it. */
+async function warmThenRun(engine: JitEngine, source: string, onPrint?: (vm: Vm, line: string) => void): Promise<Outcome> {
+  const bytecode = compile(source, 'osr.atlas');
+  runScript(bytecode, engine, onPrint);
+  await engine.whenIdle();
+  return runScript(bytecode, engine, onPrint);
+}
+
+const CALLED_ONCE = `
+fn main() -> number {
+  var s = 0;
+  var i = 0;
+  while (i < 200000) {
+    s = (s + i * i) % 1000003;
+    i = i + 1;
+  }
+  return s;
+}
+print(main());
+`;
+
+serial('a loop in a function called once moves into native code and returns through the interpreter', async (t) => {
+  await withEngine(async (engine) => {
+    const expected = runScript(CALLED_ONCE, undefined);
+    t.deepEqual(await warmThenRun(engine, CALLED_ONCE), expected);
+    const stats = engine.stats();
+    t.true(stats.osrEntries >= 1, `${stats.osrEntries} OSR entries`);
+    t.is(stats.compilations, 1, 'the loop, not the function, was compiled');
+  }, 100);
+});
+
+const SCRIPT = `
+var total = 0;
+var i = 0;
+while (i < 100000) {
+  total = (total + i * 3 + 1) % 999983;
+  if (i % 25000 == 0) {
+    print(total);
+  }
+  i = i + 1;
+}
+total;
+`;
+
+serial('a top-level loop over globals runs natively, leaving at each print', async (t) => {
+  await withEngine(async (engine) => {
+    const expected = runScript(SCRIPT, undefined);
+    const before = engine.stats();
+    t.deepEqual(await warmThenRun(engine, SCRIPT), expected);
+    const stats = engine.stats();
+    t.true(stats.osrEntries - before.osrEntries >= 2);
+    t.true(stats.sideExits >= 4, 'each print is the interpreter\'s');
+  });
+});
+
+serial('a global that changes kind mid-loop sends the loop back to the interpreter, which raises its error', async (t) => {
+  // The host turns `total` into a string at the second print: the next `total + …` is a TypeError.
+  const toText = (vm: Vm, line: string) => {
+    if (line !== '1') vm.setGlobal('total', 'text');
+  };
+  await withEngine(async (engine) => {
+    const expected = runScript(SCRIPT, undefined, toText);
+    t.regex(expected.result, /TypeError/);
+    t.deepEqual(await warmThenRun(engine, SCRIPT, toText), expected);
+  });
+});
+
+const REDEFINED = `
+fn step(x: number) -> number { return x + 1; }
+fn other(x: number) -> number { return x * 2 + 1; }
+var acc = 0;
+var i = 0;
+while (i < 60000) {
+  acc = step(acc) % 1000003;
+  if (i == 30000) {
+    print(acc);
+  }
+  i = i + 1;
+}
+acc;
+`;
+
+serial('a global function redefined while an OSR\'d loop runs is honoured at once', async (t) => {
+  const redefine = (vm: Vm) => vm.setGlobal('step', vm.getGlobal('other')!);
+  await withEngine(async (engine) => {
+    const expected = runScript(REDEFINED, undefined, redefine);
+    t.deepEqual(await warmThenRun(engine, REDEFINED, redefine), expected);
+    t.true(engine.stats().osrEntries >= 1);
+  });
+});
+
+const NESTED_EXIT = `
+fn inner(x: number) -> number {
+  if (x % 5000 == 0) {
+    print("rare");
+  }
+  return x * 2;
+}
+fn outer(x: number) -> number { return inner(x) + 1; }
+var s = 0;
+var i = 0;
+while (i < 30000) {
+  s = (s + outer(i)) % 1000003;
+  i = i + 1;
+}
+s;
+`;
+
+serial('a side exit in the middle of a native call tree re-runs the call in the interpreter exactly', async (t) => {
+  await withEngine(async (engine) => {
+    const expected = runScript(NESTED_EXIT, undefined);
+    t.deepEqual(await warmThenRun(engine, NESTED_EXIT), expected);
+    t.true(engine.stats().bailouts >= 1, 'the rare print inside the tree bailed the run out');
+  });
+});
+
+serial('an interrupt (time budget) stops an OSR\'d infinite loop', async (t) => {
+  await withEngine(async (engine) => {
+    const spin = compile('var i = 0;\nwhile (true) { i = i + 1; }', 'spin.atlas');
+    const vm = new Vm(spin, { jit: engine, timeBudgetMs: 300 });
+    t.throws(() => vm.run(), { instanceOf: AtlasInterrupted });
+    await engine.whenIdle();
+    const again = new Vm(spin, { jit: engine, timeBudgetMs: 100 });
+    const started = performance.now();
+    t.throws(() => again.run(), { instanceOf: AtlasInterrupted });
+    t.log(`stopped after ${(performance.now() - started).toFixed(1)} ms`);
+    t.true(engine.stats().osrEntries >= 1, 'the loop ran natively when the budget ran out');
+  });
+});
