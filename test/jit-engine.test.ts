@@ -158,9 +158,9 @@ serial('several functions compile at once, each exactly once', async (t) => {
   await e.close();
 });
 
-serial('a full install mailbox loses nothing: the worker answer carries what the ring turned away', async (t) => {
+serial('a full install mailbox loses nothing: the outcome port carries what the ring turned away', async (t) => {
   // A ring of 1 slot that nobody drains while the batch compiles: all but the first
-  // outcome must come back in the Piscina answer, and each is installed exactly once.
+  // outcome must come back on the session's outcome port, and each is installed exactly once.
   const e = await engine({ compilationThreshold: 1, mailboxCapacity: 1 });
   const installed = listen('atlas-jit:installed');
   const bc = manyFunctions(12);
@@ -177,7 +177,9 @@ serial('a full install mailbox loses nothing: the worker answer carries what the
 });
 
 serial('priority under contention: with 1 worker, functions compile in order of call count', async (t) => {
-  const e = await engine({ compilationThreshold: 1, workers: 1 });
+  // The first function's compile stalls, so the only worker stays busy while the others are
+  // called (compiles no longer wait for the event loop, so nothing else would hold it).
+  const e = await engine({ compilationThreshold: 1, workers: 1, faultInjection: { stallMs: 300, onlyFunction: 'f0' } });
   const compiled = listen('atlas-jit:compiled');
   const bc = manyFunctions(50);
   const fns = Array.from({ length: 50 }, (_, i) => fnOf(bc, `f${i}`));
@@ -199,7 +201,8 @@ serial('priority under contention: with 1 worker, functions compile in order of 
 });
 
 serial('the queue bound holds and dropped jobs are counted', async (t) => {
-  const e = await engine({ compilationThreshold: 1, workers: 1, maxQueue: 4 });
+  // The first compile stalls, so the only worker stays busy while the others become hot.
+  const e = await engine({ compilationThreshold: 1, workers: 1, maxQueue: 4, faultInjection: { stallMs: 300, onlyFunction: 'f0' } });
   const bc = manyFunctions(20);
   let maxDepth = 0;
   for (let i = 0; i < 20; i++) {

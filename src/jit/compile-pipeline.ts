@@ -8,16 +8,21 @@
  *   waiting ──(taken into a batch)──▶ running ──(its outcome arrives)──▶ settled
  *      └────────(dropped, or cancelled while waiting)──────────────────────▲
  *
- * A running job's outcome arrives by exactly one path: compiled code through the mailbox
- * (polled on calls and at safepoints, so a long synchronous script installs without
- * yielding), everything else — refusals and errors with their reasons, code a full ring
- * turned away — in the worker's answer. A running job that is cancelled stays running until
- * its outcome comes, and then its code is released instead of reported.
+ * Nothing here waits for the event loop (docs/design.md, invariant 2). A batch goes to a
+ * worker's compile session at once (`CompilePool`); each outcome comes back by exactly one
+ * path — compiled code through the mailbox ring, refusals and errors (which carry reasons) and
+ * code a full ring turned away on the session's outcome port — and the mailbox's doorbell
+ * rings for both. `poll`, on calls without code and at safepoints, is one atomic load of the
+ * doorbell; when it rang, it applies what arrived, and a batch whose last outcome arrived
+ * frees its worker for the next batch in the same poll. The event loop is needed only to hear
+ * of a worker that crashed or hung, which costs at most its batch (invariant 6). A running
+ * job that is cancelled stays running until its outcome comes, and then its code is released
+ * instead of reported.
  */
 import { encodeJobs } from './batch-codec.js';
 import { type CompileOutcome, crossThreadNow, type JobOutcome } from './compile-outcome.js';
-import { CompilePool } from './compile-pool.js';
-import type { BatchAnswer, FaultInjection, FunctionJobSource } from './compile-protocol.js';
+import { CompilePool, type CompileSession } from './compile-pool.js';
+import type { FunctionJobSource } from './compile-protocol.js';
 import { CompileQueue, type CompileJob } from './compile-queue.js';
 import { InstallMailbox } from './install-mailbox.js';
 import type { ResolvedJitConfig } from './jit-config.js';
@@ -29,6 +34,19 @@ import type { FunctionRecord } from './program-registry.js';
 export interface PipelineJob extends CompileJob {
   readonly fn: FunctionRecord;
 }
+
+/** A batch on its way through a session: finished when its last job has its outcome. */
+interface Dispatch {
+  readonly batch: readonly PipelineJob[];
+  readonly session: CompileSession;
+  /** Jobs of the batch without an outcome yet. */
+  open: number;
+  readonly timeout: NodeJS.Timeout;
+  readonly done: () => void;
+}
+
+/** How long `whenIdle` sleeps on the doorbell before it looks again anyway. */
+const IDLE_RECHECK_MS = 50;
 
 export interface PipelineCallbacks {
   /** The job's input (made when its batch starts, off the path of the call that made it hot). */
@@ -43,8 +61,11 @@ export class CompilePipeline {
   private readonly queue: CompileQueue<PipelineJob>;
   private readonly pool: CompilePool;
   private readonly mailbox: InstallMailbox;
-  /** Running jobs by id: outcomes name their job by id. */
-  private readonly running = new Map<number, PipelineJob>();
+  /** Running jobs by id (outcomes name their job by id), with the batch each travels in. */
+  private readonly running = new Map<number, { readonly job: PipelineJob; readonly dispatch: Dispatch }>();
+  private readonly dispatches = new Set<Dispatch>();
+  /** The doorbell's count when the mailbox and the outcome ports were last emptied. */
+  private bellSeen = 0;
   private nextJobId = 1;
   optLevel: OptLevel;
 
@@ -55,7 +76,11 @@ export class CompilePipeline {
   ) {
     this.optLevel = config.optLevel;
     this.mailbox = new InstallMailbox(config.mailboxCapacity);
-    this.pool = new CompilePool({ workers: config.workers, idleTimeoutMs: config.idleTimeoutMs, threadPriority: config.compileThreadPriority });
+    this.bellSeen = this.mailbox.bell;
+    this.pool = new CompilePool({
+      workers: config.workers, idleTimeoutMs: config.idleTimeoutMs, threadPriority: config.compileThreadPriority,
+      mailbox: this.mailbox, fault: config.faultInjection, onSessionEnd: (session, error) => this.sessionFailed(session, error),
+    });
     this.queue = new CompileQueue<PipelineJob>({
       concurrency: config.workers, maxQueue: config.maxQueue, batchSize: config.compileBatchSize,
       run: (batch) => this.runBatch(batch), onDrop: (job) => this.drop(job),
@@ -89,19 +114,25 @@ export class CompilePipeline {
     this.queue.cancel(job);
   }
 
-  /** Applies the outcomes the mailbox holds, if any (one atomic load when it holds none). */
+  /** Applies what the workers left, if anything (one atomic load when they left nothing). */
   poll(): undefined {
-    if (this.mailbox.hasMail()) this.drain();
+    if (this.mailbox.bell !== this.bellSeen) this.drain();
     return undefined;
   }
 
   /** Resolves when no job waits or runs, with every outcome applied. */
   async whenIdle(): Promise<void> {
-    await this.queue.onIdle();
-    this.drain();
+    for (;;) {
+      const bell = this.mailbox.bell;
+      this.drain();
+      if (this.queue.isIdle) return;
+      // Sessions ring on every outcome, and the pool rings when a session ends, so this
+      // wakes as soon as there is something to do; the timeout is only a safety net.
+      await this.mailbox.waitForBell(bell, IDLE_RECHECK_MS);
+    }
   }
 
-  /** Resolves once a worker has started and loaded the compiler. */
+  /** Starts the compile workers and resolves once each has loaded the compiler. */
   warmUp(): Promise<void> {
     return this.pool.warmUp();
   }
@@ -137,56 +168,75 @@ export class CompilePipeline {
     this.callbacks.dropped(job);
   }
 
-  /** Sends a batch to a worker; every job of it ends settled, now or by a later poll. */
-  private async runBatch(batch: readonly PipelineJob[]): Promise<void> {
-    for (const job of batch) {
-      this.queueWait.record((job.startedAt - job.enqueuedAt) * 1000);
-      this.running.set(job.id, job);
-    }
+  /**
+   * Sends a batch to a worker's session, synchronously; the promise resolves when the batch
+   * is finished (which `finish` also tells the queue at once).
+   */
+  private runBatch(batch: readonly PipelineJob[]): Promise<void> {
+    for (const job of batch) this.queueWait.record((job.startedAt - job.enqueuedAt) * 1000);
     const sources = batch.map((job) => this.callbacks.prepare(job.fn, job.id));
-    let answer: BatchAnswer;
-    try {
-      const task = { jobs: encodeJobs(sources), optLevel: this.optLevel, mailbox: this.mailbox.buffer, ...faultOption(this.config.faultInjection) };
-      // A worker that hangs is terminated after the timeout; Piscina replaces it (docs/design.md, invariant 6).
-      answer = await this.pool.run(task, AbortSignal.timeout(this.config.compileTimeoutMs));
-    } catch (error) {
-      // The worker crashed, was terminated, or threw: what it posted keeps its code, the
-      // rest of its functions stay interpreted.
-      this.drain();
-      const outcome: CompileOutcome = { kind: 'error', message: `compile worker failed: ${errorText(error)}` };
-      for (const { jobId } of sources) if (this.running.has(jobId)) this.settle({ jobId, outcome, postedAt: crossThreadNow() });
-      return;
-    }
-    // The batch's other jobs were posted to the mailbox. Those not polled yet stay there for
-    // the next poll (a call, a safepoint, whenIdle or stats) rather than being installed here
-    // all at once: installing a whole batch in the answer's turn would hold up the event loop.
-    for (const sent of answer) this.settle(sent);
+    return new Promise<void>((done) => {
+      const session = this.pool.session();
+      // A worker still on this batch after the timeout is terminated (docs/design.md, invariant 6).
+      const timeout = setTimeout(() => session.abort('compile timed out'), this.config.compileTimeoutMs);
+      timeout.unref();
+      const dispatch: Dispatch = { batch, session, open: batch.length, timeout, done };
+      this.dispatches.add(dispatch);
+      for (const job of batch) this.running.set(job.id, { job, dispatch });
+      this.pool.noteBusy(session);
+      session.send({ jobs: encodeJobs(sources), optLevel: this.optLevel });
+    });
   }
 
+  /** Applies everything the workers left: the ring's entries, then each session's outcome port. */
   private drain(): void {
+    this.bellSeen = this.mailbox.bell;
     for (let sent = this.mailbox.take(); sent !== undefined; sent = this.mailbox.take()) this.settle(sent);
+    for (const session of this.pool.sessions()) {
+      for (let sent = session.takeOutcome(); sent !== undefined; sent = session.takeOutcome()) this.settle(sent);
+    }
+  }
+
+  /** A session ended without being stopped: what it left is applied, the rest of its batches fail. */
+  private sessionFailed(session: CompileSession, error: unknown): void {
+    // The pool no longer lists a crashed session, so its port is emptied here.
+    this.drain();
+    for (let sent = session.takeOutcome(); sent !== undefined; sent = session.takeOutcome()) this.settle(sent);
+    const outcome: CompileOutcome = { kind: 'error', message: `compile worker failed: ${errorText(error)}` };
+    for (const dispatch of [...this.dispatches]) {
+      if (dispatch.session !== session) continue;
+      for (const job of dispatch.batch) if (this.running.get(job.id)?.dispatch === dispatch) this.settle({ jobId: job.id, outcome, postedAt: crossThreadNow() });
+    }
   }
 
   /** Ends a running job with its outcome; the only place a job becomes settled after running. */
   private settle(sent: JobOutcome): void {
-    const job = this.running.get(sent.jobId);
+    const entry = this.running.get(sent.jobId);
     const { outcome } = sent;
-    if (job === undefined) {
+    if (entry === undefined) {
       // The job already ended as failed (its worker timed out) and still posted: nobody
       // will install this code.
       if (outcome.kind === 'compiled') releaseHandle(outcome.handle);
       return;
     }
+    const { job, dispatch } = entry;
     this.running.delete(job.id);
+    this.queue.settled(job);
     job.state = 'settled';
     if (job.fn.job === job) job.fn.job = undefined;
     if (!job.cancelled) this.callbacks.settled(job, sent);
     else if (outcome.kind === 'compiled') releaseHandle(outcome.handle);
+    if (--dispatch.open === 0) this.finish(dispatch);
   }
-}
 
-function faultOption(fault: FaultInjection | undefined): { fault?: FaultInjection } {
-  return fault === undefined ? {} : { fault };
+  /** Every job of the batch has its outcome: its worker takes the next batch now. */
+  private finish(dispatch: Dispatch): void {
+    this.dispatches.delete(dispatch);
+    clearTimeout(dispatch.timeout);
+    this.pool.noteFinished(dispatch.session);
+    this.queue.finish(dispatch.batch);
+    dispatch.done();
+  }
 }
 
 function errorText(error: unknown): string {

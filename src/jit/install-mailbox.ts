@@ -11,7 +11,11 @@
  * - it writes the entry into slot t % capacity, then publishes with `seq[slot] = t + 1`;
  * - the consumer reads slot `head % capacity` once `seq[slot] === head + 1`, then
  *   advances `head`, which frees the slot for ticket head + capacity.
- * The poll fast path is a single `Atomics.load`.
+ *
+ * The buffer also holds a doorbell: a counter every producer bumps (and notifies) after it
+ * left anything for the main thread — an entry here, an outcome on its side channel, a
+ * started session. The main thread's poll fast path is a single `Atomics.load` of it, and
+ * `whenIdle` sleeps on it with `Atomics.waitAsync` instead of polling a timer.
  */
 
 import type { Compiled, JobOutcome } from './compile-outcome.js';
@@ -22,11 +26,17 @@ export type MailboxEntry = JobOutcome<Compiled>;
 
 const HEAD = 0;
 const TAIL = 1;
-const HEADER_INTS = 2;
+const DOORBELL = 2;
+const HEADER_INTS = 3;
 const INTS_PER_SLOT = 5; // seq, jobId, handle, codeSize, returnType code (see NATIVE_TYPES)
 const FLOATS_PER_SLOT = 2; // compileMicros, postedAt
 /** Returned by reserve() when the ring is full (a ticket is an int32, so use a non-integer). */
 const FULL = 0.5;
+
+/** `Atomics.waitAsync` (Node.js 16+), which the ES2023 library typings do not declare yet. */
+type WaitAsync = (array: Int32Array, index: number, value: number, timeoutMs: number) =>
+  { readonly async: false; readonly value: string } | { readonly async: true; readonly value: Promise<string> };
+const waitAsync = (Atomics as unknown as { readonly waitAsync: WaitAsync }).waitAsync;
 
 export class InstallMailbox {
   private readonly ints: Int32Array;
@@ -70,7 +80,25 @@ export class InstallMailbox {
     this.floats[slot * FLOATS_PER_SLOT + 1] = entry.postedAt;
     // The seq store is the release: the consumer's Atomics.load of it sees the fields above.
     Atomics.store(this.ints, base, (ticket + 1) | 0);
+    this.ring();
     return true;
+  }
+
+  /** Any thread: tells the main thread there is something for it (and wakes `waitForBell`). */
+  ring(): void {
+    Atomics.add(this.ints, DOORBELL, 1);
+    Atomics.notify(this.ints, DOORBELL);
+  }
+
+  /** How often the doorbell rang so far; a changed value means something arrived. One atomic load. */
+  get bell(): number {
+    return Atomics.load(this.ints, DOORBELL);
+  }
+
+  /** Resolves once the doorbell rings after `seen` (see `bell`), or after `timeoutMs`. */
+  async waitForBell(seen: number, timeoutMs: number): Promise<void> {
+    const waited = waitAsync(this.ints, DOORBELL, seen, timeoutMs);
+    if (waited.async) await waited.value;
   }
 
   /** Consumer fast path: is an entry ready? One atomic load. */
