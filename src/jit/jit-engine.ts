@@ -309,8 +309,10 @@ export class JitEngine implements VmJitHook {
 
   /** A call the interpreter runs; it counts towards making the function hot. */
   private interpreted(record: FunctionRecord): undefined {
-    this.cache.recordMiss();
     this.counters.interpreterFallbacks++;
+    // Refused or failed for good: nothing to count, queue or look up any more.
+    if (record.state === 'failed') return undefined;
+    this.cache.recordMiss();
     if (this.tracker.recordCall(record)) this.enqueue(record);
     // A waiting job's priority follows its live call count (a field write).
     else if (record.job !== undefined) this.pipeline.follow(record.job, record.calls);
