@@ -8,9 +8,9 @@
  * Layout (native byte order: both ends are threads of one process), u32 words from byte 0:
  *   header   VERSION, programCount, jobCount
  *   programs codeAt, codeLength, poolLength, kindsAt, valuesAt          (5 words each)
- *   jobs     jobId, program, start, end, arity, localCount, nameAt,
- *            nameLength, calleeCount, callCount                          (10 words each)
- *   per job  callees (start, end, arity, localCount), then calls (offset, function index)
+ *   jobs     the `JOB_SCALARS` in order, then program, nameAt, nameLength, calleeCount,
+ *            callCount
+ *   per job  callees (the `CALLEE_SCALARS`), then calls (offset, function index)
  * then the sections the `…At` byte offsets point to: every program's constant values (f64,
  * 8-byte aligned), code, constant kinds, and the names as UTF-16 code units (no encoder call
  * per name, which cost more than the rest of a job's encoding; `nameLength` counts units).
@@ -19,12 +19,23 @@ import type { Constant } from '../bytecode/bytecode.js';
 import type { FunctionJob, FunctionJobSource } from './compile-protocol.js';
 import { marshalPoolInto, type MarshalledPool, type NativeCallee } from './native.js';
 
-const VERSION = 1;
+const VERSION = 2;
 const HEADER_WORDS = 3;
 const PROGRAM_WORDS = 5;
-const JOB_WORDS = 10;
-const CALLEE_WORDS = 4;
+
+/**
+ * A job's own unsigned integer fields, one word each, in this order. This list is the one
+ * place both ends learn them from: a new field of that kind (an entry offset, say) is a name
+ * added here and in `FunctionJob`.
+ */
+const JOB_SCALARS = ['jobId', 'start', 'end', 'arity', 'localCount'] as const satisfies readonly (keyof FunctionJob)[];
+/** The words after them: where its program, name, callees and calls are. */
+const JOB_LAYOUT_WORDS = 5;
+const JOB_WORDS = JOB_SCALARS.length + JOB_LAYOUT_WORDS;
+/** A callee's fields, one word each. */
+const CALLEE_SCALARS = ['start', 'end', 'arity', 'localCount'] as const satisfies readonly (keyof NativeCallee)[];
 const CALL_WORDS = 2;
+
 
 /** The program parts of a job: what a batch carries once per program. */
 interface ProgramParts<Pool> {
@@ -40,7 +51,7 @@ export class BatchFormatError extends Error {
 export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
   const { programs, indexOf } = distinctPrograms(jobs);
   const tableWords = HEADER_WORDS + programs.length * PROGRAM_WORDS
-    + jobs.reduce((n, job) => n + JOB_WORDS + job.callees.length * CALLEE_WORDS + job.calls.size * CALL_WORDS, 0);
+    + jobs.reduce((n, job) => n + JOB_WORDS + job.callees.length * CALLEE_SCALARS.length + job.calls.size * CALL_WORDS, 0);
   // Sections by kind (all values, then all code and kinds, then all names), so that four
   // typed-array views serve the whole batch: a view per program cost more than the copying.
   const layout = new ByteLayout(tableWords * 4);
@@ -63,11 +74,11 @@ export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
     const { name } = job;
     const at = nameAt[i]! >>> 1;
     for (let k = 0; k < name.length; k++) units[at + k] = name.charCodeAt(k);
-    words.put(job.jobId, indexOf.get(job.code)!, job.start, job.end, job.arity, job.localCount,
-      nameAt[i]!, name.length, job.callees.length, job.calls.size);
+    for (const field of JOB_SCALARS) words.put(job[field]);
+    words.put(indexOf.get(job.code)!, nameAt[i]!, name.length, job.callees.length, job.calls.size);
   });
   for (const job of jobs) {
-    for (const c of job.callees) words.put(c.start, c.end, c.arity, c.localCount);
+    for (const c of job.callees) for (const field of CALLEE_SCALARS) words.put(c[field]);
     for (const [offset, target] of job.calls) words.put(offset, target);
   }
   return buffer;
@@ -87,23 +98,27 @@ export function decodeJobs(buffer: ArrayBuffer): FunctionJob[] {
       constants: { kinds: reader.bytes(kindsAt!, poolLength!), values: reader.floats(valuesAt!, poolLength!) },
     });
   }
-  const heads = Array.from({ length: jobCount }, () => reader.take(JOB_WORDS));
-  return heads.map(([jobId, program, start, end, arity, localCount, nameAt, nameLength, calleeCount, callCount]) => {
+  const heads = Array.from({ length: jobCount }, () => ({ scalars: readScalars(reader, JOB_SCALARS), layout: reader.take(JOB_LAYOUT_WORDS) }));
+  return heads.map(({ scalars, layout: [program, nameAt, nameLength, calleeCount, callCount] }) => {
     const parts = programs[program!];
-    if (parts === undefined) throw new BatchFormatError(`job ${jobId} names program ${program} of ${programCount}`);
-    const callees: NativeCallee[] = [];
-    for (let i = 0; i < calleeCount!; i++) {
-      const [s, e, a, l] = reader.take(CALLEE_WORDS);
-      callees.push({ start: s!, end: e!, arity: a!, localCount: l! });
-    }
+    if (parts === undefined) throw new BatchFormatError(`job ${scalars.jobId} names program ${program} of ${programCount}`);
+    const callees = Array.from({ length: calleeCount! }, (): NativeCallee => readScalars(reader, CALLEE_SCALARS));
     const calls = new Map<number, number>();
     for (let i = 0; i < callCount!; i++) {
       const [offset, target] = reader.take(CALL_WORDS);
       calls.set(offset!, target!);
     }
     const name = String.fromCharCode(...reader.units(nameAt!, nameLength!));
-    return { jobId: jobId!, name, ...parts, start: start!, end: end!, arity: arity!, localCount: localCount!, callees, calls };
+    const job: FunctionJob = { ...scalars, name, ...parts, callees, calls };
+    return job;
   });
+}
+
+/** Reads one word per name into an object with those keys. */
+function readScalars<const Name extends string>(reader: Reader, names: readonly Name[]): { [K in Name]: number } {
+  const out = {} as { [K in Name]: number };
+  for (const name of names) out[name] = reader.next();
+  return out;
 }
 
 /** The programs of `jobs`, each once (a program is identified by its code array). */
@@ -133,7 +148,7 @@ class Writer {
   private at = 0;
   constructor(private readonly words: Uint32Array) {}
 
-  put(...values: number[]): void {
+  put(...values: readonly number[]): void {
     for (const v of values) this.words[this.at++] = v;
   }
 }
