@@ -3,7 +3,7 @@
  * Compile workers post compiled code here the moment the addon returns, and the main
  * thread's interpreter polls it on calls and at loop safepoints. Install therefore never
  * waits for the event loop (docs/design.md, invariant 2). What the ring cannot carry
- * (refusals, errors, code a full ring turned away) comes in the worker's answer instead.
+ * (refusals, errors, code a full ring turned away) goes on the compile session's outcome port.
  *
  * Protocol (sequence numbers per slot, so concurrent producers never need a lock):
  * - a producer reserves ticket t by CAS on `tail`, only while `t - head < capacity`;

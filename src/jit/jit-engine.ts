@@ -49,9 +49,9 @@ export class JitEngine implements VmJitHook {
   private watchdogToken: number | undefined;
 
   /**
-   * Creates an engine. Its first compile worker is started and has loaded the addon before
-   * the promise resolves (unless `warmUp` is false), so the first hot function does not
-   * wait for a thread to boot.
+   * Creates an engine. Its compile workers are started and have loaded the addon before the
+   * promise resolves (unless `warmUp` is false: then the first hot function starts them), so
+   * the first hot function does not wait for a thread to boot.
    */
   static async create(config: JitConfig = {}): Promise<JitEngine> {
     const engine = new JitEngine(resolveConfig(config));
