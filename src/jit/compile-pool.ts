@@ -14,7 +14,8 @@
  * that never makes a function hot never starts a thread nor loads the addon in one. It starts
  * all its workers at once because Piscina marks a pool's initial workers ready without waiting
  * for their start-up message, so the sessions reach them without the event loop. Idle for
- * `idleTimeoutMs`, the pool stops; the next batch starts a new one. A resize also starts a new
+ * `idleTimeoutMs`, the pool stops (a running session keeps the process alive, as a task
+ * does); the next batch starts a new one. A resize also starts a new
  * pool and lets the old sessions finish what they hold. A worker that crashes or is aborted
  * ends its session; the pool starts a replacement and reports the end (`onSessionEnd`).
  */
@@ -233,6 +234,8 @@ export class CompilePool {
     this.current = generation;
     this.busyMs = 0;
     for (let i = 0; i < this.workerCount; i++) this.startSession(generation);
+    // A running session keeps the process alive: a pool that gets no batch stops too.
+    this.scheduleIdleStop();
     return generation;
   }
 
