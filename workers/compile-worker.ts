@@ -4,7 +4,8 @@
  * posts a batch, takes the batch from its port synchronously, compiles each function with the
  * addon and leaves each outcome for the main thread the moment it exists — compiled code in
  * the install mailbox, anything else (refusals and errors with their reasons, code a full ring
- * turned away) on the outcome port — then rings the mailbox's doorbell. No step waits for the
+ * turned away) on the outcome port — and rings the mailbox's doorbell; after a batch it counts
+ * it done and rings the done bell. No step waits for the
  * main thread's event loop, so a program that never yields keeps its compiles flowing.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
@@ -30,13 +31,15 @@ export default function compileSession(session: CompileSessionRequest): null {
   const control = new Int32Array(session.control);
   const mailbox = new InstallMailbox(session.mailbox);
   Atomics.store(control, SessionWord.STARTED, 1);
-  mailbox.ring();
+  mailbox.ringDone();
   for (let done = 0; ; ) {
     // Read the bell before the words it guards: a change after this read ends the wait at once.
     const bell = Atomics.load(control, SessionWord.BELL);
     if (Atomics.load(control, SessionWord.POSTED) > done) {
       compileBatch(nextBatch(session.jobs), session, mailbox);
-      done++;
+      // After every outcome of the batch: the main thread may take the next batch now.
+      Atomics.store(control, SessionWord.DONE, ++done);
+      mailbox.ringDone();
     } else if (Atomics.load(control, SessionWord.STOP) !== 0) {
       return null;
     } else {

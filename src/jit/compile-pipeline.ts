@@ -13,11 +13,12 @@
  * path — compiled code through the mailbox ring, refusals and errors (which carry reasons) and
  * code a full ring turned away on the session's outcome port — and the mailbox's doorbell
  * rings for both. `poll`, on calls without code and at safepoints, is one atomic load of the
- * doorbell; when it rang, it applies what arrived, and a batch whose last outcome arrived
- * frees its worker for the next batch in the same poll. The event loop is needed only to hear
- * of a worker that crashed or hung, which costs at most its batch (invariant 6). A running
- * job that is cancelled stays running until its outcome comes, and then its code is released
- * instead of reported.
+ * doorbell; when it rang, it applies what arrived, and a batch its worker counted done frees
+ * that worker for the next batch in the same poll. When the event loop gets a turn, a watcher
+ * sleeping on the done bell does the same once per batch. The event loop is needed only to
+ * hear of a worker that crashed or hung, which costs at most its batch (invariant 6). A
+ * running job that is cancelled stays running until its outcome comes, and then its code is
+ * released instead of reported.
  */
 import { encodeJobs } from './batch-codec.js';
 import { type CompileOutcome, crossThreadNow, type JobOutcome } from './compile-outcome.js';
@@ -35,18 +36,19 @@ export interface PipelineJob extends CompileJob {
   readonly fn: FunctionRecord;
 }
 
-/** A batch on its way through a session: finished when its last job has its outcome. */
+/**
+ * A batch on its way through a session: finished when the worker counts it done (its jobs'
+ * outcomes sent, though compiled code may still wait in the mailbox for a poll).
+ */
 interface Dispatch {
   readonly batch: readonly PipelineJob[];
   readonly session: CompileSession;
-  /** Jobs of the batch without an outcome yet. */
-  open: number;
   readonly timeout: NodeJS.Timeout;
   readonly done: () => void;
 }
 
-/** How long `whenIdle` sleeps on the doorbell before it looks again anyway. */
-const IDLE_RECHECK_MS = 50;
+/** How long a sleep on the done bell lasts before looking again anyway (a safety net). */
+const DONE_RECHECK_MS = 50;
 
 export interface PipelineCallbacks {
   /** The job's input (made when its batch starts, off the path of the call that made it hot). */
@@ -61,11 +63,14 @@ export class CompilePipeline {
   private readonly queue: CompileQueue<PipelineJob>;
   private readonly pool: CompilePool;
   private readonly mailbox: InstallMailbox;
-  /** Running jobs by id (outcomes name their job by id), with the batch each travels in. */
-  private readonly running = new Map<number, { readonly job: PipelineJob; readonly dispatch: Dispatch }>();
-  private readonly dispatches = new Set<Dispatch>();
-  /** The doorbell's count when the mailbox and the outcome ports were last emptied. */
+  /** Jobs sent to a worker whose outcome was not applied yet, by id (outcomes name their job by id). */
+  private readonly running = new Map<number, PipelineJob>();
+  /** Each session's unfinished batches, oldest first (a session compiles them in order). */
+  private readonly dispatches = new Map<CompileSession, Dispatch[]>();
+  /** The doorbell's count when the mailbox ring was last emptied. */
   private bellSeen = 0;
+  /** Whether an event-loop watcher waits on the done bell (see `watch`). */
+  private watching = false;
   private nextJobId = 1;
   optLevel: OptLevel;
 
@@ -123,12 +128,11 @@ export class CompilePipeline {
   /** Resolves when no job waits or runs, with every outcome applied. */
   async whenIdle(): Promise<void> {
     for (;;) {
-      const bell = this.mailbox.bell;
+      const bell = this.mailbox.doneBell;
       this.drain();
-      if (this.queue.isIdle) return;
-      // Sessions ring on every outcome, and the pool rings when a session ends, so this
-      // wakes as soon as there is something to do; the timeout is only a safety net.
-      await this.mailbox.waitForBell(bell, IDLE_RECHECK_MS);
+      if (this.queue.isIdle && this.running.size === 0) return;
+      // Rings when a batch is done or a session ends: once per batch, not per function.
+      await this.mailbox.waitForDone(bell, DONE_RECHECK_MS);
     }
   }
 
@@ -149,7 +153,7 @@ export class CompilePipeline {
 
   stats(): { droppedJobs: number; queueDepth: number; inFlight: number; workers: number; workerThreads: number; workerUtilization: number } {
     return {
-      droppedJobs: this.queue.dropped, queueDepth: this.queue.depth, inFlight: this.queue.inFlight,
+      droppedJobs: this.queue.dropped, queueDepth: this.queue.depth, inFlight: this.running.size,
       workers: this.pool.workers, workerThreads: this.pool.threadCount, workerUtilization: this.pool.utilization,
     };
   }
@@ -177,65 +181,116 @@ export class CompilePipeline {
     const sources = batch.map((job) => this.callbacks.prepare(job.fn, job.id));
     return new Promise<void>((done) => {
       const session = this.pool.session();
-      // A worker still on this batch after the timeout is terminated (docs/design.md, invariant 6).
-      const timeout = setTimeout(() => session.abort('compile timed out'), this.config.compileTimeoutMs);
+      const timeout = setTimeout(() => this.timedOut(dispatch), this.config.compileTimeoutMs);
       timeout.unref();
-      const dispatch: Dispatch = { batch, session, open: batch.length, timeout, done };
-      this.dispatches.add(dispatch);
-      for (const job of batch) this.running.set(job.id, { job, dispatch });
+      const dispatch: Dispatch = { batch, session, timeout, done };
+      this.dispatchesOf(session).push(dispatch);
+      for (const job of batch) this.running.set(job.id, job);
       this.pool.noteBusy(session);
       session.send({ jobs: encodeJobs(sources), optLevel: this.optLevel });
+      this.watch();
     });
   }
 
-  /** Applies everything the workers left: the ring's entries, then each session's outcome port. */
-  private drain(): void {
-    this.bellSeen = this.mailbox.bell;
-    for (let sent = this.mailbox.take(); sent !== undefined; sent = this.mailbox.take()) this.settle(sent);
-    for (const session of this.pool.sessions()) {
-      for (let sent = session.takeOutcome(); sent !== undefined; sent = session.takeOutcome()) this.settle(sent);
+  /**
+   * While batches run, the event loop (when it gets a turn) takes the next batch as soon as a
+   * worker is done, as a poll would: a server waiting for requests makes no calls that poll.
+   * It applies only what the ring cannot hold; compiled code waits for the next poll, so that
+   * one turn never installs a whole batch.
+   */
+  private watch(): void {
+    if (this.watching) return;
+    this.watching = true;
+    void this.watchLoop().finally(() => {
+      this.watching = false;
+    });
+  }
+
+  private async watchLoop(): Promise<void> {
+    while (this.dispatches.size > 0) {
+      const bell = this.mailbox.doneBell;
+      this.drain(false);
+      if (this.dispatches.size === 0) return;
+      await this.mailbox.waitForDone(bell, DONE_RECHECK_MS);
     }
+  }
+
+  /** A batch still running after the timeout: its worker is terminated (docs/design.md, invariant 6). */
+  private timedOut(dispatch: Dispatch): void {
+    this.drain(false);
+    if (this.dispatches.get(dispatch.session)?.includes(dispatch) === true) dispatch.session.abort('compile timed out');
+  }
+
+  /**
+   * Applies what the workers left: the ring's entries (unless `ring` is false), each session's
+   * outcome port, then finishes the batches their workers counted done. The done counts are
+   * read first: a worker counts a batch done after sending its outcomes, so every outcome of
+   * a batch counted done is applied (or waits in the ring) by the time it finishes here.
+   */
+  private drain(ring = true): void {
+    const done = [...this.dispatches.keys()].map((session) => [session, session.done] as const);
+    if (ring) {
+      this.bellSeen = this.mailbox.bell;
+      for (let sent = this.mailbox.take(); sent !== undefined; sent = this.mailbox.take()) this.settle(sent);
+    }
+    for (const session of this.pool.sessions()) this.takeAside(session);
+    for (const [session, count] of done) {
+      const list = this.dispatches.get(session) ?? [];
+      while (session.finished < count && list.length > 0) this.finish(list[0]!);
+    }
+  }
+
+  private takeAside(session: CompileSession): void {
+    for (let sent = session.takeOutcome(); sent !== undefined; sent = session.takeOutcome()) this.settle(sent);
   }
 
   /** A session ended without being stopped: what it left is applied, the rest of its batches fail. */
   private sessionFailed(session: CompileSession, error: unknown): void {
-    // The pool no longer lists a crashed session, so its port is emptied here.
     this.drain();
-    for (let sent = session.takeOutcome(); sent !== undefined; sent = session.takeOutcome()) this.settle(sent);
+    // The pool no longer lists a crashed session, so its port is emptied here.
+    this.takeAside(session);
     const outcome: CompileOutcome = { kind: 'error', message: `compile worker failed: ${errorText(error)}` };
-    for (const dispatch of [...this.dispatches]) {
-      if (dispatch.session !== session) continue;
-      for (const job of dispatch.batch) if (this.running.get(job.id)?.dispatch === dispatch) this.settle({ jobId: job.id, outcome, postedAt: crossThreadNow() });
+    for (const dispatch of [...(this.dispatches.get(session) ?? [])]) {
+      for (const job of dispatch.batch) if (this.running.has(job.id)) this.settle({ jobId: job.id, outcome, postedAt: crossThreadNow() });
+      this.finish(dispatch);
     }
   }
 
   /** Ends a running job with its outcome; the only place a job becomes settled after running. */
   private settle(sent: JobOutcome): void {
-    const entry = this.running.get(sent.jobId);
+    const job = this.running.get(sent.jobId);
     const { outcome } = sent;
-    if (entry === undefined) {
+    if (job === undefined) {
       // The job already ended as failed (its worker timed out) and still posted: nobody
       // will install this code.
       if (outcome.kind === 'compiled') releaseHandle(outcome.handle);
       return;
     }
-    const { job, dispatch } = entry;
     this.running.delete(job.id);
-    this.queue.settled(job);
     job.state = 'settled';
     if (job.fn.job === job) job.fn.job = undefined;
     if (!job.cancelled) this.callbacks.settled(job, sent);
     else if (outcome.kind === 'compiled') releaseHandle(outcome.handle);
-    if (--dispatch.open === 0) this.finish(dispatch);
   }
 
-  /** Every job of the batch has its outcome: its worker takes the next batch now. */
+  /** The worker is done with the batch (the oldest of its session): it takes the next batch now. */
   private finish(dispatch: Dispatch): void {
-    this.dispatches.delete(dispatch);
+    const list = this.dispatches.get(dispatch.session) ?? [];
+    list.splice(list.indexOf(dispatch), 1);
+    if (list.length === 0) this.dispatches.delete(dispatch.session);
     clearTimeout(dispatch.timeout);
     this.pool.noteFinished(dispatch.session);
     this.queue.finish(dispatch.batch);
     dispatch.done();
+  }
+
+  private dispatchesOf(session: CompileSession): Dispatch[] {
+    let list = this.dispatches.get(session);
+    if (list === undefined) {
+      list = [];
+      this.dispatches.set(session, list);
+    }
+    return list;
   }
 }
 

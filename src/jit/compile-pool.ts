@@ -52,6 +52,8 @@ export class CompileSession {
   private posted = 0;
   /** Batches posted and not yet finished (the pipeline reports finishing). */
   open = 0;
+  /** Batches the pipeline has seen finished (see `done`). */
+  finished = 0;
   /** False once the session ended (stopped, crashed or aborted). */
   alive = true;
   readonly request: CompileSessionRequest;
@@ -69,6 +71,11 @@ export class CompileSession {
 
   get started(): boolean {
     return Atomics.load(this.control, SessionWord.STARTED) === 1;
+  }
+
+  /** Batches the worker has finished so far, every outcome of them sent. */
+  get done(): number {
+    return Atomics.load(this.control, SessionWord.DONE);
   }
 
   get signal(): AbortSignal {
@@ -154,6 +161,7 @@ export class CompilePool {
   /** A batch of `session` finished; an idle pool stops after `idleTimeoutMs`. */
   noteFinished(session: CompileSession): void {
     session.open--;
+    session.finished++;
     if (session.open === 0) {
       const since = this.busySince.get(session);
       if (since !== undefined) this.busyMs += performance.now() - since;
@@ -173,11 +181,11 @@ export class CompilePool {
   async warmUp(): Promise<void> {
     const generation = this.current ?? this.start();
     for (;;) {
-      const bell = this.options.mailbox.bell;
+      const bell = this.options.mailbox.doneBell;
       const failed = generation.sessions.find((s) => !s.alive && !s.started);
       if (failed !== undefined) throw new Error('a compile worker failed to start');
       if (generation.sessions.every((s) => s.started)) return;
-      await this.options.mailbox.waitForBell(bell, 50);
+      await this.options.mailbox.waitForDone(bell, 50);
     }
   }
 
@@ -264,7 +272,7 @@ export class CompilePool {
     if (error !== undefined) this.options.onSessionEnd(session, error);
     session.close();
     this.busySince.delete(session);
-    this.options.mailbox.ring();
+    this.options.mailbox.ringDone();
   }
 
   private retireCurrent(): void {

@@ -46,7 +46,8 @@ export interface FunctionJobSource extends Omit<FunctionJob, 'constants'> {
 
 /**
  * The control words of a compile session, an `Int32Array` over `CompileSessionRequest.control`.
- * The main thread writes `POSTED` and `STOP` and rings `BELL`; the worker writes `STARTED`.
+ * The main thread writes `POSTED` and `STOP` and rings `BELL`; the worker writes `STARTED`
+ * and `DONE`.
  */
 export const SessionWord = {
   /** Bumped (and notified) by the main thread whenever `POSTED` or `STOP` changed. */
@@ -57,8 +58,10 @@ export const SessionWord = {
   STOP: 2,
   /** 1 once the worker runs the session (its thread is up and has loaded the compiler). */
   STARTED: 3,
+  /** Batches the worker has finished, every outcome of them sent (stored after the last one). */
+  DONE: 4,
 } as const;
-export const SESSION_WORDS = 4;
+export const SESSION_WORDS = 5;
 
 /**
  * A compile session: the one long-lived task a compile worker runs. It takes batches from

@@ -12,9 +12,6 @@
  * `setPriority`, cost the main thread ~25 µs per function (measured), more than a compile's
  * worth of the budget; here a priority change is a field write and picking a batch is one scan.
  *
- * `inFlight` counts the jobs that started and have no outcome yet (`settled` removes one the
- * moment its outcome is applied), so it is true at every moment, also before a batch ends.
- *
  * The queue is bounded: when full, the coldest job (among those waiting and the newcomer) is
  * dropped, and the caller hears about it through `onDrop` so the function can become hot
  * again later. A waiting job can be cancelled at once; a running one cannot be taken back
@@ -95,11 +92,6 @@ export class CompileQueue<Job extends CompileJob = CompileJob> {
     job.cancelled = true;
     if (this.waiting.delete(job.id)) job.state = 'settled';
     this.checkIdle();
-  }
-
-  /** A running job's outcome was applied: it no longer counts as in flight. */
-  settled(job: CompileJob): void {
-    this.running.delete(job.id);
   }
 
   /**

@@ -12,10 +12,12 @@
  * - the consumer reads slot `head % capacity` once `seq[slot] === head + 1`, then
  *   advances `head`, which frees the slot for ticket head + capacity.
  *
- * The buffer also holds a doorbell: a counter every producer bumps (and notifies) after it
- * left anything for the main thread — an entry here, an outcome on its side channel, a
- * started session. The main thread's poll fast path is a single `Atomics.load` of it, and
- * `whenIdle` sleeps on it with `Atomics.waitAsync` instead of polling a timer.
+ * The buffer also holds two bells, counters that producers bump. The doorbell rings for
+ * anything left for the main thread (an entry here, an outcome on a session's port, a batch
+ * finished): the main thread's poll fast path is a single `Atomics.load` of it. The done bell
+ * rings, and is notified, only when a batch is finished or a session started or ended: the
+ * main thread sleeps on it with `Atomics.waitAsync`, so the event loop wakes once per batch,
+ * not once per function.
  */
 
 import type { Compiled, JobOutcome } from './compile-outcome.js';
@@ -27,7 +29,8 @@ export type MailboxEntry = JobOutcome<Compiled>;
 const HEAD = 0;
 const TAIL = 1;
 const DOORBELL = 2;
-const HEADER_INTS = 3;
+const DONE_BELL = 3;
+const HEADER_INTS = 4;
 const INTS_PER_SLOT = 5; // seq, jobId, handle, codeSize, returnType code (see NATIVE_TYPES)
 const FLOATS_PER_SLOT = 2; // compileMicros, postedAt
 /** Returned by reserve() when the ring is full (a ticket is an int32, so use a non-integer). */
@@ -84,10 +87,16 @@ export class InstallMailbox {
     return true;
   }
 
-  /** Any thread: tells the main thread there is something for it (and wakes `waitForBell`). */
+  /** Any thread: tells the main thread there is something for it at its next poll. */
   ring(): void {
     Atomics.add(this.ints, DOORBELL, 1);
-    Atomics.notify(this.ints, DOORBELL);
+  }
+
+  /** Any thread: a batch is finished, or a session started or ended; wakes `waitForDone`. */
+  ringDone(): void {
+    Atomics.add(this.ints, DOORBELL, 1);
+    Atomics.add(this.ints, DONE_BELL, 1);
+    Atomics.notify(this.ints, DONE_BELL);
   }
 
   /** How often the doorbell rang so far; a changed value means something arrived. One atomic load. */
@@ -95,9 +104,14 @@ export class InstallMailbox {
     return Atomics.load(this.ints, DOORBELL);
   }
 
-  /** Resolves once the doorbell rings after `seen` (see `bell`), or after `timeoutMs`. */
-  async waitForBell(seen: number, timeoutMs: number): Promise<void> {
-    const waited = waitAsync(this.ints, DOORBELL, seen, timeoutMs);
+  /** How often the done bell rang so far (see `waitForDone`). */
+  get doneBell(): number {
+    return Atomics.load(this.ints, DONE_BELL);
+  }
+
+  /** Resolves once the done bell rings after `seen` (see `doneBell`), or after `timeoutMs`. */
+  async waitForDone(seen: number, timeoutMs: number): Promise<void> {
+    const waited = waitAsync(this.ints, DONE_BELL, seen, timeoutMs);
     if (waited.async) await waited.value;
   }
 
