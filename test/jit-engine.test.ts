@@ -552,3 +552,16 @@ serial('a refused function is no longer counted: each call costs one fallback an
   t.is(after.trackedFunctions, before.trackedFunctions);
   await e.close();
 });
+
+serial('while the program waits on the event loop, finished batches free their worker for the next one', async (t) => {
+  const e = await engine({ compilationThreshold: 1, workers: 1, compileBatchSize: 1 });
+  const bc = manyFunctions(3);
+  for (let i = 0; i < 3; i++) {
+    const f = fnOf(bc, `f${i}`);
+    e.notifyCall(f.offset, bc, f.end, [1, 1]);
+  }
+  // No call, no stats, no whenIdle: only the event loop runs (as in a server between requests).
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  t.like(e.stats(), { compilations: 3, queueDepth: 0, inFlight: 0 });
+  await e.close();
+});
