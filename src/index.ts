@@ -12,7 +12,8 @@ export { Vm, AtlasRuntimeError, HaltSignal, type VmOptions, type Value, type VmJ
 export { JitEngine, type JitStats } from './jit/jit-engine.js';
 export type { JitConfig } from './jit/jit-config.js';
 export { JIT_CHANNELS, type JitEvent, type JitEventName } from './jit/jit-events.js';
-export {
-  spawnRuntime, AtlasInterrupted, RemoteRuntimeError,
-  type RemoteRuntime, type RuntimeApi, type RuntimeOptions, type RuntimeStats, type ProgramSummary,
-} from './remote/index.js';
+// From the modules themselves rather than the remote barrel, which would load comlink and a
+// runtime host up front; `spawnRuntime` loads what it needs when first called.
+export { spawnRuntime, type RemoteRuntime } from './remote/spawn-runtime.js';
+export { AtlasInterrupted, RemoteRuntimeError } from './remote/remote-errors.js';
+export type { RuntimeApi, RuntimeOptions, RuntimeStats, ProgramSummary } from './remote/runtime-api.js';

@@ -38,6 +38,29 @@ test('run prints the program output, with and without the JIT', (t) => {
   }
 });
 
+const THREE_HOT = file('three-hot.atlas', `
+fn f(x: number) -> number { return x + 1; }
+fn g(x: number) -> number { return x * 2; }
+fn h(x: number) -> number { return x - 3; }
+var s = 0;
+var i = 0;
+while (i < 300000) { s = s + f(i); i = i + 1; }
+i = 0;
+while (i < 300000) { s = s + g(i); i = i + 1; }
+i = 0;
+while (i < 300000) { s = s + h(i); i = i + 1; }
+print(s);
+`);
+
+test('a script that never yields compiles every function that gets hot, one after another', (t) => {
+  // The compile workers start at the first hot function, inside the synchronous run.
+  const r = cli('run', THREE_HOT, '--workers', '1', '--stats=json');
+  t.is(r.code, 0, r.stderr);
+  const stats = JSON.parse(r.stderr) as Record<string, unknown>;
+  t.like(stats, { compilations: 3, compiledFunctions: 3, queueDepth: 0, inFlight: 0 });
+  t.true(Number(stats.jitExecutions) > 0);
+});
+
 test('--trace-jit prints one line per compile event with name, calls, wait, compile time and size', (t) => {
   const r = cli('run', HOT, '--threshold', '10', '--trace-jit');
   t.is(r.code, 0, r.stderr);

@@ -158,9 +158,9 @@ serial('several functions compile at once, each exactly once', async (t) => {
   await e.close();
 });
 
-serial('a full install mailbox loses nothing: the worker answer carries what the ring turned away', async (t) => {
+serial('a full install mailbox loses nothing: the outcome port carries what the ring turned away', async (t) => {
   // A ring of 1 slot that nobody drains while the batch compiles: all but the first
-  // outcome must come back in the Piscina answer, and each is installed exactly once.
+  // outcome must come back on the session's outcome port, and each is installed exactly once.
   const e = await engine({ compilationThreshold: 1, mailboxCapacity: 1 });
   const installed = listen('atlas-jit:installed');
   const bc = manyFunctions(12);
@@ -177,7 +177,9 @@ serial('a full install mailbox loses nothing: the worker answer carries what the
 });
 
 serial('priority under contention: with 1 worker, functions compile in order of call count', async (t) => {
-  const e = await engine({ compilationThreshold: 1, workers: 1 });
+  // The first function's compile stalls, so the only worker stays busy while the others are
+  // called (compiles no longer wait for the event loop, so nothing else would hold it).
+  const e = await engine({ compilationThreshold: 1, workers: 1, faultInjection: { stallMs: 300, onlyFunction: 'f0' } });
   const compiled = listen('atlas-jit:compiled');
   const bc = manyFunctions(50);
   const fns = Array.from({ length: 50 }, (_, i) => fnOf(bc, `f${i}`));
@@ -199,7 +201,8 @@ serial('priority under contention: with 1 worker, functions compile in order of 
 });
 
 serial('the queue bound holds and dropped jobs are counted', async (t) => {
-  const e = await engine({ compilationThreshold: 1, workers: 1, maxQueue: 4 });
+  // The first compile stalls, so the only worker stays busy while the others become hot.
+  const e = await engine({ compilationThreshold: 1, workers: 1, maxQueue: 4, faultInjection: { stallMs: 300, onlyFunction: 'f0' } });
   const bc = manyFunctions(20);
   let maxDepth = 0;
   for (let i = 0; i < 20; i++) {
@@ -491,5 +494,84 @@ fn add(a: number, b: number) -> number { return a + b; }
   const s = e.stats();
   t.like(s, { jitExecutions: 1, interpreterFallbacks: 3, nonNumericArgCalls: 1, guardFallbacks: 1, bailouts: 0 });
   t.is(s.cacheHitRate, 3 / 4, 'three of the four calls found installed code');
+  await e.close();
+});
+
+serial('a synchronous run makes three functions hot one after another and runs each natively before it ends', async (t) => {
+  const bc = program(`
+fn f(x: number) -> number { return x + 1; }
+fn g(x: number) -> number { return x * 2; }
+fn h(x: number) -> number { return x - 3; }
+var s = 0;
+var i = 0;
+while (i < 200000) { s = s + f(i); i = i + 1; }
+i = 0;
+while (i < 200000) { s = s + g(i); i = i + 1; }
+i = 0;
+while (i < 200000) { s = s + h(i); i = i + 1; }
+print(s);`);
+  const e = await engine({ compilationThreshold: 100 });
+  // Native executions when each function was installed: each must have run natively after.
+  const atInstall: number[] = [];
+  const installed = listen('atlas-jit:installed');
+  const onInstalled = () => atInstall.push(e.stats().jitExecutions);
+  diagnostics.subscribe('atlas-jit:installed', onInstalled);
+  new Vm(bc, { jit: e, stdout: () => {} }).run();
+  // No await since the run started: everything below happened inside it.
+  const s = e.stats();
+  diagnostics.unsubscribe('atlas-jit:installed', onInstalled);
+  t.deepEqual(installed.events.map((ev) => ev.name), ['f', 'g', 'h']);
+  t.is(s.compilations, 3);
+  t.like(s, { queueDepth: 0, inFlight: 0 });
+  const marks = [...atInstall, s.jitExecutions];
+  for (let k = 1; k < marks.length; k++) t.true(marks[k]! > marks[k - 1]!, `native calls after install ${k}: ${marks.join(', ')}`);
+  installed.stop();
+  await e.close();
+});
+
+serial('inFlight is 0 right after an install, before any promise settled, and after whenIdle', async (t) => {
+  const e = await engine({ compilationThreshold: 100 });
+  const { offset, bytecode, end } = fnOf(ADD, 'add');
+  let native: unknown;
+  for (let i = 0; i < 10_000_000 && native === undefined; i++) native = e.notifyCall(offset, bytecode, end, [i, 1]);
+  t.not(native, undefined, 'installed inside the synchronous loop');
+  t.like(e.stats(), { compilations: 1, queueDepth: 0, inFlight: 0 });
+  callN(e, 'less', 100);
+  callN(e, 'div', 100, [1, 2]);
+  await e.whenIdle();
+  t.like(e.stats(), { compilations: 3, queueDepth: 0, inFlight: 0 });
+  await e.close();
+});
+
+serial('a refused function is no longer counted: each call costs one fallback and nothing else', async (t) => {
+  const e = await engine({ compilationThreshold: 2 });
+  const failed = listen('atlas-jit:failed');
+  callN(e, 'greet', 2, ['x']);
+  callN(e, 'add', 2);
+  await e.whenIdle();
+  t.is(callN(e, 'add', 1), 5);
+  const before = e.stats();
+  t.is(before.refusedCompilations, 1);
+  callN(e, 'greet', 50, ['x']);
+  await e.whenIdle();
+  const after = e.stats();
+  t.is(failed.events.length, 1, 'refused once, never queued again');
+  failed.stop();
+  t.is(after.interpreterFallbacks, before.interpreterFallbacks + 50);
+  t.is(after.cacheHitRate, before.cacheHitRate, 'no cache lookups counted for it');
+  t.is(after.trackedFunctions, before.trackedFunctions);
+  await e.close();
+});
+
+serial('while the program waits on the event loop, finished batches free their worker for the next one', async (t) => {
+  const e = await engine({ compilationThreshold: 1, workers: 1, compileBatchSize: 1 });
+  const bc = manyFunctions(3);
+  for (let i = 0; i < 3; i++) {
+    const f = fnOf(bc, `f${i}`);
+    e.notifyCall(f.offset, bc, f.end, [1, 1]);
+  }
+  // No call, no stats, no whenIdle: only the event loop runs (as in a server between requests).
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  t.like(e.stats(), { compilations: 3, queueDepth: 0, inFlight: 0 });
   await e.close();
 });

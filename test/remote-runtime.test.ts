@@ -193,3 +193,31 @@ test('bad options are rejected with typed errors and leave no worker behind', as
   await t.throwsAsync(spawnRuntime(null as never), { instanceOf: TypeError });
   await t.throwsAsync(spawnRuntime({ jit: { workers: 1, hook: () => 1 } as never }), { instanceOf: TypeError, message: /cannot be sent/ });
 });
+
+test('one long call makes three functions hot in turn and compiles all three before it returns', async (t) => {
+  const { rt } = await spawn({ jit: { workers: 1, compilationThreshold: 100 } });
+  await rt.load(`
+fn f(x: number) -> number { return x + 1; }
+fn g(x: number) -> number { return x * 2; }
+fn h(x: number) -> number { return x - 3; }
+fn main() -> number {
+  var s = 0;
+  var i = 0;
+  while (i < 200000) { s = s + f(i); i = i + 1; }
+  i = 0;
+  while (i < 200000) { s = s + g(i); i = i + 1; }
+  i = 0;
+  while (i < 200000) { s = s + h(i); i = i + 1; }
+  return s;
+}`, 'three.atlas');
+  await rt.run();
+  const before = (await rt.stats()).jit!;
+  t.is(before.compilations, 0);
+  // The runtime thread runs the call without returning to its event loop until it is done.
+  await rt.call('main');
+  const jit = (await rt.stats()).jit!;
+  t.is(jit.compilations, 3);
+  t.is(jit.compiledFunctions, 3);
+  t.like(jit, { queueDepth: 0, inFlight: 0 });
+  t.true(jit.jitExecutions > 0);
+});

@@ -1,17 +1,19 @@
 /**
- * The Piscina task module: compiles a batch of functions with the native addon. Compiled code
- * is posted to the install mailbox the moment it exists, so the main thread can install it
- * without waiting for its event loop (or for the rest of the batch); the task result carries
- * every other outcome (refusals and errors with their reasons, code a full ring turned away).
+ * The Piscina task module of a compile worker. Its one task is a compile session (see
+ * `CompileSessionRequest`): it sleeps on the session's control words until the main thread
+ * posts a batch, takes the batch from its port synchronously, compiles each function with the
+ * addon and leaves each outcome for the main thread the moment it exists — compiled code in
+ * the install mailbox, anything else (refusals and errors with their reasons, code a full ring
+ * turned away) on the outcome port — and rings the mailbox's doorbell; after a batch it counts
+ * it done and rings the done bell. No step waits for the
+ * main thread's event loop, so a program that never yields keeps its compiles flowing.
  */
-import { workerData } from 'node:worker_threads';
+import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { lowerThreadPriority } from '../src/jit/native.js';
 import { compileOutcome, crossThreadNow, type Compiled, type JobOutcome } from '../src/jit/compile-outcome.js';
 import { InstallMailbox } from '../src/jit/install-mailbox.js';
 import { decodeJobs } from '../src/jit/batch-codec.js';
-import type { BatchAnswer, CompileWorkerData, FaultInjection, FunctionJob, WorkerTask } from '../src/jit/compile-protocol.js';
-
-const mailboxes = new WeakMap<SharedArrayBuffer, InstallMailbox>();
+import { SessionWord, type CompileBatch, type CompileSessionRequest, type CompileWorkerData, type FaultInjection, type FunctionJob } from '../src/jit/compile-protocol.js';
 
 lowerPriority((workerData as Partial<CompileWorkerData> | undefined)?.threadPriority ?? 'normal');
 
@@ -24,31 +26,48 @@ function lowerPriority(priority: CompileWorkerData['threadPriority']): void {
   }
 }
 
-export default function compileTask(task: WorkerTask): BatchAnswer | null {
-  // Importing this module already loaded the addon; a warm-up only proves the worker is up.
-  if ('warmUp' in task) return null;
-  const mailbox = mailboxFor(task.mailbox);
-  const answer: JobOutcome[] = [];
-  for (const job of decodeJobs(task.jobs)) {
-    injectFault(task.fault, job);
-    const sent: JobOutcome = { jobId: job.jobId, outcome: compileOutcome(job, task.optLevel), postedAt: crossThreadNow() };
-    // Compiled code goes to the mailbox, to be installed without waiting for this answer.
-    if (!(isCompiled(sent) && mailbox.post(sent))) answer.push(sent);
+/** Runs a session until the main thread stops it; batches posted before the stop are compiled. */
+export default function compileSession(session: CompileSessionRequest): null {
+  const control = new Int32Array(session.control);
+  const mailbox = new InstallMailbox(session.mailbox);
+  Atomics.store(control, SessionWord.STARTED, 1);
+  mailbox.ringDone();
+  for (let done = 0; ; ) {
+    // Read the bell before the words it guards: a change after this read ends the wait at once.
+    const bell = Atomics.load(control, SessionWord.BELL);
+    if (Atomics.load(control, SessionWord.POSTED) > done) {
+      compileBatch(nextBatch(session.jobs), session, mailbox);
+      // After every outcome of the batch: the main thread may take the next batch now.
+      Atomics.store(control, SessionWord.DONE, ++done);
+      mailbox.ringDone();
+    } else if (Atomics.load(control, SessionWord.STOP) !== 0) {
+      return null;
+    } else {
+      Atomics.wait(control, SessionWord.BELL, bell);
+    }
   }
-  return answer;
+}
+
+/** The batch the main thread posted before it counted it in `POSTED` (so it is already there). */
+function nextBatch(port: MessagePort): CompileBatch {
+  const received = receiveMessageOnPort(port);
+  if (received === undefined) throw new Error('compile session: a batch was counted but not posted');
+  return received.message as CompileBatch;
+}
+
+function compileBatch(batch: CompileBatch, session: CompileSessionRequest, mailbox: InstallMailbox): void {
+  for (const job of decodeJobs(batch.jobs)) {
+    injectFault(session.fault, job);
+    const sent: JobOutcome = { jobId: job.jobId, outcome: compileOutcome(job, batch.optLevel), postedAt: crossThreadNow() };
+    // Compiled code goes to the ring (which rings the bell); the rest needs room for reasons.
+    if (isCompiled(sent) && mailbox.post(sent)) continue;
+    session.outcomes.postMessage(sent);
+    mailbox.ring();
+  }
 }
 
 function isCompiled(sent: JobOutcome): sent is JobOutcome<Compiled> {
   return sent.outcome.kind === 'compiled';
-}
-
-function mailboxFor(buffer: SharedArrayBuffer): InstallMailbox {
-  let mailbox = mailboxes.get(buffer);
-  if (mailbox === undefined) {
-    mailbox = new InstallMailbox(buffer);
-    mailboxes.set(buffer, mailbox);
-  }
-  return mailbox;
 }
 
 function injectFault(fault: FaultInjection | undefined, job: FunctionJob): void {

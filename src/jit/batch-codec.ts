@@ -8,11 +8,11 @@
  * Layout (native byte order: both ends are threads of one process), u32 words from byte 0:
  *   header   VERSION, programCount, jobCount
  *   programs codeAt, codeLength, poolLength, kindsAt, valuesAt          (5 words each)
- *   jobs     jobId, program, start, end, arity, localCount, nameAt,
- *            nameLength, calleeCount, callCount, entry, entryKindCount,
- *            sideExits, globalSlotCount, globalNameCount, calleeGlobalCount  (16 words each)
- *   per job  callees (start, end, arity, localCount), then calls (offset, function index),
- *            entry kinds, global slot kinds (kind codes), global names (constant, slot),
+ *   jobs     the `JOB_SCALARS` in order, then program, nameAt, nameLength, calleeCount,
+ *            callCount, entryKindCount, sideExits, globalSlotCount, globalNameCount,
+ *            calleeGlobalCount
+ *   per job  callees (the `CALLEE_SCALARS`), then calls (offset, function index), entry
+ *            kinds and global slot kinds (kind codes), global names (constant, slot),
  *            callee globals (constant)
  * then the sections the `…At` byte offsets point to: every program's constant values (f64,
  * 8-byte aligned), code, constant kinds, and the names as UTF-16 code units (no encoder call
@@ -25,8 +25,18 @@ import { marshalPoolInto, type MarshalledPool, NATIVE_TYPES, type NativeCallee, 
 const VERSION = 2;
 const HEADER_WORDS = 3;
 const PROGRAM_WORDS = 5;
-const JOB_WORDS = 16;
-const CALLEE_WORDS = 4;
+
+/**
+ * A job's own unsigned integer fields, one word each, in this order. This list is the one
+ * place both ends learn them from: a new field of that kind (an entry offset, say) is a name
+ * added here and in `FunctionJob`.
+ */
+const JOB_SCALARS = ['jobId', 'start', 'end', 'arity', 'localCount', 'entry'] as const satisfies readonly (keyof FunctionJob)[];
+/** The words after them: where its program and name are, and how long its tables are. */
+const JOB_LAYOUT_WORDS = 10;
+const JOB_WORDS = JOB_SCALARS.length + JOB_LAYOUT_WORDS;
+/** A callee's fields, one word each. */
+const CALLEE_SCALARS = ['start', 'end', 'arity', 'localCount'] as const satisfies readonly (keyof NativeCallee)[];
 const CALL_WORDS = 2;
 
 /** The program parts of a job: what a batch carries once per program. */
@@ -43,7 +53,7 @@ export class BatchFormatError extends Error {
 export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
   const { programs, indexOf } = distinctPrograms(jobs);
   const tableWords = HEADER_WORDS + programs.length * PROGRAM_WORDS
-    + jobs.reduce((n, job) => n + JOB_WORDS + job.callees.length * CALLEE_WORDS + job.calls.size * CALL_WORDS + extraWords(job), 0);
+    + jobs.reduce((n, job) => n + JOB_WORDS + job.callees.length * CALLEE_SCALARS.length + job.calls.size * CALL_WORDS + extraWords(job), 0);
   // Sections by kind (all values, then all code and kinds, then all names), so that four
   // typed-array views serve the whole batch: a view per program cost more than the copying.
   const layout = new ByteLayout(tableWords * 4);
@@ -66,12 +76,12 @@ export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
     const { name } = job;
     const at = nameAt[i]! >>> 1;
     for (let k = 0; k < name.length; k++) units[at + k] = name.charCodeAt(k);
-    words.put(job.jobId, indexOf.get(job.code)!, job.start, job.end, job.arity, job.localCount,
-      nameAt[i]!, name.length, job.callees.length, job.calls.size, job.entry, job.entryKinds.length,
+    for (const field of JOB_SCALARS) words.put(job[field]);
+    words.put(indexOf.get(job.code)!, nameAt[i]!, name.length, job.callees.length, job.calls.size, job.entryKinds.length,
       job.sideExits ? 1 : 0, job.globals.kinds.length, job.globals.slots.size, job.calleeGlobals.length);
   });
   for (const job of jobs) {
-    for (const c of job.callees) words.put(c.start, c.end, c.arity, c.localCount);
+    for (const c of job.callees) for (const field of CALLEE_SCALARS) words.put(c[field]);
     for (const [offset, target] of job.calls) words.put(offset, target);
     for (const kind of job.entryKinds) words.put(kindCode(kind));
     for (const kind of job.globals.kinds) words.put(kindCode(kind));
@@ -110,16 +120,11 @@ export function decodeJobs(buffer: ArrayBuffer): FunctionJob[] {
       constants: { kinds: reader.bytes(kindsAt!, poolLength!), values: reader.floats(valuesAt!, poolLength!) },
     });
   }
-  const heads = Array.from({ length: jobCount }, () => reader.take(JOB_WORDS));
-  return heads.map(([jobId, program, start, end, arity, localCount, nameAt, nameLength, calleeCount, callCount,
-    entry, entryKindCount, sideExits, globalSlotCount, globalNameCount, calleeGlobalCount]) => {
+  const heads = Array.from({ length: jobCount }, () => ({ scalars: readScalars(reader, JOB_SCALARS), layout: reader.take(JOB_LAYOUT_WORDS) }));
+  return heads.map(({ scalars, layout: [program, nameAt, nameLength, calleeCount, callCount, entryKindCount, sideExits, globalSlotCount, globalNameCount, calleeGlobalCount] }) => {
     const parts = programs[program!];
-    if (parts === undefined) throw new BatchFormatError(`job ${jobId} names program ${program} of ${programCount}`);
-    const callees: NativeCallee[] = [];
-    for (let i = 0; i < calleeCount!; i++) {
-      const [s, e, a, l] = reader.take(CALLEE_WORDS);
-      callees.push({ start: s!, end: e!, arity: a!, localCount: l! });
-    }
+    if (parts === undefined) throw new BatchFormatError(`job ${scalars.jobId} names program ${program} of ${programCount}`);
+    const callees = Array.from({ length: calleeCount! }, (): NativeCallee => readScalars(reader, CALLEE_SCALARS));
     const calls = new Map<number, number>();
     for (let i = 0; i < callCount!; i++) {
       const [offset, target] = reader.take(CALL_WORDS);
@@ -134,11 +139,18 @@ export function decodeJobs(buffer: ArrayBuffer): FunctionJob[] {
     }
     const calleeGlobals = reader.take(calleeGlobalCount!);
     const name = String.fromCharCode(...reader.units(nameAt!, nameLength!));
-    return {
-      jobId: jobId!, name, ...parts, start: start!, end: end!, arity: arity!, localCount: localCount!, callees, calls,
-      entry: entry!, entryKinds, sideExits: sideExits === 1, globals: { kinds: globalKinds, slots }, calleeGlobals,
+    const job: FunctionJob = {
+      ...scalars, name, ...parts, callees, calls, entryKinds, sideExits: sideExits === 1, globals: { kinds: globalKinds, slots }, calleeGlobals,
     };
+    return job;
   });
+}
+
+/** Reads one word per name into an object with those keys. */
+function readScalars<const Name extends string>(reader: Reader, names: readonly Name[]): { [K in Name]: number } {
+  const out = {} as { [K in Name]: number };
+  for (const name of names) out[name] = reader.next();
+  return out;
 }
 
 /** The programs of `jobs`, each once (a program is identified by its code array). */
@@ -168,7 +180,7 @@ class Writer {
   private at = 0;
   constructor(private readonly words: Uint32Array) {}
 
-  put(...values: number[]): void {
+  put(...values: readonly number[]): void {
     for (const v of values) this.words[this.at++] = v;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * What compiling one function came to, in the one shape every stage after the addon uses:
- * the worker produces it (`compileOutcome`), the install mailbox or the worker's answer
+ * the worker produces it (`compileOutcome`), the install mailbox or the session's outcome port
  * carries it, and the engine applies it. Nothing converts it on the way.
  */
 import { compileFunction, type NativeFunctionInput, type NativeType, type OptLevel, type Refusal } from './native.js';

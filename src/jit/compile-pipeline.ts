@@ -8,16 +8,22 @@
  *   waiting ──(taken into a batch)──▶ running ──(its outcome arrives)──▶ settled
  *      └────────(dropped, or cancelled while waiting)──────────────────────▲
  *
- * A running job's outcome arrives by exactly one path: compiled code through the mailbox
- * (polled on calls and at safepoints, so a long synchronous script installs without
- * yielding), everything else — refusals and errors with their reasons, code a full ring
- * turned away — in the worker's answer. A running job that is cancelled stays running until
- * its outcome comes, and then its code is released instead of reported.
+ * Nothing here waits for the event loop (docs/design.md, invariant 2). A batch goes to a
+ * worker's compile session at once (`CompilePool`); each outcome comes back by exactly one
+ * path — compiled code through the mailbox ring, refusals and errors (which carry reasons) and
+ * code a full ring turned away on the session's outcome port — and the mailbox's doorbell
+ * rings for both. `poll`, on calls without code and at safepoints, is one atomic load of the
+ * doorbell; when it rang, it applies what arrived, and a batch its worker counted done frees
+ * that worker for the next batch in the same poll. When the event loop gets a turn, a watcher
+ * sleeping on the done bell does the same once per batch. The event loop is needed only to
+ * hear of a worker that crashed or hung, which costs at most its batch (invariant 6). A
+ * running job that is cancelled stays running until its outcome comes, and then its code is
+ * released instead of reported.
  */
 import { encodeJobs } from './batch-codec.js';
 import { type CompileOutcome, crossThreadNow, type JobOutcome } from './compile-outcome.js';
-import { CompilePool } from './compile-pool.js';
-import type { BatchAnswer, FaultInjection, FunctionJobSource } from './compile-protocol.js';
+import { CompilePool, type CompileSession } from './compile-pool.js';
+import type { FunctionJobSource } from './compile-protocol.js';
 import { CompileQueue, type CompileJob } from './compile-queue.js';
 import { InstallMailbox } from './install-mailbox.js';
 import type { ResolvedJitConfig } from './jit-config.js';
@@ -29,6 +35,20 @@ import type { FunctionRecord } from './program-registry.js';
 export interface PipelineJob extends CompileJob {
   readonly fn: FunctionRecord;
 }
+
+/**
+ * A batch on its way through a session: finished when the worker counts it done (its jobs'
+ * outcomes sent, though compiled code may still wait in the mailbox for a poll).
+ */
+interface Dispatch {
+  readonly batch: readonly PipelineJob[];
+  readonly session: CompileSession;
+  readonly timeout: NodeJS.Timeout;
+  readonly done: () => void;
+}
+
+/** How long a sleep on the done bell lasts before looking again anyway (a safety net). */
+const DONE_RECHECK_MS = 50;
 
 export interface PipelineCallbacks {
   /** The job's input (made when its batch starts, off the path of the call that made it hot). */
@@ -43,8 +63,14 @@ export class CompilePipeline {
   private readonly queue: CompileQueue<PipelineJob>;
   private readonly pool: CompilePool;
   private readonly mailbox: InstallMailbox;
-  /** Running jobs by id: outcomes name their job by id. */
+  /** Jobs sent to a worker whose outcome was not applied yet, by id (outcomes name their job by id). */
   private readonly running = new Map<number, PipelineJob>();
+  /** Each session's unfinished batches, oldest first (a session compiles them in order). */
+  private readonly dispatches = new Map<CompileSession, Dispatch[]>();
+  /** The doorbell's count when the mailbox ring was last emptied. */
+  private bellSeen = 0;
+  /** Whether an event-loop watcher waits on the done bell (see `watch`). */
+  private watching = false;
   private nextJobId = 1;
   optLevel: OptLevel;
 
@@ -55,7 +81,11 @@ export class CompilePipeline {
   ) {
     this.optLevel = config.optLevel;
     this.mailbox = new InstallMailbox(config.mailboxCapacity);
-    this.pool = new CompilePool({ workers: config.workers, idleTimeoutMs: config.idleTimeoutMs, threadPriority: config.compileThreadPriority });
+    this.bellSeen = this.mailbox.bell;
+    this.pool = new CompilePool({
+      workers: config.workers, idleTimeoutMs: config.idleTimeoutMs, threadPriority: config.compileThreadPriority,
+      mailbox: this.mailbox, fault: config.faultInjection, onSessionEnd: (session, error) => this.sessionFailed(session, error),
+    });
     this.queue = new CompileQueue<PipelineJob>({
       concurrency: config.workers, maxQueue: config.maxQueue, batchSize: config.compileBatchSize,
       run: (batch) => this.runBatch(batch), onDrop: (job) => this.drop(job),
@@ -89,19 +119,24 @@ export class CompilePipeline {
     this.queue.cancel(job);
   }
 
-  /** Applies the outcomes the mailbox holds, if any (one atomic load when it holds none). */
+  /** Applies what the workers left, if anything (one atomic load when they left nothing). */
   poll(): undefined {
-    if (this.mailbox.hasMail()) this.drain();
+    if (this.mailbox.bell !== this.bellSeen) this.drain();
     return undefined;
   }
 
   /** Resolves when no job waits or runs, with every outcome applied. */
   async whenIdle(): Promise<void> {
-    await this.queue.onIdle();
-    this.drain();
+    for (;;) {
+      const bell = this.mailbox.doneBell;
+      this.drain();
+      if (this.queue.isIdle && this.running.size === 0) return;
+      // Rings when a batch is done or a session ends: once per batch, not per function.
+      await this.mailbox.waitForDone(bell, DONE_RECHECK_MS);
+    }
   }
 
-  /** Resolves once a worker has started and loaded the compiler. */
+  /** Starts the compile workers and resolves once each has loaded the compiler. */
   warmUp(): Promise<void> {
     return this.pool.warmUp();
   }
@@ -118,7 +153,7 @@ export class CompilePipeline {
 
   stats(): { droppedJobs: number; queueDepth: number; inFlight: number; workers: number; workerThreads: number; workerUtilization: number } {
     return {
-      droppedJobs: this.queue.dropped, queueDepth: this.queue.depth, inFlight: this.queue.inFlight,
+      droppedJobs: this.queue.dropped, queueDepth: this.queue.depth, inFlight: this.running.size,
       workers: this.pool.workers, workerThreads: this.pool.threadCount, workerUtilization: this.pool.utilization,
     };
   }
@@ -137,34 +172,88 @@ export class CompilePipeline {
     this.callbacks.dropped(job);
   }
 
-  /** Sends a batch to a worker; every job of it ends settled, now or by a later poll. */
-  private async runBatch(batch: readonly PipelineJob[]): Promise<void> {
-    for (const job of batch) {
-      this.queueWait.record((job.startedAt - job.enqueuedAt) * 1000);
-      this.running.set(job.id, job);
-    }
+  /**
+   * Sends a batch to a worker's session, synchronously; the promise resolves when the batch
+   * is finished (which `finish` also tells the queue at once).
+   */
+  private runBatch(batch: readonly PipelineJob[]): Promise<void> {
+    for (const job of batch) this.queueWait.record((job.startedAt - job.enqueuedAt) * 1000);
     const sources = batch.map((job) => this.callbacks.prepare(job.fn, job.id));
-    let answer: BatchAnswer;
-    try {
-      const task = { jobs: encodeJobs(sources), optLevel: this.optLevel, mailbox: this.mailbox.buffer, ...faultOption(this.config.faultInjection) };
-      // A worker that hangs is terminated after the timeout; Piscina replaces it (docs/design.md, invariant 6).
-      answer = await this.pool.run(task, AbortSignal.timeout(this.config.compileTimeoutMs));
-    } catch (error) {
-      // The worker crashed, was terminated, or threw: what it posted keeps its code, the
-      // rest of its functions stay interpreted.
-      this.drain();
-      const outcome: CompileOutcome = { kind: 'error', message: `compile worker failed: ${errorText(error)}` };
-      for (const { jobId } of sources) if (this.running.has(jobId)) this.settle({ jobId, outcome, postedAt: crossThreadNow() });
-      return;
-    }
-    // The batch's other jobs were posted to the mailbox. Those not polled yet stay there for
-    // the next poll (a call, a safepoint, whenIdle or stats) rather than being installed here
-    // all at once: installing a whole batch in the answer's turn would hold up the event loop.
-    for (const sent of answer) this.settle(sent);
+    return new Promise<void>((done) => {
+      const session = this.pool.session();
+      const timeout = setTimeout(() => this.timedOut(dispatch), this.config.compileTimeoutMs);
+      timeout.unref();
+      const dispatch: Dispatch = { batch, session, timeout, done };
+      this.dispatchesOf(session).push(dispatch);
+      for (const job of batch) this.running.set(job.id, job);
+      this.pool.noteBusy(session);
+      session.send({ jobs: encodeJobs(sources), optLevel: this.optLevel });
+      this.watch();
+    });
   }
 
-  private drain(): void {
-    for (let sent = this.mailbox.take(); sent !== undefined; sent = this.mailbox.take()) this.settle(sent);
+  /**
+   * While batches run, the event loop (when it gets a turn) takes the next batch as soon as a
+   * worker is done, as a poll would: a server waiting for requests makes no calls that poll.
+   * It applies only what the ring cannot hold; compiled code waits for the next poll, so that
+   * one turn never installs a whole batch.
+   */
+  private watch(): void {
+    if (this.watching) return;
+    this.watching = true;
+    void this.watchLoop().finally(() => {
+      this.watching = false;
+    });
+  }
+
+  private async watchLoop(): Promise<void> {
+    while (this.dispatches.size > 0) {
+      const bell = this.mailbox.doneBell;
+      this.drain(false);
+      if (this.dispatches.size === 0) return;
+      await this.mailbox.waitForDone(bell, DONE_RECHECK_MS);
+    }
+  }
+
+  /** A batch still running after the timeout: its worker is terminated (docs/design.md, invariant 6). */
+  private timedOut(dispatch: Dispatch): void {
+    this.drain(false);
+    if (this.dispatches.get(dispatch.session)?.includes(dispatch) === true) dispatch.session.abort('compile timed out');
+  }
+
+  /**
+   * Applies what the workers left: the ring's entries (unless `ring` is false), each session's
+   * outcome port, then finishes the batches their workers counted done. The done counts are
+   * read first: a worker counts a batch done after sending its outcomes, so every outcome of
+   * a batch counted done is applied (or waits in the ring) by the time it finishes here.
+   */
+  private drain(ring = true): void {
+    const done = [...this.dispatches.keys()].map((session) => [session, session.done] as const);
+    if (ring) {
+      this.bellSeen = this.mailbox.bell;
+      for (let sent = this.mailbox.take(); sent !== undefined; sent = this.mailbox.take()) this.settle(sent);
+    }
+    for (const session of this.pool.sessions()) this.takeAside(session);
+    for (const [session, count] of done) {
+      const list = this.dispatches.get(session) ?? [];
+      while (session.finished < count && list.length > 0) this.finish(list[0]!);
+    }
+  }
+
+  private takeAside(session: CompileSession): void {
+    for (let sent = session.takeOutcome(); sent !== undefined; sent = session.takeOutcome()) this.settle(sent);
+  }
+
+  /** A session ended without being stopped: what it left is applied, the rest of its batches fail. */
+  private sessionFailed(session: CompileSession, error: unknown): void {
+    this.drain();
+    // The pool no longer lists a crashed session, so its port is emptied here.
+    this.takeAside(session);
+    const outcome: CompileOutcome = { kind: 'error', message: `compile worker failed: ${errorText(error)}` };
+    for (const dispatch of [...(this.dispatches.get(session) ?? [])]) {
+      for (const job of dispatch.batch) if (this.running.has(job.id)) this.settle({ jobId: job.id, outcome, postedAt: crossThreadNow() });
+      this.finish(dispatch);
+    }
   }
 
   /** Ends a running job with its outcome; the only place a job becomes settled after running. */
@@ -183,10 +272,26 @@ export class CompilePipeline {
     if (!job.cancelled) this.callbacks.settled(job, sent);
     else if (outcome.kind === 'compiled') releaseHandle(outcome.handle);
   }
-}
 
-function faultOption(fault: FaultInjection | undefined): { fault?: FaultInjection } {
-  return fault === undefined ? {} : { fault };
+  /** The worker is done with the batch (the oldest of its session): it takes the next batch now. */
+  private finish(dispatch: Dispatch): void {
+    const list = this.dispatches.get(dispatch.session) ?? [];
+    list.splice(list.indexOf(dispatch), 1);
+    if (list.length === 0) this.dispatches.delete(dispatch.session);
+    clearTimeout(dispatch.timeout);
+    this.pool.noteFinished(dispatch.session);
+    this.queue.finish(dispatch.batch);
+    dispatch.done();
+  }
+
+  private dispatchesOf(session: CompileSession): Dispatch[] {
+    let list = this.dispatches.get(session);
+    if (list === undefined) {
+      list = [];
+      this.dispatches.set(session, list);
+    }
+    return list;
+  }
 }
 
 function errorText(error: unknown): string {

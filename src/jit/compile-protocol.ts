@@ -2,12 +2,13 @@
  * The messages between the engine and a compile worker. One task carries a batch of
  * functions: a Piscina task costs the main thread a message round trip, so sending the
  * hottest waiting functions together divides that cost among them. The batch travels as one
- * binary buffer (`batch-codec.ts`), and the answer lists only what the install mailbox could
- * not carry, so both messages stay cheap to clone however many functions they cover.
+ * binary buffer (`batch-codec.ts`), so the message stays cheap to clone however many functions
+ * it covers. Batches and outcomes travel on ports and through shared memory that both ends
+ * read synchronously (see `CompileSessionRequest`), never through a Piscina answer.
  */
 import type { Constant } from '../bytecode/bytecode.js';
 import type { CompileThreadPriority, MarshalledPool, NativeCallee, NativeGlobals, NativeType, OptLevel } from './native.js';
-import type { JobOutcome } from './compile-outcome.js';
+import type { MessagePort } from 'node:worker_threads';
 
 /** Test and diagnostics aid: makes a worker misbehave on purpose. Never set in production. */
 export interface FaultInjection {
@@ -51,30 +52,51 @@ export interface FunctionJobSource extends Omit<FunctionJob, 'constants'> {
   readonly constants: readonly Constant[];
 }
 
+/**
+ * The control words of a compile session, an `Int32Array` over `CompileSessionRequest.control`.
+ * The main thread writes `POSTED` and `STOP` and rings `BELL`; the worker writes `STARTED`
+ * and `DONE`.
+ */
+export const SessionWord = {
+  /** Bumped (and notified) by the main thread whenever `POSTED` or `STOP` changed. */
+  BELL: 0,
+  /** Batches the main thread has put on the session's job port so far. */
+  POSTED: 1,
+  /** 1 once the main thread wants the session to end after the batches posted. */
+  STOP: 2,
+  /** 1 once the worker runs the session (its thread is up and has loaded the compiler). */
+  STARTED: 3,
+  /** Batches the worker has finished, every outcome of them sent (stored after the last one). */
+  DONE: 4,
+} as const;
+export const SESSION_WORDS = 5;
+
+/**
+ * A compile session: the one long-lived task a compile worker runs. It takes batches from
+ * `jobs` as the main thread posts them (reading the port synchronously, woken through
+ * `control`), so dispatching a batch needs no turn of the main thread's event loop, and
+ * leaves every outcome for the main thread in shared memory or on `outcomes`, which the main
+ * thread also reads synchronously.
+ */
+export interface CompileSessionRequest {
+  readonly control: SharedArrayBuffer;
+  /** The worker's end of the port batches (`CompileBatch`) arrive on. */
+  readonly jobs: MessagePort;
+  /** The worker's end of the port for outcomes the install mailbox cannot carry (`JobOutcome`). */
+  readonly outcomes: MessagePort;
+  /** The install mailbox's buffer: compiled code goes there, and its doorbell rings for everything. */
+  readonly mailbox: SharedArrayBuffer;
+  readonly fault?: FaultInjection;
+}
+
+/** One batch, as posted on a session's job port. */
 export interface CompileBatch {
   /** The jobs, packed by `encodeJobs` (and transferred, not copied). */
   readonly jobs: ArrayBuffer;
   readonly optLevel: OptLevel;
-  /** The install mailbox's buffer; the worker posts each outcome there as soon as it has it. */
-  readonly mailbox: SharedArrayBuffer;
-  readonly fault?: FaultInjection;
 }
 
 /** What every compile worker is started with (Piscina's `workerData`). */
 export interface CompileWorkerData {
   readonly threadPriority: CompileThreadPriority;
 }
-
-/** Starts a worker and loads the compiler without compiling anything. */
-export interface WarmUpRequest {
-  readonly warmUp: true;
-}
-
-export type WorkerTask = CompileBatch | WarmUpRequest;
-
-/**
- * A worker's answer to a batch: the outcomes the mailbox did not deliver. The mailbox carries
- * compiled code only (it has no room for reasons), so refusals and errors come here, and so
- * does compiled code the full ring turned away. Each job's outcome arrives by exactly one path.
- */
-export type BatchAnswer = readonly JobOutcome[];

@@ -2,23 +2,21 @@
  * `CompileQueue`: the compile jobs waiting for a worker, hottest first, at most
  * `concurrency` batches running at once — one per worker.
  *
- * How the work is split between this class and p-queue: p-queue runs the worker *slots*
- * (one task per busy worker, concurrency = worker count), and this class keeps the waiting
- * *functions*. When a slot is free its task takes the hottest waiting jobs — its worker's
- * share of them, up to `batchSize` — and keeps taking batches until nothing waits. Batches
- * matter because every worker task costs the main thread a message round trip whatever it
- * carries, and each answer wakes its event loop between timer ticks: fewer, larger batches
- * disturb it less. Installs do not wait for a batch (see the install mailbox). A p-queue
- * entry per function, re-sorted by `setPriority`, cost the main thread ~25 µs per function
- * (measured), more than a compile's worth of the budget; here a priority change is a field
- * write and picking a batch is one scan.
+ * When a slot is free, the hottest waiting jobs — a worker's share of them, up to
+ * `batchSize` — start as one batch, at once and synchronously: in `add`, or in `finish`, which
+ * the owner calls the moment it sees a batch's last outcome (at a call or a safepoint of a run
+ * that may never yield). A slot therefore never waits for a promise to settle, which would
+ * need the event loop; the promise `run` returns only frees the slot of a batch nobody
+ * finished before (a failed worker). Batches matter because every batch costs the main thread
+ * a message to a worker whatever it carries. A p-queue entry per function, re-sorted by
+ * `setPriority`, cost the main thread ~25 µs per function (measured), more than a compile's
+ * worth of the budget; here a priority change is a field write and picking a batch is one scan.
  *
  * The queue is bounded: when full, the coldest job (among those waiting and the newcomer) is
  * dropped, and the caller hears about it through `onDrop` so the function can become hot
  * again later. A waiting job can be cancelled at once; a running one cannot be taken back
  * from its worker, so it is flagged `cancelled` and its result is released, not installed.
  */
-import PQueue from 'p-queue';
 
 /**
  * Where a job is in its life: waiting in this queue, running on a worker (sent, no outcome
@@ -42,22 +40,28 @@ export interface CompileQueueOptions<Job extends CompileJob = CompileJob> {
   readonly maxQueue: number;
   /** Most jobs sent to a worker in one task. */
   readonly batchSize: number;
-  /** Compiles a batch (the engine's worker round trip). */
+  /**
+   * Starts compiling a batch. Its slot is free again at `finish(batch)` or when the promise
+   * settles, whichever comes first.
+   */
   readonly run: (batch: readonly Job[]) => Promise<void>;
   /** Called for a job dropped because the queue was full (never for cancelled ones). */
   readonly onDrop: (job: Job) => void;
 }
 
 export class CompileQueue<Job extends CompileJob = CompileJob> {
-  private readonly slots: PQueue;
   private readonly waiting = new Map<number, Job>();
   private readonly running = new Map<number, Job>();
+  /** The batches holding a slot. */
+  private readonly batches = new Set<readonly Job[]>();
+  private concurrencyValue: number;
+  private idleWaiters: Array<() => void> = [];
   private maxQueueValue: number;
   private batchSizeValue: number;
   private dropCount = 0;
 
   constructor(private readonly options: CompileQueueOptions<Job>) {
-    this.slots = new PQueue({ concurrency: checkPositive(options.concurrency, 'workers') });
+    this.concurrencyValue = checkPositive(options.concurrency, 'workers');
     this.maxQueueValue = checkPositive(options.maxQueue, 'maxQueue');
     this.batchSizeValue = checkPositive(options.batchSize, 'batchSize');
   }
@@ -74,7 +78,7 @@ export class CompileQueue<Job extends CompileJob = CompileJob> {
       this.drop(coldest);
     }
     this.waiting.set(job.id, job);
-    if (this.slots.size + this.slots.pending < this.slots.concurrency) this.startSlot();
+    this.startBatches();
     return true;
   }
 
@@ -87,6 +91,18 @@ export class CompileQueue<Job extends CompileJob = CompileJob> {
   cancel(job: CompileJob): void {
     job.cancelled = true;
     if (this.waiting.delete(job.id)) job.state = 'settled';
+    this.checkIdle();
+  }
+
+  /**
+   * `batch` is done (every job of it has its outcome, or it failed): its slot takes the next
+   * batch now. Idempotent, so the promise `run` returned may settle later without effect.
+   */
+  finish(batch: readonly Job[]): void {
+    if (!this.batches.delete(batch)) return;
+    for (const job of batch) this.running.delete(job.id);
+    this.startBatches();
+    this.checkIdle();
   }
 
   get depth(): number {
@@ -102,13 +118,13 @@ export class CompileQueue<Job extends CompileJob = CompileJob> {
   }
 
   get concurrency(): number {
-    return this.slots.concurrency;
+    return this.concurrencyValue;
   }
 
   /** More workers start more slots at once; fewer let the extra slots finish their batch. */
   set concurrency(value: number) {
-    this.slots.concurrency = checkPositive(value, 'workers');
-    while (this.waiting.size > 0 && this.slots.size + this.slots.pending < this.slots.concurrency) this.startSlot();
+    this.concurrencyValue = checkPositive(value, 'workers');
+    this.startBatches();
   }
 
   get maxQueue(): number {
@@ -129,26 +145,33 @@ export class CompileQueue<Job extends CompileJob = CompileJob> {
 
   /** Resolves when nothing waits and nothing runs. */
   onIdle(): Promise<void> {
-    return this.slots.onIdle();
+    if (this.isIdle) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  get isIdle(): boolean {
+    return this.waiting.size === 0 && this.batches.size === 0;
   }
 
   resetCounters(): void {
     this.dropCount = 0;
   }
 
-  /** A worker slot: compiles batches of the hottest waiting jobs until none wait. */
-  private startSlot(): void {
-    const slot = async (): Promise<void> => {
-      for (let batch = this.takeBatch(); batch.length > 0; batch = this.takeBatch()) {
-        try {
-          await this.options.run(batch);
-        } finally {
-          for (const job of batch) this.running.delete(job.id);
-        }
-      }
-    };
-    // The runner settles its own failures, so the slot itself never rejects.
-    void this.slots.add(slot);
+  /** Starts batches while a slot is free and jobs wait. */
+  private startBatches(): void {
+    while (this.waiting.size > 0 && this.batches.size < this.concurrencyValue) {
+      const batch = this.takeBatch();
+      this.batches.add(batch);
+      // The runner settles its own failures; a rejection only frees the slot like a success.
+      this.options.run(batch).then(() => this.finish(batch), () => this.finish(batch));
+    }
+  }
+
+  private checkIdle(): void {
+    if (!this.isIdle) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /**
@@ -157,7 +180,7 @@ export class CompileQueue<Job extends CompileJob = CompileJob> {
    * split a burst instead of one taking all of it.
    */
   private takeBatch(): Job[] {
-    const share = Math.ceil(this.waiting.size / this.slots.concurrency);
+    const share = Math.ceil(this.waiting.size / this.concurrencyValue);
     const n = Math.min(this.batchSizeValue, share);
     const top: Job[] = [];
     for (const job of this.waiting.values()) {

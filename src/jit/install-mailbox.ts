@@ -3,7 +3,7 @@
  * Compile workers post compiled code here the moment the addon returns, and the main
  * thread's interpreter polls it on calls and at loop safepoints. Install therefore never
  * waits for the event loop (docs/design.md, invariant 2). What the ring cannot carry
- * (refusals, errors, code a full ring turned away) comes in the worker's answer instead.
+ * (refusals, errors, code a full ring turned away) goes on the compile session's outcome port.
  *
  * Protocol (sequence numbers per slot, so concurrent producers never need a lock):
  * - a producer reserves ticket t by CAS on `tail`, only while `t - head < capacity`;
@@ -11,7 +11,13 @@
  * - it writes the entry into slot t % capacity, then publishes with `seq[slot] = t + 1`;
  * - the consumer reads slot `head % capacity` once `seq[slot] === head + 1`, then
  *   advances `head`, which frees the slot for ticket head + capacity.
- * The poll fast path is a single `Atomics.load`.
+ *
+ * The buffer also holds two bells, counters that producers bump. The doorbell rings for
+ * anything left for the main thread (an entry here, an outcome on a session's port, a batch
+ * finished): the main thread's poll fast path is a single `Atomics.load` of it. The done bell
+ * rings, and is notified, only when a batch is finished or a session started or ended: the
+ * main thread sleeps on it with `Atomics.waitAsync`, so the event loop wakes once per batch,
+ * not once per function.
  */
 
 import type { Compiled, JobOutcome } from './compile-outcome.js';
@@ -22,11 +28,18 @@ export type MailboxEntry = JobOutcome<Compiled>;
 
 const HEAD = 0;
 const TAIL = 1;
-const HEADER_INTS = 2;
+const DOORBELL = 2;
+const DONE_BELL = 3;
+const HEADER_INTS = 4;
 const INTS_PER_SLOT = 5; // seq, jobId, handle, codeSize, returnType code (see NATIVE_TYPES)
 const FLOATS_PER_SLOT = 2; // compileMicros, postedAt
 /** Returned by reserve() when the ring is full (a ticket is an int32, so use a non-integer). */
 const FULL = 0.5;
+
+/** `Atomics.waitAsync` (Node.js 16+), which the ES2023 library typings do not declare yet. */
+type WaitAsync = (array: Int32Array, index: number, value: number, timeoutMs: number) =>
+  { readonly async: false; readonly value: string } | { readonly async: true; readonly value: Promise<string> };
+const waitAsync = (Atomics as unknown as { readonly waitAsync: WaitAsync }).waitAsync;
 
 export class InstallMailbox {
   private readonly ints: Int32Array;
@@ -70,7 +83,36 @@ export class InstallMailbox {
     this.floats[slot * FLOATS_PER_SLOT + 1] = entry.postedAt;
     // The seq store is the release: the consumer's Atomics.load of it sees the fields above.
     Atomics.store(this.ints, base, (ticket + 1) | 0);
+    this.ring();
     return true;
+  }
+
+  /** Any thread: tells the main thread there is something for it at its next poll. */
+  ring(): void {
+    Atomics.add(this.ints, DOORBELL, 1);
+  }
+
+  /** Any thread: a batch is finished, or a session started or ended; wakes `waitForDone`. */
+  ringDone(): void {
+    Atomics.add(this.ints, DOORBELL, 1);
+    Atomics.add(this.ints, DONE_BELL, 1);
+    Atomics.notify(this.ints, DONE_BELL);
+  }
+
+  /** How often the doorbell rang so far; a changed value means something arrived. One atomic load. */
+  get bell(): number {
+    return Atomics.load(this.ints, DOORBELL);
+  }
+
+  /** How often the done bell rang so far (see `waitForDone`). */
+  get doneBell(): number {
+    return Atomics.load(this.ints, DONE_BELL);
+  }
+
+  /** Resolves once the done bell rings after `seen` (see `doneBell`), or after `timeoutMs`. */
+  async waitForDone(seen: number, timeoutMs: number): Promise<void> {
+    const waited = waitAsync(this.ints, DONE_BELL, seen, timeoutMs);
+    if (waited.async) await waited.value;
   }
 
   /** Consumer fast path: is an entry ready? One atomic load. */

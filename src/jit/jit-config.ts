@@ -39,11 +39,18 @@ export interface JitConfig {
    * as soon as it is compiled. Default 64.
    */
   readonly compileBatchSize?: number;
-  /** A worker still compiling one batch after this long is terminated (and replaced). Default 10 s. */
+  /**
+   * A worker still compiling one batch after this long is terminated (and replaced); the
+   * timer runs on the event loop, so a run that never yields notices at its end. Default 10 s.
+   */
   readonly compileTimeoutMs?: number;
-  /** Idle compile workers exit after this long. Default 30 s. */
+  /** The compile workers stop after this long without work; the next hot function starts them again. Default 30 s. */
   readonly idleTimeoutMs?: number;
-  /** Start a compile worker and load the addon in it before `create` resolves. Default true. */
+  /**
+   * Start the compile workers and load the addon in them before `create` resolves, so the
+   * first hot function does not wait for threads to boot. Default true. When false they start
+   * at the first hot function, off the path of start-up (the command line does this).
+   */
   readonly warmUp?: boolean;
   /** Slots in the install mailbox ring (a power of two). Default 256. */
   readonly mailboxCapacity?: number;

@@ -61,9 +61,9 @@ export class JitEngine implements VmJitHook {
   private lastLoop: FunctionRecord | undefined;
 
   /**
-   * Creates an engine. Its first compile worker is started and has loaded the addon before
-   * the promise resolves (unless `warmUp` is false), so the first hot function does not
-   * wait for a thread to boot.
+   * Creates an engine. Its compile workers are started and have loaded the addon before the
+   * promise resolves (unless `warmUp` is false: then the first hot function starts them), so
+   * the first hot function does not wait for a thread to boot.
    */
   static async create(config: JitConfig = {}): Promise<JitEngine> {
     const engine = new JitEngine(resolveConfig(config));
@@ -369,8 +369,10 @@ export class JitEngine implements VmJitHook {
 
   /** A call the interpreter runs; it counts towards making the function hot. */
   private interpreted(record: FunctionRecord): undefined {
-    this.cache.recordMiss();
     this.counters.interpreterFallbacks++;
+    // Refused or failed for good: nothing to count, queue or look up any more.
+    if (record.state === 'failed') return undefined;
+    this.cache.recordMiss();
     if (this.tracker.recordCall(record)) this.enqueueCall(record);
     // A waiting job's priority follows its live call count (a field write).
     else if (record.job !== undefined) this.pipeline.follow(record.job, record.calls);

@@ -45,7 +45,7 @@ export class JitLatencies {
   readonly queueWait = new LatencyRecorder();
   readonly compile = new LatencyRecorder();
   readonly hotToInstalled = new LatencyRecorder();
-  /** From the worker sending an outcome (to the mailbox, or in its answer) to the main thread installing it. */
+  /** From the worker sending an outcome (to the mailbox ring, or on the outcome port) to the main thread installing it. */
   readonly installDelay = new LatencyRecorder();
 
   percentiles(): JitStats['latency'] {
@@ -85,7 +85,7 @@ export interface JitStats extends Readonly<JitCounters> {
     readonly queueWait: Percentiles;
     readonly compile: Percentiles;
     readonly hotToInstalled: Percentiles;
-    /** From the worker sending an outcome (to the mailbox, or in its answer) to the main thread installing it. */
+    /** From the worker sending an outcome (to the mailbox ring, or on the outcome port) to the main thread installing it. */
     readonly installDelay: Percentiles;
   };
 }

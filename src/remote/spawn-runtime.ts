@@ -10,15 +10,12 @@
  * - An operation still waiting when the worker dies, or called after `close()`, rejects
  *   with a `RemoteRuntimeError` instead of waiting forever.
  */
-import { wrap, type Remote } from 'comlink';
+import type { Remote } from 'comlink';
 import { Worker } from 'node:worker_threads';
 import { integerAtLeast } from '../jit/jit-config.js';
-import { decodeError, installErrorTransfer } from './error-transfer.js';
 import { InterruptSignal } from './interrupt-signal.js';
-import { nodeEndpoint } from './node-endpoint.js';
 import { RemoteRuntimeError } from './remote-errors.js';
 import type { RuntimeApi, RuntimeOptions, WorkerRuntimeOptions } from './runtime-api.js';
-import { installValueTransfer } from './value-transfer.js';
 import { isRuntimeWorkerMessage, type RuntimeWorkerData } from './worker-protocol.js';
 
 /** A runtime in a worker thread, as seen from the thread that spawned it. */
@@ -33,9 +30,10 @@ const NUMBERED_OPERATIONS: ReadonlySet<PropertyKey> = new Set<keyof RuntimeApi>(
 /** Starts a runtime in a new worker thread; resolves once it is ready for `load()`. */
 export async function spawnRuntime(options: RuntimeOptions = {}): Promise<RemoteRuntime> {
   const stdout = checkOptions(options);
-  installErrorTransfer();
-  installValueTransfer();
-  const connection = new RuntimeConnection(workerOptions(options), stdout, options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+  const wire = await loadWire();
+  wire.installErrorTransfer();
+  wire.installValueTransfer();
+  const connection = new RuntimeConnection(wire, workerOptions(options), stdout, options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
   await connection.started;
   return connection.proxy;
 }
@@ -61,6 +59,26 @@ function workerOptions(options: RuntimeOptions): WorkerRuntimeOptions {
   };
 }
 
+/** What talking to a runtime worker takes: comlink and the transfer handlers built on it. */
+interface Wire {
+  readonly wrap: typeof import('comlink').wrap;
+  readonly nodeEndpoint: typeof import('./node-endpoint.js').nodeEndpoint;
+  readonly decodeError: typeof import('./error-transfer.js').decodeError;
+  readonly installErrorTransfer: () => void;
+  readonly installValueTransfer: () => void;
+}
+
+/**
+ * Loaded at the first `spawnRuntime`, not with the package: an embedder that never spawns a
+ * runtime (and the command line) never loads comlink.
+ */
+async function loadWire(): Promise<Wire> {
+  const [{ wrap }, { nodeEndpoint }, { decodeError, installErrorTransfer }, { installValueTransfer }] = await Promise.all([
+    import('comlink'), import('./node-endpoint.js'), import('./error-transfer.js'), import('./value-transfer.js'),
+  ]);
+  return { wrap, nodeEndpoint, decodeError, installErrorTransfer, installValueTransfer };
+}
+
 type State = 'starting' | 'open' | 'closing' | 'closed';
 
 /** The main-thread half of one runtime: its worker, its interrupt signal and its proxy. */
@@ -80,6 +98,7 @@ class RuntimeConnection {
   private closing: Promise<void> | undefined;
 
   constructor(
+    private readonly wire: Wire,
     options: WorkerRuntimeOptions,
     private readonly stdout: (line: string) => void,
     private readonly closeTimeoutMs: number,
@@ -105,7 +124,7 @@ class RuntimeConnection {
     this.worker.on('message', (message: unknown) => {
       if (isRuntimeWorkerMessage(message) && message.atlasRuntime === 'stdout') this.stdout(message.line);
     });
-    this.remote = wrap<RuntimeApi>(nodeEndpoint(this.worker));
+    this.remote = wire.wrap<RuntimeApi>(wire.nodeEndpoint(this.worker));
     this.proxy = new Proxy(this.remote, { get: (target, property) => this.member(target, property) });
   }
 
@@ -115,7 +134,7 @@ class RuntimeConnection {
         if (!isRuntimeWorkerMessage(message) || message.atlasRuntime === 'stdout') return;
         this.worker.off('message', onMessage);
         if (message.atlasRuntime === 'ready') resolve();
-        else reject(decodeError(message.error));
+        else reject(this.wire.decodeError(message.error));
       };
       this.worker.on('message', onMessage);
     });
