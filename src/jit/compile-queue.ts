@@ -4,8 +4,8 @@
  *
  * When a slot is free, the hottest waiting jobs — a worker's share of them, up to
  * `batchSize` — start as one batch, at once and synchronously: in `add`, or in `finish`, which
- * the owner calls the moment it sees a batch's last outcome (at a call or a safepoint of a run
- * that may never yield). A slot therefore never waits for a promise to settle, which would
+ * the owner calls the moment it sees a worker done with a batch (at a call or a safepoint of a
+ * run that may never yield). A slot therefore never waits for a promise to settle, which would
  * need the event loop; the promise `run` returns only frees the slot of a batch nobody
  * finished before (a failed worker). Batches matter because every batch costs the main thread
  * a message to a worker whatever it carries. A p-queue entry per function, re-sorted by
