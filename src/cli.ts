@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `atlas-jit` command:
- *   atlas-jit run FILE [--no-jit] [--threshold N] [--workers N] [--opt-level N] [--trace-jit] [--stats[=json]]
+ *   atlas-jit run FILE [--no-jit] [--threshold N] [--osr-threshold N] [--workers N] [--opt-level N] [--trace-jit] [--stats[=json]]
  *   atlas-jit build FILE.atlas -o FILE.atb
  *   atlas-jit disasm FILE
  * Program output goes to stdout; diagnostics, traces and statistics to stderr. Errors exit 1,

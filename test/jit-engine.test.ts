@@ -497,6 +497,36 @@ fn add(a: number, b: number) -> number { return a + b; }
   await e.close();
 });
 
+serial('a synchronous run with three loops in turn moves into native code at the first and stays there (OSR)', async (t) => {
+  const source = `
+fn f(x: number) -> number { return x + 1; }
+fn g(x: number) -> number { return x * 2; }
+fn h(x: number) -> number { return x - 3; }
+var s = 0;
+var i = 0;
+while (i < 200000) { s = s + f(i); i = i + 1; }
+i = 0;
+while (i < 200000) { s = s + g(i); i = i + 1; }
+i = 0;
+while (i < 200000) { s = s + h(i); i = i + 1; }
+print(s);`;
+  const e = await engine({ compilationThreshold: 1_000_000_000 });
+  const lines: string[] = [];
+  const expected: string[] = [];
+  new Vm(program(source), { jit: e, stdout: (line) => lines.push(line) }).run();
+  new Vm(program(source), { stdout: (line) => expected.push(line) }).run();
+  // No await since the run started: the three loops were compiled and entered inside it.
+  const s = e.stats();
+  t.deepEqual(lines, expected);
+  // The first loop's code enters at its header and runs on to the script's end: the later
+  // loops, with their calls, are native code already.
+  t.is(s.compilations, 1);
+  t.is(s.osrEntries, 1);
+  t.true(s.interpreterFallbacks < 200_000, `${s.interpreterFallbacks} calls interpreted: only the first loop's, before its code came`);
+  t.like(s, { queueDepth: 0, inFlight: 0 });
+  await e.close();
+});
+
 serial('a synchronous run makes three functions hot one after another and runs each natively before it ends', async (t) => {
   const bc = program(`
 fn f(x: number) -> number { return x + 1; }
@@ -510,7 +540,7 @@ while (i < 200000) { s = s + g(i); i = i + 1; }
 i = 0;
 while (i < 200000) { s = s + h(i); i = i + 1; }
 print(s);`);
-  const e = await engine({ compilationThreshold: 100 });
+  const e = await engine({ compilationThreshold: 100, osrThreshold: 1_000_000_000 });
   // Native executions when each function was installed: each must have run natively after.
   const atInstall: number[] = [];
   const installed = listen('atlas-jit:installed');

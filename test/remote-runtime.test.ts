@@ -195,7 +195,7 @@ test('bad options are rejected with typed errors and leave no worker behind', as
 });
 
 test('one long call makes three functions hot in turn and compiles all three before it returns', async (t) => {
-  const { rt } = await spawn({ jit: { workers: 1, compilationThreshold: 100 } });
+  const { rt } = await spawn({ jit: { workers: 1, compilationThreshold: 100, osrThreshold: 1_000_000_000 } });
   await rt.load(`
 fn f(x: number) -> number { return x + 1; }
 fn g(x: number) -> number { return x * 2; }

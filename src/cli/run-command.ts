@@ -14,6 +14,7 @@ interface RunOptions {
   readonly file: string;
   readonly jit: boolean;
   readonly threshold: number | undefined;
+  readonly osrThreshold: number | undefined;
   readonly workers: number | undefined;
   readonly optLevel: 0 | 1 | 2 | undefined;
   readonly traceJit: boolean;
@@ -30,6 +31,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   const engine = await JitEngine.create({
     warmUp: false,
     ...(options.threshold === undefined ? {} : { compilationThreshold: options.threshold }),
+    ...(options.osrThreshold === undefined ? {} : { osrThreshold: options.osrThreshold }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.optLevel === undefined ? {} : { optLevel: options.optLevel }),
   });
@@ -50,7 +52,7 @@ function parseRunArgs(args: readonly string[]): RunOptions {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
-      'no-jit': { type: 'boolean' }, threshold: { type: 'string' }, workers: { type: 'string' },
+      'no-jit': { type: 'boolean' }, threshold: { type: 'string' }, 'osr-threshold': { type: 'string' }, workers: { type: 'string' },
       'opt-level': { type: 'string' }, 'trace-jit': { type: 'boolean' }, stats: { type: 'string' },
     },
   });
@@ -61,6 +63,7 @@ function parseRunArgs(args: readonly string[]): RunOptions {
     file: positionals[0]!,
     jit: values['no-jit'] !== true,
     threshold: intOption(values.threshold, 'threshold', 1),
+    osrThreshold: intOption(values['osr-threshold'], 'osr-threshold', 1),
     workers: intOption(values.workers, 'workers', 1, 64),
     optLevel: intOption(values['opt-level'], 'opt-level', 0, 2) as 0 | 1 | 2 | undefined,
     traceJit: values['trace-jit'] === true,
