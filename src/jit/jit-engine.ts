@@ -95,6 +95,8 @@ export class JitEngine implements VmJitHook {
   ): HookAnswer {
     if (!this.isEnabled) return this.pipeline.poll();
     const record = this.recordAt(program, fn.offset) ?? this.track(this.programs.get(program).track(fn));
+    // Refused or failed for good: one count, before anything else (it never gains from a poll).
+    if (record.state === 'failed') return this.neverNative();
     const entry = record.code ?? this.pollFor(record);
     if (entry === undefined) {
       this.profileValues = stack;
@@ -142,6 +144,24 @@ export class JitEngine implements VmJitHook {
     // A bail-out: the loop goes on interpreted for a while before native code is tried again.
     if (answer === undefined) loop.backoff = OSR_BACKOFF;
     return answer;
+  }
+
+  /**
+   * Code that keeps leaving early costs more than it gains: a bail-out throws its native work
+   * away, and a side exit pays for a frame transfer. After `DEOPT_MIN_RUNS` runs of which more
+   * than half left early (or, for an OSR entry, `OSR_MAX_BAILOUTS` bail-outs, each of which
+   * may discard a long native run), the code is dropped and the function or loop stays
+   * interpreted for good, like HotSpot's per-method trap limit.
+   */
+  private noteLeftEarly(record: FunctionRecord, bailedOut: boolean): void {
+    record.leftEarly++;
+    const osrGivesUp = bailedOut && record.entry !== record.fn.offset && record.leftEarly > OSR_MAX_BAILOUTS;
+    const tooOften = record.nativeRuns >= DEOPT_MIN_RUNS && record.leftEarly * 2 > record.nativeRuns;
+    if ((!osrGivesUp && !tooOften) || record.code === undefined) return;
+    this.cache.delete(record.code);
+    this.tracker.markFailed(record);
+    this.counters.deoptimizations++;
+    publish('failed', () => this.event(record, { reason: osrGivesUp ? 'deoptimized: its entries keep bailing out' : 'deoptimized: most runs leave early' }));
   }
 
   /** VmJitHook: a loop safepoint; installs finished code and delivers interrupts. */
@@ -369,9 +389,9 @@ export class JitEngine implements VmJitHook {
 
   /** A call the interpreter runs; it counts towards making the function hot. */
   private interpreted(record: FunctionRecord): undefined {
-    this.counters.interpreterFallbacks++;
     // Refused or failed for good: nothing to count, queue or look up any more.
-    if (record.state === 'failed') return undefined;
+    if (record.state === 'failed') return this.neverNative();
+    this.counters.interpreterFallbacks++;
     this.cache.recordMiss();
     if (this.tracker.recordCall(record)) this.enqueueCall(record);
     // A waiting job's priority follows its live call count (a field write).
@@ -404,6 +424,7 @@ export class JitEngine implements VmJitHook {
       // A number result is read as a plain double, without building an outcome.
       if (status === InvokeStatus.Number) {
         this.counters.jitExecutions++;
+        record.nativeRuns++;
         return this.caller.value;
       }
       return this.unusualResult(status, record, view, argBase);
@@ -417,7 +438,11 @@ export class JitEngine implements VmJitHook {
 
   /** The call's answer for any status (kept out of `runNative`'s fast path, which stays small). */
   private unusualResult(status: InvokeStatus, record: FunctionRecord, view: GlobalsView | undefined, argBase: number): HookAnswer {
-    if (status === InvokeStatus.BailedOut) return this.bailOut(argBase);
+    record.nativeRuns++;
+    if (status === InvokeStatus.BailedOut) {
+      this.noteLeftEarly(record, true);
+      return this.bailOut(argBase);
+    }
     this.counters.jitExecutions++;
     if (status === InvokeStatus.Interrupted) throw this.interrupted();
     if (status === InvokeStatus.SideExit) return this.sideExit(record, view);
@@ -427,6 +452,7 @@ export class JitEngine implements VmJitHook {
   /** Native code left part-way: the VM continues the frame from what it handed back. */
   private sideExit(record: FunctionRecord, view: GlobalsView | undefined): typeof SIDE_EXIT {
     this.counters.sideExits++;
+    this.noteLeftEarly(record, false);
     this.exit.offset = this.caller.exitOffset;
     this.caller.exitValues(record.program.bytecode, view, this.exit.values);
     return SIDE_EXIT;
@@ -463,6 +489,12 @@ export class JitEngine implements VmJitHook {
     record.entryKinds = kinds;
     record.numericEntry = kinds.every((kind) => kind === 'number');
     record.view = view;
+  }
+
+  /** A call of a function that will never run natively. */
+  private neverNative(): undefined {
+    this.counters.interpreterFallbacks++;
+    return undefined;
   }
 
   /** A call that had code but ran interpreted, for `reason`. */
@@ -584,6 +616,10 @@ export class JitEngine implements VmJitHook {
 
 /** After an OSR entry bailed out, the loop's next safepoints stay interpreted. */
 const OSR_BACKOFF = 16;
+/** Bail-outs of an OSR entry before its code is dropped (see `noteLeftEarly`). */
+const OSR_MAX_BAILOUTS = 4;
+/** Runs before the share of runs that left early decides whether code is worth keeping. */
+const DEOPT_MIN_RUNS = 1000;
 
 /** The kinds of `count` values from `values[base]`; undefined if one is not a number, bool or null. */
 function kindsOf(values: readonly unknown[], base: number, count: number): NativeType[] | undefined {

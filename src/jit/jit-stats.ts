@@ -38,6 +38,8 @@ export class JitCounters {
   sideExits = 0;
   /** Loops whose frame moved from the interpreter into native code at a loop header (on-stack replacement). */
   osrEntries = 0;
+  /** Code dropped because its runs kept leaving early (side exits, bail-outs); it stays interpreted. */
+  deoptimizations = 0;
 }
 
 /** Latency samples, microseconds. */

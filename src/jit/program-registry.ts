@@ -37,6 +37,9 @@ export interface FunctionRecord extends HotRecord {
   view: GlobalsView | undefined;
   /** OSR entries still to skip after a bail-out (see `JitEngine.onLoop`). */
   backoff: number;
+  /** Native runs of its code, and how many of them left early (a side exit or a bail-out). */
+  nativeRuns: number;
+  leftEarly: number;
   /** The waiting or running job, while there is one. */
   job: CompileJob | undefined;
   /** Installed native code, while it is in the cache. */
@@ -92,7 +95,7 @@ export class ProgramState {
     return {
       calls: 0, state: 'cold', hotAt: 0, key, fn, end, program: this, entry,
       // A call enters with its parameters, numbers until a profile says otherwise.
-      entryKinds: entry === fn.offset ? Array<NativeType>(fn.arity).fill('number') : NO_KINDS, numericEntry: true, globalSlots: NO_GLOBAL_SLOTS, view: undefined, backoff: 0,
+      entryKinds: entry === fn.offset ? Array<NativeType>(fn.arity).fill('number') : NO_KINDS, numericEntry: true, globalSlots: NO_GLOBAL_SLOTS, view: undefined, backoff: 0, nativeRuns: 0, leftEarly: 0,
       job: undefined, code: undefined, tree: undefined, guardGlobals: NO_GLOBALS, guardView: undefined, guardVersion: -1,
     };
   }
