@@ -55,6 +55,8 @@ export interface Contract {
   inputRules: Array<string>
   exits: Array<string>
   exitSlotKinds: Array<string>
+  /** The kind byte of a side-exit frame record's header slot. */
+  exitHeaderKind: number
   compilePriorities: Array<string>
 }
 

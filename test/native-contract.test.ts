@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as NativeAddon from '../native/native.js';
 import {
-  COMPILE_THREAD_PRIORITIES, CONSTANT_KINDS, EXIT_SLOT_KINDS, INVOKE_AREA, InvokeStatus, MAX_FUNCTIONS, NATIVE_TYPES, nativeAddonPath,
+  COMPILE_THREAD_PRIORITIES, CONSTANT_KINDS, EXIT_HEADER_KIND, EXIT_SLOT_KINDS, INVOKE_AREA, InvokeStatus, MAX_FUNCTIONS, NATIVE_TYPES, nativeAddonPath,
   type NativeExit, type NativeInputRule, type RefusalReason, TrapCode,
 } from '../src/jit/native.js';
 import { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE } from '../src/vm/index.js';
@@ -54,6 +54,7 @@ test('value and constant kinds have the Rust codes', (t) => {
   t.deepEqual(contract.valueKinds, NATIVE_TYPES);
   t.deepEqual(contract.constantKinds, CONSTANT_KINDS);
   t.deepEqual(contract.exitSlotKinds, EXIT_SLOT_KINDS);
+  t.is(contract.exitHeaderKind, EXIT_HEADER_KIND);
   // A Return's status is its value kind's code.
   t.is(NATIVE_TYPES[InvokeStatus.Bool], 'bool');
 });

@@ -2,7 +2,7 @@
 import type { ExecutionContext } from 'ava';
 import { type Bytecode, BytecodeBuilder, type FunctionRef } from '../src/bytecode/index.js';
 import {
-  EXIT_SLOT_KINDS,
+  EXIT_HEADER_KIND, EXIT_SLOT_KINDS,
   type CompileOutcome, compileFunction, type NativeFunctionInput, NativeInvoker, type OptLevel, releaseHandle,
   type TrapCode,
 } from '../src/jit/native.js';
@@ -38,8 +38,17 @@ export type NativeRun =
   /** Status 5 (interrupted) or 6 (bailed out to the interpreter). */
   | { readonly kind: 'interrupted' }
   | { readonly kind: 'bailout' }
-  /** Status 7: the code left at `offset` with the frame `slots` (kinds as `EXIT_SLOT_KINDS` names). */
-  | { readonly kind: 'sideExit'; readonly offset: number; readonly slots: readonly (readonly [string, number])[] };
+  /**
+   * Status 7: the innermost frame left at `offset` with `slots` (kinds as `EXIT_SLOT_KINDS`
+   * names); `frames` are all the frames handed back, innermost first.
+   */
+  | { readonly kind: 'sideExit'; readonly offset: number; readonly slots: readonly ExitSlot[]; readonly frames: readonly ExitRecord[] };
+
+export type ExitSlot = readonly [string, number];
+export interface ExitRecord {
+  readonly offset: number;
+  readonly slots: readonly ExitSlot[];
+}
 
 let invoker: NativeInvoker | undefined;
 
@@ -61,10 +70,21 @@ export function invokeNative(handle: number, args: readonly number[]): NativeRun
     case 5: return { kind: 'interrupted' };
     case 6: return { kind: 'bailout' };
     case 7: {
-      const slots = Array.from({ length: invoker.exitDepth }, (_, i) => [EXIT_SLOT_KINDS[invoker!.exitKinds[i]!]!, invoker!.args[i]!] as const);
-      return { kind: 'sideExit', offset: invoker.exitOffset, slots };
+      const frames = exitRecords(invoker);
+      return { kind: 'sideExit', offset: frames[0]!.offset, slots: frames[0]!.slots, frames };
     }
   }
+}
+
+/** The frame records of a side exit, innermost first (a header slot, then the frame's slots). */
+function exitRecords(invoker: NativeInvoker): ExitRecord[] {
+  const records: { offset: number; slots: ExitSlot[] }[] = [];
+  for (let i = 0; i < invoker.exitDepth; i++) {
+    const kind = invoker.exitKinds[i]!;
+    if (kind === EXIT_HEADER_KIND) records.push({ offset: invoker.args[i]!, slots: [] });
+    else records.at(-1)!.slots.push([EXIT_SLOT_KINDS[kind]!, invoker.args[i]!]);
+  }
+  return records;
 }
 
 /** Compiles with the verifier on and fails the test unless the function was accepted. */

@@ -74,6 +74,39 @@ test('an unsupported instruction is refused without side exits and leaves with t
   });
 });
 
+test('a side exit inside a native call hands back every frame of the tree, innermost first', (t) => {
+  const bytecode = program(`
+fn inner(x: number) -> number {
+  if (x > 5) {
+    print("big");
+  }
+  return x * 2;
+}
+fn outer(n: number) -> number {
+  var s = 1;
+  return s + inner(n + 1);
+}`);
+  const outer = fnOf(bytecode, 'outer');
+  const inner = fnOf(bytecode, 'inner');
+  const call = offsetOf(bytecode, 'Call', outer.offset, functionEnd(bytecode, outer));
+  const input = inputOf(bytecode, outer, {
+    sideExits: true, callees: [{ start: inner.offset, end: functionEnd(bytecode, inner), arity: 1, localCount: inner.localCount }],
+    calls: new Map([[call, 1]]), calleeGlobals: bytecode.constants.flatMap((c, k) => (c.kind === 'string' && c.value === 'inner' ? [k] : [])),
+  });
+  withCode(t, input, (handle) => {
+    t.deepEqual(invokeNative(handle, [2]), { kind: 'return', value: 7 });
+    const exit = invokeNative(handle, [7]);
+    if (exit.kind !== 'sideExit') return t.fail(JSON.stringify(exit));
+    t.is(exit.frames.length, 2);
+    t.deepEqual(exit.frames[0], { offset: offsetOf(bytecode, 'GetGlobal', inner.offset), slots: [['number', 8]] });
+    // The caller: n, s, then `s +`'s left operand, the callee and its argument.
+    const [n, s, left, callee, argument] = exit.frames[1]!.slots;
+    t.is(exit.frames[1]!.offset, call, 'the caller stopped at its call');
+    t.deepEqual([n, s, left, argument], [['number', 7], ['number', 1], ['number', 1], ['number', 8]]);
+    t.is(callee![0], 'global');
+  });
+});
+
 test('a bool parameter enters as a bool', (t) => {
   const bytecode = program('fn pick(a: number, flag: bool) -> number { if (flag) { return a; } return 0 - a; }');
   const fn = fnOf(bytecode, 'pick');
@@ -145,7 +178,7 @@ test('a merge of different kinds leaves at the merge point instead of refusing',
   });
   t.false(compileFunction(fn.input, 1).ok);
   withCode(t, { ...fn.input, sideExits: true }, (handle) => {
-    const runs = [invokeNative(handle, [2]), invokeNative(handle, [1])];
+    const runs = [invokeNative(handle, [2]), invokeNative(handle, [1])].map((run) => (run.kind === 'sideExit' ? { kind: run.kind, offset: run.offset, slots: run.slots } : run));
     const exits = runs.filter((run) => run.kind === 'sideExit');
     t.is(exits.length, 1, 'the edge that came second leaves, the first returns');
     const expected = runs[0]!.kind === 'sideExit'

@@ -11,7 +11,7 @@ use crate::invoke_area::{
     EXIT_KINDS_BYTE_OFFSET, EXIT_OFFSET, F64_LENGTH, FRAMES_LEFT, GLOBALS_BYTE_OFFSET, GLOBAL_SLOTS, HALT_KIND, HANDLE,
     INTERRUPT, SLOTS_LEFT, STATUS, TRAP_CODE, TRAP_OFFSET, VALUE_BYTE_OFFSET,
 };
-use crate::outcome::{Exit, ExitSlotKind, RefusalReason, TrapCode, ValueKind};
+use crate::outcome::{Exit, ExitSlotKind, RefusalReason, TrapCode, ValueKind, EXIT_HEADER_KIND};
 use crate::priority::CompilePriority;
 
 /// Indices of the invoke area's u32 control words.
@@ -57,6 +57,8 @@ pub struct Contract {
     pub input_rules: Vec<String>,
     pub exits: Vec<String>,
     pub exit_slot_kinds: Vec<String>,
+    /// The kind byte of a side-exit frame record's header slot.
+    pub exit_header_kind: u32,
     pub compile_priorities: Vec<String>,
 }
 
@@ -99,6 +101,7 @@ pub fn contract() -> Contract {
             .map(|exit| exit.name().to_owned())
             .to_vec(),
         exit_slot_kinds: ExitSlotKind::names(),
+        exit_header_kind: u32::from(EXIT_HEADER_KIND),
         compile_priorities: CompilePriority::names(),
     }
 }

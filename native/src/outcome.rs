@@ -112,6 +112,10 @@ pub const STATUS_INTERRUPTED: u32 = InvokeStatus::Interrupted as u32;
 pub const STATUS_BAILOUT: u32 = InvokeStatus::BailedOut as u32;
 pub const STATUS_SIDE_EXIT: u32 = InvokeStatus::SideExit as u32;
 
+/// The kind byte of a side exit's frame header slot: its f64 is the offset where the frame
+/// stopped (the exit's instruction for the innermost frame, the `Call` for the others).
+pub const EXIT_HEADER_KIND: u8 = 255;
+
 named_enum! {
     /// Why the translator declined a function: a normal outcome, never an error.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -55,8 +55,8 @@ export class JitEngine implements VmJitHook {
   private profileValues: readonly unknown[] = [];
   private profileBase = 0;
   private profileView: GlobalsView | undefined;
-  /** The frame the last side exit handed back (VmJitHook.exitFrame). */
-  private readonly exit: { offset: number; values: Value[] } = { offset: 0, values: [] };
+  /** The frames the last side exit handed back (VmJitHook.exitFrames). */
+  private readonly exit: ExitFrame[] = [];
   /** The loop of the last `onLoop` (most safepoints repeat it). */
   private lastLoop: FunctionRecord | undefined;
 
@@ -113,8 +113,8 @@ export class JitEngine implements VmJitHook {
     return this.runInstalled(record, entry, globals, loaded, argBase);
   }
 
-  /** VmJitHook: the frame the last side exit handed back. */
-  get exitFrame(): ExitFrame {
+  /** VmJitHook: the frames the last side exit handed back, outermost first. */
+  get exitFrames(): readonly ExitFrame[] {
     return this.exit;
   }
 
@@ -453,8 +453,7 @@ export class JitEngine implements VmJitHook {
   private sideExit(record: FunctionRecord, view: GlobalsView | undefined): typeof SIDE_EXIT {
     this.counters.sideExits++;
     this.noteLeftEarly(record, false);
-    this.exit.offset = this.caller.exitOffset;
-    this.caller.exitValues(record.program.bytecode, view, this.exit.values);
+    this.caller.exitFrames(record.program.bytecode, view, this.exit);
     return SIDE_EXIT;
   }
 

@@ -6,8 +6,8 @@
  * the exact `AtlasRuntimeError` the interpreter would have raised at that bytecode offset.
  */
 import type { Bytecode } from '../bytecode/bytecode.js';
-import { AtlasFunction, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type GlobalsView, HaltSignal, runtimeErrorAt, type Value } from '../vm/index.js';
-import { EXIT_SLOT_KINDS, InvokeStatus, NativeInvoker, trapError, type NativeType } from './native.js';
+import { AtlasFunction, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type ExitFrame, type GlobalsView, HaltSignal, runtimeErrorAt, type Value } from '../vm/index.js';
+import { EXIT_HEADER_KIND, EXIT_SLOT_KINDS, InvokeStatus, NativeInvoker, trapError, type NativeType } from './native.js';
 
 /**
  * A call loads its arguments first (`loadStack` or `loadArgs`, false when one is not a
@@ -61,15 +61,25 @@ export class NativeCaller extends NativeInvoker {
   }
 
   /**
-   * The frame a side exit handed back, as interpreter values (into `values`, reused): callee
-   * slots become the function their global holds (guarded by the caller) or their function
-   * constant.
+   * The frames a side exit handed back, outermost first (`into`, reused): frame 0 is the one
+   * the code was entered for, each further one a call it made, the last the one that left.
+   * Callee slots become the function their global holds (guarded by the caller) or their
+   * function constant.
    */
-  exitValues(program: Bytecode, view: GlobalsView | undefined, values: Value[]): Value[] {
-    const depth = this.exitDepth;
-    values.length = depth;
-    for (let i = 0; i < depth; i++) values[i] = this.exitValue(i, program, view);
-    return values;
+  exitFrames(program: Bytecode, view: GlobalsView | undefined, into: ExitFrame[]): ExitFrame[] {
+    const used = this.exitDepth;
+    into.length = 0;
+    let values: Value[] = [];
+    for (let i = 0; i < used; i++) {
+      if (this.exitKinds[i] === EXIT_HEADER_KIND) {
+        values = [];
+        // Records come innermost first: each one is the caller of the one before.
+        into.unshift({ offset: this.args[i]!, values });
+      } else {
+        values.push(this.exitValue(i, program, view));
+      }
+    }
+    return into;
   }
 
   private exitValue(i: number, program: Bytecode, view: GlobalsView | undefined): Value {

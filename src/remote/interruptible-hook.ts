@@ -28,9 +28,9 @@ export class InterruptibleHook implements VmJitHook {
     return this.jit?.onCall(fn, program, stack, argBase, framesLeft, slotsLeft, globals);
   }
 
-  /** The engine's side-exit frame, which the VM reads right after `SIDE_EXIT`. */
-  get exitFrame(): ExitFrame | undefined {
-    return this.jit?.exitFrame;
+  /** The engine's side-exit frames, which the VM reads right after `SIDE_EXIT`. */
+  get exitFrames(): readonly ExitFrame[] | undefined {
+    return this.jit?.exitFrames;
   }
 
   onLoop(

@@ -256,8 +256,11 @@ export class Vm implements GlobalsView {
     this.frames[Frame.Size + Frame.Locals] = fn.localCount;
     this.frames[Frame.Size + Frame.Return] = HOST_RETURN;
     this.frameUpvalues[1] = callee instanceof AtlasClosure ? callee.upvalues : NO_UPVALUES;
-    // Native code that left part-way hands over the frame to continue from.
-    if (answer === SIDE_EXIT) return this.runFrom(this.exitOffset(), this.applyExit(1), 1) ?? null;
+    // Native code that left part-way hands over the frames to continue from.
+    if (answer === SIDE_EXIT) {
+      this.applyExit(1);
+      return this.runFrom(this.resumeIp, this.resumeSp, this.resumeFp) ?? null;
+    }
     return this.runFrom(fn.offset, sp, 1) ?? null;
   }
 
@@ -307,8 +310,7 @@ export class Vm implements GlobalsView {
     const answer = hook.onLoop!(this.resumeIp, this.bytecode, this.stack, base, this.resumeSp, framesLeft, this.maxStackSize - base, this);
     if (answer === undefined) return SUSPENDED;
     if (answer === SIDE_EXIT) {
-      this.resumeSp = this.applyExit(base);
-      this.resumeIp = this.exitOffset();
+      this.applyExit(fp);
       return SUSPENDED;
     }
     return this.returnFrom(fp, answer);
@@ -330,16 +332,36 @@ export class Vm implements GlobalsView {
     return SUSPENDED;
   }
 
-  /** Writes a side exit's frame over the stack from `base`; returns the new stack top. */
-  private applyExit(base: number): number {
-    const values = this.hook!.exitFrame!.values;
+  /**
+   * Continues from the frames a side exit handed back: the first is frame `fp` (already
+   * entered), each further one a call the one before made at its offset (a `Call`), pushed as
+   * the interpreter would have on that call. Leaves the resume state at the innermost.
+   */
+  private applyExit(fp: number): void {
+    const exits = this.hook!.exitFrames!;
     const stack = this.stack;
-    for (let i = 0; i < values.length; i++) stack[base + i] = values[i]!;
-    return base + values.length;
-  }
-
-  private exitOffset(): number {
-    return this.hook!.exitFrame!.offset;
+    let base = this.frames[fp * Frame.Size + Frame.Base]!;
+    let sp = base;
+    for (let k = 0; k < exits.length; k++) {
+      if (k > 0) {
+        const callAt = exits[k - 1]!.offset;
+        const argc = this.bytecode.code[callAt + 1]!;
+        const callee = stack[sp - argc - 1] as AtlasFunction;
+        fp++;
+        const at = fp * Frame.Size;
+        if (at + Frame.Size > this.frames.length) this.growFrames();
+        this.frames[at + Frame.Base] = base = sp - argc;
+        this.frames[at + Frame.Locals] = callee.ref.localCount;
+        this.frames[at + Frame.Return] = callAt + 2;
+        this.frameUpvalues[fp] = NO_UPVALUES;
+      }
+      const values = exits[k]!.values;
+      for (let i = 0; i < values.length; i++) stack[base + i] = values[i]!;
+      sp = base + values.length;
+    }
+    this.resumeIp = exits[exits.length - 1]!.offset;
+    this.resumeSp = sp;
+    this.resumeFp = fp;
   }
 
   /** Saves the loop state at the end of a slice (the frames are already in `frames`). */
@@ -704,9 +726,15 @@ export class Vm implements GlobalsView {
           frameUpvalues[fp] = upvalues = calleeUpvalues;
           ip = fn.offset | 0;
           if (exited) {
-            // Native code ran the call part-way: continue its frame where it left.
-            sp = this.applyExit(base);
-            ip = this.exitOffset();
+            // Native code ran the call part-way: continue its frames where it left.
+            this.applyExit(fp);
+            frames = this.frames;
+            fp = this.resumeFp;
+            sp = this.resumeSp;
+            ip = this.resumeIp;
+            base = frames[fp * Frame.Size + Frame.Base]!;
+            localCount = frames[fp * Frame.Size + Frame.Locals]!;
+            upvalues = NO_UPVALUES;
           }
           if (--budget === 0) return this.suspend(ip, sp, fp, false);
           break;

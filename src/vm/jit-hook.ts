@@ -20,12 +20,15 @@ export interface GlobalsView {
 
 /**
  * Returned by a hook instead of a value when native code ran part of the frame and left at an
- * instruction it does not handle: the VM continues interpreting that frame at
- * `exitFrame.offset` with `exitFrame.values` as its stack (locals first).
+ * instruction it does not handle: the VM continues interpreting from `exitFrames` (the frame,
+ * and the calls native code was in when it left).
  */
 export const SIDE_EXIT: unique symbol = Symbol('atlas-jit.side-exit');
 
-/** The frame a side exit hands back; read by the VM right after `SIDE_EXIT`. */
+/**
+ * A frame a side exit hands back: where it continues (for all but the innermost, the `Call`
+ * of the next frame) and its stack, locals first.
+ */
 export interface ExitFrame {
   readonly offset: number;
   readonly values: readonly Value[];
@@ -49,8 +52,9 @@ export interface VmJitHook {
     fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number,
     framesLeft?: number, slotsLeft?: number, globals?: GlobalsView,
   ): HookAnswer;
-  /** After `SIDE_EXIT`: where the frame continues and its stack. */
-  readonly exitFrame?: ExitFrame | undefined;
+  /** After `SIDE_EXIT`: the frames to continue, outermost first (frame 0 is the one the hook
+   *  was asked to run; each further one was called by the one before, at its offset). */
+  readonly exitFrames?: readonly ExitFrame[] | undefined;
   /** Called at a loop header every `SAFEPOINT_INTERVAL` back-edges of that frame (after
    *  `onSafepoint`), with the frame's stack `stack[base .. sp)` (locals first) and the limits as
    *  for `onCall` (`framesLeft` counting this frame itself). The hook may run the rest of the

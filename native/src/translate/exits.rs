@@ -10,7 +10,9 @@ use crate::invoke_area::{
     ARGS_FROM_VALUE, EXIT_DEPTH_FROM_VALUE, EXIT_KINDS_FROM_VALUE, EXIT_OFFSET_FROM_VALUE, FRAME_SLOTS,
     INTERRUPT_FROM_VALUE, TRAP_CODE_FROM_VALUE, TRAP_OFFSET_FROM_VALUE,
 };
-use crate::outcome::{Exit, ExitSlotKind, TrapCode, STATUS_BAILOUT, STATUS_INTERRUPTED, STATUS_SIDE_EXIT, STATUS_TRAP};
+use crate::outcome::{
+    Exit, ExitSlotKind, TrapCode, EXIT_HEADER_KIND, STATUS_BAILOUT, STATUS_INTERRUPTED, STATUS_SIDE_EXIT, STATUS_TRAP,
+};
 
 impl Translator<'_> {
     /// Function entry: poll the interrupt flag, and bail out before the machine stack runs
@@ -94,35 +96,66 @@ impl Translator<'_> {
     }
 
     /// Where translation cannot go on at `pc`, with side exits on (otherwise the rejection
-    /// stands): the root leaves there, handing the interpreter its frame; a callee bails out,
-    /// which discards the whole native run (it wrote nothing the interpreter sees) so that the
-    /// interpreter runs it again from its entry. Code that would leave before doing anything
-    /// is not worth having, and a frame too deep for the invoke area cannot be handed over:
-    /// those rejections stand too.
+    /// stands): the code leaves there, handing the interpreter its frame. Code that would
+    /// leave before doing anything is not worth having, and a frame too deep for the invoke
+    /// area cannot be handed over: those rejections stand too.
     pub(super) fn side_exit_or(&mut self, pc: usize, rejection: Rejection) -> Result<(), Rejection> {
         let useless = !self.translated_any;
-        if !self.input.side_exits || useless || matches!(rejection, Rejection::Invalid(_)) {
-            return Err(rejection);
-        }
-        if !self.side_exits {
-            let bailout = self.bailout_block();
-            self.b.ins().jump(bailout, &[]);
-            return Ok(());
-        }
-        if self.frame.depth() > FRAME_SLOTS {
+        let too_deep = self.frame.depth() + 1 > FRAME_SLOTS;
+        if !self.side_exits || useless || too_deep || matches!(rejection, Rejection::Invalid(_)) {
             return Err(rejection);
         }
         self.side_exit(pc);
         Ok(())
     }
 
-    /// Stores the frame (each slot's f64 and kind), the offset and the depth in the invoke
-    /// area and returns the side-exit status. Deferred checks fire first: the interpreter
-    /// must not see a value that native code would have trapped on.
+    /// Starts the exit record with this frame at `pc` (it is the innermost) and returns the
+    /// side-exit status. Deferred checks fire first: the interpreter must not see a value that
+    /// native code would have trapped on.
     fn side_exit(&mut self, pc: usize) {
         self.flush_checks();
-        let flags = MemFlagsData::trusted();
         let slots = self.frame.slots().to_vec();
+        self.write_exit_frame(self.out, pc, &slots);
+        self.store_control(EXIT_OFFSET_FROM_VALUE, offset32(pc));
+        self.store_control(EXIT_DEPTH_FROM_VALUE, (slots.len() + 1) as u32);
+        self.finish_status(STATUS_SIDE_EXIT);
+        self.exits.push(Exit::SideExit);
+    }
+
+    /// A call returned the side-exit status: this frame, stopped at the `Call` at `pc` with
+    /// `slots` (callee and arguments on top), joins the exit record after the frames below
+    /// it, and the status goes on up. When the record has no room left, the run bails out
+    /// instead, which is as exact (nothing the interpreter sees was written).
+    pub(super) fn append_exit_frame(&mut self, pc: usize, slots: &[Slot<Value>]) {
+        let flags = MemFlagsData::trusted();
+        // A u32 word, zero-extended to i64 by the load.
+        let used = self.b.ins().uload32(flags, self.out, EXIT_DEPTH_FROM_VALUE);
+        let total = self.b.ins().iadd_imm_s(used, (slots.len() + 1) as i64);
+        let full = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThan, total, FRAME_SLOTS as i64);
+        let bailout = self.bailout_block();
+        self.branch_to_if(full, bailout);
+        // The record continues at slot `used`: the frame's address shifted by that many slots
+        // (its kinds by that many bytes, which `write_exit_frame` applies from the same base).
+        let shift = self.b.ins().imul_imm_u(used, 8);
+        let base = self.b.ins().iadd(self.out, shift);
+        self.write_exit_frame_shifted(base, used, pc, slots);
+        let total = self.b.ins().ireduce(types::I32, total);
+        self.b.ins().store(flags, total, self.out, EXIT_DEPTH_FROM_VALUE);
+        self.finish_status(STATUS_SIDE_EXIT);
+    }
+
+    /// Writes a frame record (a header slot holding `pc`, then the slots with their kinds) at
+    /// the start of the area's frame slots.
+    fn write_exit_frame(&mut self, out: Value, pc: usize, slots: &[Slot<Value>]) {
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.write_exit_frame_shifted(out, zero, pc, slots);
+    }
+
+    /// `write_exit_frame` at slot `at`: `values_base` is `out` shifted by `at` f64s.
+    fn write_exit_frame_shifted(&mut self, values_base: Value, at: Value, pc: usize, slots: &[Slot<Value>]) {
+        let kinds_base = self.b.ins().iadd(self.out, at);
+        let header = self.b.ins().f64const(f64::from(offset32(pc)));
+        self.store_slot(values_base, kinds_base, 0, header, EXIT_HEADER_KIND);
         for (index, slot) in slots.iter().enumerate() {
             let (kind, payload) = match *slot {
                 Slot::Number(_) => (ExitSlotKind::Number, self.as_f64(*slot)),
@@ -133,15 +166,16 @@ impl Translator<'_> {
                     (ExitSlotKind::ConstantCallee, self.b.ins().f64const(f64::from(k)))
                 }
             };
-            let at = index as i32;
-            self.b.ins().store(flags, payload, self.out, ARGS_FROM_VALUE + 8 * at);
-            let kind = self.b.ins().iconst(types::I8, kind as i64);
-            self.b.ins().store(flags, kind, self.out, EXIT_KINDS_FROM_VALUE + at);
+            self.store_slot(values_base, kinds_base, index + 1, payload, kind as u8);
         }
-        self.store_control(EXIT_OFFSET_FROM_VALUE, offset32(pc));
-        self.store_control(EXIT_DEPTH_FROM_VALUE, slots.len() as u32);
-        self.finish_status(STATUS_SIDE_EXIT);
-        self.exits.push(Exit::SideExit);
+    }
+
+    fn store_slot(&mut self, values_base: Value, kinds_base: Value, index: usize, payload: Value, kind: u8) {
+        let flags = MemFlagsData::trusted();
+        let at = index as i32;
+        self.b.ins().store(flags, payload, values_base, ARGS_FROM_VALUE + 8 * at);
+        let kind = self.b.ins().iconst(types::I8, i64::from(kind));
+        self.b.ins().store(flags, kind, kinds_base, EXIT_KINDS_FROM_VALUE + at);
     }
 
     fn finish_status(&mut self, status: u32) {

@@ -93,7 +93,7 @@ pub fn translate_function(
     let body = input.functions[index];
     let is_root = index == 0;
     let start = if is_root { input.entry.offset } else { body.start };
-    let side_exits = is_root && input.side_exits;
+    let side_exits = input.side_exits;
     let leaders = scan::scan(&input.code, &body, start, side_exits)?;
     let mut builder = FunctionBuilder::new(func, builder_ctx);
     let entry = builder.create_block();
@@ -210,8 +210,9 @@ struct Translator<'a> {
     slots: Value,
     floor: Value,
     frame: Frame<Value>,
-    /// Whether an instruction this function cannot translate leaves to the interpreter (only
-    /// the root, and only when the input allows it) instead of refusing the module.
+    /// Whether an instruction this function cannot translate leaves to the interpreter (when
+    /// the input allows it) instead of refusing the module. A callee's exit record is
+    /// completed by its callers (`append_exit_frame`).
     side_exits: bool,
     /// An instruction was translated: from now on a side exit leaves after native work.
     translated_any: bool,

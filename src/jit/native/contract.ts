@@ -235,6 +235,13 @@ export const InvokeStatus = {
 export type ExitSlotKind = 'number' | 'bool' | 'null' | 'global' | 'function';
 export const EXIT_SLOT_KINDS: readonly ExitSlotKind[] = ['number', 'bool', 'null', 'global', 'function'];
 
+/**
+ * A side exit hands back frame records in the frame slots, innermost first: a header slot
+ * of this kind whose value is the offset where the frame stopped (its exit instruction, or
+ * the `Call` of the next frame inward), then the frame's slots.
+ */
+export const EXIT_HEADER_KIND = 255;
+
 /** Constant kinds by code (index), as the translator reads the marshalled pool. */
 export const CONSTANT_KINDS: readonly Constant['kind'][] = ['number', 'null', 'bool', 'string', 'function', 'builtin'];
 

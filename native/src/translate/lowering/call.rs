@@ -8,7 +8,7 @@ use super::super::scan::Instruction;
 use super::super::{Flow, Translator};
 use crate::frame::{Rejection, Slot};
 use crate::input::{InputError, InputErrorKind};
-use crate::outcome::{RefusalReason, ValueKind, STATUS_TRAP};
+use crate::outcome::{RefusalReason, ValueKind, STATUS_SIDE_EXIT, STATUS_TRAP};
 
 impl Translator<'_> {
     /// Calls the function the call table names for this `Call`, with number arguments
@@ -67,16 +67,27 @@ impl Translator<'_> {
         let slots = self.b.ins().iadd_imm_s(self.slots, -((depth - argc) as i64));
         args.splice(1..1, [frames, slots, self.floor]);
         let callee = self.callee_ref(index);
+        let at_call: Vec<Slot<_>> = self.frame.slots().to_vec();
         let call = self.b.ins().call(callee, &args);
         let (status, value) = (self.b.inst_results(call)[0], self.b.inst_results(call)[1]);
-        // A trap, halt, interrupt or bail-out below ends this function the same way.
+        // A trap, halt, interrupt or bail-out below ends this function the same way; a side
+        // exit below adds this frame to the exit record first.
         let propagate = self.b.create_block();
         self.b.set_cold_block(propagate);
         let continue_ = self.b.create_block();
         let exceptional = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, status, i64::from(STATUS_TRAP));
         self.b.ins().brif(exceptional, propagate, &[], continue_, &[]);
         self.b.switch_to_block(propagate);
+        let exited = self.b.create_block();
+        self.b.set_cold_block(exited);
+        let other = self.b.create_block();
+        self.b.set_cold_block(other);
+        let is_exit = self.b.ins().icmp_imm_u(IntCC::Equal, status, i64::from(STATUS_SIDE_EXIT));
+        self.b.ins().brif(is_exit, exited, &[], other, &[]);
+        self.b.switch_to_block(other);
         self.b.ins().return_(&[status, value]);
+        self.b.switch_to_block(exited);
+        self.append_exit_frame(pc, &at_call);
         self.b.switch_to_block(continue_);
         self.frame.drop_top(argc + 1);
         let result = match self.env.return_kinds[index] {
