@@ -15,7 +15,7 @@ import { callTreeHolds } from './call-tree.js';
 import { CodeCache, type CacheEntry, type CachedCode, type RemovalReason } from './code-cache.js';
 import { compileOrRefuse, crossThreadNow, failureReason, type Compiled, type Failed, type JobOutcome, type Refused } from './compile-outcome.js';
 import { CompilePipeline, type PipelineJob } from './compile-pipeline.js';
-import { loadGlobals, storeGlobals } from './global-slots.js';
+import { loadGlobals, NO_GLOBAL_SLOTS, storeGlobals } from './global-slots.js';
 import { jobSource } from './job-source.js';
 import type { CompileJob } from './compile-queue.js';
 import { countIn, HotspotTracker } from './hotspot-tracker.js';
@@ -410,7 +410,15 @@ export class JitEngine implements VmJitHook {
     this.cache.touch(entry);
     if (!this.guardHolds(record, view)) return this.fellBack('guardFallbacks');
     if (!loaded) return this.fellBack('nonNumericArgCalls');
-    return this.runNative(record, entry, view, argBase);
+    if (record.globalSlots !== NO_GLOBAL_SLOTS) return this.runNative(record, entry, view, argBase);
+    // The common case kept small: no globals, and a number result read as a plain double.
+    const status = this.caller.invoke(entry.code.handle);
+    if (status === InvokeStatus.Number) {
+      this.counters.jitExecutions++;
+      record.nativeRuns++;
+      return this.caller.value;
+    }
+    return this.unusualResult(status, record, view, argBase);
   }
 
   /**
@@ -419,20 +427,12 @@ export class JitEngine implements VmJitHook {
    */
   private runNative(record: FunctionRecord, entry: CacheEntry<FunctionRecord>, view: GlobalsView | undefined, argBase: number): HookAnswer {
     const slots = record.globalSlots;
-    if (slots.names.length === 0) {
-      const status = this.caller.invoke(entry.code.handle);
-      // A number result is read as a plain double, without building an outcome.
-      if (status === InvokeStatus.Number) {
-        this.counters.jitExecutions++;
-        record.nativeRuns++;
-        return this.caller.value;
-      }
-      return this.unusualResult(status, record, view, argBase);
+    if (slots !== NO_GLOBAL_SLOTS && (view === undefined || !loadGlobals(slots, view, this.caller.globals))) {
+      return this.fellBack('guardFallbacks');
     }
-    if (view === undefined || !loadGlobals(slots, view, this.caller.globals)) return this.fellBack('guardFallbacks');
     const status = this.caller.invoke(entry.code.handle);
     // A bail-out is discarded whole; every other end keeps what native code wrote.
-    if (status !== InvokeStatus.BailedOut && slots.written.length > 0) storeGlobals(slots, view, this.caller.globals);
+    if (status !== InvokeStatus.BailedOut && slots.written.length > 0) storeGlobals(slots, view!, this.caller.globals);
     return this.unusualResult(status, record, view, argBase);
   }
 
