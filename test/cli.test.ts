@@ -1,4 +1,5 @@
 import test from 'ava';
+import { threeHotLoops } from './helpers/programs.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,19 +39,7 @@ test('run prints the program output, with and without the JIT', (t) => {
   }
 });
 
-const THREE_HOT = file('three-hot.atlas', `
-fn f(x: number) -> number { return x + 1; }
-fn g(x: number) -> number { return x * 2; }
-fn h(x: number) -> number { return x - 3; }
-var s = 0;
-var i = 0;
-while (i < 300000) { s = s + f(i); i = i + 1; }
-i = 0;
-while (i < 300000) { s = s + g(i); i = i + 1; }
-i = 0;
-while (i < 300000) { s = s + h(i); i = i + 1; }
-print(s);
-`);
+const THREE_HOT = file('three-hot.atlas', threeHotLoops(300000));
 
 test('a script that never yields compiles every function that gets hot, one after another', (t) => {
   // The compile workers start at the first hot function, inside the synchronous run.

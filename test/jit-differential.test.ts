@@ -13,6 +13,7 @@
 //   ATLAS_JIT_DIFF_CASES=200000 npx ava dist/test/jit-differential.test.js
 import test from 'ava';
 import fc from 'fast-check';
+import { Chooser } from './helpers/chooser.js';
 import type { Bytecode } from '../src/bytecode/index.js';
 import { compile } from '../src/compiler/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
@@ -31,15 +32,6 @@ interface FnSpec {
   readonly choices: readonly number[];
 }
 
-/** A pseudo-random stream over a spec's choices, so generation is deterministic per spec. */
-class Chooser {
-  private at = 0;
-  constructor(private readonly choices: readonly number[]) {}
-  next(n: number): number {
-    const c = this.choices[this.at++ % this.choices.length]! + this.at;
-    return c % n;
-  }
-}
 
 const LITERALS = ['0', '1', '2', '3', '0.5', '7', '1000000', '100000000000000000000'];
 

@@ -5,7 +5,7 @@ import { JitEngine, type JitStats } from '../src/jit/jit-engine.js';
 import type { JitConfig } from '../src/jit/jit-config.js';
 import { liveHandleCount } from '../src/jit/native.js';
 import { AtlasRuntimeError, Vm } from '../src/vm/index.js';
-import { fnOf, manyFunctions, program } from './helpers/programs.js';
+import { fnOf, manyFunctions, program, threeHotLoops } from './helpers/programs.js';
 
 // Engines share one process-wide native registry, so these tests run one at a time.
 const serial = test.serial;
@@ -498,18 +498,7 @@ fn add(a: number, b: number) -> number { return a + b; }
 });
 
 serial('a synchronous run with three loops in turn moves into native code at the first and stays there (OSR)', async (t) => {
-  const source = `
-fn f(x: number) -> number { return x + 1; }
-fn g(x: number) -> number { return x * 2; }
-fn h(x: number) -> number { return x - 3; }
-var s = 0;
-var i = 0;
-while (i < 200000) { s = s + f(i); i = i + 1; }
-i = 0;
-while (i < 200000) { s = s + g(i); i = i + 1; }
-i = 0;
-while (i < 200000) { s = s + h(i); i = i + 1; }
-print(s);`;
+  const source = threeHotLoops(200000);
   const e = await engine({ compilationThreshold: 1_000_000_000 });
   const lines: string[] = [];
   const expected: string[] = [];
@@ -528,18 +517,7 @@ print(s);`;
 });
 
 serial('a synchronous run makes three functions hot one after another and runs each natively before it ends', async (t) => {
-  const bc = program(`
-fn f(x: number) -> number { return x + 1; }
-fn g(x: number) -> number { return x * 2; }
-fn h(x: number) -> number { return x - 3; }
-var s = 0;
-var i = 0;
-while (i < 200000) { s = s + f(i); i = i + 1; }
-i = 0;
-while (i < 200000) { s = s + g(i); i = i + 1; }
-i = 0;
-while (i < 200000) { s = s + h(i); i = i + 1; }
-print(s);`);
+  const bc = program(threeHotLoops(200000));
   const e = await engine({ compilationThreshold: 100, osrThreshold: 1_000_000_000 });
   // Native executions when each function was installed: each must have run natively after.
   const atInstall: number[] = [];

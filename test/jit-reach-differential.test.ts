@@ -8,21 +8,13 @@
 // must be identical. CI runs ATLAS_JIT_REACH_CASES programs (default 150).
 import test from 'ava';
 import fc from 'fast-check';
+import { Chooser } from './helpers/chooser.js';
 import { compile } from '../src/compiler/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import { AtlasRuntimeError, type Value, Vm } from '../src/vm/index.js';
 
 const PROGRAMS = Number(process.env.ATLAS_JIT_REACH_CASES ?? 150);
 
-/** A deterministic stream of choices. */
-class Chooser {
-  private at = 0;
-  constructor(private readonly choices: readonly number[]) {}
-  next(n: number): number {
-    const c = this.choices[this.at++ % this.choices.length]! + this.at;
-    return c % n;
-  }
-}
 
 const LITERALS = ['0', '1', '2', '3', '0.5', '7', '10', '1000000'];
 

@@ -2,6 +2,7 @@
 // comlink. Lifecycle, values, errors (interpreted and native) with kind and span,
 // interrupts, stats across the thread, and misuse.
 import test from 'ava';
+import { threeHotLoops } from './helpers/programs.js';
 import { writeAtb } from '../src/bytecode/atb.js';
 import { compile, CompileError } from '../src/compiler/index.js';
 import { AtlasInterrupted, RemoteRuntimeError, spawnRuntime, type RemoteRuntime, type RuntimeOptions } from '../src/remote/index.js';
@@ -196,20 +197,7 @@ test('bad options are rejected with typed errors and leave no worker behind', as
 
 test('one long call makes three functions hot in turn and compiles all three before it returns', async (t) => {
   const { rt } = await spawn({ jit: { workers: 1, compilationThreshold: 100, osrThreshold: 1_000_000_000 } });
-  await rt.load(`
-fn f(x: number) -> number { return x + 1; }
-fn g(x: number) -> number { return x * 2; }
-fn h(x: number) -> number { return x - 3; }
-fn main() -> number {
-  var s = 0;
-  var i = 0;
-  while (i < 200000) { s = s + f(i); i = i + 1; }
-  i = 0;
-  while (i < 200000) { s = s + g(i); i = i + 1; }
-  i = 0;
-  while (i < 200000) { s = s + h(i); i = i + 1; }
-  return s;
-}`, 'three.atlas');
+  await rt.load(threeHotLoops(200000, true), 'three.atlas');
   await rt.run();
   const before = (await rt.stats()).jit!;
   t.is(before.compilations, 0);

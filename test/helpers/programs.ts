@@ -24,3 +24,18 @@ export function manyFunctions(count: number): Bytecode {
   const decls = Array.from({ length: count }, (_, i) => `fn f${i}(a: number, b: number) -> number { return a * b + ${i}; }`);
   return program(decls.join('\n'));
 }
+
+/**
+ * Three functions that get hot one after another: three loops of `iterations` calls each,
+ * at top level (`print(s)` at the end), or inside `fn main() -> number` (`return s`).
+ */
+export function threeHotLoops(iterations: number, inMain = false): string {
+  const loops = ['f', 'g', 'h'].map((name) => `while (i < ${iterations}) { s = s + ${name}(i); i = i + 1; }`).join('\ni = 0;\n');
+  const body = `var s = 0;\nvar i = 0;\n${loops}\n`;
+  return [
+    'fn f(x: number) -> number { return x + 1; }',
+    'fn g(x: number) -> number { return x * 2; }',
+    'fn h(x: number) -> number { return x - 3; }',
+    inMain ? `fn main() -> number {\n${body}return s;\n}` : `${body}print(s);`,
+  ].join('\n');
+}
