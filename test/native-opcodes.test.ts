@@ -1,5 +1,6 @@
 // Native code for every opcode in scope, with the VM's exact semantics (docs/bytecode.md §2.4, §2.5).
 import test from 'ava';
+import fc from 'fast-check';
 import type { BytecodeBuilder, OpcodeName } from '../src/bytecode/index.js';
 import { TrapCode } from '../src/jit/native.js';
 import { assertReturns, type BuiltFunction, declare, runNative, runNativeAll } from './native-helpers.js';
@@ -176,6 +177,31 @@ test('Mod of integers (the srem fast path) matches JS % at its edges: signs, -0 
   const cases = edge.flatMap((a) => edge.filter((b) => b !== 0).map((b): [number, number] => [a, b]));
   const runs = runNativeAll(t, fn, cases);
   cases.forEach(([a, b], i) => assertReturns(t, runs[i]!, a % b, `${a} % ${b}`));
+});
+
+test('Mod by a constant divisor matches JS % for every dividend, bit for bit', (t) => {
+  const constants = [1, -1, 2, 3, 7, -7, 10, 97, 1000, 65537, 999983, 1000000007, 2 ** 31 - 1, 2 ** 32 + 15, 2 ** 52 + 1, 2 ** 53 - 1, -(2 ** 53 - 1)];
+  const edge = [0, -0, 1, -1, 5, -5, 6, 2 ** 31, 2 ** 32, 2 ** 52 + 3, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 60 + 1, 1.5, -2.5, 1e300, Infinity, -Infinity];
+  fc.assert(
+    fc.property(fc.constantFrom(...constants), fc.array(fc.oneof(fc.constantFrom(...edge), fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }), fc.double()), { minLength: 20, maxLength: 20 }), (c, dividends) => {
+      const fn = declare(1, 1, (b) => {
+        b.emit('GetLocal', [0]);
+        b.emitConstant(c);
+        b.emit('Mod');
+        b.emit('Return');
+      });
+      const runs = runNativeAll(t, fn, dividends.map((x) => [x]));
+      return dividends.every((x, i) => {
+        const run = runs[i]!;
+        const expected = x % c;
+        // NaN results (±∞ % c) trap as InvalidNumericResult; every other result must be exact.
+        if (Number.isNaN(expected)) return run.kind === 'trap';
+        return run.kind === 'return' && Object.is(run.value, expected);
+      });
+    }),
+    { numRuns: 60 },
+  );
+  t.pass();
 });
 
 test('Mod by ±0 is DivideByZero; NaN results are InvalidNumericResult', (t) => {
