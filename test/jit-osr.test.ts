@@ -180,3 +180,20 @@ serial('an interrupt (time budget) stops an OSR\'d infinite loop', async (t) => 
     t.true(engine.stats().osrEntries >= 1, 'the loop ran natively when the budget ran out');
   });
 });
+
+serial('after its program is invalidated, a loop is counted and compiled afresh', async (t) => {
+  await withEngine(async (engine) => {
+    const bytecode = compile(SCRIPT, 'osr.atlas');
+    const expected = runScript(SCRIPT, undefined);
+    runScript(bytecode, engine);
+    await engine.whenIdle();
+    engine.invalidate(bytecode);
+    const compiled = engine.stats().compilations;
+    runScript(bytecode, engine);
+    await engine.whenIdle();
+    t.true(engine.stats().compilations > compiled, 'the loop was compiled again');
+    const entries = engine.stats().osrEntries;
+    t.deepEqual(runScript(bytecode, engine), expected);
+    t.true(engine.stats().osrEntries > entries, 'and entered');
+  });
+});

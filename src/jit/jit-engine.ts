@@ -283,6 +283,7 @@ export class JitEngine implements VmJitHook {
     this.cache.clear();
     this.programs.clear();
     this.lastCalled = undefined;
+    this.lastLoop = undefined;
     this.counters = new JitCounters();
     this.cache.resetCounters();
     this.pipeline.resetCounters();
@@ -304,6 +305,7 @@ export class JitEngine implements VmJitHook {
     }
     this.programs.delete(program);
     if (this.lastCalled?.program === program) this.lastCalled = undefined;
+    if (this.lastLoop?.program === program) this.lastLoop = undefined;
   }
 
   /** Resolves when no job waits or runs, with every finished job applied. */
