@@ -39,7 +39,7 @@ test('run prints the program output, with and without the JIT', (t) => {
   }
 });
 
-const THREE_HOT = file('three-hot.atlas', threeHotLoops(300000));
+const THREE_HOT = file('three-hot.atlas', threeHotLoops(2_000_000));
 
 test('a script that never yields compiles every function that gets hot, one after another', (t) => {
   // The compile workers start at the first hot function, inside the synchronous run.
