@@ -97,3 +97,25 @@ function holds(value: Value | undefined, fn: FunctionRef | undefined): boolean {
   if (fn === undefined) return value !== undefined;
   return value instanceof AtlasFunction && value.ref === fn;
 }
+
+/** What a compiled tree's guard remembers: its globals, and where and when they last held. */
+export interface TreeGuard {
+  readonly guardGlobals: readonly GlobalDependency[];
+  guardView: GlobalsView | undefined;
+  guardVersion: number;
+}
+
+/**
+ * Whether the globals the tree calls through hold their functions in the running VM; the
+ * answer is kept until the VM writes a global (its version moves).
+ */
+export function guardHolds(guard: TreeGuard, view: GlobalsView | undefined): boolean {
+  const globals = guard.guardGlobals;
+  if (globals.length === 0) return true;
+  if (view === undefined) return false;
+  if (guard.guardView === view && guard.guardVersion === view.globalVersion) return true;
+  if (!callTreeHolds(globals, view)) return false;
+  guard.guardView = view;
+  guard.guardVersion = view.globalVersion;
+  return true;
+}

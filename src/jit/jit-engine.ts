@@ -11,7 +11,7 @@ import {
   AtlasInterrupted, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type ExitFrame, type GlobalsView, type HookAnswer,
   SAFEPOINT_INTERVAL, SIDE_EXIT, type Value, type VmJitHook,
 } from '../vm/index.js';
-import { callTreeHolds } from './call-tree.js';
+import { guardHolds } from './call-tree.js';
 import { CodeCache, type CacheEntry, type CachedCode, type RemovalReason } from './code-cache.js';
 import { compileOrRefuse, crossThreadNow, failureReason, type Compiled, type Failed, type JobOutcome, type Refused } from './compile-outcome.js';
 import { CompilePipeline, type PipelineJob } from './compile-pipeline.js';
@@ -22,8 +22,10 @@ import { countIn, HotspotTracker } from './hotspot-tracker.js';
 import { type JitConfig, type ResolvedJitConfig, integerAtLeast, optLevel, resolveConfig } from './jit-config.js';
 import { publish, type JitEvent } from './jit-events.js';
 import { JitCounters, JitLatencies, type JitStats } from './jit-stats.js';
-import { NativeCaller } from './native-call.js';
-import { armInterrupt, disarmInterrupt, interruptId, InvokeStatus, liveHandleCount, type NativeType, releaseHandle, type OptLevel } from './native.js';
+import { kindsOf, NativeCaller } from './native-call.js';
+import { RunBudget } from './run-budget.js';
+import { dropReason, OSR_BACKOFF } from './deopt-policy.js';
+import { interruptId, InvokeStatus, liveHandleCount, type NativeType, releaseHandle, type OptLevel } from './native.js';
 import { ProgramRegistry, type FunctionRecord } from './program-registry.js';
 
 export type { JitStats } from './jit-stats.js';
@@ -46,11 +48,7 @@ export class JitEngine implements VmJitHook {
   private closed = false;
   /** After a bail-out at this stack position, deeper calls stay interpreted (see `bailOut`). */
   private interpretAbove = Infinity;
-  /** Nesting of VM runs on this engine, the time budget of the outermost and its watchdog. */
-  private runDepth = 0;
-  private runBudgetMs: number | undefined;
-  private runDeadline = Infinity;
-  private watchdogToken: number | undefined;
+  private readonly runBudget = new RunBudget();
   /** The arguments of the interpreted call being counted: a function that becomes hot is compiled for their kinds. */
   private profileValues: readonly unknown[] = [];
   private profileBase = 0;
@@ -137,7 +135,7 @@ export class JitEngine implements VmJitHook {
       return undefined;
     }
     this.cache.touch(entry);
-    if (sp - base !== loop.entryKinds.length || !this.guardHolds(loop, globals)) return this.fellBack('guardFallbacks');
+    if (sp - base !== loop.entryKinds.length || !guardHolds(loop, globals)) return this.fellBack('guardFallbacks');
     if (!this.caller.loadFrame(stack, base, loop.entryKinds, framesLeft, slotsLeft)) return this.fellBack('guardFallbacks');
     this.counters.osrEntries++;
     const answer = this.runNative(loop, entry, globals, Infinity);
@@ -146,22 +144,15 @@ export class JitEngine implements VmJitHook {
     return answer;
   }
 
-  /**
-   * Code that keeps leaving early costs more than it gains: a bail-out throws its native work
-   * away, and a side exit pays for a frame transfer. After `DEOPT_MIN_RUNS` runs of which more
-   * than half left early (or, for an OSR entry, `OSR_MAX_BAILOUTS` bail-outs, each of which
-   * may discard a long native run), the code is dropped and the function or loop stays
-   * interpreted for good, like HotSpot's per-method trap limit.
-   */
+  /** A run that left early (a side exit or a bail-out): the code is dropped if it keeps doing so (`deopt-policy.ts`). */
   private noteLeftEarly(record: FunctionRecord, bailedOut: boolean): void {
     record.leftEarly++;
-    const osrGivesUp = bailedOut && record.entry !== record.fn.offset && record.leftEarly > OSR_MAX_BAILOUTS;
-    const tooOften = record.nativeRuns >= DEOPT_MIN_RUNS && record.leftEarly * 2 > record.nativeRuns;
-    if ((!osrGivesUp && !tooOften) || record.code === undefined) return;
+    const reason = dropReason({ nativeRuns: record.nativeRuns, leftEarly: record.leftEarly, osr: record.entry !== record.fn.offset }, bailedOut);
+    if (reason === undefined || record.code === undefined) return;
     this.cache.delete(record.code);
     this.tracker.markFailed(record);
     this.counters.deoptimizations++;
-    publish('failed', () => this.event(record, { reason: osrGivesUp ? 'deoptimized: its entries keep bailing out' : 'deoptimized: most runs leave early' }));
+    publish('failed', () => this.event(record, { reason }));
   }
 
   /** VmJitHook: a loop safepoint; installs finished code and delivers interrupts. */
@@ -172,22 +163,15 @@ export class JitEngine implements VmJitHook {
 
   /** VmJitHook: arms the watchdog that stops native code when the run's time budget is spent. */
   onRunStart(timeBudgetMs: number | undefined): void {
-    if (this.runDepth++ > 0) return;
+    if (!this.runBudget.start(timeBudgetMs)) return;
     this.interpretAbove = Infinity;
     // An interrupt requested while nothing ran is for no run: drop it.
     this.caller.clearInterrupt();
-    this.runBudgetMs = timeBudgetMs;
-    this.runDeadline = timeBudgetMs === undefined ? Infinity : performance.now() + timeBudgetMs;
-    if (timeBudgetMs !== undefined) this.watchdogToken = armInterrupt(timeBudgetMs);
   }
 
   /** VmJitHook: disarms the run's watchdog. */
   onRunEnd(): void {
-    if (--this.runDepth > 0) return;
-    if (this.watchdogToken !== undefined) disarmInterrupt(this.watchdogToken);
-    this.watchdogToken = undefined;
-    this.runBudgetMs = undefined;
-    this.runDeadline = Infinity;
+    this.runBudget.end();
   }
 
   /**
@@ -410,7 +394,7 @@ export class JitEngine implements VmJitHook {
     record: FunctionRecord, entry: CacheEntry<FunctionRecord>, view: GlobalsView | undefined, loaded: boolean, argBase: number,
   ): HookAnswer {
     this.cache.touch(entry);
-    if (!this.guardHolds(record, view)) return this.fellBack('guardFallbacks');
+    if (!guardHolds(record, view)) return this.fellBack('guardFallbacks');
     if (!loaded) return this.fellBack('nonNumericArgCalls');
     if (record.globalSlots !== NO_GLOBAL_SLOTS) return this.runNative(record, entry, view, argBase);
     // The common case kept small: no globals, and a number result read as a plain double.
@@ -527,20 +511,7 @@ export class JitEngine implements VmJitHook {
   private interrupted(): AtlasInterrupted {
     this.caller.clearInterrupt();
     this.counters.interrupts++;
-    const budgetSpent = this.runBudgetMs !== undefined && performance.now() >= this.runDeadline;
-    return new AtlasInterrupted(true, budgetSpent ? this.runBudgetMs : undefined);
-  }
-
-  /** Whether the globals the tree calls through hold their functions in the running VM. */
-  private guardHolds(record: FunctionRecord, view: GlobalsView | undefined): boolean {
-    const globals = record.guardGlobals;
-    if (globals.length === 0) return true;
-    if (view === undefined) return false;
-    if (record.guardView === view && record.guardVersion === view.globalVersion) return true;
-    if (!callTreeHolds(globals, view)) return false;
-    record.guardView = view;
-    record.guardVersion = view.globalVersion;
-    return true;
+    return new AtlasInterrupted(true, this.runBudget.spent());
   }
 
   // ── jobs and their outcomes ───────────────────────────────────────────────────────────
@@ -613,26 +584,6 @@ export class JitEngine implements VmJitHook {
     const queueWaitMicros = job !== undefined && job.state !== 'waiting' ? (job.startedAt - job.enqueuedAt) * 1000 : undefined;
     return { key: record.key, name: record.fn.name, calls: record.calls, ...(queueWaitMicros === undefined ? {} : { queueWaitMicros }), ...extra };
   }
-}
-
-/** After an OSR entry bailed out, the loop's next safepoints stay interpreted. */
-const OSR_BACKOFF = 16;
-/** Bail-outs of an OSR entry before its code is dropped (see `noteLeftEarly`). */
-const OSR_MAX_BAILOUTS = 4;
-/** Runs before the share of runs that left early decides whether code is worth keeping. */
-const DEOPT_MIN_RUNS = 1000;
-
-/** The kinds of `count` values from `values[base]`; undefined if one is not a number, bool or null. */
-function kindsOf(values: readonly unknown[], base: number, count: number): NativeType[] | undefined {
-  const kinds: NativeType[] = [];
-  for (let i = 0; i < count; i++) {
-    const v = values[base + i];
-    if (typeof v === 'number') kinds.push('number');
-    else if (typeof v === 'boolean') kinds.push('bool');
-    else if (v === null) kinds.push('null');
-    else return undefined;
-  }
-  return kinds;
 }
 
 function syntheticFunction(offset: number, arity: number): FunctionRef {

@@ -134,6 +134,19 @@ export class NativeCaller extends NativeInvoker {
   }
 }
 
+/** The kinds of `count` values from `values[base]`; undefined if one is not a number, bool or null. */
+export function kindsOf(values: readonly unknown[], base: number, count: number): NativeType[] | undefined {
+  const kinds: NativeType[] = [];
+  for (let i = 0; i < count; i++) {
+    const v = values[base + i];
+    if (typeof v === 'number') kinds.push('number');
+    else if (typeof v === 'boolean') kinds.push('bool');
+    else if (v === null) kinds.push('null');
+    else return undefined;
+  }
+  return kinds;
+}
+
 function typedValue(raw: number, type: NativeType): Value {
   if (type === 'bool') return raw !== 0;
   if (type === 'null') return null;
