@@ -116,6 +116,31 @@ test('engine.interrupt() stops an interpreted loop at its next safepoint', async
   }
 });
 
+test('a run nested in another run\'s callback stops a native loop at its own time budget', async (t) => {
+  const { engine } = await nativeSpinner();
+  try {
+    const inner = new Vm(compile(SPIN, 'spin.atlas'), { jit: engine, timeBudgetMs: 50 });
+    inner.run();
+    const fn = inner.bytecode.functions().find((f) => f.name === 'spin')!;
+    t.true(engine.compileNowBlocking(inner.bytecode, fn.offset));
+    let stoppedAfter = -1;
+    // The outer run has no budget; the inner one, started from its print callback, has 50 ms.
+    const outer = new Vm(compile('print(1);', 'outer.atlas'), {
+      jit: engine,
+      stdout: () => {
+        const started = performance.now();
+        t.throws(() => inner.call('spin', 1), { instanceOf: AtlasInterrupted });
+        stoppedAfter = performance.now() - started;
+      },
+    });
+    outer.run();
+    t.log(`the nested native loop stopped after ${stoppedAfter.toFixed(1)} ms`);
+    t.true(stoppedAfter >= 45 && stoppedAfter < 5000);
+  } finally {
+    await engine.close();
+  }
+});
+
 test('without a JIT, the time budget stops an interpreted loop', (t) => {
   const vm = new Vm(compile('var i = 0;\nwhile (true) { i = i + 1; }', 'loop.atlas'), { timeBudgetMs: 20 });
   const started = performance.now();

@@ -1,36 +1,44 @@
 /**
- * The time budget of the VM run in progress (`VmOptions.timeBudgetMs`): runs nest (a print
- * callback may start another), the outermost one's budget counts, and a watchdog thread sets
- * the interrupt flag when it is spent, because a native loop blocks this thread.
+ * The time budgets of the VM runs in progress on this engine (`VmOptions.timeBudgetMs`).
+ * Runs nest (a print callback may start another run); each one with a budget gets a watchdog
+ * thread that sets the interrupt flag when the budget is spent, because a native loop blocks
+ * this thread. The innermost run is the one an interrupt stops first.
  */
 import { armInterrupt, disarmInterrupt } from './native.js';
 
+interface Run {
+  readonly budgetMs: number | undefined;
+  readonly deadline: number;
+  readonly watchdogToken: number | undefined;
+}
+
 export class RunBudget {
-  private depth = 0;
-  private budgetMs: number | undefined;
-  private deadline = Infinity;
-  private watchdogToken: number | undefined;
+  private readonly runs: Run[] = [];
 
   /** A run starts; true when it is the outermost one. */
   start(timeBudgetMs: number | undefined): boolean {
-    if (this.depth++ > 0) return false;
-    this.budgetMs = timeBudgetMs;
-    this.deadline = timeBudgetMs === undefined ? Infinity : performance.now() + timeBudgetMs;
-    if (timeBudgetMs !== undefined) this.watchdogToken = armInterrupt(timeBudgetMs);
-    return true;
+    const budgeted = timeBudgetMs !== undefined;
+    this.runs.push({
+      budgetMs: timeBudgetMs,
+      deadline: budgeted ? performance.now() + timeBudgetMs : Infinity,
+      watchdogToken: budgeted ? armInterrupt(timeBudgetMs) : undefined,
+    });
+    return this.runs.length === 1;
   }
 
-  /** A run ends; the outermost one disarms the watchdog. */
+  /** A run ends: its watchdog is disarmed. */
   end(): void {
-    if (--this.depth > 0) return;
-    if (this.watchdogToken !== undefined) disarmInterrupt(this.watchdogToken);
-    this.watchdogToken = undefined;
-    this.budgetMs = undefined;
-    this.deadline = Infinity;
+    const run = this.runs.pop();
+    if (run?.watchdogToken !== undefined) disarmInterrupt(run.watchdogToken);
   }
 
-  /** The budget, if it is what ran out (an interrupt may also have been requested). */
+  /** The budget of the innermost run whose budget ran out, if one did (an interrupt may also have been requested). */
   spent(): number | undefined {
-    return this.budgetMs !== undefined && performance.now() >= this.deadline ? this.budgetMs : undefined;
+    const now = performance.now();
+    for (let i = this.runs.length - 1; i >= 0; i--) {
+      const run = this.runs[i]!;
+      if (now >= run.deadline) return run.budgetMs;
+    }
+    return undefined;
   }
 }
