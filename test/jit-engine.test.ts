@@ -5,6 +5,7 @@ import { JitEngine, type JitStats } from '../src/jit/jit-engine.js';
 import type { JitConfig } from '../src/jit/jit-config.js';
 import { liveHandleCount } from '../src/jit/native.js';
 import { AtlasRuntimeError, Vm } from '../src/vm/index.js';
+import { BytecodeBuilder } from '../src/bytecode/index.js';
 import { fnOf, manyFunctions, program, threeHotLoops } from './helpers/programs.js';
 
 // Engines share one process-wide native registry, so these tests run one at a time.
@@ -586,5 +587,27 @@ serial('while the program waits on the event loop, finished batches free their w
   const deadline = performance.now() + 20_000;
   while (liveHandleCount() < handles + 3 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   t.like(e.stats(), { compilations: 3, queueDepth: 0, inFlight: 0 });
+  await e.close();
+});
+
+serial('two functions sharing a body with different arities each run code compiled for their own frame', async (t) => {
+  // A(x) and B(x, y) share the body `Return`: A returns x, B returns y.
+  const b = new BytecodeBuilder();
+  const a = b.declareFunction('A', 1, 1, (body) => body.emit('Return'));
+  const k = b.addConstant({ kind: 'function', value: { ...a, name: 'B', arity: 2, localCount: 2 } });
+  b.emit('Constant', [k]);
+  b.emit('SetGlobal', [b.string('B')]);
+  b.emit('Pop');
+  b.emit('Halt');
+  const e = await engine({ compilationThreshold: 2 });
+  const vm = new Vm(b.build(), { jit: e, stdout: () => {} });
+  vm.run();
+  for (let i = 0; i < 5; i++) t.is(vm.call('A', 5), 5);
+  await e.whenIdle();
+  t.is(vm.call('A', 5), 5);
+  for (let i = 0; i < 5; i++) t.is(vm.call('B', 5, 7), 7, 'B is not run by A\'s code');
+  await e.whenIdle();
+  t.is(vm.call('B', 5, 7), 7);
+  t.is(e.stats().compilations, 2, 'one compilation per function constant');
   await e.close();
 });

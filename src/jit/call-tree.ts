@@ -48,7 +48,7 @@ export function resolveCallTree(bytecode: Bytecode, root: FunctionRef): CallTree
   const rootSummary = analysis.bodySummary(root);
   // Most hot functions call nothing: they share one empty tree.
   if (rootSummary.callees.size === 0 && rootSummary.globalReads.length === 0) return LEAF_TREE;
-  const index = new Map<number, number>([[root.offset, 0]]);
+  const index = new Map<FunctionRef, number>([[root, 0]]);
   const order: FunctionRef[] = [root];
   const calls = new Map<number, number>();
   const globals = new Map<string, GlobalDependency>();
@@ -64,11 +64,11 @@ export function resolveCallTree(bytecode: Bytecode, root: FunctionRef): CallTree
       const fn = callee.fn;
       // The interpreter raises TypeError for these calls: leave them to it.
       if (fn.offset === 0 || callee.argc !== fn.arity) continue;
-      let target = index.get(fn.offset);
+      let target = index.get(fn);
       if (target === undefined) {
         if (order.length >= MAX_FUNCTIONS) continue;
         target = order.length;
-        index.set(fn.offset, target);
+        index.set(fn, target);
         order.push(fn);
       }
       calls.set(at, target);

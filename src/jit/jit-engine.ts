@@ -92,7 +92,7 @@ export class JitEngine implements VmJitHook {
     framesLeft = DEFAULT_MAX_CALL_DEPTH, slotsLeft = DEFAULT_MAX_STACK_SIZE - argBase, globals?: GlobalsView,
   ): HookAnswer {
     if (!this.isEnabled) return this.pipeline.poll();
-    const record = this.recordAt(program, fn.offset) ?? this.track(this.programs.get(program).track(fn));
+    const record = this.recordOf(fn) ?? this.track(this.programs.get(program).track(fn));
     // Refused or failed for good: one count, before anything else (it never gains from a poll).
     if (record.state === 'failed') return this.neverNative();
     const entry = record.code ?? this.pollFor(record);
@@ -196,8 +196,8 @@ export class JitEngine implements VmJitHook {
    */
   notifyCall(offset: number, bytecode: Bytecode, end: number, args: readonly unknown[]): Value | undefined {
     if (!this.isEnabled) return this.pipeline.poll();
-    const record = this.recordAt(bytecode, offset) ?? this.trackOffset(bytecode, offset, end, args.length);
-    if (args.length !== record.fn.arity) return undefined; // the interpreter raises the arity error
+    const record = this.recordAt(bytecode, offset, args.length) ?? this.trackOffset(bytecode, offset, end, args.length);
+    if (record === undefined) return undefined; // the interpreter raises the arity error
     const entry = record.code ?? this.pollFor(record);
     if (entry === undefined) {
       this.profileValues = args;
@@ -349,14 +349,21 @@ export class JitEngine implements VmJitHook {
    * The function of the previous call, if this call is to it again: most calls repeat the
    * last function, and two Map lookups cost as much as the native call itself.
    */
-  private recordAt(bytecode: Bytecode, offset: number): FunctionRecord | undefined {
+  private recordOf(fn: FunctionRef): FunctionRecord | undefined {
     const last = this.lastCalled;
-    return last !== undefined && last.fn.offset === offset && last.program.bytecode === bytecode ? last : undefined;
+    return last !== undefined && last.fn === fn ? last : undefined;
   }
 
-  private trackOffset(bytecode: Bytecode, offset: number, end: number, arity: number): FunctionRecord {
+  /** `recordOf` for a call by body offset and arity (`notifyCall`). */
+  private recordAt(bytecode: Bytecode, offset: number, arity: number): FunctionRecord | undefined {
+    const last = this.lastCalled;
+    return last !== undefined && last.fn.offset === offset && last.fn.arity === arity && last.program.bytecode === bytecode ? last : undefined;
+  }
+
+  private trackOffset(bytecode: Bytecode, offset: number, end: number, arity: number): FunctionRecord | undefined {
     const program = this.programs.get(bytecode);
-    return this.track(program.track(program.functionAt(offset) ?? syntheticFunction(offset, arity), end));
+    const fn = program.functionOf(offset, arity);
+    return fn === undefined ? undefined : this.track(program.track(fn, end));
   }
 
   private track(record: FunctionRecord): FunctionRecord {
@@ -586,9 +593,3 @@ export class JitEngine implements VmJitHook {
   }
 }
 
-function syntheticFunction(offset: number, arity: number): FunctionRef {
-  return {
-    name: `fn@${offset}`, arity, offset, localCount: arity,
-    paramOwnership: [], paramNames: [], returnOwnership: 'none',
-  };
-}

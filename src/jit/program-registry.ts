@@ -55,22 +55,27 @@ export interface FunctionRecord extends HotRecord {
 
 export class ProgramState {
   /** The records of the functions seen called, by body offset. */
-  private readonly records = new Map<number, FunctionRecord>();
+  private readonly records = new Map<FunctionRef, FunctionRecord>();
   /** The records of the loops seen hot enough to count, by header offset. */
   private readonly loops = new Map<number, FunctionRecord>();
-  private functionsByOffset: Map<number, FunctionRef> | undefined;
+  /** Functions by body offset and arity (`functionOf`), synthetic ones for `notifyCall` included. */
+  private functionsByEntry: Map<number, FunctionRef> | undefined;
 
   constructor(
     readonly id: number,
     readonly bytecode: Bytecode,
   ) {}
 
-  /** The record of `fn`, made on first sight (`end` is known to callers that have no function constant). */
+  /**
+   * The record of `fn`, made on first sight (`end` is known to callers that have no function
+   * constant). Records belong to function constants, not body offsets: two constants may share
+   * a body with different arities, and each must run code compiled for its own frame.
+   */
   track(fn: FunctionRef, end?: number): FunctionRecord {
-    let record = this.records.get(fn.offset);
+    let record = this.records.get(fn);
     if (record === undefined) {
       record = this.newRecord(`${this.id}:${fn.offset}`, fn, end ?? functionEnd(this.bytecode, fn), fn.offset);
-      this.records.set(fn.offset, record);
+      this.records.set(fn, record);
     }
     return record;
   }
@@ -123,16 +128,36 @@ export class ProgramState {
     return this.records.size + this.loops.size;
   }
 
-  /** The function constant whose body starts at `offset`, if any. */
+  /** The first function constant whose body starts at `offset`, if any. */
   functionAt(offset: number): FunctionRef | undefined {
-    if (this.functionsByOffset === undefined) {
-      this.functionsByOffset = new Map(this.bytecode.functions().map((fn) => [fn.offset, fn]));
+    return this.bytecode.functions().find((fn) => fn.offset === offset);
+  }
+
+  /**
+   * The function constant of `arity` parameters whose body starts at `offset`; undefined when
+   * constants start there but none takes `arity` (the interpreter raises the arity error). For
+   * a body no constant names (a direct `notifyCall`), a function of its own, the same on
+   * every call.
+   */
+  functionOf(offset: number, arity: number): FunctionRef | undefined {
+    this.functionsByEntry ??= new Map(this.bytecode.functions().map((fn) => [entryKey(fn.offset, fn.arity), fn]));
+    const key = entryKey(offset, arity);
+    let fn = this.functionsByEntry.get(key);
+    if (fn === undefined) {
+      if (this.functionAt(offset) !== undefined) return undefined;
+      fn = { name: `fn@${offset}`, arity, offset, localCount: arity, paramOwnership: [], paramNames: [], returnOwnership: 'none' };
+      this.functionsByEntry.set(key, fn);
     }
-    return this.functionsByOffset.get(offset);
+    return fn;
   }
 }
 
 const NO_GLOBALS: readonly GlobalDependency[] = [];
+
+/** A body offset and an arity (≤ 255) as one number. */
+function entryKey(offset: number, arity: number): number {
+  return offset * 256 + arity;
+}
 const NO_KINDS: readonly NativeType[] = [];
 
 export class ProgramRegistry {
