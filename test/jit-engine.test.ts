@@ -611,3 +611,19 @@ serial('two functions sharing a body with different arities each run code compil
   t.is(e.stats().compilations, 2, 'one compilation per function constant');
   await e.close();
 });
+
+serial('after close(), what would start workers or install code is rejected and leaves nothing behind', async (t) => {
+  const e = await engine({ compilationThreshold: 1 });
+  const bc = manyFunctions(1);
+  const f = fnOf(bc, 'f0');
+  await e.close();
+  const handles = liveHandleCount();
+  t.throws(() => e.compileNowBlocking(bc, f.offset), { message: /closed/ });
+  t.throws(() => {
+    e.workers = 2;
+  }, { message: /closed/ });
+  t.throws(() => e.enable(), { message: /closed/ });
+  t.is(e.notifyCall(f.offset, bc, f.end, [1, 1]), undefined, 'calls still answer: interpret');
+  t.is(liveHandleCount(), handles);
+  t.like(e.stats(), { workerThreads: 0, queueDepth: 0, inFlight: 0 });
+});

@@ -215,8 +215,13 @@ export class JitEngine implements VmJitHook {
   // ── control ───────────────────────────────────────────────────────────────────────────
 
   enable(): void {
-    if (this.closed) throw new Error('JitEngine is closed');
+    this.assertOpen();
     this.isEnabled = true;
+  }
+
+  /** What needs workers or installs code cannot happen after `close()`: it would outlive it. */
+  private assertOpen(): void {
+    if (this.closed) throw new Error('JitEngine is closed');
   }
 
   disable(): void {
@@ -249,6 +254,7 @@ export class JitEngine implements VmJitHook {
 
   /** Changes the compile worker count; running compiles finish on the old workers. */
   set workers(value: number) {
+    this.assertOpen();
     integerAtLeast(value, 1, 'workers');
     this.pipeline.workers = value;
   }
@@ -303,6 +309,7 @@ export class JitEngine implements VmJitHook {
    * itself never calls it. Returns false when the translator refused the function.
    */
   compileNowBlocking(bytecode: Bytecode, offset: number): boolean {
+    this.assertOpen();
     const program = this.programs.get(bytecode);
     const fn = program.functionAt(offset);
     if (fn === undefined) throw new RangeError(`no function starts at offset ${offset}`);
