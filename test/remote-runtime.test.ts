@@ -209,3 +209,14 @@ test('one long call makes three functions hot in turn and compiles all three bef
   t.like(jit, { queueDepth: 0, inFlight: 0 });
   t.true(jit.jitExecutions > 0);
 });
+
+test('an argument that cannot be sent is a RemoteRuntimeError, and a later interrupt stops no unrelated call', async (t) => {
+  const { rt } = await spawn();
+  await rt.load('fn twice(n: number) -> number { return n * 2; }', 'twice.atlas');
+  await rt.run();
+  const error = await t.throwsAsync(rt.call('twice', (() => 1) as unknown as number), { instanceOf: RemoteRuntimeError });
+  t.is(error?.code, 'invalid-argument');
+  // Nothing runs now: this interrupt must not reach the next call.
+  await rt.interrupt();
+  t.is(await rt.call('twice', 21), 42);
+});

@@ -14,7 +14,9 @@ export type RemoteRuntimeErrorCode =
   /** The worker thread died (an uncaught error, `process.exit`, out of memory). */
   | 'worker-exited'
   /** The worker could not start the runtime (bad options, the native addon failed to load). */
-  | 'spawn-failed';
+  | 'spawn-failed'
+  /** An argument cannot be sent to the worker (a function, a symbol, a class instance…). */
+  | 'invalid-argument';
 
 /** Misuse of a hosted runtime, or the loss of its thread. */
 export class RemoteRuntimeError extends Error {

@@ -159,15 +159,19 @@ class RuntimeConnection {
     if (property === 'close') return local(member, () => this.close());
     if (property === 'stats' || NUMBERED_OPERATIONS.has(property)) {
       const numbered = NUMBERED_OPERATIONS.has(property);
-      return new Proxy(member, { apply: (fn, thisArg, args: unknown[]) => this.send(numbered, () => Reflect.apply(fn, thisArg, args)) });
+      return new Proxy(member, { apply: (fn, thisArg, args: unknown[]) => this.send(numbered, args, () => Reflect.apply(fn, thisArg, args)) });
     }
     return member;
   }
 
-  private send(numbered: boolean, post: () => unknown): Promise<unknown> {
+  private send(numbered: boolean, args: readonly unknown[], post: () => unknown): Promise<unknown> {
     if (this.state !== 'open') {
       return Promise.reject(new RemoteRuntimeError('closed', 'the runtime is closed'));
     }
+    // An argument the message cannot carry would fail the post after the operation was
+    // numbered, and a later interrupt would then stop the wrong operation: refuse it first.
+    const unsendable = cloneError(args);
+    if (unsendable !== undefined) return Promise.reject(new RemoteRuntimeError('invalid-argument', `an argument cannot be sent to the runtime worker: ${unsendable}`));
     // Counted in the order comlink posts, which is the order the worker receives.
     if (numbered) this.sent++;
     return Promise.race([post(), this.gone]);
@@ -216,4 +220,14 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Why `args` cannot be structured-cloned, if they cannot (what a post would throw). */
+function cloneError(args: readonly unknown[]): string | undefined {
+  try {
+    structuredClone(args);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
