@@ -72,6 +72,7 @@ export interface ControlWords {
   slotsLeft: number
   exitOffset: number
   exitDepth: number
+  stackBudget: number
 }
 
 /**

@@ -9,7 +9,7 @@ use crate::input::{ConstantKind, InputErrorKind};
 use crate::invoke_area::{
     ARG_SLOTS, CONTROL_BYTE_OFFSET, CONTROL_WORDS, DEFAULT_FRAMES_LEFT, DEFAULT_SLOTS_LEFT, EXIT_DEPTH,
     EXIT_KINDS_BYTE_OFFSET, EXIT_OFFSET, F64_LENGTH, FRAMES_LEFT, GLOBALS_BYTE_OFFSET, GLOBAL_SLOTS, HALT_KIND, HANDLE,
-    INTERRUPT, SLOTS_LEFT, STATUS, TRAP_CODE, TRAP_OFFSET, VALUE_BYTE_OFFSET,
+    INTERRUPT, SLOTS_LEFT, STACK_BUDGET, STATUS, TRAP_CODE, TRAP_OFFSET, VALUE_BYTE_OFFSET,
 };
 use crate::outcome::{Exit, ExitSlotKind, RefusalReason, TrapCode, ValueKind, EXIT_HEADER_KIND};
 use crate::priority::CompilePriority;
@@ -27,6 +27,7 @@ pub struct ControlWords {
     pub slots_left: u32,
     pub exit_offset: u32,
     pub exit_depth: u32,
+    pub stack_budget: u32,
 }
 
 /// What `src/jit/native/contract.ts` must agree with. Name lists are in code order: a name's index
@@ -87,6 +88,7 @@ pub fn contract() -> Contract {
             slots_left: u32_of(SLOTS_LEFT),
             exit_offset: u32_of(EXIT_OFFSET),
             exit_depth: u32_of(EXIT_DEPTH),
+            stack_budget: u32_of(STACK_BUDGET),
         },
         exit_kinds_byte_offset: u32_of(EXIT_KINDS_BYTE_OFFSET),
         globals_byte_offset: u32_of(GLOBALS_BYTE_OFFSET),

@@ -3,7 +3,7 @@
 //! writes the result and its status here itself.
 //!
 //! Layout (`#[repr(C)]`, mirrored by `src/jit/native/contract.ts` and checked against it through the
-//! addon's `contract()`), 4400 bytes = 550 f64 slots:
+//! addon's `contract()`), 4408 bytes = 551 f64 slots:
 //! - bytes 0..2048: 256 f64 frame slots: the arguments, or the frame an OSR entry takes, on
 //!   the way in; the frame a side exit hands back, on the way out;
 //! - bytes 2048..2056: the f64 result value (a bool as 0/1, null as 0);
@@ -11,9 +11,10 @@
 //!   halted value, the handle to invoke (written by JavaScript), the interrupt flag (any
 //!   thread may set it; compiled code polls it), the call frames and value-stack slots the
 //!   interpreter's limits leave to the call (written by JavaScript before each invoke), and
-//!   a side exit's offset and frame depth;
-//! - bytes 2096..2352: the kind of each frame slot a side exit hands back (`ExitSlotKind`);
-//! - bytes 2352..4400: 256 f64 global slots, the values of the globals the code reads and
+//!   a side exit's offset and frame depth, the machine stack the call may use (written by
+//!   the invoker from the thread's real stack), and one unused word;
+//! - bytes 2104..2360: the kind of each frame slot a side exit hands back (`ExitSlotKind`);
+//! - bytes 2360..4408: 256 f64 global slots, the values of the globals the code reads and
 //!   writes (JavaScript fills them before the call and reads back the written ones after).
 
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering};
@@ -32,7 +33,8 @@ pub const FRAMES_LEFT: usize = 6;
 pub const SLOTS_LEFT: usize = 7;
 pub const EXIT_OFFSET: usize = 8;
 pub const EXIT_DEPTH: usize = 9;
-pub const CONTROL_WORDS: usize = 10;
+pub const STACK_BUDGET: usize = 10;
+pub const CONTROL_WORDS: usize = 12;
 /// Frame slots a side exit can hand back (the argument slots).
 pub const FRAME_SLOTS: usize = ARG_SLOTS;
 pub const GLOBAL_SLOTS: usize = 256;
@@ -50,6 +52,7 @@ pub const FRAMES_LEFT_FROM_VALUE: i32 = 8 + 4 * FRAMES_LEFT as i32;
 pub const SLOTS_LEFT_FROM_VALUE: i32 = 8 + 4 * SLOTS_LEFT as i32;
 pub const EXIT_OFFSET_FROM_VALUE: i32 = 8 + 4 * EXIT_OFFSET as i32;
 pub const EXIT_DEPTH_FROM_VALUE: i32 = 8 + 4 * EXIT_DEPTH as i32;
+pub const STACK_BUDGET_FROM_VALUE: i32 = 8 + 4 * STACK_BUDGET as i32;
 pub const ARGS_FROM_VALUE: i32 = -(VALUE_BYTE_OFFSET as i32);
 pub const EXIT_KINDS_FROM_VALUE: i32 = (EXIT_KINDS_BYTE_OFFSET - VALUE_BYTE_OFFSET) as i32;
 pub const GLOBALS_FROM_VALUE: i32 = (GLOBALS_BYTE_OFFSET - VALUE_BYTE_OFFSET) as i32;
@@ -79,7 +82,7 @@ const _: () = {
     assert!(std::mem::offset_of!(InvokeArea, control) == CONTROL_BYTE_OFFSET);
     assert!(std::mem::offset_of!(InvokeArea, exit_kinds) == EXIT_KINDS_BYTE_OFFSET);
     assert!(std::mem::offset_of!(InvokeArea, globals) == GLOBALS_BYTE_OFFSET);
-    assert!(std::mem::size_of::<InvokeArea>() == 4400);
+    assert!(std::mem::size_of::<InvokeArea>() == 4408);
 };
 
 impl InvokeArea {

@@ -11,7 +11,36 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use crate::invoke_area::{InvokeArea, HANDLE};
+use crate::invoke_area::{InvokeArea, HANDLE, STACK_BUDGET};
+use crate::translate::STACK_BUDGET as MAX_STACK_BUDGET;
+
+/// Stack left untouched below a native call's budget: room for what runs after the call
+/// returns and for the invoke machinery itself.
+const STACK_MARGIN: usize = 64 * 1024;
+
+/// The machine stack a call made now may use: the budget, or less when the calling thread
+/// has less left (a worker with a small `stackSizeMb`, a call from deep JavaScript
+/// recursion). Zero makes the code bail out at once, and the interpreter runs the call.
+/// `limit` is the thread's lowest usable stack address (`stack_limit`).
+fn stack_budget(limit: Option<usize>) -> u32 {
+    let Some(limit) = limit else { return MAX_STACK_BUDGET };
+    let left = here().saturating_sub(limit).saturating_sub(STACK_MARGIN);
+    left.min(MAX_STACK_BUDGET as usize) as u32
+}
+
+/// The address of a local of the caller's frame: where the stack is now, near enough (the
+/// margin covers the difference).
+#[inline(always)]
+fn here() -> usize {
+    let marker = 0u8;
+    std::ptr::addr_of!(marker) as usize
+}
+
+/// This thread's lowest usable stack address, found once per thread (asking the system is
+/// far dearer than an invoke); None where the system does not say.
+fn stack_limit() -> Option<usize> {
+    stacker::remaining_stack().map(|left| here().saturating_sub(left))
+}
 use crate::registry::{self, Entry};
 
 #[derive(Debug, PartialEq, Eq)]
@@ -36,6 +65,8 @@ struct Cached {
 
 struct ThreadState {
     area: Option<Arc<InvokeArea>>,
+    /// `stack_limit()`, once known (the outer Option: not asked yet).
+    stack_limit: Option<Option<usize>>,
     /// The registry's release epoch when `cache` was last swept.
     seen_epoch: u64,
     /// Indexed by registry slot.
@@ -44,7 +75,7 @@ struct ThreadState {
 
 thread_local! {
     static STATE: RefCell<ThreadState> =
-        const { RefCell::new(ThreadState { area: None, seen_epoch: 0, cache: Vec::new() }) };
+        const { RefCell::new(ThreadState { area: None, stack_limit: None, seen_epoch: 0, cache: Vec::new() }) };
 }
 
 /// Makes `area` this thread's invoke area (replacing any earlier one).
@@ -99,6 +130,8 @@ impl ThreadState {
         }
         let area = self.area.as_deref().ok_or(InvokeError::NoInvokeArea)?;
         let entry = cached_entry(&mut self.cache, handle)?;
+        let limit = *self.stack_limit.get_or_insert_with(stack_limit);
+        area.set_control(STACK_BUDGET, stack_budget(limit));
         Ok(entry.code.call(area))
     }
 

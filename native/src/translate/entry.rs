@@ -10,14 +10,13 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 use super::TranslateEnv;
-use crate::invoke_area::{FRAMES_LEFT_FROM_VALUE, SLOTS_LEFT_FROM_VALUE, STATUS_FROM_VALUE};
+use crate::invoke_area::{FRAMES_LEFT_FROM_VALUE, SLOTS_LEFT_FROM_VALUE, STACK_BUDGET_FROM_VALUE, STATUS_FROM_VALUE};
 use crate::outcome::STATUS_BAILOUT;
 
-/// Machine stack native calls may use below the entry, whatever the thread: deep native
-/// recursion bails out to the interpreter (whose frames live on the heap) instead of
-/// overflowing the stack. Node's main thread has 8 MiB and V8 keeps its own use under
-/// 1 MiB; workers have 4 MiB.
-pub const STACK_BUDGET: i64 = 512 * 1024;
+/// The most machine stack native calls may use below the entry: deep native recursion bails
+/// out to the interpreter (whose frames live on the heap) instead of overflowing the stack.
+/// The invoker lowers it to what the calling thread really has left (`invoker::stack_budget`).
+pub const STACK_BUDGET: u32 = 512 * 1024;
 
 /// The control parameters every internal function takes before its arguments: the invoke
 /// area's result value, frames left, stack slots left and the machine stack floor.
@@ -88,7 +87,8 @@ pub fn translate_entry(
     b.switch_to_block(run);
     let frames = b.ins().iadd_imm_s(frames, -1);
     let sp = b.ins().get_stack_pointer(types::I64);
-    let floor = b.ins().iadd_imm_s(sp, -STACK_BUDGET);
+    let budget = b.ins().uload32(flags, out, STACK_BUDGET_FROM_VALUE);
+    let floor = b.ins().isub(sp, budget);
     let mut call_args = vec![out, frames, stack_left, floor];
     call_args.extend((0..slots).map(|i| b.ins().load(types::F64, flags, args, (i * 8) as i32)));
     let callee = import_translated(&mut b, env, 0, slots);
