@@ -126,3 +126,17 @@ test('charCount counts Unicode scalar values, not UTF-16 units', (t) => {
   t.is(charCount('a🎉b🎉'), 4);
   t.is(charCount('\ud800x'), 2, 'a lone surrogate counts as one');
 });
+
+test('== on arrays that share structure takes time linear in the distinct pairs, not exponential in the depth', (t) => {
+  // a = [a, a] forty times over: 2^40 paths, 40 distinct arrays on each side.
+  const dag = (depth: number, leaf: Value): AtlasArray => {
+    let a = new AtlasArray([leaf]);
+    for (let i = 0; i < depth; i++) a = new AtlasArray([a, a]);
+    return a;
+  };
+  const started = performance.now();
+  t.true(valuesEqual(dag(40, 1), dag(40, 1)));
+  t.false(valuesEqual(dag(40, 1), dag(40, 2)));
+  t.false(valuesEqual(new AtlasArray([dag(40, 1), dag(3, 1)]), new AtlasArray([dag(40, 1), dag(3, 2)])));
+  t.true(performance.now() - started < 5000);
+});

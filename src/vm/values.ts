@@ -136,12 +136,35 @@ export function valuesEqual(a: Value, b: Value): boolean {
   return b instanceof AtlasResult && a.isOk === b.isOk && valuesEqual(a.value, b.value);
 }
 
-function arraysEqual(a: AtlasArray, b: AtlasArray): boolean {
+/**
+ * Arrays are compared element by element. Arrays share structure (copy on write), so one
+ * array may stand many times in another (`a = [a, a]` doubles the paths at each level): the
+ * pairs of nested arrays already found equal are remembered for the rest of the comparison,
+ * which makes it linear in the distinct pairs instead of exponential in the depth.
+ */
+function arraysEqual(a: AtlasArray, b: AtlasArray, equalPairs?: Map<AtlasArray, Set<AtlasArray>>): boolean {
   if (a === b) return true;
   const x = a.elements;
   const y = b.elements;
   if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (!valuesEqual(x[i]!, y[i]!)) return false;
+  if (equalPairs?.get(a)?.has(b) === true) return true;
+  let pairs = equalPairs;
+  for (let i = 0; i < x.length; i++) {
+    const u = x[i]!;
+    const v = y[i]!;
+    if (u instanceof AtlasArray) {
+      if (!(v instanceof AtlasArray)) return false;
+      pairs ??= new Map();
+      if (!arraysEqual(u, v, pairs)) return false;
+    } else if (!valuesEqual(u, v)) {
+      return false;
+    }
+  }
+  if (pairs !== undefined) {
+    const seen = pairs.get(a) ?? new Set<AtlasArray>();
+    seen.add(b);
+    pairs.set(a, seen);
+  }
   return true;
 }
 
