@@ -135,6 +135,8 @@ class Parser {
   private type(): TypeNode {
     let node: TypeNode;
     const start = this.peek();
+    // Types nest too (function types recurse here, array types are checked recursively later).
+    this.enter(start);
     if (start.kind === '(') {
       node = this.functionType();
     } else if (start.kind === 'null') {
@@ -145,10 +147,13 @@ class Parser {
       node = { kind: 'named', name: name.name, span: name.span };
       if (this.check('<')) throw this.errorAt(this.peek(), 'Generic types are not supported by this compiler');
     }
+    let levels = 0;
     while (this.match('[')) {
       const close = this.expect(']', "Expected ']' after '[' in array type");
+      if (++levels + this.depth > MAX_NESTING) throw this.errorAt(close, `Program is nested too deeply (more than ${MAX_NESTING} levels)`);
       node = { kind: 'array', element: node, span: mergeSpans(node.span, close.span) };
     }
+    this.depth--;
     return node;
   }
 

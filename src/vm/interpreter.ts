@@ -537,7 +537,7 @@ export class Vm implements GlobalsView {
             if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
             stack[sp - 2] = r;
           } else if (typeof a === 'string' && typeof b === 'string') {
-            stack[sp - 2] = a + b;
+            stack[sp - 2] = this.concat(a, b, ip);
           } else {
             throw this.fail('TypeError', ip, 'Invalid operands for +');
           }
@@ -609,7 +609,7 @@ export class Vm implements GlobalsView {
           if (sp < 2) throw this.fail('StackUnderflow', ip);
           const b = stack[sp - 1]!;
           const a = stack[sp - 2]!;
-          const equal = typeof a === 'object' && a !== null ? valuesEqual(a, b) : a === b;
+          const equal = typeof a === 'object' && a !== null ? this.deepEqual(a, b, ip) : a === b;
           stack[sp - 2] = (word & Word.OpMask) === Op.Equal ? equal : !equal;
           sp--;
           ip += 1;
@@ -865,6 +865,29 @@ export class Vm implements GlobalsView {
       }
     }
     return sp > 0 ? stack[sp - 1] : undefined;
+  }
+
+  /**
+   * `==` on values with parts. JavaScript's stack bounds how deeply nested values can be
+   * compared; past it the comparison is a runtime error of the program, not a host crash.
+   */
+  private deepEqual(a: Value, b: Value, offset: number): boolean {
+    try {
+      return valuesEqual(a, b);
+    } catch (error) {
+      if (error instanceof RangeError) throw this.fail('StackOverflow', offset, 'values nested too deeply to compare');
+      throw error;
+    }
+  }
+
+  /** `+` on strings; a result longer than JavaScript strings can be is a runtime error. */
+  private concat(a: string, b: string, offset: number): string {
+    try {
+      return a + b;
+    } catch (error) {
+      if (error instanceof RangeError) throw this.fail('Unsupported', offset, 'string longer than the runtime supports');
+      throw error;
+    }
   }
 
   private fail(kind: RuntimeErrorKind, offset: number, detail?: string): AtlasRuntimeError {
