@@ -3,6 +3,7 @@
 // and starts with one command.
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -147,9 +148,41 @@ test('bad requests get 4xx answers with a reason', async (t) => {
     t.is(reply.status, status, body.slice(0, 40));
     t.regex(String(reply.json.error), message);
   }
-  t.is((await fetch(`${server.url}/score`)).status, 405);
+  const wrongMethod = await fetch(`${server.url}/score`);
+  t.is(wrongMethod.status, 405);
+  t.is(wrongMethod.headers.get('allow'), 'POST');
+  t.is((await fetch(`${server.url}/healthz`, { method: 'DELETE' })).headers.get('allow'), 'GET, HEAD');
+  const head = await fetch(`${server.url}/healthz`, { method: 'HEAD' });
+  t.is(head.status, 200);
+  t.is(await head.text(), '');
   t.is((await fetch(`${server.url}/nowhere`)).status, 404);
   t.is((await post(server, '/score', JSON.stringify(APPLICATION))).status, 200, 'still serving');
+});
+
+test('a client that goes away mid-body costs a 400, not a 500 with a stack trace', async (t) => {
+  const server = await startServer({ port: 0, scorer: { mode: 'local', jit: false } });
+  t.teardown(() => server.close());
+  const logged: unknown[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => logged.push(args);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(server.port, '127.0.0.1', () => {
+        socket.write('POST /score HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"amount": ');
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    // The server notices the abort on its own turn of the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const metrics = parsePrometheus(await (await fetch(`${server.url}/metrics`)).text());
+    t.is(sampleValue(metrics, 'atlas_server_responses_total', { status: '400' }), 1);
+    t.throws(() => sampleValue(metrics, 'atlas_server_responses_total', { status: '500' }));
+    t.deepEqual(logged, []);
+  } finally {
+    console.error = original;
+  }
 });
 
 test('the event-loop endpoints report and reset the main thread\'s delay', async (t) => {

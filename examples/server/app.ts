@@ -66,7 +66,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server = createServer((request, response) => {
     void handle(routes, request).then((reply) => {
       responses.set(reply.status, (responses.get(reply.status) ?? 0) + 1);
-      send(response, reply);
+      send(response, request, reply);
     });
   });
   try {
@@ -95,6 +95,8 @@ interface Reply {
   readonly status: number;
   readonly type: string;
   readonly body: string;
+  /** The methods a 405 answer names (its `Allow` header). */
+  readonly allow?: string;
 }
 
 function json(status: number, value: unknown): Reply {
@@ -103,11 +105,15 @@ function json(status: number, value: unknown): Reply {
 
 async function handle(routes: Record<string, (request: IncomingMessage) => Promise<Reply>>, request: IncomingMessage): Promise<Reply> {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-  const route = routes[`${request.method} ${path}`];
+  // HEAD is GET without the body (`send` leaves it out).
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  const route = routes[`${method} ${path}`];
   try {
     if (route !== undefined) return await route(request);
-    const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`));
-    throw new HttpError(known ? 405 : 404, known ? 'method not allowed' : 'not found');
+    const allowed = Object.keys(routes).filter((key) => key.endsWith(` ${path}`)).map((key) => key.split(' ')[0]!);
+    if (allowed.length === 0) throw new HttpError(404, 'not found');
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    return { ...json(405, { error: 'method not allowed' }), allow: allowed.join(', ') };
   } catch (error) {
     return errorReply(error);
   }
@@ -116,6 +122,7 @@ async function handle(routes: Record<string, (request: IncomingMessage) => Promi
 /** How each failure is answered: the client's fault (4xx), the runtime's state (503), or ours. */
 function errorReply(error: unknown): Reply {
   if (error instanceof HttpError) return json(error.status, { error: error.message });
+  if (error instanceof BodyAborted) return json(400, { error: error.message });
   if (error instanceof BadRequest) return json(400, { error: error.message });
   if (error instanceof AtlasRuntimeError) return json(422, { error: error.message, kind: error.kind, span: error.span ?? null });
   if (error instanceof AtlasInterrupted || error instanceof RemoteRuntimeError) return json(503, { error: error.message });
@@ -134,14 +141,25 @@ function readBody(request: IncomingMessage): Promise<string> {
       else chunks.push(chunk);
     });
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
+    // A client that goes away mid-body is the client's doing: no 500, no stack trace.
+    request.on('aborted', () => reject(new BodyAborted()));
+    request.on('error', (error) => reject(request.destroyed ? new BodyAborted() : error));
   });
 }
 
-function send(response: ServerResponse, reply: Reply): void {
+function send(response: ServerResponse, request: IncomingMessage, reply: Reply): void {
   if (response.destroyed) return;
-  response.writeHead(reply.status, { 'content-type': reply.type, 'content-length': Buffer.byteLength(reply.body) });
-  response.end(reply.body);
+  response.writeHead(reply.status, {
+    'content-type': reply.type, 'content-length': Buffer.byteLength(reply.body), ...(reply.allow === undefined ? {} : { allow: reply.allow }),
+  });
+  response.end(request.method === 'HEAD' ? undefined : reply.body);
+}
+
+/** The request body stopped before its end: the client closed the connection. */
+class BodyAborted extends Error {
+  constructor() {
+    super('the request body was cut off');
+  }
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {
