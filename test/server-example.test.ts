@@ -132,6 +132,19 @@ test('the main-thread server without JIT gives the same answers and reports no J
   t.false([...metrics.keys()].some((name) => name.startsWith('atlas_jit_')));
 });
 
+test('every score lies in the documented 300-850, extreme fields included', (t) => {
+  const extremes = [
+    { ...APPLICATION, income: 0 },
+    { ...APPLICATION, income: 0, debt: 1e9, amount: 1e9, late: 50 },
+    { ...APPLICATION, debt: 0, amount: 0, late: 0, age: 1e6 },
+    { ...APPLICATION, income: 1e12 },
+  ];
+  for (const app of extremes) {
+    const { score, meanScore } = expectedScore(app);
+    for (const value of [score, meanScore]) t.true(value >= 300 && value <= 850, `${JSON.stringify(app)} scores ${value}`);
+  }
+});
+
 test('bad requests get 4xx answers with a reason', async (t) => {
   const server = await startServer({ port: 0, scorer: { mode: 'remote', jit: false } });
   t.teardown(() => server.close());
