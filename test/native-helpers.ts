@@ -87,6 +87,29 @@ function exitRecords(invoker: NativeInvoker): ExitRecord[] {
   return records;
 }
 
+/**
+ * `f(n) = n > 1 ? true : 0` as raw bytecode (the front-end rejects mixed kinds): a bool and a
+ * number meet at the `Return` at `merge`.
+ */
+export function mixedKindsMerge(): BuiltFunction & { merge: number } {
+  let merge = -1;
+  const fn = declare(1, 1, (b) => {
+    const otherwise = b.label();
+    const done = b.label();
+    b.emit('GetLocal', [0]);
+    b.emitConstant(1);
+    b.emit('Greater');
+    b.jump('JumpIfFalse', otherwise);
+    b.emit('True');
+    b.jump('Jump', done);
+    b.mark(otherwise);
+    b.emitConstant(0);
+    b.mark(done);
+    merge = b.emit('Return');
+  });
+  return { ...fn, merge };
+}
+
 /** Compiles with the verifier on and fails the test unless the function was accepted. */
 export function compileOk(t: ExecutionContext, input: NativeFunctionInput, optLevel: OptLevel = 1): Extract<CompileOutcome, { ok: true }> {
   const outcome = compileFunction(input, optLevel, { verify: true });

@@ -4,7 +4,7 @@ import test, { type ExecutionContext } from 'ava';
 import { type Bytecode, type FunctionRef, functionEnd, instructions } from '../src/bytecode/index.js';
 import { compile } from '../src/compiler/index.js';
 import { compileFunction, type NativeFunctionInput, NativeInvoker, type NativeType, releaseHandle } from '../src/jit/native.js';
-import { declare, invokeNative, type NativeRun } from './native-helpers.js';
+import { invokeNative, mixedKindsMerge, type NativeRun } from './native-helpers.js';
 
 function program(source: string): Bytecode {
   return compile(source, 'reach.atlas');
@@ -159,23 +159,7 @@ test('a loop over globals runs on the global slots and leaves at the end of the 
 });
 
 test('a merge of different kinds leaves at the merge point instead of refusing', (t) => {
-  // f(n) = n > 1 ? true : 0, as raw bytecode (the front-end rejects mixed kinds).
-  let merge = 0;
-  const fn = declare(1, 1, (b) => {
-    const otherwise = b.label();
-    const done = b.label();
-    b.emit('GetLocal', [0]);
-    b.emitConstant(1);
-    b.emit('Greater');
-    b.jump('JumpIfFalse', otherwise);
-    b.emit('True');
-    b.jump('Jump', done);
-    b.mark(otherwise);
-    b.emitConstant(0);
-    b.mark(done);
-    merge = b.offset;
-    b.emit('Return');
-  });
+  const { merge, ...fn } = mixedKindsMerge();
   t.false(compileFunction(fn.input, 1).ok);
   withCode(t, { ...fn.input, sideExits: true }, (handle) => {
     const runs = [invokeNative(handle, [2]), invokeNative(handle, [1])].map((run) => (run.kind === 'sideExit' ? { kind: run.kind, offset: run.offset, slots: run.slots } : run));

@@ -5,7 +5,7 @@ import { BytecodeBuilder, type Constant, Opcode, OPCODE_TABLE, type OpcodeName }
 import {
   compileFunction, liveHandleCount, releaseHandle, type NativeFunctionInput, NativeInputError, type NativeInputRule, type RefusalReason,
 } from '../src/jit/native.js';
-import { declare } from './native-helpers.js';
+import { declare, mixedKindsMerge } from './native-helpers.js';
 
 function refusalOf(input: NativeFunctionInput) {
   const outcome = compileFunction(input, 1, { verify: true });
@@ -215,23 +215,9 @@ test('the addon knows exactly the opcode bytes of the opcode table', (t) => {
 });
 
 test('control flow: merges must agree on depth and types, jumps must stay in the body', (t) => {
-  // if (a) push true else push 1; Return — a bool and a number meet at the Return.
-  let merge = -1;
-  const mixed = declare(1, 1, (b) => {
-    const other = b.label();
-    const done = b.label();
-    b.emit('GetLocal', [0]);
-    b.emit('GetLocal', [0]);
-    b.emit('Less');
-    b.jump('JumpIfFalse', other);
-    b.emit('True');
-    b.jump('Jump', done);
-    b.mark(other);
-    b.emitConstant(1);
-    b.mark(done);
-    merge = b.emit('Return');
-  });
-  assertRefused(t, mixed.input, 'MergeMismatch', 'Return', merge);
+  // A bool and a number meet at the Return.
+  const mixed = mixedKindsMerge();
+  assertRefused(t, mixed.input, 'MergeMismatch', 'Return', mixed.merge);
   // A loop whose body leaves a value on the stack: the depth at the head differs per lap.
   let head = -1;
   const growing = declare(1, 1, (b) => {
