@@ -4,6 +4,7 @@
  * side exit pays for a frame transfer. Like HotSpot's per-method trap limit, such code is
  * dropped and its function or loop stays interpreted for good.
  */
+import type { FunctionRecord } from './program-registry.js';
 
 /** After an OSR entry bailed out, the loop's next safepoints stay interpreted. */
 export const OSR_BACKOFF = 16;
@@ -13,16 +14,13 @@ const OSR_MAX_BAILOUTS = 4;
 const DEOPT_MIN_RUNS = 1000;
 
 /** What the policy reads of a function's or loop's record. */
-export interface RunHistory {
-  readonly nativeRuns: number;
-  readonly leftEarly: number;
-  /** An OSR entry (entered at a loop header, not at its function's start). */
-  readonly osr: boolean;
-}
+export type RunHistory = Pick<FunctionRecord, 'nativeRuns' | 'leftEarly' | 'entry' | 'fn'>;
 
 /** Why `history`'s code should be dropped after a run that left early; undefined to keep it. */
 export function dropReason(history: RunHistory, bailedOut: boolean): string | undefined {
-  if (bailedOut && history.osr && history.leftEarly > OSR_MAX_BAILOUTS) return 'deoptimized: its entries keep bailing out';
+  // An OSR entry is entered at a loop header, not at its function's start.
+  const osr = history.entry !== history.fn.offset;
+  if (bailedOut && osr && history.leftEarly > OSR_MAX_BAILOUTS) return 'deoptimized: its entries keep bailing out';
   if (history.nativeRuns >= DEOPT_MIN_RUNS && history.leftEarly * 2 > history.nativeRuns) return 'deoptimized: most runs leave early';
   return undefined;
 }

@@ -135,8 +135,9 @@ export class JitEngine implements VmJitHook {
       return undefined;
     }
     this.cache.touch(entry);
-    if (sp - base !== loop.entryKinds.length || !guardHolds(loop, globals)) return this.fellBack('guardFallbacks');
-    if (!this.caller.loadFrame(stack, base, loop.entryKinds, framesLeft, slotsLeft)) return this.fellBack('guardFallbacks');
+    const enterable = sp - base === loop.entryKinds.length && guardHolds(loop, globals)
+      && this.caller.loadFrame(stack, base, loop.entryKinds, framesLeft, slotsLeft) && this.globalsLoaded(loop, globals);
+    if (!enterable) return this.fellBack('guardFallbacks');
     this.counters.osrEntries++;
     const answer = this.runNative(loop, entry, globals, Infinity);
     // A bail-out: the loop goes on interpreted for a while before native code is tried again.
@@ -147,7 +148,7 @@ export class JitEngine implements VmJitHook {
   /** A run that left early (a side exit or a bail-out): the code is dropped if it keeps doing so (`deopt-policy.ts`). */
   private noteLeftEarly(record: FunctionRecord, bailedOut: boolean): void {
     record.leftEarly++;
-    const reason = dropReason({ nativeRuns: record.nativeRuns, leftEarly: record.leftEarly, osr: record.entry !== record.fn.offset }, bailedOut);
+    const reason = dropReason(record, bailedOut);
     if (reason === undefined || record.code === undefined) return;
     this.cache.delete(record.code);
     this.tracker.markFailed(record);
@@ -198,6 +199,7 @@ export class JitEngine implements VmJitHook {
     if (!this.isEnabled) return this.pipeline.poll();
     const record = this.recordAt(bytecode, offset, args.length) ?? this.trackOffset(bytecode, offset, end, args.length);
     if (record === undefined) return undefined; // the interpreter raises the arity error
+    if (record.state === 'failed') return this.neverNative();
     const entry = record.code ?? this.pollFor(record);
     if (entry === undefined) {
       this.profileValues = args;
@@ -389,8 +391,6 @@ export class JitEngine implements VmJitHook {
 
   /** A call the interpreter runs; it counts towards making the function hot. */
   private interpreted(record: FunctionRecord): undefined {
-    // Refused or failed for good: nothing to count, queue or look up any more.
-    if (record.state === 'failed') return this.neverNative();
     this.counters.interpreterFallbacks++;
     this.cache.recordMiss();
     if (this.tracker.recordCall(record)) this.enqueueCall(record);
@@ -410,7 +410,9 @@ export class JitEngine implements VmJitHook {
     this.cache.touch(entry);
     if (!guardHolds(record, view)) return this.fellBack('guardFallbacks');
     if (!loaded) return this.fellBack('nonNumericArgCalls');
-    if (record.globalSlots !== NO_GLOBAL_SLOTS) return this.runNative(record, entry, view, argBase);
+    if (record.globalSlots !== NO_GLOBAL_SLOTS) {
+      return this.globalsLoaded(record, view) ? this.runNative(record, entry, view, argBase) : this.fellBack('guardFallbacks');
+    }
     // The common case kept small: no globals, and a number result read as a plain double.
     const status = this.caller.invoke(entry.code.handle);
     if (status === InvokeStatus.Number) {
@@ -421,18 +423,21 @@ export class JitEngine implements VmJitHook {
     return this.unusualResult(status, record, view, argBase);
   }
 
+  /** Whether `record`'s globals still hold their slots' kinds; if so they are in the invoke area. */
+  private globalsLoaded(record: FunctionRecord, view: GlobalsView | undefined): boolean {
+    const slots = record.globalSlots;
+    return slots === NO_GLOBAL_SLOTS || (view !== undefined && loadGlobals(slots, view, this.caller.globals));
+  }
+
   /**
-   * Runs loaded code (its frame is in the invoke area) with its globals copied in and the
-   * written ones copied back; answers a value, a side exit, or undefined after a bail-out.
+   * Runs loaded code (its frame and globals are in the invoke area) and copies back the
+   * globals it wrote; answers a value, a side exit, or undefined after a bail-out.
    */
   private runNative(record: FunctionRecord, entry: CacheEntry<FunctionRecord>, view: GlobalsView | undefined, argBase: number): HookAnswer {
-    const slots = record.globalSlots;
-    if (slots !== NO_GLOBAL_SLOTS && (view === undefined || !loadGlobals(slots, view, this.caller.globals))) {
-      return this.fellBack('guardFallbacks');
-    }
     const status = this.caller.invoke(entry.code.handle);
+    const slots = record.globalSlots;
     // A bail-out is discarded whole; every other end keeps what native code wrote.
-    if (status !== InvokeStatus.BailedOut && slots.written.length > 0) storeGlobals(slots, view!, this.caller.globals);
+    if (status !== InvokeStatus.BailedOut && slots.written.length > 0 && view !== undefined) storeGlobals(slots, view, this.caller.globals);
     return this.unusualResult(status, record, view, argBase);
   }
 
