@@ -70,7 +70,6 @@ export interface ControlWords {
   interrupt: number
   framesLeft: number
   slotsLeft: number
-  exitOffset: number
   exitDepth: number
   stackBudget: number
 }

@@ -8,8 +8,8 @@ use napi_derive::napi;
 use crate::input::{ConstantKind, InputErrorKind};
 use crate::invoke_area::{
     ARG_SLOTS, CONTROL_BYTE_OFFSET, CONTROL_WORDS, DEFAULT_FRAMES_LEFT, DEFAULT_SLOTS_LEFT, EXIT_DEPTH,
-    EXIT_KINDS_BYTE_OFFSET, EXIT_OFFSET, F64_LENGTH, FRAMES_LEFT, GLOBALS_BYTE_OFFSET, GLOBAL_SLOTS, HALT_KIND, HANDLE,
-    INTERRUPT, SLOTS_LEFT, STACK_BUDGET, STATUS, TRAP_CODE, TRAP_OFFSET, VALUE_BYTE_OFFSET,
+    EXIT_KINDS_BYTE_OFFSET, F64_LENGTH, FRAMES_LEFT, GLOBALS_BYTE_OFFSET, GLOBAL_SLOTS, HALT_KIND, HANDLE, INTERRUPT,
+    SLOTS_LEFT, STACK_BUDGET, STATUS, TRAP_CODE, TRAP_OFFSET, VALUE_BYTE_OFFSET,
 };
 use crate::outcome::{Exit, ExitSlotKind, RefusalReason, TrapCode, ValueKind, EXIT_HEADER_KIND};
 use crate::priority::CompilePriority;
@@ -25,7 +25,6 @@ pub struct ControlWords {
     pub interrupt: u32,
     pub frames_left: u32,
     pub slots_left: u32,
-    pub exit_offset: u32,
     pub exit_depth: u32,
     pub stack_budget: u32,
 }
@@ -86,7 +85,6 @@ pub fn contract() -> Contract {
             interrupt: u32_of(INTERRUPT),
             frames_left: u32_of(FRAMES_LEFT),
             slots_left: u32_of(SLOTS_LEFT),
-            exit_offset: u32_of(EXIT_OFFSET),
             exit_depth: u32_of(EXIT_DEPTH),
             stack_budget: u32_of(STACK_BUDGET),
         },

@@ -11,8 +11,8 @@
 //!   halted value, the handle to invoke (written by JavaScript), the interrupt flag (any
 //!   thread may set it; compiled code polls it), the call frames and value-stack slots the
 //!   interpreter's limits leave to the call (written by JavaScript before each invoke), and
-//!   a side exit's offset and frame depth, the machine stack the call may use (written by
-//!   the invoker from the thread's real stack), and one unused word;
+//!   the frame slots a side exit's records fill, the machine stack the call may use (written
+//!   by the invoker from the thread's real stack), and two unused words;
 //! - bytes 2104..2360: the kind of each frame slot a side exit hands back (`ExitSlotKind`);
 //! - bytes 2360..4408: 256 f64 global slots, the values of the globals the code reads and
 //!   writes (JavaScript fills them before the call and reads back the written ones after).
@@ -31,9 +31,8 @@ pub const HANDLE: usize = 4;
 pub const INTERRUPT: usize = 5;
 pub const FRAMES_LEFT: usize = 6;
 pub const SLOTS_LEFT: usize = 7;
-pub const EXIT_OFFSET: usize = 8;
-pub const EXIT_DEPTH: usize = 9;
-pub const STACK_BUDGET: usize = 10;
+pub const EXIT_DEPTH: usize = 8;
+pub const STACK_BUDGET: usize = 9;
 pub const CONTROL_WORDS: usize = 12;
 /// Frame slots a side exit can hand back (the argument slots).
 pub const FRAME_SLOTS: usize = ARG_SLOTS;
@@ -50,7 +49,6 @@ pub const HALT_KIND_FROM_VALUE: i32 = 8 + 4 * HALT_KIND as i32;
 pub const INTERRUPT_FROM_VALUE: i32 = 8 + 4 * INTERRUPT as i32;
 pub const FRAMES_LEFT_FROM_VALUE: i32 = 8 + 4 * FRAMES_LEFT as i32;
 pub const SLOTS_LEFT_FROM_VALUE: i32 = 8 + 4 * SLOTS_LEFT as i32;
-pub const EXIT_OFFSET_FROM_VALUE: i32 = 8 + 4 * EXIT_OFFSET as i32;
 pub const EXIT_DEPTH_FROM_VALUE: i32 = 8 + 4 * EXIT_DEPTH as i32;
 pub const STACK_BUDGET_FROM_VALUE: i32 = 8 + 4 * STACK_BUDGET as i32;
 pub const ARGS_FROM_VALUE: i32 = -(VALUE_BYTE_OFFSET as i32);

@@ -7,8 +7,8 @@ use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, Value};
 use super::{offset32, Flow, Translator};
 use crate::frame::{CalleeRef, Rejection, Slot};
 use crate::invoke_area::{
-    ARGS_FROM_VALUE, EXIT_DEPTH_FROM_VALUE, EXIT_KINDS_FROM_VALUE, EXIT_OFFSET_FROM_VALUE, FRAME_SLOTS,
-    INTERRUPT_FROM_VALUE, TRAP_CODE_FROM_VALUE, TRAP_OFFSET_FROM_VALUE,
+    ARGS_FROM_VALUE, EXIT_DEPTH_FROM_VALUE, EXIT_KINDS_FROM_VALUE, FRAME_SLOTS, INTERRUPT_FROM_VALUE,
+    TRAP_CODE_FROM_VALUE, TRAP_OFFSET_FROM_VALUE,
 };
 use crate::outcome::{
     Exit, ExitSlotKind, TrapCode, EXIT_HEADER_KIND, STATUS_BAILOUT, STATUS_INTERRUPTED, STATUS_SIDE_EXIT, STATUS_TRAP,
@@ -116,7 +116,6 @@ impl Translator<'_> {
         self.flush_checks();
         let slots = self.frame.slots().to_vec();
         self.write_exit_frame(self.out, pc, &slots);
-        self.store_control(EXIT_OFFSET_FROM_VALUE, offset32(pc));
         self.store_control(EXIT_DEPTH_FROM_VALUE, (slots.len() + 1) as u32);
         self.finish_status(STATUS_SIDE_EXIT);
         self.exits.push(Exit::SideExit);

@@ -249,8 +249,8 @@ export const CONSTANT_KINDS: readonly Constant['kind'][] = ['number', 'null', 'b
  * Layout of the invoke buffer (`native/src/invoke_area.rs`): 256 f64 frame slots (the
  * arguments or OSR frame in, a side exit's frame out), the f64 result value, u32 control
  * words (status, trap code, trap offset, halt kind, handle, interrupt flag, frames left,
- * stack slots left, side-exit offset and depth, the machine stack a call may use, one
- * unused), one kind byte per frame slot of a side
+ * stack slots left, the frame slots a side exit's records fill, the machine stack a call
+ * may use, two unused), one kind byte per frame slot of a side
  * exit, then 256 f64 global slots. Shaped as the addon's `contract()` reports it, minus the
  * name lists.
  */
@@ -262,7 +262,7 @@ export const INVOKE_AREA = {
   controlWords: 12,
   control: {
     status: 0, trapCode: 1, trapOffset: 2, haltKind: 3, handle: 4, interrupt: 5, framesLeft: 6, slotsLeft: 7,
-    exitOffset: 8, exitDepth: 9, stackBudget: 10,
+    exitDepth: 8, stackBudget: 9,
   },
   exitKindsByteOffset: 2104,
   globalsByteOffset: 2360,

@@ -11,7 +11,7 @@ import { INVOKE_AREA, type InvokeStatus, NativeAddonError, NativeInvokeError, NA
 const { argSlots: ARG_SLOTS, valueSlot: VALUE_SLOT, f64Length: F64_LENGTH } = INVOKE_AREA;
 const { status: STATUS, trapCode: TRAP_CODE, trapOffset: TRAP_OFFSET, haltKind: HALT_KIND } = INVOKE_AREA.control;
 const { handle: HANDLE, interrupt: INTERRUPT, framesLeft: FRAMES_LEFT, slotsLeft: SLOTS_LEFT } = INVOKE_AREA.control;
-const { exitOffset: EXIT_OFFSET, exitDepth: EXIT_DEPTH } = INVOKE_AREA.control;
+const { exitDepth: EXIT_DEPTH } = INVOKE_AREA.control;
 
 interface ThreadInvoke {
   readonly values: Float64Array;
@@ -88,11 +88,6 @@ export class NativeInvoker {
   /** Bytecode offset of the instruction that trapped. */
   get trapOffset(): number {
     return this.control[TRAP_OFFSET]!;
-  }
-
-  /** The offset of the instruction a side exit (status 7) left at. */
-  get exitOffset(): number {
-    return this.control[EXIT_OFFSET]!;
   }
 
   /** How many frame slots a side exit handed back in `args` (kinds in `exitKinds`). */
