@@ -101,8 +101,8 @@ pub enum InvokeStatus {
     /// The call would pass the interpreter's frame or stack limit, or the native stack
     /// budget: nothing observable happened, so the caller re-runs it interpreted.
     BailedOut = 6,
-    /// The code left at an instruction it does not handle natively; the frame is in the
-    /// invoke area (offset, depth, slot values and kinds) for the interpreter to continue.
+    /// The code left at an instruction it does not handle natively; its frames are in the
+    /// invoke area (a record per frame: offset, slot values and kinds) for the interpreter.
     SideExit = 7,
 }
 

@@ -212,7 +212,7 @@ export function trapError(code: TrapCode): TrapError {
  * 5 interrupted (the interrupt flag was set) · 6 bailed out (the call would pass the
  * interpreter's frame/stack limits or the native stack budget; nothing observable happened,
  * so the caller runs it in the interpreter instead) · 7 side exit (the code left at an
- * instruction it does not handle; offset, depth and the frame's slots are in the area).
+ * instruction it does not handle; its frame records (offset, slots) are in the area).
  */
 export type InvokeStatus = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
