@@ -64,9 +64,9 @@ export class CodeCache<Owner = unknown> {
     }
   }
 
-  /** Counts a call that found no code. */
-  recordMiss(): void {
-    this.missCount++;
+  /** Counts `calls` calls that found no code. */
+  recordMiss(calls = 1): void {
+    this.missCount += calls;
   }
 
   /**

@@ -26,7 +26,8 @@ import { kindsOf, NativeCaller } from './native-call.js';
 import { RunBudget } from './run-budget.js';
 import { dropReason, OSR_BACKOFF } from './deopt-policy.js';
 import { interruptId, InvokeStatus, liveHandleCount, type NativeType, releaseHandle, type OptLevel } from './native.js';
-import { ProgramRegistry, type FunctionRecord } from './program-registry.js';
+import { ProgramRegistry, type FunctionRecord, type ProgramState } from './program-registry.js';
+import { QUIET_BATCH, QUIET_FOREVER } from './call-gate.js';
 
 export type { JitStats } from './jit-stats.js';
 
@@ -93,8 +94,9 @@ export class JitEngine implements VmJitHook {
   ): HookAnswer {
     if (!this.isEnabled) return this.pipeline.poll();
     const record = this.recordOf(fn) ?? this.track(this.programs.get(program).track(fn));
+    if (record.quietAllowed !== 0) this.settleQuiet(record);
     // Refused or failed for good: one count, before anything else (it never gains from a poll).
-    if (record.state === 'failed') return this.neverNative();
+    if (record.state === 'failed') return this.neverNative(record);
     const entry = record.code ?? this.pollFor(record);
     if (entry === undefined) {
       this.profileValues = stack;
@@ -109,6 +111,11 @@ export class JitEngine implements VmJitHook {
       ? this.caller.loadStack(stack, argBase, fn.arity, framesLeft, slotsLeft)
       : this.caller.loadFrame(stack, argBase, record.entryKinds, framesLeft, slotsLeft);
     return this.runInstalled(record, entry, globals, loaded, argBase);
+  }
+
+  /** VmJitHook: the program's call gate (`call-gate.ts`); none while disabled, so every call asks. */
+  callGate(program: Bytecode): Int32Array | undefined {
+    return this.isEnabled ? this.programs.get(program).gate.counts : undefined;
   }
 
   /** VmJitHook: the frames the last side exit handed back, outermost first. */
@@ -199,7 +206,7 @@ export class JitEngine implements VmJitHook {
     if (!this.isEnabled) return this.pipeline.poll();
     const record = this.recordAt(bytecode, offset, args.length) ?? this.trackOffset(bytecode, offset, end, args.length);
     if (record === undefined) return undefined; // the interpreter raises the arity error
-    if (record.state === 'failed') return this.neverNative();
+    if (record.state === 'failed') return this.neverNative(record);
     const entry = record.code ?? this.pollFor(record);
     if (entry === undefined) {
       this.profileValues = args;
@@ -240,6 +247,8 @@ export class JitEngine implements VmJitHook {
 
   set compilationThreshold(value: number) {
     this.tracker.threshold = value;
+    // Quiet calls were allowed up to the old threshold.
+    this.openGates();
   }
 
   get optLevel(): OptLevel {
@@ -271,6 +280,7 @@ export class JitEngine implements VmJitHook {
 
   /** Drops all code, jobs, counts and statistics; the engine starts over. */
   reset(): void {
+    this.openGates();
     for (const record of this.programs.functions()) this.pipeline.cancel(record);
     this.cache.clear();
     this.programs.clear();
@@ -291,6 +301,8 @@ export class JitEngine implements VmJitHook {
   invalidate(bytecode: Bytecode): void {
     const program = this.programs.find(bytecode);
     if (program === undefined) return;
+    // VMs running it keep its gate: open, their calls ask and reach the program's next version.
+    this.openGates([program]);
     for (const record of program.functions()) {
       this.pipeline.cancel(record);
       if (record.code !== undefined) this.cache.delete(record.code);
@@ -328,6 +340,7 @@ export class JitEngine implements VmJitHook {
 
   stats(): JitStats {
     this.pipeline.poll();
+    this.openGates();
     return {
       ...this.counters,
       ...this.pipeline.stats(),
@@ -396,7 +409,30 @@ export class JitEngine implements VmJitHook {
     if (this.tracker.recordCall(record)) this.enqueueCall(record);
     // A waiting job's priority follows its live call count (a field write).
     else if (record.job !== undefined) this.pipeline.follow(record.job, record.calls);
+    // Until it is hot (or while its job waits) its calls need not ask: they only count.
+    const quiet = record.state === 'cold' ? this.tracker.threshold - record.calls - 1 : QUIET_BATCH;
+    if (record.code === undefined) record.program.gate.quiet(record, quiet);
     return undefined;
+  }
+
+  /**
+   * Adds the calls the gate ran without asking (`call-gate.ts`) to `record`'s counts, as
+   * `interpreted`/`neverNative` would have one by one; before its state changes or is read.
+   */
+  private settleQuiet(record: FunctionRecord): void {
+    this.countQuiet(record, record.program.gate.settle(record));
+  }
+
+  private countQuiet(record: FunctionRecord, calls: number): void {
+    this.counters.interpreterFallbacks += calls;
+    if (record.state === 'failed') return;
+    record.calls += calls;
+    this.cache.recordMiss(calls);
+  }
+
+  /** Opens every program's gate (counts settled): each next call asks again. */
+  private openGates(programs: Iterable<ProgramState> = this.programs.all()): void {
+    for (const program of programs) program.openGate((record, calls) => this.countQuiet(record, calls));
   }
 
   /**
@@ -496,8 +532,10 @@ export class JitEngine implements VmJitHook {
   }
 
   /** A call of a function that will never run natively. */
-  private neverNative(): undefined {
+  private neverNative(record: FunctionRecord): undefined {
     this.counters.interpreterFallbacks++;
+    // Its calls never need the engine again.
+    record.program.gate.quiet(record, QUIET_FOREVER);
     return undefined;
   }
 
@@ -550,6 +588,7 @@ export class JitEngine implements VmJitHook {
 
   private onDrop(job: PipelineJob): void {
     const { fn } = job;
+    this.settleQuiet(fn);
     // It may come back, but only after another threshold's worth of calls.
     this.tracker.markCold(fn);
     fn.calls = 0;
@@ -558,6 +597,8 @@ export class JitEngine implements VmJitHook {
 
   private apply(job: PipelineJob, sent: JobOutcome): void {
     const { outcome } = sent;
+    // Its quiet calls ran while it waited; from now on its calls ask (code to run, or a refusal to learn).
+    this.settleQuiet(job.fn);
     if (outcome.kind === 'compiled') this.install(job.fn, outcome, job, sent.postedAt);
     else this.fail(job.fn, outcome, job);
   }
@@ -593,6 +634,7 @@ export class JitEngine implements VmJitHook {
     const record = code.owner;
     if (record.code?.code === code) record.code = undefined;
     if (reason !== 'evicted') return;
+    this.settleQuiet(record);
     this.counters.evictions++;
     // Evicted code may be compiled again if the function stays hot.
     this.tracker.markEvicted(record);

@@ -8,6 +8,7 @@ import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import { functionEnd } from '../bytecode/index.js';
 import type { CompileJob } from './compile-queue.js';
 import type { HotRecord } from './hotspot-tracker.js';
+import { CallGate, type GatedRecord } from './call-gate.js';
 import type { CacheEntry, FunctionKey } from './code-cache.js';
 import type { CallTree, GlobalDependency } from './call-tree.js';
 import type { GlobalsView } from '../vm/index.js';
@@ -19,7 +20,7 @@ import type { NativeType } from './native.js';
  * compile state, its job, its installed code. Each part points back here, so no step of the
  * pipeline looks a function up by key.
  */
-export interface FunctionRecord extends HotRecord {
+export interface FunctionRecord extends HotRecord, GatedRecord {
   /** `<program id>:<offset>` (`…@<header>` for a loop), the name events and the cache give it. */
   readonly key: FunctionKey;
   readonly fn: FunctionRef;
@@ -60,11 +61,17 @@ export class ProgramState {
   private readonly loops = new Map<number, FunctionRecord>();
   /** Functions by body offset and arity (`functionOf`), synthetic ones for `notifyCall` included. */
   private functionsByEntry: Map<number, FunctionRef> | undefined;
+  /** Each function constant's index in `gate` (its position among the constants). */
+  private gateSlots: Map<FunctionRef, number> | undefined;
+  /** The quiet calls each function constant may run in the VMs without asking the engine. */
+  readonly gate: CallGate;
 
   constructor(
     readonly id: number,
     readonly bytecode: Bytecode,
-  ) {}
+  ) {
+    this.gate = new CallGate(bytecode.functions().length);
+  }
 
   /**
    * The record of `fn`, made on first sight (`end` is known to callers that have no function
@@ -74,7 +81,7 @@ export class ProgramState {
   track(fn: FunctionRef, end?: number): FunctionRecord {
     let record = this.records.get(fn);
     if (record === undefined) {
-      record = this.newRecord(`${this.id}:${fn.offset}`, fn, end ?? functionEnd(this.bytecode, fn), fn.offset);
+      record = this.newRecord(`${this.id}:${fn.offset}`, fn, end ?? functionEnd(this.bytecode, fn), fn.offset, this.gateSlotOf(fn));
       this.records.set(fn, record);
     }
     return record;
@@ -90,19 +97,34 @@ export class ProgramState {
       const fn = this.enclosingFunction(header);
       const end = fn === undefined ? this.bytecode.code.length : functionEnd(this.bytecode, fn);
       const frame = fn ?? this.mainFrame();
-      record = this.newRecord(`${this.id}:${frame.offset}@${header}`, frame, end, header);
+      record = this.newRecord(`${this.id}:${frame.offset}@${header}`, frame, end, header, -1);
       this.loops.set(header, record);
     }
     return record;
   }
 
-  private newRecord(key: FunctionKey, fn: FunctionRef, end: number, entry: number): FunctionRecord {
+  private newRecord(key: FunctionKey, fn: FunctionRef, end: number, entry: number, gateSlot: number): FunctionRecord {
     return {
-      calls: 0, state: 'cold', hotAt: 0, key, fn, end, program: this, entry,
+      calls: 0, state: 'cold', hotAt: 0, key, fn, end, program: this, entry, gateSlot, quietAllowed: 0,
       // A call enters with its parameters, numbers until a profile says otherwise.
       entryKinds: entry === fn.offset ? Array<NativeType>(fn.arity).fill('number') : NO_KINDS, numericEntry: true, globalSlots: NO_GLOBAL_SLOTS, view: undefined, backoff: 0, nativeRuns: 0, leftEarly: 0,
       job: undefined, code: undefined, tree: undefined, guardGlobals: NO_GLOBALS, guardView: undefined, guardVersion: -1,
     };
+  }
+
+  /** `fn`'s index among the function constants (the VM's `AtlasFunction.gateSlot`); -1 for a function no constant names. */
+  private gateSlotOf(fn: FunctionRef): number {
+    this.gateSlots ??= new Map(this.bytecode.functions().map((f, i) => [f, i]));
+    return this.gateSlots.get(fn) ?? -1;
+  }
+
+  /** Opens the gate of every function, handing each one's quiet calls to `ran` first. */
+  openGate(ran: (record: FunctionRecord, calls: number) => void): void {
+    for (const record of this.records.values()) {
+      const calls = this.gate.settle(record);
+      if (calls > 0) ran(record, calls);
+    }
+    this.gate.openAll();
   }
 
   /** The function whose body holds `offset`; undefined in top-level code. */

@@ -79,13 +79,14 @@ interface GlobalCell {
   value: Value;
 }
 
-function constantValue(c: Constant): Value {
+/** Constant `c` as a value; `gateSlot` is its index among the function constants (for functions). */
+function constantValue(c: Constant, gateSlot: number): Value {
   switch (c.kind) {
     case 'null': return null;
     case 'bool': return c.value;
     case 'number': return c.value;
     case 'string': return c.value;
-    case 'function': return new AtlasFunction(c.value);
+    case 'function': return new AtlasFunction(c.value, gateSlot);
     case 'builtin': return new AtlasBuiltin(c.name);
   }
 }
@@ -105,6 +106,8 @@ export class Vm implements GlobalsView {
   private readonly globals = new Map<string, GlobalCell>();
   private readonly builtinContext: BuiltinContext;
   private readonly hook: VmJitHook | undefined;
+  /** The hook's call gate for this program (`VmJitHook.callGate`), fetched when a run starts. */
+  private gate: Int32Array | undefined;
   private readonly maxCallDepth: number;
   private readonly maxStackSize: number;
   private readonly timeBudgetMs: number | undefined;
@@ -131,7 +134,8 @@ export class Vm implements GlobalsView {
     if (options.validate ?? true) assertValid(bytecode);
     this.bytecode = bytecode;
     this.words = dispatchWords(bytecode.code);
-    this.constants = bytecode.constants.map(constantValue);
+    let functionIndex = 0;
+    this.constants = bytecode.constants.map((c) => constantValue(c, c.kind === 'function' ? functionIndex++ : -1));
     this.names = bytecode.constants.map((c) => (c.kind === 'string' ? c.value : undefined));
     // Array.from gives packed arrays; `new Array(n).fill()` would stay holey (slower loads).
     this.cells = Array.from({ length: bytecode.constants.length }, () => undefined);
@@ -213,6 +217,7 @@ export class Vm implements GlobalsView {
     this.deadline = budget === undefined ? Infinity : performance.now() + budget;
     try {
       this.hook?.onRunStart?.(budget);
+      this.gate = this.hook?.callGate?.(this.bytecode);
     } catch (error) {
       this.running = false;
       throw error;
@@ -394,6 +399,7 @@ export class Vm implements GlobalsView {
     const cells = this.cells;
     const stack = this.stack;
     const hook = this.hook;
+    const gate = this.gate;
     const maxCallDepth = this.maxCallDepth;
     const maxStackSize = this.maxStackSize;
     let frames = this.frames;
@@ -685,7 +691,11 @@ export class Vm implements GlobalsView {
           if (callee instanceof AtlasFunction) {
             fn = callee.ref;
             if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
-            if (hook !== undefined) {
+            // A call the gate lets through runs interpreted without asking the hook.
+            const gateSlot = callee.gateSlot;
+            if (gate !== undefined && gateSlot >= 0 && gate[gateSlot]! > 0) {
+              gate[gateSlot]!--;
+            } else if (hook !== undefined) {
               const result = hook.onCall(fn, this.bytecode, stack, sp - argc, maxCallDepth - fp, maxStackSize - (sp - argc), this);
               if (result === SIDE_EXIT) {
                 exited = true;

@@ -52,6 +52,12 @@ export interface VmJitHook {
     fn: FunctionRef, program: Bytecode, stack: readonly Value[], argBase: number,
     framesLeft?: number, slotsLeft?: number, globals?: GlobalsView,
   ): HookAnswer;
+  /** The hook's call gate for `program`, or undefined when it wants every call: entry `i`
+   *  counts the calls of function constant `i` (`AtlasFunction.gateSlot`) the VM may still run
+   *  without calling `onCall`. The VM runs a call unasked while the entry is positive and
+   *  decrements it; at zero it calls `onCall` (which may set it again). Asked once per run.
+   *  Optional. */
+  callGate?(program: Bytecode): Int32Array | undefined;
   /** After `SIDE_EXIT`: the frames to continue, outermost first (frame 0 is the one the hook
    *  was asked to run; each further one was called by the one before, at its offset). */
   readonly exitFrames?: readonly ExitFrame[] | undefined;

@@ -32,7 +32,15 @@ export class AtlasArray {
 
 /** A compiled user function: the function constant's `FunctionRef` (docs/bytecode.md §3.1). */
 export class AtlasFunction {
-  constructor(readonly ref: FunctionRef) {}
+  /**
+   * `gateSlot`: the function constant's index among the program's function constants, where
+   * the JIT hook's call gate keeps its quiet calls (see `VmJitHook.callGate`); -1 for a
+   * function value made elsewhere (always asks the hook).
+   */
+  constructor(
+    readonly ref: FunctionRef,
+    readonly gateSlot = -1,
+  ) {}
 
   get name(): string {
     return this.ref.name;
