@@ -143,10 +143,19 @@ test('MissingTerminator: no instruction, or the last one is neither Halt nor Ret
 });
 
 test('StackMismatch: paths merge with different depths', (t) => {
-  // True; JumpIfFalse L; Null; L: Halt  -> L is reached with depth 0 and 1.
-  const issues = validate(raw([Opcode.True, Opcode.JumpIfFalse, 0, 1, Opcode.Null, Opcode.Halt]));
+  // True; JumpIfFalse L; Null; L: Null; Halt  -> L is reached with depth 0 and 1.
+  const issues = validate(raw([Opcode.True, Opcode.JumpIfFalse, 0, 1, Opcode.Null, Opcode.Null, Opcode.Halt]));
   t.deepEqual(issues.map((i) => [i.rule, i.offset]), [['StackMismatch', 5]]);
   t.regex(issues[0]!.message, /^StackMismatch at offset 5: paths merge with different stack depths \((0 and 1|1 and 0)/);
+});
+
+test('paths may reach Halt with different depths; in a function the smallest must not be 0', (t) => {
+  // True; JumpIfFalse L; Null; L: Halt  -> Halt ends the run whatever the stack holds.
+  const merge = [Opcode.True, Opcode.JumpIfFalse, 0, 1, Opcode.Null, Opcode.Halt];
+  t.deepEqual(issuesOf(raw(merge)), []);
+  // The same code as a function body entered with 0 values: one path reaches Halt with none.
+  t.deepEqual(issuesOf(raw([Opcode.Jump, 0, 0, Opcode.Halt, ...merge], [fn('f', 0, 4)])), [['StackUnderflow', 9]]);
+  t.deepEqual(issuesOf(raw([Opcode.Jump, 0, 0, Opcode.Halt, ...merge], [fn('f', 1, 4)])), []);
 });
 
 test('StackMismatch: quirk Q4, a let inside an if-branch of a function', (t) => {

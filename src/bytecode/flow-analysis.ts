@@ -159,6 +159,13 @@ class FlowWalker {
       this.worklist.push(offset);
       return;
     }
+    if (known.depth !== incoming.depth && this.code[offset] === Opcode.Halt) {
+      // Halt ends the run and reads at most its top of stack, so paths may bring it different
+      // depths: a program ending in `if` does (docs/bytecode.md Q1: the then-branch's last `Pop`
+      // pops nothing before Halt). Keep the smallest depth, the one the empty-frame check needs.
+      if (incoming.depth < known.depth) this.states.set(offset, { depth: incoming.depth, slots: incoming.slots });
+      return;
+    }
     if (known.depth !== incoming.depth) {
       this.report('StackMismatch', offset,
         `paths merge with different stack depths (${known.depth} and ${incoming.depth}, the latter from offset ${from})`);
