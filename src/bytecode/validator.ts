@@ -65,7 +65,13 @@ export type ValidationRule =
    */
   | 'BadCallArity'
   /** Return reachable from top-level code (docs/bytecode.md Q2). */
-  | 'ReturnInMainFrame';
+  | 'ReturnInMainFrame'
+  /**
+   * An instruction reachable from more than `MAX_FRAMES_PER_INSTRUCTION` frame entries (the
+   * top-level code and the distinct function body offsets): analysing every frame of such
+   * code would cost frames × code length (compilers share no code between frames at all).
+   */
+  | 'SharedCodeLimit';
 
 export interface ValidationIssue {
   readonly rule: ValidationRule;
@@ -289,20 +295,34 @@ function checkFrames(program: ProgramAnalysis, functions: readonly CheckedFuncti
   const frames: Frame[] = [{
     label: '<main>', entry: 0, entryDepth: 0, localCount: mainLocals, upvalueCount: 0, isMain: true,
   }];
-  const seen = new Set<string>();
-  for (const { fn } of functions) {
-    const frame: Frame = {
-      label: `fn ${fn.name}`, entry: fn.offset, entryDepth: fn.arity, localCount: fn.localCount,
-      upvalueCount: captures.get(fn.offset) ?? 0, isMain: false,
-    };
-    // Identical frames (several constants for one body) need one analysis.
-    const key = `${frame.entry}/${frame.entryDepth}/${frame.localCount}/${frame.upvalueCount}`;
-    if (!seen.has(key)) frames.push(frame);
-    seen.add(key);
+  for (const [entry, sharers] of byBody(functions)) {
+    // One analysis per body, at its smallest arity and local count: the depth rules only get
+    // easier with more arguments (the same paths, every depth higher by the difference), and a
+    // local index is out of range for the smallest count first. So the strictest frame decides
+    // for all the constants entering there (only its statically known callees are checked).
+    const arity = sharers.reduce((least, fn) => Math.min(least, fn.arity), 0xff);
+    const narrowest = sharers.reduce((a, b) => (b.localCount < a.localCount ? b : a));
+    const others = sharers.length > 1 ? ` and ${sharers.length - 1} more function constant(s) entering at ${entry}` : '';
+    frames.push({
+      label: `fn ${narrowest.name}${others}`, entry, entryDepth: arity, localCount: narrowest.localCount,
+      upvalueCount: captures.get(entry) ?? 0, isMain: false,
+    });
   }
+  const sharing = new Uint8Array(bytecode.code.length);
   for (const frame of frames) {
-    checkFrame(frame, program.analyzeFrame(frame.entry, frame.entryDepth), issues);
+    checkFrame(frame, program.analyzeFrame(frame.entry, frame.entryDepth, sharing), issues);
   }
+}
+
+/** The checked functions grouped by body offset, in pool order of each body's first constant. */
+function byBody(functions: readonly CheckedFunction[]): Map<number, FunctionRef[]> {
+  const bodies = new Map<number, FunctionRef[]>();
+  for (const { fn } of functions) {
+    const sharers = bodies.get(fn.offset);
+    if (sharers === undefined) bodies.set(fn.offset, [fn]);
+    else sharers.push(fn);
+  }
+  return bodies;
 }
 
 function checkFrame(frame: Frame, analysis: FunctionAnalysis, issues: IssueList): void {
