@@ -6,8 +6,10 @@
  * function constants, statically wrong call arities and Return in the main frame (docs/bytecode.md Q2, Q14).
  *
  * Frames: top-level code is analysed from offset 0 with an empty stack and `topLevelLocalCount`
- * local slots; each function constant's body from its offset with its arity as the entry depth,
- * as its own frame: reading below the frame base is a StackUnderflow.
+ * local slots; each function body offset once, with the smallest arity of the constants entering
+ * there as the entry depth, as its own frame: reading below the frame base is a StackUnderflow.
+ * The cost stays linear in the code: frames share one count of frames per instruction and more
+ * than MAX_FRAMES_PER_INSTRUCTION reaching one is a SharedCodeLimit (docs/bytecode.md §5).
  *
  * The reference's stack pass is a linear walk that stops at the first Return (docs/bytecode.md §5 pass 4). Ours
  * replaces it with the flow analysis of `flow-analysis.ts`: it sees every reachable
