@@ -9,6 +9,7 @@ import {
 import { firstInvalidUtf8 } from '../src/bytecode/atb.js';
 import { compile } from '../src/compiler/index.js';
 import { REFERENCE_PROGRAMS, factorial, hexBytes } from './helpers/reference-programs.js';
+import { sharedBody } from './helpers/shared-bodies.js';
 
 /** `print(1 + 2);` as the reference compiles it, with the spans of docs/bytecode.md §4.4. */
 function printOnePlusTwo(): Bytecode {
@@ -181,6 +182,45 @@ test('localCount is recomputed from the slots the body uses (let values left on 
   const back = readAtb(writeAtb(bc));
   t.deepEqual(back.functions().map((f) => [f.name, f.localCount]), [['f', 3], ['g', 2]]);
   t.deepEqual(validate(back), []);
+});
+
+test('local counts follow control flow: loops, shared tails, entries inside another body', (t) => {
+  const b = new BytecodeBuilder();
+  b.emit(Opcode.Halt);
+  // body A(a): loop { GetLocal 0; JumpIfFalse out; Null; SetLocal 3 <- only in the loop; Pop; Pop... }
+  const a = b.offset;
+  const top = b.emit(Opcode.GetLocal, [0]);
+  const exit = b.emitJump('JumpIfFalse');
+  b.emit(Opcode.Null);
+  b.emit(Opcode.Null);
+  b.emit(Opcode.Null);
+  b.emit(Opcode.GetLocal, [3]);
+  b.emit(Opcode.SetLocal, [3]);
+  b.emit(Opcode.Pop);
+  b.emit(Opcode.Pop);
+  b.emit(Opcode.Pop);
+  b.emit(Opcode.Pop);
+  b.emit(Opcode.Loop, [top - (b.offset + 3)]);
+  b.patchJump(exit + 1);
+  // B(a, b) enters the shared tail here, which reads slot 1.
+  const tail = b.emit(Opcode.GetLocal, [1]);
+  b.emit(Opcode.Return);
+  for (const [name, arity, offset] of [['A', 1, a], ['B', 2, tail], ['C', 2, a]] as const) {
+    b.addConstant({ kind: 'function', value: functionRef({ name, arity, offset, localCount: arity }) });
+  }
+  const back = readAtb(writeAtb(b.build()));
+  t.deepEqual(back.functions().map((f) => [f.name, f.localCount]), [['A', 4], ['B', 2], ['C', 4]]);
+  t.is(back.topLevelLocalCount, 0);
+});
+
+test('reading is linear: 1000 function constants entering one 30 000-instruction body', (t) => {
+  // One flow analysis per constant made this take 39 s (more than ava's timeout); now one pass.
+  for (const shape of ['entries', 'arities'] as const) {
+    const { bytecode } = sharedBody(1000, 30_000, shape);
+    const back = readAtb(writeAtb(bytecode));
+    t.true(back.functions().every((f) => f.localCount === f.arity), shape);
+    t.is(back.topLevelLocalCount, 0);
+  }
 });
 
 test('topLevelLocalCount is recomputed from top-level code', (t) => {

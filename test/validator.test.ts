@@ -1,9 +1,10 @@
 import test from 'ava';
 import {
-  Bytecode, BytecodeBuilder, BytecodeValidationError, Opcode, assertValid, functionRef, validate,
+  Bytecode, BytecodeBuilder, BytecodeValidationError, MAX_FRAMES_PER_INSTRUCTION, Opcode, assertValid, functionRef, validate,
   type Constant, type ValidationRule,
 } from '../src/bytecode/index.js';
 import { REFERENCE_PROGRAMS } from './helpers/reference-programs.js';
+import { deepStack, sharedBody } from './helpers/shared-bodies.js';
 
 /** [rule, offset] of every issue. */
 function issuesOf(bytecode: Bytecode): [ValidationRule, number][] {
@@ -143,10 +144,19 @@ test('MissingTerminator: no instruction, or the last one is neither Halt nor Ret
 });
 
 test('StackMismatch: paths merge with different depths', (t) => {
-  // True; JumpIfFalse L; Null; L: Halt  -> L is reached with depth 0 and 1.
-  const issues = validate(raw([Opcode.True, Opcode.JumpIfFalse, 0, 1, Opcode.Null, Opcode.Halt]));
+  // True; JumpIfFalse L; Null; L: Null; Halt  -> L is reached with depth 0 and 1.
+  const issues = validate(raw([Opcode.True, Opcode.JumpIfFalse, 0, 1, Opcode.Null, Opcode.Null, Opcode.Halt]));
   t.deepEqual(issues.map((i) => [i.rule, i.offset]), [['StackMismatch', 5]]);
   t.regex(issues[0]!.message, /^StackMismatch at offset 5: paths merge with different stack depths \((0 and 1|1 and 0)/);
+});
+
+test('paths may reach Halt with different depths; in a function the smallest must not be 0', (t) => {
+  // True; JumpIfFalse L; Null; L: Halt  -> Halt ends the run whatever the stack holds.
+  const merge = [Opcode.True, Opcode.JumpIfFalse, 0, 1, Opcode.Null, Opcode.Halt];
+  t.deepEqual(issuesOf(raw(merge)), []);
+  // The same code as a function body entered with 0 values: one path reaches Halt with none.
+  t.deepEqual(issuesOf(raw([Opcode.Jump, 0, 0, Opcode.Halt, ...merge], [fn('f', 0, 4)])), [['StackUnderflow', 9]]);
+  t.deepEqual(issuesOf(raw([Opcode.Jump, 0, 0, Opcode.Halt, ...merge], [fn('f', 1, 4)])), []);
 });
 
 test('StackMismatch: quirk Q4, a let inside an if-branch of a function', (t) => {
@@ -275,4 +285,52 @@ test('validation never throws on garbage and finishes quickly', (t) => {
     const constants: Constant[] = [num(1), str('x'), fn('f', Math.floor(random() * 3), Math.floor(random() * 60))];
     t.notThrows(() => validate(raw(code, constants)));
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// Cost: linear in the code, however function constants share it
+// ---------------------------------------------------------------------------------------------
+
+test('function constants sharing one body offset with any arities: one analysis of the body', (t) => {
+  const { bytecode, instructions } = sharedBody(1000, 30_000, 'arities');
+  t.deepEqual(validate(bytecode), []);
+  // The top-level code and the body, once (it used to be once per distinct arity: 255 times).
+  t.is(bytecode.analysis.work.frames, 2);
+  t.true(bytecode.analysis.work.steps <= instructions + 10, `${bytecode.analysis.work.steps} steps`);
+});
+
+test('SharedCodeLimit: function constants entering one body at many offsets are refused, in linear work', (t) => {
+  const { bytecode, instructions } = sharedBody(1000, 30_000, 'entries');
+  const issues = validate(bytecode);
+  t.true(issues.length > 0);
+  t.true(issues.every((i) => i.rule === 'SharedCodeLimit'), issues[0]?.message);
+  t.regex(issues[0]!.message, /^SharedCodeLimit at offset \d+: more than 8 frames .* reach this instruction/);
+  // Every instruction is stepped by at most MAX_FRAMES_PER_INSTRUCTION frames (it used to be
+  // by every constant entering before it: ~15 million steps).
+  const steps = bytecode.analysis.work.steps;
+  t.true(steps <= (MAX_FRAMES_PER_INSTRUCTION + 1) * instructions, `${steps} steps`);
+  // A few frames may share code.
+  t.deepEqual(validate(sharedBody(MAX_FRAMES_PER_INSTRUCTION - 1, 1000, 'entries').bytecode), []);
+});
+
+test('a deep stack with locals far below its top: one step per instruction, each bounded', (t) => {
+  // Copying the stack's tags per SetLocal made this quadratic (minutes, gigabytes).
+  const bytecode = deepStack(30_000, 30_000);
+  t.deepEqual(validate(bytecode), []);
+  t.is(bytecode.analysis.work.steps, 30_000 * 6 + 1);
+});
+
+test('statically known callees survive in a deep frame (the most recent known slots are kept)', (t) => {
+  // fn g(a) {}; top level: 40 function values on the stack, then g(1) called with the wrong count.
+  const b = new BytecodeBuilder();
+  const g = b.declareFunction('g', 1, 1, () => undefined);
+  const k = b.addConstant({ kind: 'function', value: g });
+  for (let i = 0; i < 40; i++) b.emit(Opcode.Constant, [k]);
+  b.emit(Opcode.GetLocal, [39]);
+  b.emitConstant(1);
+  b.emitConstant(2);
+  b.emit(Opcode.Call, [2]);
+  b.emit(Opcode.Halt);
+  b.topLevelLocalCount = 40;
+  t.deepEqual(issuesOf(b.build()).map(([rule]) => rule), ['BadCallArity']);
 });

@@ -11,7 +11,7 @@
  * `validate`), but it does analyse them to recompute local counts (see `readAtb`).
  */
 import { Bytecode, type Constant, type DebugEntry, type FunctionRef, type Ownership } from './bytecode.js';
-import { analyzeFunction } from './flow-analysis.js';
+import { highestReachableSlots } from './reachable-slots.js';
 
 export const ATB_MAGIC: readonly number[] = [0x41, 0x54, 0x42, 0x00];
 export const ATB_VERSION = 1;
@@ -175,10 +175,13 @@ class ByteWriter {
  * RECOMPUTE them instead, from the code:
  *
  *   localCount(fn)      = max(fn.arity, 1 + the highest slot used by a GetLocal/SetLocal
- *                             reachable from fn's body, entered with `arity` values)
+ *                             reachable from fn's body)
  *                         (just the arity for offset 0, the "not compiled" marker)
  *   topLevelLocalCount  = 1 + the highest slot used by a GetLocal/SetLocal reachable from
- *                             offset 0 (entered with an empty stack), or 0 if none
+ *                             offset 0, or 0 if none
+ *
+ * "Reachable" follows control flow (not stack depths, `reachable-slots.ts`), so the counts of
+ * all entries come from one linear pass however many function constants share a body.
  *
  * Every slot the code touches is then inside the frame, so the counts admit exactly what the
  * code does. They can be lower than the reference compiler's high-water mark (a declared but
@@ -279,29 +282,18 @@ function readDebug(r: ByteReader): DebugEntry[] {
   return debug;
 }
 
-/** Recomputes the local counts the format drops (rule in `readAtb`'s doc comment). */
+/** Recomputes the local counts the format drops (rule in `readAtb`'s doc comment), in one pass over the code. */
 function withLocalCounts(raw: Bytecode): Bytecode {
-  const slotsUsed = new Map<string, number>(); // by entry offset/depth: bodies shared by constants
-  const used = (entry: number, depth: number): number => {
-    const key = `${entry}/${depth}`;
-    let n = slotsUsed.get(key);
-    if (n === undefined) {
-      // Call targets are irrelevant here, so skip computing the function globals.
-      n = analyzeFunction(raw, entry, depth, { knownGlobals: NO_GLOBALS }).maxLocal + 1;
-      slotsUsed.set(key, n);
-    }
-    return n;
-  };
+  // Offset 0 marks a function that was never compiled (docs/bytecode.md §3.1): it has no body to inspect.
+  const bodies = raw.constants.flatMap((c) => (c.kind === 'function' && c.value.offset !== 0 ? [c.value.offset] : []));
+  const highest = highestReachableSlots(raw.code, [0, ...bodies]);
   const constants = raw.constants.map((c): Constant => {
     if (c.kind !== 'function') return c;
-    // Offset 0 marks a function that was never compiled (docs/bytecode.md §3.1): it has no body to inspect.
-    const slots = c.value.offset === 0 ? 0 : used(c.value.offset, c.value.arity);
+    const slots = c.value.offset === 0 ? 0 : highest.get(c.value.offset)! + 1;
     return { kind: 'function', value: { ...c.value, localCount: Math.max(c.value.arity, slots) } };
   });
-  return new Bytecode(raw.code, constants, raw.debug, used(0, 0));
+  return new Bytecode(raw.code, constants, raw.debug, highest.get(0)! + 1);
 }
-
-const NO_GLOBALS: ReadonlyMap<string, number> = new Map();
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 

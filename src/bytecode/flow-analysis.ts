@@ -19,7 +19,7 @@ import { DecodeError, type Instruction } from './decoder.js';
 import { tryDecode } from './linear-scan.js';
 import { Opcode } from './opcode.js';
 import {
-  type Slots, UNKNOWN, mergeSlots, nth, popPush, push, replaceAt, unknownSlots,
+  NO_KNOWN_SLOTS, type Slots, UNKNOWN, mergeSlots, popTo, push, tagAt, withTag,
 } from './slot-tags.js';
 import { stackEffect, successors } from './stack-effects.js';
 
@@ -29,7 +29,8 @@ export type FlowRule =
   | 'JumpOutOfBounds'
   | 'StackUnderflow'
   | 'StackMismatch'
-  | 'LocalOutOfRange';
+  | 'LocalOutOfRange'
+  | 'SharedCodeLimit';
 
 /** A defect found while following control flow; the path that met it ends there. */
 export interface FlowProblem {
@@ -65,6 +66,8 @@ export interface FunctionAnalysis {
    */
   readonly callees: ReadonlyMap<number, KnownCallee>;
   readonly problems: readonly FlowProblem[];
+  /** Instructions stepped, counting each time the fixpoint steps one again: the work done. */
+  readonly steps: number;
 }
 
 /** The statically known target of a `Call`. */
@@ -79,7 +82,17 @@ export interface KnownCallee {
 export interface AnalysisOptions {
   /** Globals known to hold one function; defaults to the program's (`bytecode.analysis.functionGlobals`). */
   readonly knownGlobals?: ReadonlyMap<string, number>;
+  /**
+   * How many frames analysed so far reached each code offset, shared by the analyses of one
+   * program (the validator's): an instruction already reached by MAX_FRAMES_PER_INSTRUCTION
+   * frames is a SharedCodeLimit problem instead, so analysing every frame stays linear in the
+   * code length. This analysis counts itself in.
+   */
+  readonly sharing?: Uint8Array;
 }
+
+/** The most frames (distinct entry offsets) whose analyses may reach one instruction. */
+export const MAX_FRAMES_PER_INSTRUCTION = 8;
 
 /**
  * Analyses the frame entered at `entryOffset` with `entryDepth` values on its stack (top-level
@@ -92,7 +105,7 @@ export function analyzeFunction(
   options: AnalysisOptions = {},
 ): FunctionAnalysis {
   const knownGlobals = options.knownGlobals ?? bytecode.analysis.functionGlobals;
-  return new FlowWalker(bytecode, knownGlobals).run(entryOffset, entryDepth);
+  return new FlowWalker(bytecode, knownGlobals, options.sharing).run(entryOffset, entryDepth);
 }
 
 /** The analysis of a function's body, entered with its arguments as locals 0..arity-1. */
@@ -102,7 +115,7 @@ export function analyzeBody(bytecode: Bytecode, fn: FunctionRef, options: Analys
 
 interface FrameState {
   readonly depth: number;
-  slots: Slots | null;
+  slots: Slots;
 }
 
 /** A worklist walk over one frame: the state before each reachable instruction, to a fixpoint. */
@@ -116,10 +129,12 @@ class FlowWalker {
   private readonly callees = new Map<number, KnownCallee>();
   private maxLocal = -1;
   private maxDepth = 0;
+  private steps = 0;
 
   constructor(
     private readonly bytecode: Bytecode,
     private readonly knownGlobals: ReadonlyMap<string, number>,
+    private readonly sharing: Uint8Array | undefined,
   ) {
     this.code = bytecode.code;
   }
@@ -128,7 +143,7 @@ class FlowWalker {
     const depth = Number.isInteger(entryDepth) && entryDepth >= 0 ? entryDepth : 0;
     this.maxDepth = depth;
     if (Number.isInteger(entry) && entry >= 0 && entry < this.code.length) {
-      this.arrive(entry, { depth, slots: unknownSlots(depth) }, entry);
+      this.arrive(entry, { depth, slots: NO_KNOWN_SLOTS }, entry);
       while (this.worklist.length > 0) this.step(this.worklist.pop()!);
     }
     return this.result(entry, depth);
@@ -147,7 +162,7 @@ class FlowWalker {
     }
     return {
       entry, entryDepth, instructions, depths, end,
-      maxLocal: this.maxLocal, maxDepth: this.maxDepth, callees: this.callees, problems: this.problems,
+      maxLocal: this.maxLocal, maxDepth: this.maxDepth, callees: this.callees, problems: this.problems, steps: this.steps,
     };
   }
 
@@ -155,8 +170,16 @@ class FlowWalker {
   private arrive(offset: number, incoming: FrameState, from: number): void {
     const known = this.states.get(offset);
     if (known === undefined) {
+      if (!this.enter(offset)) return;
       this.states.set(offset, { depth: incoming.depth, slots: incoming.slots });
       this.worklist.push(offset);
+      return;
+    }
+    if (known.depth !== incoming.depth && this.code[offset] === Opcode.Halt) {
+      // Halt ends the run and reads at most its top of stack, so paths may bring it different
+      // depths: a program ending in `if` does (docs/bytecode.md Q1: the then-branch's last `Pop`
+      // pops nothing before Halt). Keep the smallest depth, the one the empty-frame check needs.
+      if (incoming.depth < known.depth) this.states.set(offset, { depth: incoming.depth, slots: incoming.slots });
       return;
     }
     if (known.depth !== incoming.depth) {
@@ -164,14 +187,27 @@ class FlowWalker {
         `paths merge with different stack depths (${known.depth} and ${incoming.depth}, the latter from offset ${from})`);
       return;
     }
-    const merged = mergeSlots(known.slots, incoming.slots, known.depth);
+    const merged = mergeSlots(known.slots, incoming.slots);
     if (merged !== known.slots) {
       known.slots = merged;
       this.worklist.push(offset);
     }
   }
 
+  /** Counts this frame in at `offset`; false (a problem, the path ends) when too many frames reached it. */
+  private enter(offset: number): boolean {
+    if (this.sharing === undefined) return true;
+    if (this.sharing[offset]! >= MAX_FRAMES_PER_INSTRUCTION) {
+      this.report('SharedCodeLimit', offset,
+        `more than ${MAX_FRAMES_PER_INSTRUCTION} frames (top-level code, function bodies) reach this instruction`);
+      return false;
+    }
+    this.sharing[offset]!++;
+    return true;
+  }
+
   private step(offset: number): void {
+    this.steps++;
     const ins = this.decode(offset);
     if (ins === undefined) return;
     const state = this.states.get(offset)!;
@@ -206,34 +242,34 @@ class FlowWalker {
   }
 
   /** The slot tags after `ins` (its stack need is already checked). */
-  private transfer(ins: Instruction, state: FrameState): Slots | null {
+  private transfer(ins: Instruction, state: FrameState): Slots {
     const { depth, slots } = state;
     switch (ins.info.byte) {
       case Opcode.Constant:
-        return push(slots, this.bytecode.constants[ins.operands[0]!]?.kind === 'function' ? ins.operands[0]! : UNKNOWN);
+        return push(slots, depth, this.bytecode.constants[ins.operands[0]!]?.kind === 'function' ? ins.operands[0]! : UNKNOWN);
       case Opcode.GetGlobal: {
         const name = this.bytecode.stringAt(ins.operands[0]!);
-        return push(slots, name === undefined ? UNKNOWN : this.knownGlobals.get(name) ?? UNKNOWN);
+        return push(slots, depth, name === undefined ? UNKNOWN : this.knownGlobals.get(name) ?? UNKNOWN);
       }
       case Opcode.Dup:
-        return push(slots, slots!.tag);
+        return push(slots, depth, tagAt(slots, depth - 1));
       case Opcode.GetLocal:
-        return push(slots, this.localTag(ins, depth, slots));
+        return push(slots, depth, this.localTag(ins, depth, slots));
       case Opcode.SetLocal:
         this.localTag(ins, depth, slots);
-        return ins.operands[0]! < depth ? replaceAt(slots!, depth - 1 - ins.operands[0]!, slots!.tag) : slots;
+        return ins.operands[0]! < depth ? withTag(slots, ins.operands[0]!, tagAt(slots, depth - 1)) : slots;
       case Opcode.Call:
-        this.noteCallee(ins, slots);
-        return popPush(slots, ins.operands[0]! + 1, 1);
+        this.noteCallee(ins, depth, slots);
+        return popTo(slots, depth - ins.operands[0]! - 1);
       default: {
-        const { pops, pushes } = stackEffect(ins, this.code);
-        return popPush(slots, pops, pushes);
+        // What an instruction pushes here is never statically a function.
+        return popTo(slots, depth - stackEffect(ins, this.code).pops);
       }
     }
   }
 
   /** The tag of local `i`, reporting a slot the frame does not hold at this point. */
-  private localTag(ins: Instruction, depth: number, slots: Slots | null): number {
+  private localTag(ins: Instruction, depth: number, slots: Slots): number {
     const slot = ins.operands[0]!;
     this.maxLocal = Math.max(this.maxLocal, slot);
     if (slot >= depth) {
@@ -241,11 +277,11 @@ class FlowWalker {
         `${ins.info.name} ${slot} touches slot ${slot} but the frame holds only ${depth} value(s) here`);
       return UNKNOWN;
     }
-    return nth(slots, depth - 1 - slot);
+    return tagAt(slots, slot);
   }
 
-  private noteCallee(ins: Instruction, slots: Slots | null): void {
-    const tag = nth(slots, ins.operands[0]!);
+  private noteCallee(ins: Instruction, depth: number, slots: Slots): void {
+    const tag = tagAt(slots, depth - 1 - ins.operands[0]!);
     const constant = this.bytecode.constants[tag];
     if (constant?.kind === 'function') this.callees.set(ins.offset, { constant: tag, fn: constant.value, argc: ins.operands[0]! });
     else this.callees.delete(ins.offset);

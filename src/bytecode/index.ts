@@ -4,7 +4,7 @@ export { decodeAt, instructions, jumpTarget, readU16, readI16, DecodeError, type
 export { BytecodeBuilder, Label, type FunctionInProgress } from './builder.js';
 export { linearScan, type ScannedInstruction } from './linear-scan.js';
 export { stackEffect, successors, type StackEffect } from './stack-effects.js';
-export { analyzeFunction, analyzeBody, type FunctionAnalysis, type AnalyzedInstruction, type AnalysisOptions, type KnownCallee, type FlowProblem, type FlowRule } from './flow-analysis.js';
+export { analyzeFunction, analyzeBody, MAX_FRAMES_PER_INSTRUCTION, type FunctionAnalysis, type AnalyzedInstruction, type AnalysisOptions, type KnownCallee, type FlowProblem, type FlowRule } from './flow-analysis.js';
 export type { BodySummary, GlobalRead } from './body-summary.js';
 export { ProgramAnalysis, functionEnd, functionGlobals } from './program-analysis.js';
 export { validate, assertValid, BytecodeValidationError, type ValidationIssue, type ValidationRule } from './validator.js';

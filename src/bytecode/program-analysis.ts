@@ -23,6 +23,7 @@ export class ProgramAnalysis {
   #functionGlobals: ReadonlyMap<string, number> | undefined;
   /** Body summaries by frame (`entry/entryDepth`): every body the validator or the JIT analysed. */
   readonly #summaries = new Map<string, BodySummary>();
+  readonly #work = { frames: 0, steps: 0 };
 
   constructor(readonly bytecode: Bytecode) {}
 
@@ -47,10 +48,16 @@ export class ProgramAnalysis {
   /**
    * The flow analysis of the frame entered at `entry` with `entryDepth` values, with the
    * program's function globals. Its body summary is kept, so the validator's pass answers the
-   * JIT's later questions.
+   * JIT's later questions. `sharing`: see `AnalysisOptions.sharing` (the validator's count of
+   * frames per instruction).
    */
-  analyzeFrame(entry: number, entryDepth: number): FunctionAnalysis {
-    return this.#analyze(entry, entryDepth).analysis;
+  analyzeFrame(entry: number, entryDepth: number, sharing?: Uint8Array): FunctionAnalysis {
+    return this.#analyze(entry, entryDepth, sharing).analysis;
+  }
+
+  /** Flow analyses run for this program so far, and the instructions they stepped in all. */
+  get work(): { readonly frames: number; readonly steps: number } {
+    return { ...this.#work };
   }
 
   /** The summary of `fn`'s body: kept from an earlier analysis, or analysed now. */
@@ -63,10 +70,14 @@ export class ProgramAnalysis {
     return this.bodySummary(fn).end;
   }
 
-  #analyze(entry: number, entryDepth: number): { analysis: FunctionAnalysis; summary: BodySummary } {
-    const analysis = analyzeFunction(this.bytecode, entry, entryDepth, { knownGlobals: this.functionGlobals });
+  #analyze(entry: number, entryDepth: number, sharing?: Uint8Array): { analysis: FunctionAnalysis; summary: BodySummary } {
+    const options = sharing === undefined ? { knownGlobals: this.functionGlobals } : { knownGlobals: this.functionGlobals, sharing };
+    const analysis = analyzeFunction(this.bytecode, entry, entryDepth, options);
+    this.#work.frames++;
+    this.#work.steps += analysis.steps;
     const summary = summarizeBody(analysis);
-    this.#summaries.set(frameKey(entry, entryDepth), summary);
+    // An analysis the sharing limit cut short describes part of the body: not for the JIT.
+    if (!analysis.problems.some((p) => p.rule === 'SharedCodeLimit')) this.#summaries.set(frameKey(entry, entryDepth), summary);
     return { analysis, summary };
   }
 }

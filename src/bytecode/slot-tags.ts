@@ -1,76 +1,68 @@
 /**
- * What the flow analysis knows about each stack slot of a frame: a tag per slot, either the
- * index of the function constant the slot statically holds or UNKNOWN. A frame's tags are an
- * immutable linked stack (top first): successors share tails, so the per-instruction copy the
- * analysis keeps costs one node per push instead of a copy of the whole stack.
+ * What the flow analysis knows about a frame's stack slots: which slots statically hold a
+ * function constant (a tag: the constant's index); every other slot is UNKNOWN.
+ *
+ * Only the known slots are stored, as an immutable list of (height, tag) pairs by increasing
+ * height (height = slot index from the frame base), all below the current depth, and at most
+ * MAX_KNOWN_SLOTS of them. So every operation costs at most that bound — a local deep below a
+ * tall stack is found without walking the stack, and a state is copied only when a known slot
+ * changes — which keeps the analysis linear in the code length. Past the bound the oldest
+ * known slot is forgotten (becomes UNKNOWN): a call through it is then just not resolved
+ * statically, which is always safe.
  */
 
 /** The tag of a slot whose value is not statically one function constant. */
 export const UNKNOWN = -1;
 
-/** An immutable stack of slot tags (top first); `null` is the empty stack. */
-export interface Slots {
+/** The most slots a state remembers as known. */
+export const MAX_KNOWN_SLOTS = 32;
+
+export interface KnownSlot {
+  readonly height: number;
   readonly tag: number;
-  readonly below: Slots | null;
 }
 
-/** `depth` UNKNOWN slots: a frame's entry state (its arguments are not known). */
-export function unknownSlots(depth: number): Slots | null {
-  let slots: Slots | null = null;
-  for (let i = 0; i < depth; i++) slots = { tag: UNKNOWN, below: slots };
-  return slots;
+/** The known slots of a state, by increasing height, all below its depth. */
+export type Slots = readonly KnownSlot[];
+
+/** A frame's entry state: its arguments are not known. */
+export const NO_KNOWN_SLOTS: Slots = [];
+
+/** The slots after pushing `tag` on a stack of `depth` values. */
+export function push(slots: Slots, depth: number, tag: number): Slots {
+  if (tag === UNKNOWN) return slots;
+  const kept = slots.length >= MAX_KNOWN_SLOTS ? slots.slice(1) : slots;
+  return [...kept, { height: depth, tag }];
 }
 
-export function push(slots: Slots | null, tag: number): Slots {
-  return { tag, below: slots };
+/** The slots after popping a stack of `depth` values down to `base` (pushed results are UNKNOWN). */
+export function popTo(slots: Slots, base: number): Slots {
+  let keep = slots.length;
+  while (keep > 0 && slots[keep - 1]!.height >= base) keep--;
+  return keep === slots.length ? slots : slots.slice(0, keep);
 }
 
-/** Pops `pops` slots and pushes `pushes` UNKNOWN ones; the caller guarantees the depth. */
-export function popPush(slots: Slots | null, pops: number, pushes: number): Slots | null {
-  let out = slots;
-  for (let i = 0; i < pops; i++) out = out!.below;
-  for (let i = 0; i < pushes; i++) out = { tag: UNKNOWN, below: out };
-  return out;
-}
-
-/** The tag `index` slots below the top (0 = top); the caller guarantees the slot exists. */
-export function nth(slots: Slots | null, index: number): number {
-  let node = slots;
-  for (let i = 0; i < index; i++) node = node!.below;
-  return node!.tag;
-}
-
-/** `slots` with the tag `index` below the top replaced (`slots` itself when it already is `tag`). */
-export function replaceAt(slots: Slots, index: number, tag: number): Slots {
-  // Iterative, because frames can be deep: copy the `index` nodes above the replaced one.
-  const above: number[] = [];
-  let node = slots;
-  for (let i = 0; i < index; i++) {
-    above.push(node.tag);
-    node = node.below!;
+/** The tag of the slot at `height`. */
+export function tagAt(slots: Slots, height: number): number {
+  for (let i = slots.length - 1; i >= 0 && slots[i]!.height >= height; i--) {
+    if (slots[i]!.height === height) return slots[i]!.tag;
   }
-  if (node.tag === tag) return slots;
-  let out: Slots = { tag, below: node.below };
-  for (let i = above.length - 1; i >= 0; i--) out = { tag: above[i]!, below: out };
-  return out;
+  return UNKNOWN;
 }
 
-/** Slot-wise meet: equal tags survive, differing ones become UNKNOWN. Returns `known` if unchanged. */
-export function mergeSlots(known: Slots | null, incoming: Slots | null, depth: number): Slots | null {
+/** `slots` with the slot at `height` (below the depth) tagged `tag`; `slots` itself if it already is. */
+export function withTag(slots: Slots, height: number, tag: number): Slots {
+  if (tagAt(slots, height) === tag) return slots;
+  const others = slots.filter((s) => s.height !== height);
+  if (tag === UNKNOWN) return others;
+  const kept = others.length >= MAX_KNOWN_SLOTS ? others.slice(1) : others;
+  const at = kept.findIndex((s) => s.height > height);
+  return at < 0 ? [...kept, { height, tag }] : [...kept.slice(0, at), { height, tag }, ...kept.slice(at)];
+}
+
+/** Slot-wise meet of two states of one depth: equal tags survive. Returns `known` if unchanged. */
+export function mergeSlots(known: Slots, incoming: Slots): Slots {
   if (known === incoming) return known;
-  const tags: number[] = [];
-  let changed = false;
-  let a = known;
-  let b = incoming;
-  for (let i = 0; i < depth && a !== b; i++) {
-    const tag = a!.tag === b!.tag ? a!.tag : UNKNOWN;
-    if (tag !== a!.tag) changed = true;
-    tags.push(tag);
-    a = a!.below;
-    b = b!.below;
-  }
-  if (!changed) return known;
-  let out = a; // the shared (or exhausted) tail
-  for (let i = tags.length - 1; i >= 0; i--) out = { tag: tags[i]!, below: out };
-  return out;
+  const merged = known.filter((s) => tagAt(incoming, s.height) === s.tag);
+  return merged.length === known.length ? known : merged;
 }

@@ -6,8 +6,10 @@
  * function constants, statically wrong call arities and Return in the main frame (docs/bytecode.md Q2, Q14).
  *
  * Frames: top-level code is analysed from offset 0 with an empty stack and `topLevelLocalCount`
- * local slots; each function constant's body from its offset with its arity as the entry depth,
- * as its own frame: reading below the frame base is a StackUnderflow.
+ * local slots; each function body offset once, with the smallest arity of the constants entering
+ * there as the entry depth, as its own frame: reading below the frame base is a StackUnderflow.
+ * The cost stays linear in the code: frames share one count of frames per instruction and more
+ * than MAX_FRAMES_PER_INSTRUCTION reaching one is a SharedCodeLimit (docs/bytecode.md §5).
  *
  * The reference's stack pass is a linear walk that stops at the first Return (docs/bytecode.md §5 pass 4). Ours
  * replaces it with the flow analysis of `flow-analysis.ts`: it sees every reachable
@@ -65,7 +67,13 @@ export type ValidationRule =
    */
   | 'BadCallArity'
   /** Return reachable from top-level code (docs/bytecode.md Q2). */
-  | 'ReturnInMainFrame';
+  | 'ReturnInMainFrame'
+  /**
+   * An instruction reachable from more than `MAX_FRAMES_PER_INSTRUCTION` frame entries (the
+   * top-level code and the distinct function body offsets): analysing every frame of such
+   * code would cost frames × code length (compilers share no code between frames at all).
+   */
+  | 'SharedCodeLimit';
 
 export interface ValidationIssue {
   readonly rule: ValidationRule;
@@ -289,20 +297,34 @@ function checkFrames(program: ProgramAnalysis, functions: readonly CheckedFuncti
   const frames: Frame[] = [{
     label: '<main>', entry: 0, entryDepth: 0, localCount: mainLocals, upvalueCount: 0, isMain: true,
   }];
-  const seen = new Set<string>();
-  for (const { fn } of functions) {
-    const frame: Frame = {
-      label: `fn ${fn.name}`, entry: fn.offset, entryDepth: fn.arity, localCount: fn.localCount,
-      upvalueCount: captures.get(fn.offset) ?? 0, isMain: false,
-    };
-    // Identical frames (several constants for one body) need one analysis.
-    const key = `${frame.entry}/${frame.entryDepth}/${frame.localCount}/${frame.upvalueCount}`;
-    if (!seen.has(key)) frames.push(frame);
-    seen.add(key);
+  for (const [entry, sharers] of byBody(functions)) {
+    // One analysis per body, at its smallest arity and local count: the depth rules only get
+    // easier with more arguments (the same paths, every depth higher by the difference), and a
+    // local index is out of range for the smallest count first. So the strictest frame decides
+    // for all the constants entering there (only its statically known callees are checked).
+    const arity = sharers.reduce((least, fn) => Math.min(least, fn.arity), 0xff);
+    const narrowest = sharers.reduce((a, b) => (b.localCount < a.localCount ? b : a));
+    const others = sharers.length > 1 ? ` and ${sharers.length - 1} more function constant(s) entering at ${entry}` : '';
+    frames.push({
+      label: `fn ${narrowest.name}${others}`, entry, entryDepth: arity, localCount: narrowest.localCount,
+      upvalueCount: captures.get(entry) ?? 0, isMain: false,
+    });
   }
+  const sharing = new Uint8Array(bytecode.code.length);
   for (const frame of frames) {
-    checkFrame(frame, program.analyzeFrame(frame.entry, frame.entryDepth), issues);
+    checkFrame(frame, program.analyzeFrame(frame.entry, frame.entryDepth, sharing), issues);
   }
+}
+
+/** The checked functions grouped by body offset, in pool order of each body's first constant. */
+function byBody(functions: readonly CheckedFunction[]): Map<number, FunctionRef[]> {
+  const bodies = new Map<number, FunctionRef[]>();
+  for (const { fn } of functions) {
+    const sharers = bodies.get(fn.offset);
+    if (sharers === undefined) bodies.set(fn.offset, [fn]);
+    else sharers.push(fn);
+  }
+  return bodies;
 }
 
 function checkFrame(frame: Frame, analysis: FunctionAnalysis, issues: IssueList): void {
