@@ -7,8 +7,9 @@
  * interleaved round by round so a slow spell on the shared machine hits all three alike.
  * Every run's stdout must equal the others'. One more JIT run with `--stats=json` says what
  * the JIT did: native executions, interpreter fallbacks (and how many of those an argument
- * that was not a number forced), compilations, refusals, jobs still queued at exit, and the
- * fields the engine may add later (native instruction share, JIT bookkeeping time).
+ * that was not a number forced), compilations, refusals, jobs still queued at exit; its
+ * main-thread CPU profile gives the share of the main thread's time native code ran and the
+ * time the JIT's bookkeeping took (self time in the engine's modules, native runs excluded).
  *
  * Run: `npm run bench:programs` or `node dist/bench/programs.bench.js [--quick] [--markdown] [NAME...]`
  * (`--quick`: 3 rounds instead of 5; `--markdown`: the table as Markdown; NAMEs: a subset).
@@ -16,6 +17,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { fmt, median, printTable, QUICK } from './harness.js';
+import { profiledRun } from './main-thread-profile.js';
 
 /** The programs, each `bench/programs/NAME.atlas` with its twin `NAME.js`. */
 const PROGRAMS = [
@@ -95,14 +97,22 @@ function timeProgram(name: string): { timings: Timings; stdout: string } {
 /** `JitStats` as JSON: read field by field, since the lead may add fields (or not yet). */
 type Stats = Readonly<Record<string, unknown>>;
 
-/** The JIT's own account of one run: `--stats=json` writes the stats as JSON to stderr. */
+/**
+ * The JIT's own account of one run (`--stats=json` writes the stats as JSON to stderr), and
+ * from the run's main-thread CPU profile the time the JIT's bookkeeping took and the share
+ * native code ran (`main-thread-profile.ts`).
+ */
 function jitStats(name: string, expectedStdout: string): Stats {
-  const run = runNode([CLI, 'run', programPath(name, 'atlas'), '--stats=json']);
+  const profile = profiledRun();
+  const run = runNode([...profile.nodeArgs, CLI, 'run', programPath(name, 'atlas'), '--stats=json']);
   checkSameOutput(name, 'JIT --stats=json', expectedStdout, run.stdout);
+  const time = profile.read();
   const json = run.stderr.slice(run.stderr.indexOf('{'));
   try {
     const stats: unknown = JSON.parse(json);
-    if (typeof stats === 'object' && stats !== null) return stats as Stats;
+    if (typeof stats === 'object' && stats !== null) {
+      return { ...stats, jitBookkeepingMicros: time.jitBookkeepingMicros, nativeTimeShare: time.nativeMicros / time.totalMicros };
+    }
   } catch {
     // Reported below with the text that did not parse.
   }
@@ -135,8 +145,8 @@ const STAT_COLUMNS: ReadonlyArray<readonly [header: string, cell: (stats: Stats)
   ['compiled', (s) => statCell(s, 'compilations')],
   ['refused', (s) => statCell(s, 'refusedCompilations')],
   ['left queued', leftOver],
-  ['native instr share', (s) => statCell(s, 'nativeInstructionShare', percentOfOne)],
-  ['jit bookkeeping µs', (s) => statCell(s, 'jitBookkeepingMicros', (n) => fmt(n, 0))],
+  ['native time share', (s) => statCell(s, 'nativeTimeShare', percentOfOne)],
+  ['jit bookkeeping ms', (s) => statCell(s, 'jitBookkeepingMicros', (n) => fmt(n / 1000, 1))],
 ];
 
 function spread(ms: readonly number[]): string {

@@ -320,13 +320,14 @@ export class JitEngine implements VmJitHook {
   /**
    * BLOCKING: compiles one function on the calling thread and installs it. Only for tests,
    * warm-up and the benchmark that compares against background compilation; the engine
-   * itself never calls it. Returns false when the translator refused the function.
+   * itself never calls it. Returns false when the translator refused the function. `arity`
+   * picks among function constants that share the body at `offset` (default: the first).
    */
-  compileNowBlocking(bytecode: Bytecode, offset: number): boolean {
+  compileNowBlocking(bytecode: Bytecode, offset: number, arity?: number): boolean {
     this.assertOpen();
     const program = this.programs.get(bytecode);
-    const fn = program.functionAt(offset);
-    if (fn === undefined) throw new RangeError(`no function starts at offset ${offset}`);
+    const fn = arity === undefined ? program.functionAt(offset) : program.functionOf(offset, arity);
+    if (fn === undefined) throw new RangeError(`no function of ${arity ?? 'any'} parameters starts at offset ${offset}`);
     const record = this.track(program.track(fn));
     if (record.code !== undefined) return true;
     const outcome = compileOrRefuse(jobSource(record, 0), this.pipeline.optLevel);
