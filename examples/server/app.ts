@@ -16,7 +16,7 @@ import { AtlasRuntimeError } from '../../src/vm/index.js';
 import { EventLoopMonitor } from './event-loop-monitor.js';
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus-text.js';
 import { BadRequest, parseScoreRequest } from './score-request.js';
-import { createScorer, type Scorer, type ScorerOptions } from './scorer.js';
+import { createScorer, RequestBudgetExceeded, type Scorer, type ScorerOptions } from './scorer.js';
 import { renderMetrics } from './server-metrics.js';
 
 export interface ServerOptions {
@@ -97,6 +97,8 @@ interface Reply {
   readonly body: string;
   /** The methods a 405 answer names (its `Allow` header). */
   readonly allow?: string;
+  /** Seconds a 503 asks the client to wait before trying again (its `Retry-After` header). */
+  readonly retryAfter?: number;
 }
 
 function json(status: number, value: unknown): Reply {
@@ -125,6 +127,7 @@ function errorReply(error: unknown): Reply {
   if (error instanceof BodyAborted) return json(400, { error: error.message });
   if (error instanceof BadRequest) return json(400, { error: error.message });
   if (error instanceof AtlasRuntimeError) return json(422, { error: error.message, kind: error.kind, span: error.span ?? null });
+  if (error instanceof RequestBudgetExceeded) return { ...json(503, { error: error.message }), retryAfter: 1 };
   if (error instanceof AtlasInterrupted || error instanceof RemoteRuntimeError) return json(503, { error: error.message });
   console.error(error);
   return json(500, { error: 'internal error' });
@@ -150,7 +153,9 @@ function readBody(request: IncomingMessage): Promise<string> {
 function send(response: ServerResponse, request: IncomingMessage, reply: Reply): void {
   if (response.destroyed) return;
   response.writeHead(reply.status, {
-    'content-type': reply.type, 'content-length': Buffer.byteLength(reply.body), ...(reply.allow === undefined ? {} : { allow: reply.allow }),
+    'content-type': reply.type, 'content-length': Buffer.byteLength(reply.body),
+    ...(reply.allow === undefined ? {} : { allow: reply.allow }),
+    ...(reply.retryAfter === undefined ? {} : { 'retry-after': String(reply.retryAfter) }),
   });
   response.end(request.method === 'HEAD' ? undefined : reply.body);
 }

@@ -3,9 +3,11 @@
  *
  *   node dist/examples/server/server.js [--port N] [--host H] [--mode remote|local] [--no-jit]
  *                                       [--workers N] [--threshold N] [--cache-size BYTES]
+ *                                       [--request-budget MS]
  *
- * Defaults: 127.0.0.1:8080, the remote runtime (a worker thread) with the JIT. `--mode local`
- * interprets on the server's main thread instead (for comparison). Try:
+ * Defaults: 127.0.0.1:8080, the remote runtime (a worker thread) with the JIT, 2000 ms per
+ * request (waiting included; then 503 with Retry-After). `--mode local` interprets on the
+ * server's main thread instead (for comparison). Try:
  *
  *   curl -s localhost:8080/score -d '{"amount":12000,"income":5200,"debt":800,"age":37,"late":1}'
  *   curl -s localhost:8080/metrics
@@ -32,18 +34,22 @@ function options() {
       workers: { type: 'string' },
       threshold: { type: 'string' },
       'cache-size': { type: 'string' },
+      'request-budget': { type: 'string' },
     },
   });
   if (values.mode !== 'remote' && values.mode !== 'local') throw new Error(`--mode must be remote or local, got ${values.mode}`);
   const workers = integer('workers', values.workers);
   const threshold = integer('threshold', values.threshold);
   const cacheSize = integer('cache-size', values['cache-size']);
+  const requestBudgetMs = integer('request-budget', values['request-budget']);
+  if (requestBudgetMs === 0) throw new Error('--request-budget must be at least 1 ms');
   const jit: JitConfig | false = values['no-jit'] ? false : {
     ...(workers === undefined ? {} : { workers }),
     ...(threshold === undefined ? {} : { compilationThreshold: threshold }),
     ...(cacheSize === undefined ? {} : { cacheSizeLimit: cacheSize }),
   };
-  return { host: values.host, port: integer('port', values.port)!, scorer: { mode: values.mode as ScorerMode, jit } };
+  const scorer = { mode: values.mode as ScorerMode, jit, ...(requestBudgetMs === undefined ? {} : { requestBudgetMs }) };
+  return { host: values.host, port: integer('port', values.port)!, scorer };
 }
 
 async function main(): Promise<void> {
