@@ -180,7 +180,7 @@ test('Mod of integers (the srem fast path) matches JS % at its edges: signs, -0 
 });
 
 test('Mod by a constant divisor matches JS % for every dividend, bit for bit', (t) => {
-  const constants = [1, -1, 2, 3, 7, -7, 10, 97, 1000, 65537, 999983, 1000000007, 2 ** 31 - 1, 2 ** 32 + 15, 2 ** 52 + 1, 2 ** 53 - 1, -(2 ** 53 - 1)];
+  const constants = [1, -1, 2, 3, 7, -7, 10, 97, 1000, 65537, 999983, 1000000007, 2 ** 31 - 1, 2 ** 32 + 15, 2 ** 52 + 1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 0.5, -2.5, 1e300];
   const edge = [0, -0, 1, -1, 5, -5, 6, 2 ** 31, 2 ** 32, 2 ** 52 + 3, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 60 + 1, 1.5, -2.5, 1e300, Infinity, -Infinity];
   fc.assert(
     fc.property(fc.constantFrom(...constants), fc.array(fc.oneof(fc.constantFrom(...edge), fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }), fc.double()), { minLength: 20, maxLength: 20 }), (c, dividends) => {
