@@ -28,6 +28,17 @@ export class InterruptibleHook implements VmJitHook {
     return this.jit?.onCall(fn, program, stack, argBase, framesLeft, slotsLeft, globals);
   }
 
+  onHostCall(
+    fn: FunctionRef, program: Bytecode, stack: readonly Value[], framesLeft: number, slotsLeft: number, globals: GlobalsView,
+  ): HookAnswer {
+    if (this.signal.stops(this.operation)) throw new AtlasInterrupted(true);
+    const jit = this.jit;
+    if (jit === undefined) return undefined;
+    return jit.onHostCall !== undefined
+      ? jit.onHostCall(fn, program, stack, framesLeft, slotsLeft, globals)
+      : jit.onCall(fn, program, stack, 1, framesLeft, slotsLeft, globals);
+  }
+
   /** The engine's side-exit frames, which the VM reads right after `SIDE_EXIT`. */
   get exitFrames(): readonly ExitFrame[] | undefined {
     return this.jit?.exitFrames;
