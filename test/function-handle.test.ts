@@ -176,3 +176,38 @@ test('a handle whose global is redefined under installed code calls the new func
     await engine.close();
   }
 });
+
+test('a handle takes the engine\'s other paths exactly: bool arguments, a side exit, a bail-out at the depth limit', async (t) => {
+  const source = `
+fn pick(c: bool, a: number, b: number) -> number { if (c) { return a; } return b; }
+fn late(n: number) -> number { let m = n + 1; let y = x; return m + y; }
+fn deep(n: number) -> number { if (n == 0) { return 0; } return 1 + deep(n - 1); }
+`;
+  const bytecode = compile(source, 'paths.atlas');
+  const engine = await JitEngine.create({ compilationThreshold: 1_000_000_000, workers: 1 });
+  try {
+    const jit = new Vm(bytecode, { jit: engine, maxCallDepth: 50, stdout: () => undefined });
+    const interpreter = new Vm(bytecode, { maxCallDepth: 50, stdout: () => undefined });
+    for (const vm of [jit, interpreter]) vm.run();
+    for (const fn of bytecode.functions()) t.true(engine.compileNowBlocking(bytecode, fn.offset), `${fn.name} compiled`);
+    const handles = { pick: jit.function('pick'), late: jit.function('late'), deep: jit.function('deep') };
+    const same = (name: keyof typeof handles, ...args: (number | boolean)[]) =>
+      t.deepEqual(settled(() => handles[name](...args)), settled(() => interpreter.call(name, ...args)), `${name}(${args.join(', ')})`);
+    // Code compiled for numbers: a bool argument makes the call an interpreted one, counted once.
+    const before = engine.stats();
+    same('pick', true, 1, 2);
+    same('pick', false, 1, 2);
+    const after = engine.stats();
+    t.is(after.nonNumericArgCalls - before.nonNumericArgCalls, 2);
+    t.is(after.jitExecutions + after.interpreterFallbacks - before.jitExecutions - before.interpreterFallbacks, 2);
+    const exits = engine.stats().sideExits;
+    same('late', 1);
+    t.is(engine.stats().sideExits, exits + 1, 'late left native code at the read of x');
+    for (const vm of [jit, interpreter]) vm.setGlobal('x', 10);
+    same('late', 1);
+    for (const n of [10, 48, 49, 50, 60]) same('deep', n);
+    t.true(engine.stats().bailouts > 0, 'deep bailed out where the interpreter overflows');
+  } finally {
+    await engine.close();
+  }
+});
