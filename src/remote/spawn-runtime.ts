@@ -201,7 +201,7 @@ class RuntimeConnection {
    * never wait behind the operation.
    */
   private async stats(ask: () => Promise<unknown>): Promise<unknown> {
-    if (this.state === 'open' && this.unsettled > 0) {
+    if (this.state === 'open' && !this.exited && this.unsettled > 0) {
       const published = await this.board.request(BUSY_STATS_WAIT_MS);
       if (published !== undefined) return published;
     }
