@@ -250,7 +250,8 @@ export class Vm implements GlobalsView {
     if (this.running) throw new Error('Vm is already running; run() and call() are not re-entrant');
     this.running = true;
     const budget = this.timeBudgetMs;
-    this.deadline = budget === undefined ? Infinity : performance.now() + budget;
+    // Without a budget the deadline stays at Infinity, as the constructor set it.
+    if (budget !== undefined) this.deadline = performance.now() + budget;
     try {
       this.hook?.onRunStart?.(budget);
     } catch (error) {
