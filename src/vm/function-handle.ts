@@ -19,6 +19,6 @@ export interface FunctionHandle<Args extends readonly HostValue[] = HostValue[],
   (...args: Args): Result;
   /** The global's name. */
   readonly name: string;
-  /** The parameter count of the function the global holds now. */
+  /** The parameter count of the function the global holds now (the call's TypeError when it holds none). */
   readonly arity: number;
 }
