@@ -8,7 +8,9 @@ export {
   type OpcodeName, type Constant, type FunctionRef, type Span, type DebugEntry, type ValidationIssue, type ValidationRule,
 } from './bytecode/index.js';
 export { compile, CompileError } from './compiler/index.js';
-export { Vm, AtlasRuntimeError, HaltSignal, type VmOptions, type Value, type VmJitHook, type RuntimeErrorKind } from './vm/index.js';
+export {
+  Vm, AtlasRuntimeError, HaltSignal, type VmOptions, type Value, type HostValue, type VmJitHook, type RuntimeErrorKind, type FunctionHandle,
+} from './vm/index.js';
 export { JitEngine, type JitStats } from './jit/jit-engine.js';
 export type { JitConfig } from './jit/jit-config.js';
 export { JIT_CHANNELS, type JitEvent, type JitEventName } from './jit/jit-events.js';

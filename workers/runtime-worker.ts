@@ -9,6 +9,7 @@ import { InterruptSignal } from '../src/remote/interrupt-signal.js';
 import { nodeEndpoint } from '../src/remote/node-endpoint.js';
 import type { RuntimeApi } from '../src/remote/runtime-api.js';
 import { RuntimeHost } from '../src/remote/runtime-host.js';
+import { StatsBoard } from '../src/remote/stats-board.js';
 import { installValueTransfer } from '../src/remote/value-transfer.js';
 import type { RuntimeWorkerData, RuntimeWorkerMessage } from '../src/remote/worker-protocol.js';
 
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     const host = await RuntimeHost.create({
       ...data.options,
       interruptSignal: new InterruptSignal(data.interrupt),
+      statsBoard: new StatsBoard(data.stats),
       stdout: (line) => send({ atlasRuntime: 'stdout', line }),
     });
     // Only the API, not the host object: comlink would also answer property reads.

@@ -118,6 +118,23 @@ export class JitEngine implements VmJitHook {
     return this.isEnabled ? this.programs.get(program).gate.counts : undefined;
   }
 
+  /**
+   * VmJitHook: a call from the host (`Vm.call`, a function handle), whose arguments are at
+   * `stack[1..]`. The common case (the function called last, installed, numeric) is checked in
+   * a few loads and runs its code at once; anything else is `onCall`. A bail-out's mark
+   * (`interpretAbove`) is left alone: a bail-out sets it at 1 or above, so it never concerns
+   * a call at 1, and a host call nested in a run (from a print callback) must not clear the
+   * mark of that run.
+   */
+  onHostCall(fn: FunctionRef, program: Bytecode, stack: readonly Value[], framesLeft: number, slotsLeft: number, globals: GlobalsView): HookAnswer {
+    const record = this.lastCalled;
+    const entry = record?.code;
+    if (entry === undefined || record!.fn !== fn || !this.isEnabled || !record!.numericEntry) {
+      return this.onCall(fn, program, stack, 1, framesLeft, slotsLeft, globals);
+    }
+    return this.runInstalled(record!, entry, globals, this.caller.loadStack(stack, 1, fn.arity, framesLeft, slotsLeft), 1);
+  }
+
   /** VmJitHook: the frames the last side exit handed back, outermost first. */
   get exitFrames(): readonly ExitFrame[] {
     return this.exit;

@@ -7,29 +7,34 @@
 import { armInterrupt, disarmInterrupt } from './native.js';
 
 interface Run {
-  readonly budgetMs: number | undefined;
+  readonly budgetMs: number;
   readonly deadline: number;
-  readonly watchdogToken: number | undefined;
+  readonly watchdogToken: number;
+  /** How many runs were in progress when it started. */
+  readonly depth: number;
 }
 
 export class RunBudget {
+  /** Runs in progress, budgeted or not. */
+  private depth = 0;
+  /** The budgeted ones, outermost first. A run without a budget costs a count, no record: host calls start many. */
   private readonly runs: Run[] = [];
 
   /** A run starts; true when it is the outermost one. */
   start(timeBudgetMs: number | undefined): boolean {
-    const budgeted = timeBudgetMs !== undefined;
-    this.runs.push({
-      budgetMs: timeBudgetMs,
-      deadline: budgeted ? performance.now() + timeBudgetMs : Infinity,
-      watchdogToken: budgeted ? armInterrupt(timeBudgetMs) : undefined,
-    });
-    return this.runs.length === 1;
+    const depth = this.depth++;
+    if (timeBudgetMs !== undefined) {
+      this.runs.push({ budgetMs: timeBudgetMs, deadline: performance.now() + timeBudgetMs, watchdogToken: armInterrupt(timeBudgetMs), depth });
+    }
+    return depth === 0;
   }
 
   /** A run ends: its watchdog is disarmed. */
   end(): void {
-    const run = this.runs.pop();
-    if (run?.watchdogToken !== undefined) disarmInterrupt(run.watchdogToken);
+    if (this.depth === 0) return;
+    const depth = --this.depth;
+    const runs = this.runs;
+    if (runs.length > 0 && runs[runs.length - 1]!.depth === depth) disarmInterrupt(runs.pop()!.watchdogToken);
   }
 
   /** The budget of the innermost run whose budget ran out, if one did (an interrupt may also have been requested). */

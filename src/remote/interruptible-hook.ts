@@ -1,7 +1,7 @@
 /**
  * The interpreter hook of a hosted runtime: it checks the interrupt signal at the two
- * places the interpreter offers (every user-function call, every 64 loop back-edges) and
- * otherwise delegates to the JIT engine, when there is one.
+ * places the interpreter offers (every user-function call, every 64 loop back-edges), runs
+ * the host's own safepoint task, and otherwise delegates to the JIT engine, when there is one.
  *
  * The interrupt signal reaches interpreted code here; native code is stopped by the engine's
  * own interrupt flag (see `JitEngine.interrupt`).
@@ -18,6 +18,8 @@ export class InterruptibleHook implements VmJitHook {
   constructor(
     private readonly signal: InterruptSignal,
     private readonly jit: VmJitHook | undefined,
+    /** Runs at every safepoint after the engine's (the host answers statistics requests there). */
+    private readonly atSafepoint?: () => void,
   ) {}
 
   onCall(
@@ -26,6 +28,17 @@ export class InterruptibleHook implements VmJitHook {
   ): HookAnswer {
     if (this.signal.stops(this.operation)) throw new AtlasInterrupted(true);
     return this.jit?.onCall(fn, program, stack, argBase, framesLeft, slotsLeft, globals);
+  }
+
+  onHostCall(
+    fn: FunctionRef, program: Bytecode, stack: readonly Value[], framesLeft: number, slotsLeft: number, globals: GlobalsView,
+  ): HookAnswer {
+    if (this.signal.stops(this.operation)) throw new AtlasInterrupted(true);
+    const jit = this.jit;
+    if (jit === undefined) return undefined;
+    return jit.onHostCall !== undefined
+      ? jit.onHostCall(fn, program, stack, framesLeft, slotsLeft, globals)
+      : jit.onCall(fn, program, stack, 1, framesLeft, slotsLeft, globals);
   }
 
   /** The engine's side-exit frames, which the VM reads right after `SIDE_EXIT`. */
@@ -51,5 +64,6 @@ export class InterruptibleHook implements VmJitHook {
   onSafepoint(): void {
     if (this.signal.stops(this.operation)) throw new AtlasInterrupted(true);
     this.jit?.onSafepoint?.();
+    this.atSafepoint?.();
   }
 }

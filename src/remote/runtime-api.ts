@@ -22,12 +22,17 @@ export interface RuntimeApi {
   run(): Value | undefined;
   /** Calls a global function of the loaded program, as `Vm.call()`. `run()` defines them. */
   call(name: string, ...args: HostValue[]): Value;
-  /** The runtime's counters and its JIT's statistics. Answered between operations. */
+  /**
+   * The runtime's counters and its JIT's statistics. Through `spawnRuntime`'s proxy it does
+   * not wait behind a running operation: the figures then come from shared memory, as of the
+   * worker's latest safepoint (see stats-board.ts); between operations they are exact.
+   */
   stats(): RuntimeStats;
   /**
    * Stops the operation running now and the ones already requested; each rejects with
    * `AtlasInterrupted`. Operations requested afterwards run normally. Interpreted code
-   * stops at its next call or loop back-edge; native code cannot be stopped yet.
+   * stops at its next call or loop back-edge, native code at its next function entry or back
+   * edge. Through `spawnRuntime`'s proxy it acts at once, through shared memory.
    */
   interrupt(): void;
   /** Interrupts everything, closes the JIT (its compile workers) and ends the worker thread. */

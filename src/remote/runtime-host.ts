@@ -17,12 +17,15 @@ import { InterruptSignal } from './interrupt-signal.js';
 import { InterruptibleHook } from './interruptible-hook.js';
 import { AtlasInterrupted, RemoteRuntimeError } from './remote-errors.js';
 import type { ProgramSummary, RuntimeApi, RuntimeCounters, RuntimeStats, WorkerRuntimeOptions } from './runtime-api.js';
+import type { StatsBoard } from './stats-board.js';
 
 export interface RuntimeHostOptions extends WorkerRuntimeOptions {
   /** Where printed lines go. */
   readonly stdout: (line: string) => void;
   /** Shared with the main thread when hosted in a worker; a private one otherwise. */
   readonly interruptSignal?: InterruptSignal;
+  /** Shared with the main thread when hosted in a worker: statistics asked for while the host is busy are published there. */
+  readonly statsBoard?: StatsBoard;
 }
 
 export class RuntimeHost implements RuntimeApi {
@@ -51,8 +54,14 @@ export class RuntimeHost implements RuntimeApi {
     private readonly engine: JitEngine | undefined,
   ) {
     this.signal = options.interruptSignal ?? new InterruptSignal();
-    this.hook = new InterruptibleHook(this.signal, engine);
+    const board = options.statsBoard;
+    this.hook = new InterruptibleHook(this.signal, engine, board === undefined ? undefined : () => this.answerStatsRequest(board));
     if (engine !== undefined) this.signal.attachNativeThread(engine.interruptId);
+    if (board !== undefined) {
+      // Readers always find a snapshot, even one taken before the first safepoint.
+      board.publish(this.stats());
+      this.answerWhileIdle(board);
+    }
   }
 
   load(program: string | Uint8Array, filename = '<source>'): ProgramSummary {
@@ -91,6 +100,7 @@ export class RuntimeHost implements RuntimeApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.options.statsBoard?.wake();
     this.interrupt();
     this.vm = undefined;
     await this.engine?.close();
@@ -107,6 +117,7 @@ export class RuntimeHost implements RuntimeApi {
       if (this.closed) throw new RemoteRuntimeError('closed', 'the runtime is closed');
       if (this.signal.stops(operation)) throw new AtlasInterrupted(false);
       this.hook.operation = operation;
+      this.answerStatsRequest(this.options.statsBoard);
       return body();
     } catch (error) {
       if (error instanceof AtlasInterrupted) this.counters.interrupted++;
@@ -114,7 +125,22 @@ export class RuntimeHost implements RuntimeApi {
       throw error;
     } finally {
       this.hook.operation = 0;
+      this.answerStatsRequest(this.options.statsBoard);
     }
+  }
+
+  /** Publishes the statistics if a reader asked for them (at safepoints and between operations). */
+  private answerStatsRequest(board: StatsBoard | undefined): void {
+    if (board?.requested) board.publish(this.stats());
+  }
+
+  /** Answers requests that arrive while no operation runs (the event loop is free then). */
+  private answerWhileIdle(board: StatsBoard): void {
+    const seen = board.requests;
+    this.answerStatsRequest(board);
+    void board.nextRequest(seen).then(() => {
+      if (!this.closed) this.answerWhileIdle(board);
+    });
   }
 
   private loadedVm(): Vm {

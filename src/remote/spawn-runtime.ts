@@ -2,9 +2,12 @@
  * `spawnRuntime(options)`: starts a worker thread hosting a Vm and a JitEngine (see
  * runtime-host.ts) and returns its comlink proxy, typed `Comlink.Remote<RuntimeApi>`.
  *
- * The proxy is comlink's own, with three things added on this side of the boundary:
+ * The proxy is comlink's own, with four things added on this side of the boundary:
  * - `interrupt()` acts at once through shared memory: a comlink message could not reach a
  *   worker busy in a synchronous run.
+ * - `stats()` while an operation is under way reads the figures the worker publishes in shared
+ *   memory (stats-board.ts) instead of waiting behind the operation; with nothing under way it
+ *   asks the worker, whose answer is then exact and immediate.
  * - `close()` interrupts everything, closes the engine in the worker, then ends the thread
  *   (terminating it if it does not finish in time), and leaves no thread behind.
  * - An operation still waiting when the worker dies, or called after `close()`, rejects
@@ -15,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { integerAtLeast } from '../jit/jit-config.js';
 import { InterruptSignal } from './interrupt-signal.js';
 import { RemoteRuntimeError } from './remote-errors.js';
+import { StatsBoard } from './stats-board.js';
 import type { RuntimeApi, RuntimeOptions, WorkerRuntimeOptions } from './runtime-api.js';
 import { isRuntimeWorkerMessage, type RuntimeWorkerData } from './worker-protocol.js';
 
@@ -23,6 +27,8 @@ export type RemoteRuntime = Remote<RuntimeApi>;
 
 const WORKER_FILE = new URL('../../workers/runtime-worker.js', import.meta.url);
 const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
+/** How long `stats()` waits for a busy worker's fresh figures before taking the last ones it published. */
+const BUSY_STATS_WAIT_MS = 20;
 
 /** The operations that are numbered for interrupts, on both sides (runtime-host.ts). */
 const NUMBERED_OPERATIONS: ReadonlySet<PropertyKey> = new Set<keyof RuntimeApi>(['load', 'run', 'call']);
@@ -87,9 +93,12 @@ class RuntimeConnection {
   readonly proxy: RemoteRuntime;
   private readonly worker: Worker;
   private readonly signal = new InterruptSignal();
+  private readonly board = new StatsBoard();
   private readonly remote: RemoteRuntime;
   /** Numbered operations sent so far (see interrupt-signal.ts). */
   private sent = 0;
+  /** Numbered operations sent and not settled: while there are any, the worker may be busy. */
+  private unsettled = 0;
   private state: State = 'starting';
   private exited = false;
   private lastError: unknown;
@@ -103,7 +112,7 @@ class RuntimeConnection {
     private readonly stdout: (line: string) => void,
     private readonly closeTimeoutMs: number,
   ) {
-    const workerData: RuntimeWorkerData = { options, interrupt: this.signal.buffer };
+    const workerData: RuntimeWorkerData = { options, interrupt: this.signal.buffer, stats: this.board.buffer };
     try {
       this.worker = new Worker(WORKER_FILE, { workerData });
     } catch (error) {
@@ -157,9 +166,11 @@ class RuntimeConnection {
     if (typeof member !== 'function') return member;
     if (property === 'interrupt') return local(member, () => this.interrupt());
     if (property === 'close') return local(member, () => this.close());
-    if (property === 'stats' || NUMBERED_OPERATIONS.has(property)) {
-      const numbered = NUMBERED_OPERATIONS.has(property);
-      return new Proxy(member, { apply: (fn, thisArg, args: unknown[]) => this.send(numbered, args, () => Reflect.apply(fn, thisArg, args)) });
+    if (property === 'stats') {
+      return new Proxy(member, { apply: (fn, thisArg, args: unknown[]) => this.stats(() => this.send(false, args, () => Reflect.apply(fn, thisArg, args))) });
+    }
+    if (NUMBERED_OPERATIONS.has(property)) {
+      return new Proxy(member, { apply: (fn, thisArg, args: unknown[]) => this.send(true, args, () => Reflect.apply(fn, thisArg, args)) });
     }
     return member;
   }
@@ -172,9 +183,29 @@ class RuntimeConnection {
     // numbered, and a later interrupt would then stop the wrong operation: refuse it first.
     const unsendable = cloneError(args);
     if (unsendable !== undefined) return Promise.reject(new RemoteRuntimeError('invalid-argument', `an argument cannot be sent to the runtime worker: ${unsendable}`));
+    if (!numbered) return Promise.race([post(), this.gone]);
     // Counted in the order comlink posts, which is the order the worker receives.
-    if (numbered) this.sent++;
-    return Promise.race([post(), this.gone]);
+    this.sent++;
+    this.unsettled++;
+    const settled = Promise.race([post(), this.gone]);
+    const done = () => {
+      this.unsettled--;
+    };
+    settled.then(done, done);
+    return settled;
+  }
+
+  /**
+   * `stats()`: a message while no operation is under way (the worker answers it at once, with
+   * exact figures); otherwise the figures the worker publishes for it in shared memory, which
+   * never wait behind the operation.
+   */
+  private async stats(ask: () => Promise<unknown>): Promise<unknown> {
+    if (this.state === 'open' && !this.exited && this.unsettled > 0) {
+      const published = await this.board.request(BUSY_STATS_WAIT_MS);
+      if (published !== undefined) return published;
+    }
+    return ask();
   }
 
   private interrupt(): Promise<void> {

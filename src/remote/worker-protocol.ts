@@ -11,6 +11,8 @@ export interface RuntimeWorkerData {
   readonly options: WorkerRuntimeOptions;
   /** The InterruptSignal's buffer. */
   readonly interrupt: SharedArrayBuffer;
+  /** The StatsBoard's buffer. */
+  readonly stats: SharedArrayBuffer;
 }
 
 export type RuntimeWorkerMessage =

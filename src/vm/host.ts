@@ -12,20 +12,31 @@ function hostError(what: string, problem: string): AtlasRuntimeError {
  * Converts one host argument. Anything that is not a HostValue (undefined, objects,
  * functions, bigints, symbols, arrays that contain themselves) is a TypeError.
  */
-export function fromHostValue(v: unknown, what: string, ancestors: Set<unknown> = new Set()): Value {
+export function fromHostValue(v: unknown, what: string, ancestors?: Set<unknown>): Value {
   if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
   if (Array.isArray(v)) {
-    if (ancestors.has(v)) throw hostError(what, 'contains itself');
-    ancestors.add(v);
-    const elements = v.map((element: unknown, i) => fromHostValue(element, `${what}[${i}]`, ancestors));
-    ancestors.delete(v);
+    // Only arrays can contain themselves; the set of enclosing arrays is made at the first one.
+    const enclosing = ancestors ?? new Set<unknown>();
+    if (enclosing.has(v)) throw hostError(what, 'contains itself');
+    enclosing.add(v);
+    const elements = v.map((element: unknown, i) => fromHostValue(element, `${what}[${i}]`, enclosing));
+    enclosing.delete(v);
     return new AtlasArray(elements);
   }
   const shown = typeof v === 'object' ? 'an object' : typeof v;
   throw hostError(what, `is ${shown}; expected number, bool, null, string or array`);
 }
 
+/**
+ * Converts argument `i` of a host call. Numbers, strings, bools and null are Values as they
+ * are: they cost a type check and nothing else (no description string, no allocation).
+ */
+export function fromHostArg(v: unknown, i: number): Value {
+  if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  return fromHostValue(v, `argument ${i + 1}`);
+}
+
 /** Converts the arguments of a host call. */
 export function fromHostArgs(args: readonly HostValue[]): Value[] {
-  return args.map((a, i) => fromHostValue(a, `argument ${i + 1}`));
+  return args.map(fromHostArg);
 }

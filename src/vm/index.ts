@@ -5,6 +5,7 @@ export {
 } from './values.js';
 export { AtlasRuntimeError, AtlasInterrupted, runtimeErrorAt, rustDebugString, NO_OFFSET, type RuntimeErrorKind } from './errors.js';
 export { BUILTINS, MATH_CONSTANTS, StdlibError, type BuiltinFn, type BuiltinContext } from './builtins.js';
-export { fromHostValue, fromHostArgs } from './host.js';
+export { fromHostValue, fromHostArg, fromHostArgs } from './host.js';
+export type { FunctionHandle } from './function-handle.js';
 export { HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type ExitFrame, type HookAnswer, type VmJitHook, type GlobalsView } from './jit-hook.js';
 export { Vm, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type VmOptions } from './interpreter.js';

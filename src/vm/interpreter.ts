@@ -23,7 +23,8 @@ import { assertValid } from '../bytecode/validator.js';
 import { BUILTINS, MATH_CONSTANTS, StdlibError, type BuiltinContext } from './builtins.js';
 import { AtlasInterrupted, AtlasRuntimeError, NO_OFFSET, type RuntimeErrorKind, runtimeErrorAt } from './errors.js';
 import { Cmp, Op, Word, dispatchWords } from './dispatch.js';
-import { fromHostArgs } from './host.js';
+import type { FunctionHandle } from './function-handle.js';
+import { fromHostArg } from './host.js';
 import { type GlobalsView, HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type VmJitHook } from './jit-hook.js';
 import {
   AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasOption, AtlasResult, type HostValue, type Value,
@@ -89,6 +90,13 @@ function constantValue(c: Constant, gateSlot: number): Value {
     case 'function': return new AtlasFunction(c.value, gateSlot);
     case 'builtin': return new AtlasBuiltin(c.name);
   }
+}
+
+/** The function a global's cell holds, or the error a host call of it raises. */
+function calleeIn(cell: GlobalCell): AtlasFunction | AtlasClosure {
+  const callee = cell.value;
+  if (callee instanceof AtlasFunction || callee instanceof AtlasClosure) return callee;
+  throw new AtlasRuntimeError('TypeError', NO_OFFSET, undefined, 'Cannot call non-function value');
 }
 
 function defaultStdout(line: string): void {
@@ -170,13 +178,45 @@ export class Vm implements GlobalsView {
    * Calls the global user function `name` with host arguments and returns its result.
    * `run()` must have installed the function (its prologue runs at top level). If the
    * function executes `Halt`, the run stops and the value on top of the stack (or null) is
-   * returned.
+   * returned. A host that calls one function many times saves the lookup with `function()`.
    */
   call(name: string, ...args: HostValue[]): Value {
     this.enter();
     try {
-      this.initMainFrame();
-      return this.callGlobal(name, args);
+      return this.callValue(this.calleeNamed(name), args);
+    } catch (e) {
+      if (e instanceof HaltSignal) return e.value;
+      throw e;
+    } finally {
+      this.leave();
+    }
+  }
+
+  /**
+   * A handle that calls the global function `name` (see `FunctionHandle`): `vm.function('f')(1, 2)`
+   * is `vm.call('f', 1, 2)` without the lookup. The global must hold a function now (`run()`
+   * defines them); the handle follows it when it is redefined. The type parameters declare the
+   * signature the host expects, e.g. `vm.function<[number, number], number>('add')`.
+   */
+  function<Args extends readonly HostValue[] = HostValue[], Result extends Value = Value>(name: string): FunctionHandle<Args, Result> {
+    const cell = this.globals.get(name);
+    if (cell === undefined) throw new AtlasRuntimeError('UndefinedVariable', NO_OFFSET, undefined, name);
+    let callee = calleeIn(cell);
+    const handle = (...args: Args): Result => {
+      // The guard: a redefined global is checked and bound again, as `call` would find it.
+      if (cell.value !== callee) callee = calleeIn(cell);
+      return this.callBound(callee, args) as Result;
+    };
+    Object.defineProperty(handle, 'name', { value: name });
+    Object.defineProperty(handle, 'arity', { get: () => calleeIn(cell).ref.arity, enumerable: true });
+    return handle as FunctionHandle<Args, Result>;
+  }
+
+  /** A handle's call: `call` with the callee already found. */
+  private callBound(callee: AtlasFunction | AtlasClosure, args: readonly HostValue[]): Value {
+    this.enter();
+    try {
+      return this.callValue(callee, args);
     } catch (e) {
       if (e instanceof HaltSignal) return e.value;
       throw e;
@@ -214,7 +254,8 @@ export class Vm implements GlobalsView {
     if (this.running) throw new Error('Vm is already running; run() and call() are not re-entrant');
     this.running = true;
     const budget = this.timeBudgetMs;
-    this.deadline = budget === undefined ? Infinity : performance.now() + budget;
+    // Without a budget the deadline stays at Infinity, as the constructor set it.
+    if (budget !== undefined) this.deadline = performance.now() + budget;
     try {
       this.hook?.onRunStart?.(budget);
       this.gate = this.hook?.callGate?.(this.bytecode);
@@ -236,26 +277,34 @@ export class Vm implements GlobalsView {
     this.frameUpvalues[0] = NO_UPVALUES;
   }
 
-  private callGlobal(name: string, hostArgs: readonly HostValue[]): Value {
+  /** The function global `name` holds, or the error `call` raises for it. */
+  private calleeNamed(name: string): AtlasFunction | AtlasClosure {
     const cell = this.globals.get(name);
     if (cell === undefined) throw new AtlasRuntimeError('UndefinedVariable', NO_OFFSET, undefined, name);
-    const callee = cell.value;
-    if (!(callee instanceof AtlasFunction || callee instanceof AtlasClosure)) {
-      throw new AtlasRuntimeError('TypeError', NO_OFFSET, undefined, 'Cannot call non-function value');
-    }
-    const args = fromHostArgs(hostArgs);
-    const fn = callee.ref;
-    const notCallable = this.checkCallable(callee, args.length);
-    if (notCallable !== undefined) throw new AtlasRuntimeError('TypeError', NO_OFFSET, undefined, notCallable);
+    return calleeIn(cell);
+  }
+
+  /** Runs a host call of `callee` in the run `enter()` started. */
+  private callValue(callee: AtlasFunction | AtlasClosure, hostArgs: readonly HostValue[]): Value {
     const stack = this.stack;
+    const argc = hostArgs.length;
+    // Converted straight onto the stack: a call with plain arguments allocates nothing here.
+    for (let i = 0; i < argc; i++) stack[i + 1] = fromHostArg(hostArgs[i], i);
     stack[0] = callee;
-    for (let i = 0; i < args.length; i++) stack[i + 1] = args[i]!;
-    const sp = args.length + 1;
+    const fn = callee.ref;
+    const notCallable = this.checkCallable(callee, argc);
+    if (notCallable !== undefined) throw new AtlasRuntimeError('TypeError', NO_OFFSET, undefined, notCallable);
     let answer: Value | undefined | typeof SIDE_EXIT;
-    if (this.hook !== undefined && callee instanceof AtlasFunction) {
-      answer = this.hook.onCall(fn, this.bytecode, stack, 1, this.maxCallDepth, this.maxStackSize - 1, this);
+    const hook = this.hook;
+    if (hook !== undefined && callee instanceof AtlasFunction) {
+      answer = hook.onHostCall !== undefined
+        ? hook.onHostCall(fn, this.bytecode, stack, this.maxCallDepth, this.maxStackSize - 1, this)
+        : hook.onCall(fn, this.bytecode, stack, 1, this.maxCallDepth, this.maxStackSize - 1, this);
       if (answer !== undefined && answer !== SIDE_EXIT) return answer;
     }
+    // Only interpreted code reads the frames: a call native code answered never gets here.
+    this.initMainFrame();
+    const sp = argc + 1;
     if (this.maxCallDepth < 1) throw this.stackOverflow(NO_OFFSET);
     this.frames[Frame.Size + Frame.Base] = 1;
     this.frames[Frame.Size + Frame.Locals] = fn.localCount;

@@ -58,6 +58,13 @@ export interface VmJitHook {
    *  decrements it; at zero it calls `onCall` (which may set it again). Asked once per run.
    *  Optional. */
   callGate?(program: Bytecode): Int32Array | undefined;
+  /** Optional: `onCall` for a call the host makes (`Vm.call`, function handles): the arguments
+   *  are `stack[1 .. 1+fn.arity)` and no frame is below them. It answers exactly as `onCall`
+   *  would; a hook offers it when it can answer such a call faster (host calls pay the hook's
+   *  cost once per call, with no interpreted work around it to hide it). */
+  onHostCall?(
+    fn: FunctionRef, program: Bytecode, stack: readonly Value[], framesLeft: number, slotsLeft: number, globals: GlobalsView,
+  ): HookAnswer;
   /** After `SIDE_EXIT`: the frames to continue, outermost first (frame 0 is the one the hook
    *  was asked to run; each further one was called by the one before, at its offset). */
   readonly exitFrames?: readonly ExitFrame[] | undefined;
