@@ -41,9 +41,15 @@ const MAX_CALL_ARGS = 0xff;
 const MAX_ARRAY_LITERAL = 0xffff;
 const MAX_LOCAL_SLOTS = 0x10000;
 
-/** Compiles a checked program to bytecode. */
-export function generate(program: Program, source: SourceText): Bytecode {
-  return new CodeGenerator(source).program(program);
+/** Which slot layout a function's locals get. */
+export type LayoutPolicy = (fn: FnDecl) => 'reference' | 'scoped';
+
+/** The reference's layout wherever it is right, so its bytes are kept there. */
+export const chooseLayout: LayoutPolicy = (fn) => (referenceLayoutIsSound(fn) ? 'reference' : 'scoped');
+
+/** Compiles a checked program to bytecode (`layout` is replaced only by tests). */
+export function generate(program: Program, source: SourceText, layout: LayoutPolicy = chooseLayout): Bytecode {
+  return new CodeGenerator(source, layout).program(program);
 }
 
 interface LoopLabels {
@@ -61,7 +67,10 @@ class CodeGenerator {
   private slots: LocalSlots | undefined;
   private readonly loops: LoopLabels[] = [];
 
-  constructor(private readonly source: SourceText) {}
+  constructor(
+    private readonly source: SourceText,
+    private readonly layout: LayoutPolicy,
+  ) {}
 
   program(program: Program): Bytecode {
     for (const item of program.items) {
@@ -81,7 +90,7 @@ class CodeGenerator {
     }
     const started: FunctionInProgress = this.guard(fn.span, 'constants', () =>
       this.b.beginFunction(fn.name.name, names.length, fn.span, names));
-    this.slots = referenceLayoutIsSound(fn) ? new ReferenceSlots(names) : new ScopedSlots(names);
+    this.slots = this.layout(fn) === 'reference' ? new ReferenceSlots(names) : new ScopedSlots(names);
     for (const s of fn.body.statements) this.stmt(s);
     const localCount = this.slots.localCount;
     this.slots = undefined;
