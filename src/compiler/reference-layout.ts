@@ -37,8 +37,10 @@ export function referenceLayoutIsSound(fn: FnDecl): boolean {
 }
 
 class LayoutCheck {
-  /** Declarations in source order: what the reference compiler's name lookup searches. */
-  private readonly declared: { readonly name: string; readonly decl: Declaration }[] = [];
+  /** Each name's newest declaration in source order: what the reference compiler resolves it to. */
+  private readonly newest = new Map<string, Declaration>();
+  /** Declarations so far, parameters included: the next one's reference slot. */
+  private declarations: number;
   private readonly scopes: Scopes<Declaration>;
   /** Stack depth in locals on the current path; undefined after a jump (dead code). */
   private depth: number | undefined;
@@ -46,9 +48,10 @@ class LayoutCheck {
   private readonly loops: (number | undefined)[] = [];
 
   constructor(params: readonly string[]) {
-    const decls = params.map((name, slot) => ({ name, decl: { slot, depth: slot } }));
-    this.declared.push(...decls);
-    this.scopes = new Scopes(decls.map(({ name, decl }) => [name, decl] as const));
+    const decls = params.map((name, slot) => [name, { slot, depth: slot }] as const);
+    for (const [name, decl] of decls) this.newest.set(name, decl);
+    this.scopes = new Scopes(decls);
+    this.declarations = params.length;
     this.depth = params.length;
   }
 
@@ -67,8 +70,8 @@ class LayoutCheck {
     switch (s.kind) {
       case 'var': {
         this.expr(s.init);
-        const decl: Declaration = { slot: this.declared.length, depth: this.depth };
-        this.declared.push({ name: s.name.name, decl });
+        const decl: Declaration = { slot: this.declarations++, depth: this.depth };
+        this.newest.set(s.name.name, decl);
         this.scopes.declare(s.name.name, decl);
         if (this.depth !== undefined) this.depth++;
         return;
@@ -163,8 +166,7 @@ class LayoutCheck {
   private use(name: string): void {
     if (this.depth === undefined) return;
     const meant = this.scopes.lookup(name);
-    const found = this.declared.findLast((d) => d.name === name)?.decl;
-    if (found !== meant) throw new Unsound();
+    if (this.newest.get(name) !== meant) throw new Unsound();
     if (meant !== undefined && meant.slot !== meant.depth) throw new Unsound();
   }
 }
