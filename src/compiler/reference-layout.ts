@@ -5,9 +5,9 @@
  * In that layout the k-th declaration of the body (in source order, after the parameters)
  * gets slot k and nothing is ever popped, so at run time the stack holds one value per
  * declaration executed so far. The layout is right when, on every path:
- * - merging paths agree on that stack depth (an `if` branch, a loop body, a `break` or
- *   `continue` that declared nothing on the way, or that ends in a jump), as the validator
- *   demands; and
+ * - paths that merge (after an `if`, at a loop's back edge, at `break` and `continue`)
+ *   agree on that stack depth, as the validator demands: a block whose end is reached, or
+ *   that a `break` or `continue` leaves, must have declared nothing; and
  * - every name read or written means what block scoping says it means (`Scopes`): a global
  *   when no enclosing scope declares it, else that declaration, whose source-order slot must
  *   equal the stack depth at which it was executed.
