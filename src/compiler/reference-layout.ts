@@ -6,8 +6,9 @@
  * gets slot k and nothing is ever popped, so at run time the stack holds one value per
  * declaration executed so far. The layout is right when, on every path:
  * - paths that merge (after an `if`, at a loop's back edge, at `break` and `continue`)
- *   agree on that stack depth, as the validator demands: a block whose end is reached, or
- *   that a `break` or `continue` leaves, must have declared nothing; and
+ *   agree on that stack depth, as the validator demands (an `if` without `else` whose end
+ *   is reached, and a loop body up to its end, `break` or `continue`, declare nothing; the
+ *   two branches of an if/else that both reach their end declare as many); and
  * - every name read or written means what block scoping says it means (`Scopes`): a global
  *   when no enclosing scope declares it, else that declaration, whose source-order slot must
  *   equal the stack depth at which it was executed.
