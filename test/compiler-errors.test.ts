@@ -1,5 +1,5 @@
 // CompileError: the `file:line:column: error:` format with the source line and a caret,
-// and the programs the reference would compile into misbehaving bytecode (docs/bytecode.md Q4, Q5, docs/bytecode.md Q7, Q16).
+// and the programs the reference would compile into misbehaving bytecode (docs/bytecode.md Q5, Q7, Q16).
 import test from 'ava';
 import { CompileError, compile } from '../src/compiler/index.js';
 import { compileError } from './compiler-helpers.js';
