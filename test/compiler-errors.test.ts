@@ -1,5 +1,5 @@
 // CompileError: the `file:line:column: error:` format with the source line and a caret,
-// and the programs the reference would compile into misbehaving bytecode (docs/bytecode.md Q4, Q5, docs/bytecode.md Q7, Q16).
+// and the programs the reference would compile into misbehaving bytecode (docs/bytecode.md Q5, Q7, Q16).
 import test from 'ava';
 import { CompileError, compile } from '../src/compiler/index.js';
 import { compileError } from './compiler-helpers.js';
@@ -60,17 +60,6 @@ test('an error at end of input points just past the last line', (t) => {
   const err = compileError(t, 'fn f() {\n  print(1);');
   t.deepEqual([err.line, err.column], [2, 12]);
   t.is(err.reason, "Expected '}', found end of input");
-});
-
-test('Q4: a let/var inside a block of a function is a CompileError at the declaration', (t) => {
-  const source = 'fn f(n: number) -> number {\n    var s = 0;\n    while (s < n) {\n        let step = 2;\n        s = s + step;\n    }\n    return s;\n}';
-  const err = compileError(t, source);
-  t.deepEqual([err.line, err.column], [4, 9]);
-  t.is(err.reason, "Cannot declare 'step' inside a block of a function: declare locals at function body level; the reference compiler has no block scoping");
-  compileError(t, 'fn g(b: bool) { if (b) { var x = 1; } }');
-  compileError(t, 'fn h() { if (true) { for (var i = 0; i < 2; i++) { } } }');
-  t.notThrows(() => compile('fn k() { for (var i = 0; i < 2; i++) { } var j = 0; } if (true) { let top = 1; }', 't.atlas'),
-    'body-level locals, a for initializer at body level and top-level blocks are fine');
 });
 
 test('Q5: a non-empty standalone block is rejected instead of silently dropped', (t) => {

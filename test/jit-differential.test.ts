@@ -1,6 +1,6 @@
 // Differential acceptance test of the JIT (docs/design.md invariant 3): fast-check generates random valid Atlas
-// programs — functions with while loops (break included), if/else, && and ||, and calls
-// between the functions (recursion and mutual recursion through a depth parameter) — compiles
+// programs — functions with while loops (break included), if/else, block-scoped locals,
+// && and ||, and calls between the functions (recursion and mutual recursion through a depth parameter) — compiles
 // them with the Atlas compiler, and runs each on many random inputs twice: in the interpreter
 // alone, and with every function compiled natively up front (`compileNowBlocking`). Value,
 // type and error (kind, detail, offset, span) must be identical.
@@ -97,11 +97,15 @@ class FnWriter {
   }
 
   statement(inLoop: boolean): string {
-    switch (this.c.next(inLoop ? 5 : 3)) {
+    switch (this.c.next(inLoop ? 7 : 4)) {
       case 0: return `x = ${this.num(2, inLoop)};`;
       case 1: return `if (${this.bool(2, inLoop)}) { x = ${this.num(2, inLoop)}; } else { x = ${this.num(1, inLoop)}; }`;
       case 2: return `if (${this.bool(1, inLoop)}) { x = x + ${this.num(1, inLoop)}; }`;
-      case 3: return `if (${this.bool(1, inLoop)}) { break; }`;
+      // Block locals: one in each branch, the else one shadowing x.
+      case 3: return `if (${this.bool(1, inLoop)}) { let t = ${this.num(1, inLoop)}; x = t - ${this.num(1, inLoop)}; } else { var x = ${this.num(1, inLoop)}; b = x * 2; }`;
+      case 4: return `if (${this.bool(1, inLoop)}) { break; }`;
+      // A loop body local, and one that a break leaves.
+      case 5: return `var t = x + ${this.num(1, inLoop)}; if (${this.bool(1, inLoop)}) { let u = t; x = u * 2; break; } x = t;`;
       default: return `x = x * ${this.num(1, inLoop)};`;
     }
   }

@@ -54,7 +54,7 @@ class ScriptWriter {
     }
   }
 
-  /** A rule with a bool parameter and a loop, and a rare branch that prints. */
+  /** A rule with a bool parameter and a loop with block locals, and a rare branch that prints. */
   rule(): string {
     const nums = ['p', 'acc', 'k'];
     return [
@@ -63,8 +63,10 @@ class ScriptWriter {
       '  var k = 0;',
       `  while (k < ${1 + this.c.next(5)}) {`,
       '    k = k + 1;',
-      `    if (q) { acc = acc + ${this.num(1, nums)}; } else { acc = acc - ${this.num(1, nums)}; }`,
-      `    if (acc > ${[100, 1000, 100000][this.c.next(3)]}) { print("big"); acc = acc % 1000; }`,
+      // Block locals: live across the side exit at print, and popped before the back edge.
+      `    let d = ${this.num(1, nums)};`,
+      `    if (q) { acc = acc + d; } else { var e = ${this.num(1, nums)}; acc = acc - e; }`,
+      `    if (acc > ${[100, 1000, 100000][this.c.next(3)]}) { let shown = acc; print("big"); acc = shown % 1000; }`,
       '  }',
       '  return acc;',
       '}',

@@ -9,14 +9,16 @@
  * - a call whose callee is not a plain name (docs/bytecode.md Q16: the reference emits nothing for it);
  * - overflow of the constant pool, a jump distance, a call's argument count, an array
  *   literal's size, a function's parameter count or local slots (docs/bytecode.md Q7: the reference wraps);
- * - `let`/`var` inside a block of a function body (docs/bytecode.md Q4: no block scoping, so the slot
- *   layout differs between paths; the validator would reject the result);
  * - a non-empty standalone `{ … }` (docs/bytecode.md Q5: the reference silently drops its statements);
  * - assignment through a nested index or a call result, `a[i][j] = v`, and compound
  *   assignment or `++`/`--` on an element: the reference stores the modified copy of
  *   the array nowhere, or has no defined layout for them.
  * `continue` in a C-style `for` jumps to the condition and skips the step, exactly as the
  * reference bytecode does (docs/bytecode.md Q6).
+ *
+ * Locals inside blocks (docs/bytecode.md Q4): a function whose locals the reference lays out
+ * correctly gets the reference's layout and bytes; any other gets block-scoped slots, with
+ * Pops where a block's locals go out of scope (`local-slots.ts`, `reference-layout.ts`).
  */
 import type { Bytecode, Span } from '../bytecode/bytecode.js';
 import { type FunctionInProgress, type Label, BytecodeBuilder } from '../bytecode/builder.js';
@@ -26,6 +28,8 @@ import {
   type Program, type Stmt, DUMMY_SPAN,
 } from './ast.js';
 import { compileErrorAt } from './compile-error.js';
+import { type LocalSlots, ReferenceSlots, ScopedSlots, fallsThrough } from './local-slots.js';
+import { referenceLayoutIsSound } from './reference-layout.js';
 import type { SourceText } from './source-text.js';
 
 const BINARY_OPCODES: Readonly<Record<ArithmeticOp | ComparisonOp, OpcodeName>> = {
@@ -37,16 +41,15 @@ const MAX_CALL_ARGS = 0xff;
 const MAX_ARRAY_LITERAL = 0xffff;
 const MAX_LOCAL_SLOTS = 0x10000;
 
-/** Compiles a checked program to bytecode. */
-export function generate(program: Program, source: SourceText): Bytecode {
-  return new CodeGenerator(source).program(program);
-}
+/** Which slot layout a function's locals get. */
+export type LayoutPolicy = (fn: FnDecl) => 'reference' | 'scoped';
 
-interface FunctionScope {
-  /** Slot i holds locals[i]; parameters first. Lookup is newest first (shadowing). */
-  readonly locals: string[];
-  /** How many blocks deep inside the body the current statement is (0 = body level). */
-  nesting: number;
+/** The reference's layout wherever it is right, so its bytes are kept there. */
+export const chooseLayout: LayoutPolicy = (fn) => (referenceLayoutIsSound(fn) ? 'reference' : 'scoped');
+
+/** Compiles a checked program to bytecode (`layout` is replaced only by tests). */
+export function generate(program: Program, source: SourceText, layout: LayoutPolicy = chooseLayout): Bytecode {
+  return new CodeGenerator(source, layout).program(program);
 }
 
 interface LoopLabels {
@@ -54,14 +57,20 @@ interface LoopLabels {
   readonly start: Label;
   /** Where the exit test and `break` go. */
   readonly exit: Label;
+  /** Locals live at the condition: a `break` or `continue` pops down to it. */
+  readonly depth: number;
 }
 
 class CodeGenerator {
   private readonly b = new BytecodeBuilder();
-  private scope: FunctionScope | undefined;
+  /** The current function's locals; undefined at top level, where declarations are globals. */
+  private slots: LocalSlots | undefined;
   private readonly loops: LoopLabels[] = [];
 
-  constructor(private readonly source: SourceText) {}
+  constructor(
+    private readonly source: SourceText,
+    private readonly layout: LayoutPolicy,
+  ) {}
 
   program(program: Program): Bytecode {
     for (const item of program.items) {
@@ -81,10 +90,10 @@ class CodeGenerator {
     }
     const started: FunctionInProgress = this.guard(fn.span, 'constants', () =>
       this.b.beginFunction(fn.name.name, names.length, fn.span, names));
-    this.scope = { locals: [...names], nesting: 0 };
+    this.slots = this.layout(fn) === 'reference' ? new ReferenceSlots(names) : new ScopedSlots(names);
     for (const s of fn.body.statements) this.stmt(s);
-    const localCount = this.scope.locals.length;
-    this.scope = undefined;
+    const localCount = this.slots.localCount;
+    this.slots = undefined;
     this.guard(fn.span, 'function', () => this.b.endFunction(started, localCount));
   }
 
@@ -117,20 +126,17 @@ class CodeGenerator {
 
   /** Depth 0: `e; SetGlobal x; Pop`. In a function: `e`, whose value becomes the next slot. */
   private varDecl(name: Identifier, init: Expr, span: Span): void {
-    const scope = this.scope;
-    if (scope !== undefined && scope.nesting > 0) {
-      throw this.error(span, `Cannot declare '${name.name}' inside a block of a function: declare locals at function body level; the reference compiler has no block scoping`);
-    }
+    const slots = this.slots;
     this.expr(init);
-    if (scope === undefined) {
+    if (slots === undefined) {
       this.emit('SetGlobal', span, this.nameConstant(name.name, span));
       this.emit('Pop', span);
       return;
     }
-    if (scope.locals.length >= MAX_LOCAL_SLOTS) {
+    if (slots.live >= MAX_LOCAL_SLOTS) {
       throw this.error(name.span, `Too many local variables in one function (at most ${MAX_LOCAL_SLOTS})`);
     }
-    scope.locals.push(name.name);
+    slots.declare(name.name);
   }
 
   private assign(target: AssignTarget, value: Expr, span: Span): void {
@@ -179,10 +185,14 @@ class CodeGenerator {
     this.mark(end, span);
   }
 
-  /** while: `T: c; JumpIfFalse L; B; Loop T; L:`. for: init first, step after the body. */
+  /**
+   * while: `T: c; JumpIfFalse L; B; Loop T; L:`. for: init first, step after the body; the
+   * header is a scope of its own, whose locals (scoped layout) are popped after `L:`.
+   */
   private loop(init: Stmt | undefined, cond: Expr, body: Block, step: Stmt | undefined, span: Span): void {
+    this.slots?.enterBlock();
     if (init !== undefined) this.stmt(init);
-    const labels: LoopLabels = { start: this.b.label(), exit: this.b.label() };
+    const labels: LoopLabels = { start: this.b.label(), exit: this.b.label(), depth: this.slots?.live ?? 0 };
     this.mark(labels.start, span);
     this.expr(cond);
     this.jump('JumpIfFalse', labels.exit, span);
@@ -192,14 +202,19 @@ class CodeGenerator {
     if (step !== undefined) this.stmt(step);
     this.jump('Loop', labels.start, span);
     this.mark(labels.exit, span);
+    this.pops(this.slots?.exitBlock() ?? 0, span);
   }
 
-  /** `break` → Jump to the exit; `continue` → Loop to the condition (for a `for`, skipping the step: docs/bytecode.md Q6). */
+  /**
+   * `break` → Jump to the exit; `continue` → Loop to the condition (for a `for`, skipping the
+   * step: docs/bytecode.md Q6). Either first pops the locals the loop body declared so far.
+   */
   private loopJump(op: 'Jump' | 'Loop', span: Span): void {
     const loop = this.loops[this.loops.length - 1];
     if (loop === undefined) {
       throw this.error(span, `${op === 'Jump' ? 'Break' : 'Continue'} statement outside loop`, 'AT3010');
     }
+    this.pops(this.slots?.popsTo(loop.depth) ?? 0, span);
     this.jump(op, op === 'Jump' ? loop.exit : loop.start, span);
   }
 
@@ -212,10 +227,21 @@ class CodeGenerator {
     this.emit('Pop', block.span);
   }
 
+  /** A block of an if/else or loop: its locals go out of scope (and off the stack) at its end. */
   private nested(block: Block): void {
-    if (this.scope !== undefined) this.scope.nesting++;
+    const slots = this.slots;
+    if (slots === undefined) {
+      for (const s of block.statements) this.stmt(s);
+      return;
+    }
+    slots.enterBlock();
     for (const s of block.statements) this.stmt(s);
-    if (this.scope !== undefined) this.scope.nesting--;
+    const dropped = slots.exitBlock();
+    if (fallsThrough(block)) this.pops(dropped, block.span);
+  }
+
+  private pops(count: number, span: Span): void {
+    for (let i = 0; i < count; i++) this.emit('Pop', span);
   }
 
   // ---- expressions (docs/bytecode.md §6.5) -----------------------------------------------------
@@ -276,20 +302,15 @@ class CodeGenerator {
 
   // ---- names -----------------------------------------------------------------------
 
-  private slotOf(name: string): number | undefined {
-    const slot = this.scope?.locals.lastIndexOf(name) ?? -1;
-    return slot >= 0 ? slot : undefined;
-  }
-
   private load(name: string, span: Span): void {
-    const slot = this.slotOf(name);
+    const slot = this.slots?.slotOf(name);
     if (slot !== undefined) this.emit('GetLocal', span, slot);
     else this.emit('GetGlobal', span, this.nameConstant(name, span));
   }
 
   /** SetLocal with the slot (the function base is always 0 here, so Q15's absolute index is the same). */
   private store(name: string, span: Span): void {
-    const slot = this.slotOf(name);
+    const slot = this.slots?.slotOf(name);
     if (slot !== undefined) this.emit('SetLocal', span, slot);
     else this.emit('SetGlobal', span, this.nameConstant(name, span));
   }

@@ -6,11 +6,13 @@
  * only certain errors are reported. Messages and codes are the reference's.
  *
  * Name resolution mirrors the code generator: inside a function, its parameters and the
- * locals declared so far (no block scoping, quirk Q4); otherwise globals.
+ * locals declared so far in the enclosing block scopes (`Scopes`); otherwise globals
+ * (top-level declarations are globals even inside blocks, as the reference compiles them).
  */
 import type { Span } from '../bytecode/bytecode.js';
 import type { AssignTarget, Block, Expr, FnDecl, Program, Stmt, TypeNode } from './ast.js';
 import { compileErrorAt } from './compile-error.js';
+import { Scopes } from './scopes.js';
 import type { SourceText } from './source-text.js';
 import { type AtlasType, type FunctionType, T, arrayOf, displayType, isAssignable, isUnknown, overlaps } from './types.js';
 
@@ -28,7 +30,7 @@ export function typecheck(program: Program, source: SourceText): void {
 class Checker {
   private readonly globals = new Map<string, Binding>();
   /** The current function's parameters and locals; undefined at top level. */
-  private locals: Map<string, Binding> | undefined;
+  private locals: Scopes<Binding> | undefined;
   /** The current function's return type; undefined at top level. */
   private returnType: AtlasType | undefined;
   private loopDepth = 0;
@@ -60,8 +62,7 @@ class Checker {
 
   private fn(fn: FnDecl): void {
     const sig = this.signature(fn);
-    this.locals = new Map();
-    fn.params.forEach((p, i) => this.locals!.set(p.name.name, { type: sig.params[i]!, mutable: true, declaredWith: 'param' }));
+    this.locals = new Scopes(fn.params.map((p, i) => [p.name.name, { type: sig.params[i]!, mutable: true, declaredWith: 'param' }] as const));
     this.returnType = sig.returns;
     this.loopDepth = 0;
     this.statements(fn.body.statements);
@@ -89,18 +90,21 @@ class Checker {
       case 'return': return this.returnStmt(s.value, s.span);
       case 'if':
         this.condition(s.cond);
-        this.statements(s.then.statements);
-        if (s.otherwise !== undefined) this.statements(s.otherwise.statements);
+        this.scoped(s.then);
+        if (s.otherwise !== undefined) this.scoped(s.otherwise);
         return;
       case 'while':
         this.condition(s.cond);
         this.loopBody(s.body);
         return;
       case 'for':
+        // The header is a scope of its own: the initializer's variable ends with the loop.
+        this.locals?.enter();
         this.stmt(s.init);
         this.condition(s.cond);
         this.stmt(s.step);
         this.loopBody(s.body);
+        this.locals?.exit();
         return;
       case 'break': case 'continue':
         if (this.loopDepth === 0) {
@@ -124,7 +128,8 @@ class Checker {
       }
     }
     const binding: Binding = { type, mutable: s.mutable, declaredWith: s.mutable ? 'var' : 'let' };
-    (this.locals ?? this.globals).set(s.name.name, binding);
+    if (this.locals !== undefined) this.locals.declare(s.name.name, binding);
+    else this.globals.set(s.name.name, binding);
   }
 
   private assign(target: AssignTarget, value: Expr, span: Span): void {
@@ -185,8 +190,15 @@ class Checker {
 
   private loopBody(body: Block): void {
     this.loopDepth++;
-    this.statements(body.statements);
+    this.scoped(body);
     this.loopDepth--;
+  }
+
+  /** An if/else or loop block: inside a function, its declarations end with it. */
+  private scoped(block: Block): void {
+    this.locals?.enter();
+    this.statements(block.statements);
+    this.locals?.exit();
   }
 
   private targetType(target: AssignTarget): AtlasType {
@@ -293,7 +305,7 @@ class Checker {
   // ---- names and types -------------------------------------------------------------
 
   private lookup(name: string): Binding | undefined {
-    return this.locals?.get(name) ?? this.globals.get(name);
+    return this.locals?.lookup(name) ?? this.globals.get(name);
   }
 
   private resolveType(node: TypeNode): AtlasType {
