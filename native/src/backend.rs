@@ -1,7 +1,8 @@
 //! From a translated call tree to callable machine code: the host ISA (from
 //! cranelift-native) at the requested opt level, one `JITModule` per tree (so that
-//! releasing it really frees its memory), and the real code size. `ATLAS_JIT_DISASM=1`
-//! prints the machine code of every compiled function to stderr (a debugging aid).
+//! releasing it really frees its memory), and the real code size. Debugging aids, printed
+//! to stderr: `ATLAS_JIT_DISASM=1` the machine code of every compiled function,
+//! `ATLAS_JIT_TIMING=1` the time of our translation and of each Cranelift pass per tree.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -148,7 +149,13 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
         interrupt_checks: options.interrupt_checks,
     };
     let mut builder_ctx = FunctionBuilderContext::new();
+    let timing = std::env::var_os("ATLAS_JIT_TIMING").is_some_and(|v| v == "1");
+    if timing {
+        // Drop what earlier compiles on this thread accumulated.
+        cranelift_codegen::timing::take_current();
+    }
     let (contexts, exit) = translate_module(input, call_conv, &mut env, &mut builder_ctx)?;
+    let translated = started.elapsed();
     let mut entry_ctx = Context::new();
     entry_ctx.func.signature = native_signature(call_conv);
     translate_entry(input.entry.kinds.len(), &mut entry_ctx.func, &mut builder_ctx, &env);
@@ -189,6 +196,10 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
             .ok_or_else(|| CompileError::Backend("no compiled code after define_function".to_owned()))?;
     }
     module.get().finalize_definitions().map_err(backend("finalizing"))?;
+    if timing {
+        let passes = cranelift_codegen::timing::take_current();
+        eprintln!("atlas-jit: validation and translation {translated:?}, then Cranelift:\n{passes}");
+    }
     let entry = module.get().get_finalized_function(entry_id);
     let code = NativeCode::new(module, entry, code_size, exit, input.entry.kinds.len());
     Ok(Compiled { code, compile_micros: started.elapsed().as_secs_f64() * 1e6 })

@@ -1,12 +1,22 @@
 //! Runtime checks of arithmetic results: division by zero at once, and finiteness (NaN
 //! or ±∞ is InvalidNumericResult) deferred so that a stretch of arithmetic is tested with
 //! one branch.
+//!
+//! A stretch holds at most `MAX_DEFERRED` results. Its cold path tests every result of the
+//! stretch, so each one stays live until the stretch is flushed: an unbounded stretch (a long
+//! straight-line body without calls, divisions or branches) kept thousands of values live at
+//! once, and register allocation, whose cost grows with the number of simultaneously live
+//! values, made compile time grow quadratically with the body's length.
 
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{InstBuilder, Value};
 
 use super::Translator;
 use crate::outcome::TrapCode;
+
+/// The most results one flush tests. Small enough that the values a stretch keeps live fit
+/// in registers, large enough that the fast path pays one branch per many operations.
+pub(super) const MAX_DEFERRED: usize = 16;
 
 /// A result whose finiteness check is deferred.
 #[derive(Clone, Copy)]
@@ -31,6 +41,9 @@ impl Translator<'_> {
     /// stretch of arithmetic are tested with one branch.
     pub(super) fn check_finite(&mut self, result: Value, pc: usize) {
         self.unchecked.push(Unchecked { value: result, pc, covered: false });
+        if self.unchecked.len() >= MAX_DEFERRED {
+            self.flush_checks();
+        }
     }
 
     /// An Add/Sub/Mul result is NaN or ±∞ whenever an operand is, so while the result is
