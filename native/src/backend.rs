@@ -294,6 +294,48 @@ mod tests {
         assert!(size(OptLevel::None) > size(OptLevel::Speed), "{} vs {}", size(OptLevel::None), size(OptLevel::Speed));
     }
 
+    /// The trap a run stores: (code, offset), or None when it returned.
+    fn trap_of(input: &FunctionInput, args: &[f64]) -> Option<(u32, u32)> {
+        let area = run(input, OptLevel::Speed, args);
+        (area.control(STATUS) == STATUS_TRAP).then(|| (area.control(TRAP_CODE), area.control(TRAP_OFFSET)))
+    }
+
+    #[test]
+    fn deferred_checks_report_the_first_failure_in_program_order() {
+        // a * a (offset 6), 1 / b (offset 12), c % b (offset 19), summed: one stretch.
+        #[rustfmt::skip]
+        let code = [
+            op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 0, op::MUL,
+            op::CONSTANT, 0, 0, op::GET_LOCAL, 0, 1, op::DIV,
+            op::GET_LOCAL, 0, 2, op::GET_LOCAL, 0, 1, op::MOD,
+            op::ADD, op::ADD, op::RETURN,
+        ];
+        let input = function(&code, 3, vec![PoolEntry::Number(1.0)]);
+        let (invalid, by_zero) = (TrapCode::InvalidNumericResult as u32, TrapCode::DivideByZero as u32);
+        assert_eq!(trap_of(&input, &[1e200, 0.0, 5.0]), Some((invalid, 6)), "the overflow comes first");
+        assert_eq!(trap_of(&input, &[1.0, 0.0, 5.0]), Some((by_zero, 13)));
+        assert_eq!(trap_of(&input, &[1.0, -0.0, 5.0]), Some((by_zero, 13)), "-0 is zero");
+        assert_eq!(trap_of(&input, &[1.0, f64::NAN, 5.0]), Some((invalid, 13)), "NaN is no zero");
+        assert_eq!(trap_of(&input, &[1.0, 1e-310, 5.0]), Some((invalid, 13)), "1 / 1e-310 overflows");
+        assert_eq!(trap_of(&input, &[1e200, 2.0, 5.0]), Some((invalid, 6)));
+        assert_eq!(trap_of(&input, &[1.3e154, 1e-308, 5.0]), Some((invalid, 22)), "only the sum overflows");
+        assert_eq!(trap_of(&input, &[3.0, 2.0, 5.0]), None);
+    }
+
+    #[test]
+    fn stretches_longer_than_one_flush_keep_the_order() {
+        // x = x * x, 40 times (the first flush comes after 16): x = 2 overflows at the 10th
+        // (2^1024), x = 1.0000001 at none; every Mul is at 11k + 6.
+        let mut code = Vec::new();
+        for _ in 0..40 {
+            code.extend([op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 0, op::MUL, op::SET_LOCAL, 0, 0, op::POP]);
+        }
+        code.extend([op::GET_LOCAL, 0, 0, op::RETURN]);
+        let input = function(&code, 1, vec![]);
+        assert_eq!(trap_of(&input, &[2.0]), Some((TrapCode::InvalidNumericResult as u32, 11 * 9 + 6)));
+        assert_eq!(trap_of(&input, &[1.0]), None);
+    }
+
     #[test]
     fn mod_matches_fmod_on_the_integer_and_the_call_path() {
         let code = [op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 1, op::MOD, op::RETURN];

@@ -22,11 +22,12 @@
 //! and every other edge must bring the same shape, or the function is refused. Each
 //! instruction is then lowered by its opcode's method (`lowering`).
 //!
-//! Dynamic runtime errors (division by zero, NaN/∞ results) branch to cold blocks that
-//! store a trap (`checks`, `exits`); type errors are known statically and end their path
+//! Dynamic runtime errors (division by zero, NaN/∞ results) are checked in stretches of at
+//! most 16 results, each with one branch to a cold block that finds the first failure and
+//! stores its trap (`checks`, `exits`); type errors are known statically and end their path
 //! with an unconditional trap. (Testing all dynamic checks once at the exit was tried: it
-//! keeps every intermediate condition alive to the end, and the register pressure made both
-//! compile time and code size worse than one cold branch per check.)
+//! keeps every intermediate result alive to the end, and register allocation grew
+//! quadratically with the body's length.)
 
 mod checks;
 mod entry;
