@@ -19,7 +19,9 @@ use crate::code::{NativeCode, OwnedModule};
 use crate::frame::Rejection;
 use crate::input::{FunctionInput, ModuleInput};
 use crate::outcome::ValueKind;
-use crate::translate::{fmod_signature, native_signature, translate_entry, translate_module, TranslateEnv};
+use crate::translate::{
+    fmod_signature, native_signature, translate_entry, translate_module, Budget, TranslateEnv, MAX_UNITS,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptLevel {
@@ -65,6 +67,8 @@ pub fn verify_by_default() -> bool {
 pub struct Compiled {
     pub code: NativeCode,
     pub compile_micros: f64,
+    /// The size budget units the translation used (of `MAX_UNITS`).
+    pub units: usize,
 }
 
 #[derive(Debug)]
@@ -147,6 +151,7 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
         demands: Default::default(),
         left_out: vec![false; count],
         interrupt_checks: options.interrupt_checks,
+        budget: Budget::default(),
     };
     let mut builder_ctx = FunctionBuilderContext::new();
     let timing = std::env::var_os("ATLAS_JIT_TIMING").is_some_and(|v| v == "1");
@@ -198,11 +203,13 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
     module.get().finalize_definitions().map_err(backend("finalizing"))?;
     if timing {
         let passes = cranelift_codegen::timing::take_current();
-        eprintln!("atlas-jit: validation and translation {translated:?}, then Cranelift:\n{passes}");
+        let units = env.budget.used();
+        eprintln!("atlas-jit: validation and translation {translated:?} ({units} of {MAX_UNITS} units), then Cranelift:\n{passes}");
     }
     let entry = module.get().get_finalized_function(entry_id);
     let code = NativeCode::new(module, entry, code_size, exit, input.entry.kinds.len());
-    Ok(Compiled { code, compile_micros: started.elapsed().as_secs_f64() * 1e6 })
+    let units = env.budget.used();
+    Ok(Compiled { code, compile_micros: started.elapsed().as_secs_f64() * 1e6, units })
 }
 
 #[cfg(test)]
@@ -334,6 +341,48 @@ mod tests {
         let input = function(&code, 1, vec![]);
         assert_eq!(trap_of(&input, &[2.0]), Some((TrapCode::InvalidNumericResult as u32, 11 * 9 + 6)));
         assert_eq!(trap_of(&input, &[1.0]), None);
+    }
+
+    /// `x = x + 1` `n` times, then `return x`: a straight line of arithmetic.
+    fn increments(n: usize) -> FunctionInput {
+        let mut code = Vec::new();
+        for _ in 0..n {
+            code.extend([op::GET_LOCAL, 0, 0, op::CONSTANT, 0, 0, op::ADD, op::SET_LOCAL, 0, 0, op::POP]);
+        }
+        code.extend([op::GET_LOCAL, 0, 0, op::RETURN]);
+        function(&code, 1, vec![PoolEntry::Number(1.0)])
+    }
+
+    #[test]
+    fn the_size_budget_grows_linearly_and_refuses_past_its_limit() {
+        let fast = Options { opt_level: OptLevel::None, verify: false, interrupt_checks: true };
+        let units = |n| compile(&increments(n), fast).expect("compiles").units;
+        let (u1, u2, u3) = (units(1000), units(2000), units(3000));
+        // Linear: each thousand increments costs the same (to a flush of the checks or so).
+        let per_thousand = u2 - u1;
+        assert!((u3 - u2).abs_diff(per_thousand) <= per_thousand / 100, "{u1} {u2} {u3}");
+        let fits = (MAX_UNITS - u1) / per_thousand * 1000 + 1000;
+        let under = fits - fits / 50;
+        let compiled = compile(&increments(under), fast).expect("a body just under the limit compiles");
+        assert!(compiled.units <= MAX_UNITS && compiled.units > MAX_UNITS * 9 / 10, "{}", compiled.units);
+        let area = {
+            let handle = registry::register(compiled.code).unwrap();
+            let area = InvokeArea::new();
+            invoker::install_area(area.clone());
+            area.set_arg(0, 0.5);
+            assert_eq!(invoker::invoke(handle), Ok(ValueKind::Number as u32));
+            assert!(registry::release(handle));
+            invoker::sweep_this_thread();
+            area
+        };
+        assert_eq!(area.value(), 0.5 + under as f64);
+        match compile(&increments(fits + fits / 50), fast) {
+            Err(CompileError::Rejected(Rejection::Refused(r))) => {
+                assert_eq!(r.reason, RefusalReason::TooLarge);
+                assert!(r.offset < (fits + fits / 50) * 11, "refused where the budget ran out: {}", r.offset);
+            }
+            other => panic!("expected a refusal, got {:?}", other.err()),
+        }
     }
 
     #[test]
