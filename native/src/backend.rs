@@ -386,6 +386,27 @@ mod tests {
     }
 
     #[test]
+    fn a_deep_frame_carried_through_many_branches_counts_against_the_budget() {
+        // 400 locals, then `if (x < 1) x = x + 1` 2000 times: few instructions, but every
+        // edge carries the whole frame.
+        let mut code = vec![];
+        for _ in 0..399 {
+            code.extend([op::GET_LOCAL, 0, 0]);
+        }
+        for _ in 0..2000 {
+            code.extend([op::GET_LOCAL, 0, 0, op::CONSTANT, 0, 0, op::LESS, op::JUMP_IF_FALSE, 0, 11]);
+            code.extend([op::GET_LOCAL, 0, 0, op::CONSTANT, 0, 0, op::ADD, op::SET_LOCAL, 0, 0, op::POP]);
+        }
+        code.extend([op::GET_LOCAL, 0, 0, op::RETURN]);
+        let input = function(&code, 1, vec![PoolEntry::Number(1.0)]);
+        let fast = Options { opt_level: OptLevel::None, verify: false, interrupt_checks: true };
+        match compile(&input, fast) {
+            Err(CompileError::Rejected(Rejection::Refused(r))) => assert_eq!(r.reason, RefusalReason::TooLarge),
+            other => panic!("expected a refusal, got {:?}", other.err()),
+        }
+    }
+
+    #[test]
     fn mod_matches_fmod_on_the_integer_and_the_call_path() {
         let code = [op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 1, op::MOD, op::RETURN];
         for (a, b) in [(-7.0, 3.0), (5.5, -2.0), (1e300, 1e-300), (-0.0, 5.0)] {

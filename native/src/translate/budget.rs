@@ -1,13 +1,15 @@
 //! The size budget of one module's translation. Compile time grows with the IR Cranelift
 //! is given, and with the frame the translator carries: every instruction is translated
-//! with the whole frame at hand, and register allocation computes liveness per block for
-//! every value live across it. Counting both, and refusing a module that needs more than
-//! `MAX_UNITS`, keeps every compile short, where a big body used to run into the compile
-//! timeout after many seconds.
+//! with the whole frame at hand, every edge passes it, and register allocation computes
+//! liveness per block for every value live across it. Counting these, and refusing a
+//! module that needs more than `MAX_UNITS`, keeps every compile short, where a big body
+//! used to run into the compile timeout after many seconds.
 //!
-//! A unit is one IR instruction, one value passed along an edge, or `SLOTS_PER_UNIT` frame
-//! slots present while a bytecode instruction is translated (measured: a deep frame costs
-//! that much less per slot than an instruction does).
+//! A unit is one IR instruction, or `SLOTS_PER_UNIT` frame slots present while a bytecode
+//! instruction is translated, or `SLOTS_PER_UNIT / SLOTS_PER_EDGE_ARG` values passed along
+//! edges (measured: a slot costs far less than an instruction, and most edge arguments
+//! pass a value unchanged, which Cranelift removes before its costly passes, in a pass that
+//! is not linear either).
 
 use std::cell::Cell;
 
@@ -20,6 +22,9 @@ pub const MAX_UNITS: usize = 200_000;
 
 /// Frame slots per unit.
 pub const SLOTS_PER_UNIT: usize = 512;
+
+/// What one edge argument counts as, in frame slots.
+pub const SLOTS_PER_EDGE_ARG: usize = 128;
 
 /// Units used so far by the functions of one translation round.
 #[derive(Default)]

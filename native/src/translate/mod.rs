@@ -289,15 +289,16 @@ impl Translator<'_> {
         Ok((block, args))
     }
 
-    /// Charges what was emitted since the last charge (each IR instruction and edge
-    /// argument) and the frame the next instruction is translated with (see `budget`). Over
-    /// the budget, the module is refused (never a side exit: what is left would still be
-    /// translated).
+    /// Charges what was emitted since the last charge (each IR instruction, and each
+    /// value passed along an edge as `SLOTS_PER_EDGE_ARG` slots) and the frame the next
+    /// instruction is translated with (see `budget`). Over the budget, the module is refused
+    /// (never a side exit: what is left would still be translated).
     fn charge(&mut self, pc: usize) -> Result<(), Rejection> {
         let insts = self.b.func.dfg.num_insts();
-        let units = insts - self.charged.0 + std::mem::take(&mut self.edge_args);
+        let units = insts - self.charged.0;
         self.charged.0 = insts;
-        self.charged.1 += self.frame.depth();
+        let edge_slots = std::mem::take(&mut self.edge_args) * budget::SLOTS_PER_EDGE_ARG;
+        self.charged.1 += self.frame.depth() + edge_slots;
         let slot_units = self.charged.1 / budget::SLOTS_PER_UNIT;
         self.charged.1 %= budget::SLOTS_PER_UNIT;
         if self.env.budget.charge(units + slot_units) {
