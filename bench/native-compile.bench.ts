@@ -2,7 +2,8 @@
  * Compile latency per function at each Cranelift opt level: p50/p99 in µs of the addon's
  * own measure (translate + compile + finalize) and of the whole JS call (marshalling and
  * registering included), for a small, a medium and a large straight-line function, with
- * the real code size.
+ * the real code size. Then how compile time grows with the body's length (it should grow
+ * linearly, and a body past the size budget is refused as TooLarge at once).
  *
  * Run: `node dist/bench/native-compile.bench.js [--quick]` (after `npm run build`).
  */
@@ -60,4 +61,41 @@ printTable(
   `compile time per function, ${SAMPLES} samples each (verifier off)`,
   ['function', 'opt', 'addon p50 µs', 'addon p99 µs', 'call p50 µs', 'call p99 µs', 'code bytes'],
   rows,
+);
+
+/** `x = x + 1` `ops` times, then `return x`, laid out from offset 0 (no jump over the body). */
+function increments(ops: number): NativeFunctionInput {
+  const b = new BytecodeBuilder();
+  const one = b.number(1);
+  for (let i = 0; i < ops; i++) {
+    b.emit('GetLocal', [0]);
+    b.emit('Constant', [one]);
+    b.emit('Add');
+    b.emit('SetLocal', [0]);
+    b.emit('Pop');
+  }
+  b.emit('GetLocal', [0]);
+  b.emit('Return');
+  const end = b.offset;
+  const bytecode = b.build();
+  return { code: bytecode.code, start: 0, end, arity: 1, localCount: 1, constants: bytecode.constants };
+}
+
+const lengths = QUICK ? [1_000, 5_000, 15_000] : [1_000, 5_000, 15_000, 25_000, 40_000];
+const growth: string[][] = [];
+for (const ops of lengths) {
+  const input = increments(ops);
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  const outcome = compileFunction(input, 1, { verify: false });
+  const wallMs = performance.now() - t0;
+  const cpuMs = process.cpuUsage(cpu).user / 1000;
+  if (outcome.ok) releaseHandle(outcome.handle);
+  const result = outcome.ok ? `compiled, ${outcome.codeSize} code bytes` : `refused: ${outcome.refusal.reason}`;
+  growth.push([String(ops), String(input.end), fmt(wallMs), fmt(cpuMs), fmt((cpuMs / ops) * 1000), result]);
+}
+printTable(
+  'compile time by body length: x = x + 1, n times (opt 1, verifier off, one compile each)',
+  ['n', 'bytes', 'wall ms', 'cpu ms', 'cpu µs/op', 'outcome'],
+  growth,
 );

@@ -20,7 +20,7 @@ const contract = addon.contract();
 const REFUSAL_REASONS: Record<RefusalReason, true> = {
   UnsupportedOpcode: true, NonNumberConstant: true, FrameUnderflow: true, SetLocalUnderflow: true,
   MissingTerminator: true, JumpOutOfBody: true, MergeMismatch: true, UnknownCallee: true, UntypedValue: true,
-  CalleeReturnType: true,
+  CalleeReturnType: true, TooLarge: true,
 };
 const INPUT_RULES: Record<NativeInputRule, true> = {
   InvalidRange: true, UnknownOpcode: true, TruncatedInstruction: true, ConstantOutOfRange: true,

@@ -110,6 +110,28 @@ test('a body without Return or Halt is refused', (t) => {
   assertRefused(t, { ...fn.input, end }, 'MissingTerminator', '<end>', end);
 });
 
+test('a body too large to compile in reasonable time is refused as TooLarge where the budget runs out', (t) => {
+  // `x = x + 1` 40 000 times, laid out from offset 0 (a declared function's body must stay
+  // within a jump's reach). About 28 000 of them fit the budget (native/src/translate/budget.rs).
+  const b = new BytecodeBuilder();
+  const one = b.number(1);
+  for (let i = 0; i < 40_000; i++) {
+    b.emit('GetLocal', [0]);
+    b.emit('Constant', [one]);
+    b.emit('Add');
+    b.emit('SetLocal', [0]);
+    b.emit('Pop');
+  }
+  b.emit('GetLocal', [0]);
+  b.emit('Return');
+  const end = b.offset;
+  const bytecode = b.build();
+  const refusal = refusalOf({ code: bytecode.code, start: 0, end, arity: 1, localCount: 1, constants: bytecode.constants });
+  t.is(refusal.reason, 'TooLarge');
+  t.true(refusal.offset > 20_000 * 11 && refusal.offset < 35_000 * 11, `refused at ${refusal.offset}`);
+  t.regex(refusal.message, /too large/);
+});
+
 test('Pop as the program\'s last byte does not pop (Q1), so an empty frame is no underflow', (t) => {
   const code = new Uint8Array([Opcode.Pop]);
   assertRefused(t, { code, start: 0, end: 1, arity: 0, localCount: 0, constants: [] }, 'MissingTerminator', '<end>', 1);

@@ -1,7 +1,8 @@
 //! From a translated call tree to callable machine code: the host ISA (from
 //! cranelift-native) at the requested opt level, one `JITModule` per tree (so that
-//! releasing it really frees its memory), and the real code size. `ATLAS_JIT_DISASM=1`
-//! prints the machine code of every compiled function to stderr (a debugging aid).
+//! releasing it really frees its memory), and the real code size. Debugging aids, printed
+//! to stderr: `ATLAS_JIT_DISASM=1` the machine code of every compiled function,
+//! `ATLAS_JIT_TIMING=1` the time of our translation and of each Cranelift pass per tree.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -18,7 +19,9 @@ use crate::code::{NativeCode, OwnedModule};
 use crate::frame::Rejection;
 use crate::input::{FunctionInput, ModuleInput};
 use crate::outcome::ValueKind;
-use crate::translate::{fmod_signature, native_signature, translate_entry, translate_module, TranslateEnv};
+use crate::translate::{
+    fmod_signature, native_signature, translate_entry, translate_module, Budget, TranslateEnv, MAX_UNITS,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptLevel {
@@ -64,6 +67,8 @@ pub fn verify_by_default() -> bool {
 pub struct Compiled {
     pub code: NativeCode,
     pub compile_micros: f64,
+    /// The size budget units the translation used (of `MAX_UNITS`).
+    pub units: usize,
 }
 
 #[derive(Debug)]
@@ -146,9 +151,16 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
         demands: Default::default(),
         left_out: vec![false; count],
         interrupt_checks: options.interrupt_checks,
+        budget: Budget::default(),
     };
     let mut builder_ctx = FunctionBuilderContext::new();
+    let timing = std::env::var_os("ATLAS_JIT_TIMING").is_some_and(|v| v == "1");
+    if timing {
+        // Drop what earlier compiles on this thread accumulated.
+        cranelift_codegen::timing::take_current();
+    }
     let (contexts, exit) = translate_module(input, call_conv, &mut env, &mut builder_ctx)?;
+    let translated = started.elapsed();
     let mut entry_ctx = Context::new();
     entry_ctx.func.signature = native_signature(call_conv);
     translate_entry(input.entry.kinds.len(), &mut entry_ctx.func, &mut builder_ctx, &env);
@@ -189,9 +201,15 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
             .ok_or_else(|| CompileError::Backend("no compiled code after define_function".to_owned()))?;
     }
     module.get().finalize_definitions().map_err(backend("finalizing"))?;
+    if timing {
+        let passes = cranelift_codegen::timing::take_current();
+        let units = env.budget.used();
+        eprintln!("atlas-jit: validation and translation {translated:?} ({units} of {MAX_UNITS} units), then Cranelift:\n{passes}");
+    }
     let entry = module.get().get_finalized_function(entry_id);
     let code = NativeCode::new(module, entry, code_size, exit, input.entry.kinds.len());
-    Ok(Compiled { code, compile_micros: started.elapsed().as_secs_f64() * 1e6 })
+    let units = env.budget.used();
+    Ok(Compiled { code, compile_micros: started.elapsed().as_secs_f64() * 1e6, units })
 }
 
 #[cfg(test)]
@@ -281,6 +299,111 @@ mod tests {
                 .code_size
         };
         assert!(size(OptLevel::None) > size(OptLevel::Speed), "{} vs {}", size(OptLevel::None), size(OptLevel::Speed));
+    }
+
+    /// The trap a run stores: (code, offset), or None when it returned.
+    fn trap_of(input: &FunctionInput, args: &[f64]) -> Option<(u32, u32)> {
+        let area = run(input, OptLevel::Speed, args);
+        (area.control(STATUS) == STATUS_TRAP).then(|| (area.control(TRAP_CODE), area.control(TRAP_OFFSET)))
+    }
+
+    #[test]
+    fn deferred_checks_report_the_first_failure_in_program_order() {
+        // a * a (offset 6), 1 / b (offset 12), c % b (offset 19), summed: one stretch.
+        #[rustfmt::skip]
+        let code = [
+            op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 0, op::MUL,
+            op::CONSTANT, 0, 0, op::GET_LOCAL, 0, 1, op::DIV,
+            op::GET_LOCAL, 0, 2, op::GET_LOCAL, 0, 1, op::MOD,
+            op::ADD, op::ADD, op::RETURN,
+        ];
+        let input = function(&code, 3, vec![PoolEntry::Number(1.0)]);
+        let (invalid, by_zero) = (TrapCode::InvalidNumericResult as u32, TrapCode::DivideByZero as u32);
+        assert_eq!(trap_of(&input, &[1e200, 0.0, 5.0]), Some((invalid, 6)), "the overflow comes first");
+        assert_eq!(trap_of(&input, &[1.0, 0.0, 5.0]), Some((by_zero, 13)));
+        assert_eq!(trap_of(&input, &[1.0, -0.0, 5.0]), Some((by_zero, 13)), "-0 is zero");
+        assert_eq!(trap_of(&input, &[1.0, f64::NAN, 5.0]), Some((invalid, 13)), "NaN is no zero");
+        assert_eq!(trap_of(&input, &[1.0, 1e-310, 5.0]), Some((invalid, 13)), "1 / 1e-310 overflows");
+        assert_eq!(trap_of(&input, &[1e200, 2.0, 5.0]), Some((invalid, 6)));
+        assert_eq!(trap_of(&input, &[1.3e154, 1e-308, 5.0]), Some((invalid, 22)), "only the sum overflows");
+        assert_eq!(trap_of(&input, &[3.0, 2.0, 5.0]), None);
+    }
+
+    #[test]
+    fn stretches_longer_than_one_flush_keep_the_order() {
+        // x = x * x, 40 times (the first flush comes after 16): x = 2 overflows at the 10th
+        // (2^1024), x = 1.0000001 at none; every Mul is at 11k + 6.
+        let mut code = Vec::new();
+        for _ in 0..40 {
+            code.extend([op::GET_LOCAL, 0, 0, op::GET_LOCAL, 0, 0, op::MUL, op::SET_LOCAL, 0, 0, op::POP]);
+        }
+        code.extend([op::GET_LOCAL, 0, 0, op::RETURN]);
+        let input = function(&code, 1, vec![]);
+        assert_eq!(trap_of(&input, &[2.0]), Some((TrapCode::InvalidNumericResult as u32, 11 * 9 + 6)));
+        assert_eq!(trap_of(&input, &[1.0]), None);
+    }
+
+    /// `x = x + 1` `n` times, then `return x`: a straight line of arithmetic.
+    fn increments(n: usize) -> FunctionInput {
+        let mut code = Vec::new();
+        for _ in 0..n {
+            code.extend([op::GET_LOCAL, 0, 0, op::CONSTANT, 0, 0, op::ADD, op::SET_LOCAL, 0, 0, op::POP]);
+        }
+        code.extend([op::GET_LOCAL, 0, 0, op::RETURN]);
+        function(&code, 1, vec![PoolEntry::Number(1.0)])
+    }
+
+    #[test]
+    fn the_size_budget_grows_linearly_and_refuses_past_its_limit() {
+        let fast = Options { opt_level: OptLevel::None, verify: false, interrupt_checks: true };
+        let units = |n| compile(&increments(n), fast).expect("compiles").units;
+        let (u1, u2, u3) = (units(1000), units(2000), units(3000));
+        // Linear: each thousand increments costs the same (to a flush of the checks or so).
+        let per_thousand = u2 - u1;
+        assert!((u3 - u2).abs_diff(per_thousand) <= per_thousand / 100, "{u1} {u2} {u3}");
+        let fits = (MAX_UNITS - u1) / per_thousand * 1000 + 1000;
+        let under = fits - fits / 50;
+        let compiled = compile(&increments(under), fast).expect("a body just under the limit compiles");
+        assert!(compiled.units <= MAX_UNITS && compiled.units > MAX_UNITS * 9 / 10, "{}", compiled.units);
+        let area = {
+            let handle = registry::register(compiled.code).unwrap();
+            let area = InvokeArea::new();
+            invoker::install_area(area.clone());
+            area.set_arg(0, 0.5);
+            assert_eq!(invoker::invoke(handle), Ok(ValueKind::Number as u32));
+            assert!(registry::release(handle));
+            invoker::sweep_this_thread();
+            area
+        };
+        assert_eq!(area.value(), 0.5 + under as f64);
+        match compile(&increments(fits + fits / 50), fast) {
+            Err(CompileError::Rejected(Rejection::Refused(r))) => {
+                assert_eq!(r.reason, RefusalReason::TooLarge);
+                assert!(r.offset < (fits + fits / 50) * 11, "refused where the budget ran out: {}", r.offset);
+            }
+            other => panic!("expected a refusal, got {:?}", other.err()),
+        }
+    }
+
+    #[test]
+    fn a_deep_frame_carried_through_many_branches_counts_against_the_budget() {
+        // 400 locals, then `if (x < 1) x = x + 1` 2000 times: few instructions, but every
+        // edge carries the whole frame.
+        let mut code = vec![];
+        for _ in 0..399 {
+            code.extend([op::GET_LOCAL, 0, 0]);
+        }
+        for _ in 0..2000 {
+            code.extend([op::GET_LOCAL, 0, 0, op::CONSTANT, 0, 0, op::LESS, op::JUMP_IF_FALSE, 0, 11]);
+            code.extend([op::GET_LOCAL, 0, 0, op::CONSTANT, 0, 0, op::ADD, op::SET_LOCAL, 0, 0, op::POP]);
+        }
+        code.extend([op::GET_LOCAL, 0, 0, op::RETURN]);
+        let input = function(&code, 1, vec![PoolEntry::Number(1.0)]);
+        let fast = Options { opt_level: OptLevel::None, verify: false, interrupt_checks: true };
+        match compile(&input, fast) {
+            Err(CompileError::Rejected(Rejection::Refused(r))) => assert_eq!(r.reason, RefusalReason::TooLarge),
+            other => panic!("expected a refusal, got {:?}", other.err()),
+        }
     }
 
     #[test]

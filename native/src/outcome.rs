@@ -143,6 +143,9 @@ named_enum! {
         UntypedValue = "UntypedValue",
         /// A function called natively returns values of different kinds on different paths.
         CalleeReturnType = "CalleeReturnType",
+        /// The module's translation passes the size budget (`translate::MAX_UNITS`): it would
+        /// take too long to compile.
+        TooLarge = "TooLarge",
     }
 }
 

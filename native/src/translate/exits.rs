@@ -77,8 +77,16 @@ impl Translator<'_> {
     }
 
     pub(super) fn exit_trap(&mut self, code: TrapCode, pc: usize) {
-        self.store_control(TRAP_CODE_FROM_VALUE, code as u32);
-        self.store_control(TRAP_OFFSET_FROM_VALUE, offset32(pc));
+        let code = self.b.ins().iconst(types::I32, i64::from(code as u32));
+        let offset = self.b.ins().iconst(types::I32, i64::from(offset32(pc)));
+        self.exit_trap_at(code, offset);
+    }
+
+    /// A trap with the code and at the offset held by `code` and `offset` (i32s).
+    pub(super) fn exit_trap_at(&mut self, code: Value, offset: Value) {
+        let flags = MemFlagsData::trusted();
+        self.b.ins().store(flags, code, self.out, TRAP_CODE_FROM_VALUE);
+        self.b.ins().store(flags, offset, self.out, TRAP_OFFSET_FROM_VALUE);
         self.finish_status(STATUS_TRAP);
     }
 

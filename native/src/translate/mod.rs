@@ -22,12 +22,14 @@
 //! and every other edge must bring the same shape, or the function is refused. Each
 //! instruction is then lowered by its opcode's method (`lowering`).
 //!
-//! Dynamic runtime errors (division by zero, NaN/∞ results) branch to cold blocks that
-//! store a trap (`checks`, `exits`); type errors are known statically and end their path
+//! Dynamic runtime errors (division by zero, NaN/∞ results) are checked in stretches of at
+//! most 16 results, each with one branch to a cold block that finds the first failure and
+//! stores its trap (`checks`, `exits`); type errors are known statically and end their path
 //! with an unconditional trap. (Testing all dynamic checks once at the exit was tried: it
-//! keeps every intermediate condition alive to the end, and the register pressure made both
-//! compile time and code size worse than one cold branch per check.)
+//! keeps every intermediate result alive to the end, and register allocation grew
+//! quadratically with the body's length.)
 
+mod budget;
 mod checks;
 mod entry;
 mod exits;
@@ -42,6 +44,7 @@ use cranelift_codegen::ir::{self, types, Block, BlockArg, FuncRef, InstBuilder, 
 use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
+pub use budget::{Budget, MAX_UNITS};
 pub use entry::{fmod_signature, internal_signature, native_signature, translate_entry, STACK_BUDGET};
 pub use return_kinds::translate_module;
 
@@ -71,6 +74,8 @@ pub struct TranslateEnv {
     /// calls of them, and they get a stub body.
     pub left_out: Vec<bool>,
     pub interrupt_checks: bool,
+    /// What the module's translation may emit (`budget`).
+    pub budget: Budget,
 }
 
 /// A translated function: how it exits, and the kinds its `Return`s produce (sorted, no
@@ -123,6 +128,8 @@ pub fn translate_function(
         status_exits: BTreeMap::new(),
         unchecked: Vec::new(),
         deepest_back_edge: None,
+        charged: (0, 0),
+        edge_args: 0,
     };
     translator.entry_checks();
     // The stack-limit check of every back edge is hoisted to one check at entry, in a block
@@ -141,6 +148,7 @@ pub fn translate_function(
     }
     translator.b.ins().jump(block, &args);
     translator.fill_status_blocks();
+    translator.charge(start)?;
     translator.b.seal_all_blocks();
     let exit = summarize(&translator.exits);
     let mut return_kinds: Vec<ValueKind> =
@@ -231,6 +239,11 @@ struct Translator<'a> {
     /// The greatest stack depth at a backward Jump/Loop, where the interpreter checks its
     /// stack limit.
     deepest_back_edge: Option<usize>,
+    /// The IR instructions already charged to the budget, and the frame slots not yet
+    /// charged (a unit per `SLOTS_PER_UNIT`).
+    charged: (usize, usize),
+    /// Values passed along edges since the last charge.
+    edge_args: usize,
 }
 
 impl Translator<'_> {
@@ -270,8 +283,29 @@ impl Translator<'_> {
                 block
             }
         };
-        let args = self.frame.slots().iter().filter_map(|slot| slot.payload().map(|&v| BlockArg::Value(v))).collect();
+        let args: Vec<BlockArg> =
+            self.frame.slots().iter().filter_map(|slot| slot.payload().map(|&v| BlockArg::Value(v))).collect();
+        self.edge_args += args.len();
         Ok((block, args))
+    }
+
+    /// Charges what was emitted since the last charge (each IR instruction, and each
+    /// value passed along an edge as `SLOTS_PER_EDGE_ARG` slots) and the frame the next
+    /// instruction is translated with (see `budget`). Over the budget, the module is refused
+    /// (never a side exit: what is left would still be translated).
+    fn charge(&mut self, pc: usize) -> Result<(), Rejection> {
+        let insts = self.b.func.dfg.num_insts();
+        let units = insts - self.charged.0;
+        self.charged.0 = insts;
+        let edge_slots = std::mem::take(&mut self.edge_args) * budget::SLOTS_PER_EDGE_ARG;
+        self.charged.1 += self.frame.depth() + edge_slots;
+        let slot_units = self.charged.1 / budget::SLOTS_PER_UNIT;
+        self.charged.1 %= budget::SLOTS_PER_UNIT;
+        if self.env.budget.charge(units + slot_units) {
+            return Ok(());
+        }
+        let name = self.input.code.get(pc).map_or_else(|| "<end>".to_owned(), |&byte| opcode::name_of(byte));
+        Err(budget::too_large(&name, pc))
     }
 
     /// Translates the block of leader `start` up to its end or the next leader.
@@ -291,6 +325,7 @@ impl Translator<'_> {
         self.frame = Frame::from_slots(slots, self.body.local_count);
         let mut pc = start;
         loop {
+            self.charge(pc)?;
             if pc != start && self.leaders.contains(&pc) {
                 match self.edge(pc) {
                     Ok((target, args)) => _ = self.b.ins().jump(target, &args),

@@ -35,6 +35,7 @@ pub fn translate_module(
     // Each extra round settles a callee's parameter kinds too.
     let rounds = ROUNDS + input.functions.len() + if input.side_exits { input.functions.len() } else { 0 };
     for _round in 0..rounds {
+        env.budget.reset();
         let mut contexts = Vec::with_capacity(input.functions.len());
         let mut exit = None;
         let mut changed = false;

@@ -40,7 +40,9 @@ export type RefusalReason =
   /** A global's value (only known functions may be read, and only to be called) used as a value. */
   | 'UntypedValue'
   /** A function called natively returns a non-number on some path. */
-  | 'CalleeReturnType';
+  | 'CalleeReturnType'
+  /** The body (or its call tree) is too large to compile in reasonable time (docs/design.md, "Size limit"). */
+  | 'TooLarge';
 
 /** A further function of a call tree: its body and frame, as in `NativeFunctionInput`. */
 export interface NativeCallee {

@@ -27,20 +27,15 @@ impl Translator<'_> {
         if matches!(byte, op::ADD | op::SUB | op::MUL) {
             self.cover([x, y]);
         }
-        let result = match byte {
-            op::ADD => self.b.ins().fadd(x, y),
-            op::SUB => self.b.ins().fsub(x, y),
-            op::MUL => self.b.ins().fmul(x, y),
-            op::DIV => {
-                self.check_divisor(y, pc);
-                self.b.ins().fdiv(x, y)
-            }
-            _ => {
-                self.check_divisor(y, pc);
-                self.remainder(x, y)
-            }
+        let (result, divisor) = match byte {
+            op::ADD => (self.b.ins().fadd(x, y), None),
+            op::SUB => (self.b.ins().fsub(x, y), None),
+            op::MUL => (self.b.ins().fmul(x, y), None),
+            // A zero divisor is DivideByZero, found by the deferred check of the result.
+            op::DIV => (self.b.ins().fdiv(x, y), Some(y)),
+            _ => (self.remainder(x, y), Some(y)),
         };
-        self.check_finite(result, pc);
+        self.check_result(result, divisor, pc);
         self.frame.push(Slot::Number(result));
         Ok(Flow::Next(i.next))
     }
@@ -111,7 +106,8 @@ impl Translator<'_> {
     /// `fmod(x, y)`, exactly. When x and y are integers below 2^53 in magnitude (the usual
     /// `i % n`), an i64 `srem` gives the same truncated remainder without calling fmod: both
     /// conversions are exact in that range, `srem` cannot overflow, and y ≠ 0 is tested too
-    /// (the divisor check already trapped on it; an integer division by zero would fault).
+    /// (an integer division by zero would fault; fmod's NaN for it is reported as DivideByZero
+    /// by the deferred check).
     /// A zero remainder takes x's sign, as fmod's does (`-4 % 2` is -0). Other operands,
     /// NaN and ±∞ included, call fmod. A constant divisor (`i % 10`) is checked here, not at
     /// run time, and enters `srem` as an integer constant, which Cranelift lowers to a multiply
