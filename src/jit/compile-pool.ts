@@ -78,6 +78,11 @@ export class CompileSession {
     return Atomics.load(this.control, SessionWord.DONE);
   }
 
+  /** The id of the job the worker is compiling (0 between jobs): the one to blame if it dies. */
+  get current(): number {
+    return Atomics.load(this.control, SessionWord.CURRENT);
+  }
+
   get signal(): AbortSignal {
     return this.abortController.signal;
   }
