@@ -16,9 +16,9 @@
  * doorbell; when it rang, it applies what arrived, and a batch its worker counted done frees
  * that worker for the next batch in the same poll. When the event loop gets a turn, a watcher
  * sleeping on the done bell does the same once per batch. The event loop is needed only to
- * hear of a worker that crashed or hung, which costs at most its batch (invariant 6). A
- * running job that is cancelled stays running until its outcome comes, and then its code is
- * released instead of reported.
+ * hear of a worker that crashed or hung, which costs the function it was compiling (its
+ * batch-mates are retried; invariant 6). A running job that is cancelled stays running until
+ * its outcome comes, and then its code is released instead of reported.
  */
 import { encodeJobs } from './batch-codec.js';
 import { crossThreadNow, type JobOutcome } from './compile-outcome.js';
@@ -310,7 +310,7 @@ export class CompilePipeline {
     if (next.state !== 'settled') this.callbacks.retried(next, reason);
   }
 
-  /** Ends a running job with its outcome; the only place a job becomes settled after running. */
+  /** Ends a running job with its outcome; the only place an outcome is applied (`unsend` settles a job without one). */
   private settle(sent: JobOutcome): void {
     const job = this.running.get(sent.jobId);
     const { outcome } = sent;
