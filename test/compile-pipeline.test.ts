@@ -26,6 +26,7 @@ function setup(functions: number) {
       if (sent.outcome.kind === 'compiled') releaseHandle(sent.outcome.handle);
     },
     dropped: () => {},
+    retried: () => {},
   });
   return { pipeline, records, settled };
 }

@@ -36,7 +36,7 @@ export default function compileSession(session: CompileSessionRequest): null {
     // Read the bell before the words it guards: a change after this read ends the wait at once.
     const bell = Atomics.load(control, SessionWord.BELL);
     if (Atomics.load(control, SessionWord.POSTED) > done) {
-      compileBatch(nextBatch(session.jobs), session, mailbox);
+      compileBatch(nextBatch(session.jobs), session, control, mailbox);
       // After every outcome of the batch: the main thread may take the next batch now.
       Atomics.store(control, SessionWord.DONE, ++done);
       mailbox.ringDone();
@@ -55,15 +55,21 @@ function nextBatch(port: MessagePort): CompileBatch {
   return received.message as CompileBatch;
 }
 
-function compileBatch(batch: CompileBatch, session: CompileSessionRequest, mailbox: InstallMailbox): void {
+function compileBatch(batch: CompileBatch, session: CompileSessionRequest, control: Int32Array, mailbox: InstallMailbox): void {
   for (const job of decodeJobs(batch.jobs)) {
+    // Should this thread die before the outcome is sent, the main thread blames this job alone.
+    Atomics.store(control, SessionWord.CURRENT, job.jobId);
     injectFault(session.fault, job);
-    const sent: JobOutcome = { jobId: job.jobId, outcome: compileOutcome(job, batch.optLevel), postedAt: crossThreadNow() };
-    // Compiled code goes to the ring (which rings the bell); the rest needs room for reasons.
-    if (isCompiled(sent) && mailbox.post(sent)) continue;
-    session.outcomes.postMessage(sent);
-    mailbox.ring();
+    send({ jobId: job.jobId, outcome: compileOutcome(job, batch.optLevel), postedAt: crossThreadNow() }, session, mailbox);
+    Atomics.store(control, SessionWord.CURRENT, 0);
   }
+}
+
+function send(sent: JobOutcome, session: CompileSessionRequest, mailbox: InstallMailbox): void {
+  // Compiled code goes to the ring (which rings the bell); the rest needs room for reasons.
+  if (isCompiled(sent) && mailbox.post(sent)) return;
+  session.outcomes.postMessage(sent);
+  mailbox.ring();
 }
 
 function isCompiled(sent: JobOutcome): sent is JobOutcome<Compiled> {
@@ -71,8 +77,16 @@ function isCompiled(sent: JobOutcome): sent is JobOutcome<Compiled> {
 }
 
 function injectFault(fault: FaultInjection | undefined, job: FunctionJob): void {
-  if (fault === undefined || (fault.onlyFunction !== undefined && fault.onlyFunction !== job.name)) return;
-  if (fault.stallMs !== undefined) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, fault.stallMs);
+  if (fault === undefined) return;
+  const targeted = fault.onlyFunction === undefined || fault.onlyFunction === job.name;
+  const stalls = fault.stallFunction === undefined ? targeted : fault.stallFunction === job.name;
+  if (stalls && fault.stallMs !== undefined) sleep(fault.stallMs);
+  if (!targeted) return;
   if (fault.crash === 'exit') process.exit(70);
   if (fault.crash === 'throw') throw new Error('injected compile worker fault');
+  if (fault.crash === 'hang') sleep(Infinity);
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -16,12 +16,12 @@
  * doorbell; when it rang, it applies what arrived, and a batch its worker counted done frees
  * that worker for the next batch in the same poll. When the event loop gets a turn, a watcher
  * sleeping on the done bell does the same once per batch. The event loop is needed only to
- * hear of a worker that crashed or hung, which costs at most its batch (invariant 6). A
- * running job that is cancelled stays running until its outcome comes, and then its code is
- * released instead of reported.
+ * hear of a worker that crashed or hung, which costs the function it was compiling (its
+ * batch-mates are retried; invariant 6). A running job that is cancelled stays running until
+ * its outcome comes, and then its code is released instead of reported.
  */
 import { encodeJobs } from './batch-codec.js';
-import { type CompileOutcome, crossThreadNow, type JobOutcome } from './compile-outcome.js';
+import { crossThreadNow, type JobOutcome } from './compile-outcome.js';
 import { CompilePool, type CompileSession } from './compile-pool.js';
 import type { FunctionJobSource } from './compile-protocol.js';
 import { CompileQueue, type CompileJob } from './compile-queue.js';
@@ -34,7 +34,16 @@ import type { FunctionRecord } from './program-registry.js';
 /** A job and the function it compiles. */
 export interface PipelineJob extends CompileJob {
   readonly fn: FunctionRecord;
+  /** How many workers have been sent the function so far by this job and the ones it retries. */
+  readonly attempts: number;
 }
+
+/**
+ * How many times a function is sent to a worker before a worker failure that was never its
+ * own fault fails it anyway: a worker that keeps dying (at start-up, say) must not make the
+ * same jobs go round for ever.
+ */
+export const MAX_ATTEMPTS = 3;
 
 /**
  * A batch on its way through a session: finished when the worker counts it done (its jobs'
@@ -57,6 +66,11 @@ export interface PipelineCallbacks {
   readonly settled: (job: PipelineJob, sent: JobOutcome) => void;
   /** A waiting job was dropped because the queue was full. */
   readonly dropped: (job: PipelineJob) => void;
+  /**
+   * A compile worker died while it held `job`'s function but was not compiling it: the
+   * function is queued again as `job` (`reason` names the function blamed, if any).
+   */
+  readonly retried: (job: PipelineJob, reason: string) => void;
 }
 
 export class CompilePipeline {
@@ -72,6 +86,8 @@ export class CompilePipeline {
   /** Whether an event-loop watcher waits on the done bell (see `watch`). */
   private watching = false;
   private nextJobId = 1;
+  /** Jobs queued again after a batch-mate's worker failed (see `sessionFailed`). */
+  private retries = 0;
   optLevel: OptLevel;
 
   constructor(
@@ -97,13 +113,15 @@ export class CompilePipeline {
    * may make a function hot, while the job's input is prepared once per batch (`runBatch`).
    */
   enqueue(fn: FunctionRecord): void {
-    const job: PipelineJob = {
-      id: this.nextJobId++, fn, priority: fn.calls,
-      // It became hot in this very call.
-      enqueuedAt: fn.hotAt, startedAt: 0, state: 'waiting', cancelled: false,
-    };
+    // It became hot in this very call.
+    this.add(fn, fn.hotAt, 1);
+  }
+
+  private add(fn: FunctionRecord, enqueuedAt: number, attempts: number): PipelineJob {
+    const job: PipelineJob = { id: this.nextJobId++, fn, priority: fn.calls, enqueuedAt, startedAt: 0, state: 'waiting', cancelled: false, attempts };
     fn.job = job;
     this.queue.add(job);
+    return job;
   }
 
   /** A waiting job's priority follows its function's live call count (a field write). */
@@ -151,15 +169,16 @@ export class CompilePipeline {
     this.queue.concurrency = value;
   }
 
-  stats(): { droppedJobs: number; queueDepth: number; inFlight: number; workers: number; workerThreads: number; workerUtilization: number } {
+  stats(): { droppedJobs: number; retriedJobs: number; queueDepth: number; inFlight: number; workers: number; workerThreads: number; workerUtilization: number } {
     return {
-      droppedJobs: this.queue.dropped, queueDepth: this.queue.depth, inFlight: this.running.size,
+      droppedJobs: this.queue.dropped, retriedJobs: this.retries, queueDepth: this.queue.depth, inFlight: this.running.size,
       workers: this.pool.workers, workerThreads: this.pool.threadCount, workerUtilization: this.pool.utilization,
     };
   }
 
   resetCounters(): void {
     this.queue.resetCounters();
+    this.retries = 0;
   }
 
   /** Stops the workers (after `whenIdle`, so that no outcome is left unapplied). */
@@ -244,19 +263,54 @@ export class CompilePipeline {
     for (let sent = session.takeOutcome(); sent !== undefined; sent = session.takeOutcome()) this.settle(sent);
   }
 
-  /** A session ended without being stopped: what it left is applied, the rest of its batches fail. */
+  /**
+   * A session ended without being stopped (its worker crashed, threw, or was terminated after
+   * the timeout). What it left is applied first. Of the rest of its batches only the job the
+   * worker was compiling fails; the others were bystanders and are queued again (at most
+   * `MAX_ATTEMPTS` sends in all), so one bad function does not cost its batch-mates their code.
+   */
   private sessionFailed(session: CompileSession, error: unknown): void {
     this.drain();
     // The pool no longer lists a crashed session, so its port is emptied here.
     this.takeAside(session);
-    const outcome: CompileOutcome = { kind: 'error', message: `compile worker failed: ${errorText(error)}` };
+    const culprit = this.running.get(session.current);
+    const cause = errorText(error);
+    const again: PipelineJob[] = [];
     for (const dispatch of [...(this.dispatches.get(session) ?? [])]) {
-      for (const job of dispatch.batch) if (this.running.has(job.id)) this.settle({ jobId: job.id, outcome, postedAt: crossThreadNow() });
+      for (const job of dispatch.batch) {
+        if (!this.running.has(job.id)) continue;
+        if (job === culprit) this.fail(job, `compile worker failed while compiling this function: ${cause}`);
+        else if (job.cancelled || job.attempts >= MAX_ATTEMPTS) this.fail(job, `compile worker failed ${job.attempts} times, never while compiling this function: ${cause}`);
+        else again.push(this.unsend(job));
+      }
       this.finish(dispatch);
     }
+    // After `finish`, so that the slots the failed batches held take the jobs at once.
+    const reason = culprit === undefined ? `retried: compile worker failed (${cause})` : `retried: compile worker failed while compiling ${culprit.fn.fn.name}`;
+    for (const job of again) this.retry(job, reason);
   }
 
-  /** Ends a running job with its outcome; the only place a job becomes settled after running. */
+  private fail(job: PipelineJob, message: string): void {
+    this.settle({ jobId: job.id, outcome: { kind: 'error', message }, postedAt: crossThreadNow() });
+  }
+
+  /** Takes a running job back from a dead worker without an outcome (it is retried as a new job). */
+  private unsend(job: PipelineJob): PipelineJob {
+    this.running.delete(job.id);
+    job.state = 'settled';
+    return job;
+  }
+
+  /** Queues `job`'s function again as a new job (a late outcome of the old one is then released, not installed). */
+  private retry(job: PipelineJob, reason: string): void {
+    // Cancelled meanwhile (its program was invalidated while the batch failed): nothing to retry.
+    if (job.fn.job !== job) return;
+    this.retries++;
+    const next = this.add(job.fn, job.enqueuedAt, job.attempts + 1);
+    if (next.state !== 'settled') this.callbacks.retried(next, reason);
+  }
+
+  /** Ends a running job with its outcome; the only place an outcome is applied (`unsend` settles a job without one). */
   private settle(sent: JobOutcome): void {
     const job = this.running.get(sent.jobId);
     const { outcome } = sent;
@@ -294,6 +348,8 @@ export class CompilePipeline {
   }
 }
 
+/** An error's message, with its cause's (Piscina's AbortError keeps the abort reason, e.g. the timeout, there). */
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  return error.cause === undefined ? error.message : `${error.message} (${errorText(error.cause)})`;
 }

@@ -78,6 +78,11 @@ export class CompileSession {
     return Atomics.load(this.control, SessionWord.DONE);
   }
 
+  /** The id of the job the worker is compiling (0 between jobs): the one to blame if it dies. */
+  get current(): number {
+    return Atomics.load(this.control, SessionWord.CURRENT);
+  }
+
   get signal(): AbortSignal {
     return this.abortController.signal;
   }
@@ -236,6 +241,9 @@ export class CompilePool {
       // A session is the only task a worker has; Piscina need not retire threads on its own.
       idleTimeout: Infinity,
       maxQueue: 'auto',
+      // Nothing reads Piscina's run and wait time histograms (utilisation is measured here);
+      // each pool's pair holds native memory.
+      recordTiming: false,
       workerData: { threadPriority: this.options.threadPriority } satisfies CompileWorkerData,
     }) as Pool;
     const generation = new PoolGeneration(piscina, this.workerCount);
@@ -289,8 +297,11 @@ export class CompilePool {
     if (!this.retiring.has(generation) || generation.sessions.some((s) => s.alive && s.open > 0)) return;
     this.retiring.delete(generation);
     for (const s of generation.sessions) s.stop();
-    // The sessions end, then the threads: a pool closed first would wait for them anyway.
-    const closing = generation.slots.onIdle().then(() => generation.piscina.close()).finally(() => this.closing.delete(closing));
+    // The sessions end, then the threads. With every task ended, Piscina's `close()` would do
+    // what `destroy()` does, plus leave a timer (its `closeTimeout`, 30 s) that keeps the whole
+    // pool reachable until it fires: an engine created and closed in a loop grew by a pool
+    // per cycle.
+    const closing = generation.slots.onIdle().then(() => generation.piscina.destroy()).finally(() => this.closing.delete(closing));
     this.closing.add(closing);
   }
 

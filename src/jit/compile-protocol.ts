@@ -14,10 +14,15 @@ import type { MessagePort } from 'node:worker_threads';
 export interface FaultInjection {
   /** Sleep this long before compiling (so a test can catch a job mid-compile). */
   readonly stallMs?: number;
-  /** Kill the worker thread (`exit`) or throw from the task (`throw`) instead of compiling. */
-  readonly crash?: 'exit' | 'throw';
+  /**
+   * Instead of compiling: kill the worker thread (`exit`), throw from the task (`throw`), or
+   * block for good (`hang`, until the compile timeout terminates the worker).
+   */
+  readonly crash?: 'exit' | 'throw' | 'hang';
   /** Only misbehave for the function of this name (all functions when absent). */
   readonly onlyFunction?: string;
+  /** Stall for this function only, whatever `onlyFunction` says (so a test can hold a worker busy with one function and crash on another). */
+  readonly stallFunction?: string;
 }
 
 /** One function to compile. */
@@ -54,8 +59,8 @@ export interface FunctionJobSource extends Omit<FunctionJob, 'constants'> {
 
 /**
  * The control words of a compile session, an `Int32Array` over `CompileSessionRequest.control`.
- * The main thread writes `POSTED` and `STOP` and rings `BELL`; the worker writes `STARTED`
- * and `DONE`.
+ * The main thread writes `POSTED` and `STOP` and rings `BELL`; the worker writes `STARTED`,
+ * `DONE` and `CURRENT`.
  */
 export const SessionWord = {
   /** Bumped (and notified) by the main thread whenever `POSTED` or `STOP` changed. */
@@ -68,8 +73,13 @@ export const SessionWord = {
   STARTED: 3,
   /** Batches the worker has finished, every outcome of them sent (stored after the last one). */
   DONE: 4,
+  /**
+   * The id of the job the worker is compiling, 0 between jobs: when the worker dies, this is
+   * the job to blame, and its batch-mates are compiled again.
+   */
+  CURRENT: 5,
 } as const;
-export const SESSION_WORDS = 5;
+export const SESSION_WORDS = 6;
 
 /**
  * A compile session: the one long-lived task a compile worker runs. It takes batches from

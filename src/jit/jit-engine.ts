@@ -78,6 +78,7 @@ export class JitEngine implements VmJitHook {
       prepare: (fn, jobId) => jobSource(fn, jobId),
       settled: (job, sent) => this.apply(job, sent),
       dropped: (job) => this.onDrop(job),
+      retried: (job, reason) => publish('queued', () => this.event(job.fn, { reason }, job)),
     });
     this.cache = new CodeCache({ byteBudget: config.cacheSizeLimit, onRelease: (code, reason) => this.onRelease(code, reason) });
   }

@@ -16,7 +16,7 @@ export interface JitEvent {
   readonly codeSize?: number;
   /** Microseconds from crossing the threshold to installation. */
   readonly hotToInstalledMicros?: number;
-  /** Why a compile failed, was refused, or why code was evicted. */
+  /** Why a compile failed (and whom a dead worker was blamed on), was refused or retried, or why code was evicted. */
   readonly reason?: string;
 }
 

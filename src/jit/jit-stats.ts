@@ -67,6 +67,11 @@ export class JitLatencies {
 export interface JitStats extends Readonly<JitCounters> {
   // counts kept elsewhere
   readonly droppedJobs: number;
+  /**
+   * Jobs queued again because the compile worker holding them died while compiling another
+   * function (that one alone counts in `failedCompilations`).
+   */
+  readonly retriedJobs: number;
   // cache
   readonly cachedFunctions: number;
   readonly cacheBytes: number;
