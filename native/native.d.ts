@@ -80,6 +80,12 @@ export interface ControlWords {
  */
 export declare function createInvokeBuffer(): Float64Array
 
+/**
+ * Creates this thread's operand cells for the math callbacks: a Float64Array of
+ * `OPERAND_CELLS` slots over memory shared with Rust.
+ */
+export declare function createMathBuffer(): Float64Array
+
 /** Cancels an armed deadline; false if it already fired. */
 export declare function disarmInterrupt(token: number): boolean
 
@@ -142,6 +148,13 @@ export declare function liveHandleCount(): number
  * `priority.rs`). Compile workers call it once, before compiling.
  */
 export declare function lowerThreadPriority(name: string): void
+
+/**
+ * The callback of math builtin `name` (a library function: sin, cos, tan, asin, acos,
+ * atan, log, pow or random): it reads its operands from this thread's operand cells and
+ * leaves its result in cell 0.
+ */
+export declare function mathFunction(name: string): () => void
 
 /** The most functions one module (a root and the callees it reaches) may hold. */
 export declare const MAX_FUNCTIONS: number
