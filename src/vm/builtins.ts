@@ -10,7 +10,7 @@
  */
 import { MATH_BUILTINS } from './math-builtins.js';
 import { StdlibError } from './stdlib-error.js';
-import { AtlasArray, AtlasOption, AtlasResult, type Value, charCount, display, typeName } from './values.js';
+import { AtlasArray, AtlasBuiltin, AtlasOption, AtlasResult, type Value, charCount, display, typeName } from './values.js';
 
 export { StdlibError } from './stdlib-error.js';
 export { MATH_CONSTANTS } from './math-names.js';
@@ -93,3 +93,9 @@ export const BUILTINS: ReadonlyMap<string, BuiltinFn> = new Map([
   ['Err', Err],
   ...MATH_BUILTINS,
 ]);
+
+/**
+ * The value `GetGlobal` pushes for each builtin: one shared instance per name (a builtin value
+ * is immutable and compares by name), so reading a builtin allocates nothing.
+ */
+export const BUILTIN_VALUES: ReadonlyMap<string, AtlasBuiltin> = new Map([...BUILTINS.keys()].map((name) => [name, new AtlasBuiltin(name)]));

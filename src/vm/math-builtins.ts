@@ -58,9 +58,14 @@ export function atlasClamp(v: number, lo: number, hi: number): number {
 
 const unary = (name: MathBuiltinName, f: (x: number) => number) => (args: readonly Value[]): number => f(numbers(name, args)[0]!);
 
-const library = (name: LibraryFunctionName) => (args: readonly Value[]): number => {
-  const [x, y] = numbers(name, args);
-  return name === 'pow' ? mathLibrary().pow(x!, y!) : mathLibrary()[name](x!);
+/** A library function, looked up once (at its first call, so loading the addon waits for it). */
+const library = (name: LibraryFunctionName) => {
+  let f: ((x: number, y: number) => number) | undefined;
+  return (args: readonly Value[]): number => {
+    const [x, y] = numbers(name, args);
+    f ??= mathLibrary()[name];
+    return f(x!, y!);
+  };
 };
 
 /** The builtins by name: each takes the call's arguments and returns its number. */
