@@ -18,10 +18,12 @@ export declare function armInterrupt(millis: number): number
  * entered and with what frame: by default at `start` with `arity` numbers. `sideExits`
  * lets the root leave at what it cannot translate. `globalKinds` (a kind code per global
  * slot), `globalNames` (two words per name: string constant, slot) and `calleeGlobals`
- * (string constants of globals guarded to hold called functions) describe the globals.
+ * (string constants of globals guarded to hold called functions) describe the globals;
+ * `builtinGlobals` (two words per name: string constant, builtin code) the globals guarded
+ * to be no user global, which resolve to a math builtin or constant.
  * Refusals and malformed input are results; only backend failures throw.
  */
-export declare function compileFunction(code: Uint8Array, start: number, end: number, arity: number, localCount: number, constantKinds: Uint8Array, constantValues: Float64Array, optLevel: number, verify?: boolean | undefined | null, callees?: Uint32Array | undefined | null, calls?: Uint32Array | undefined | null, interruptChecks?: boolean | undefined | null, entry?: number | undefined | null, entryKinds?: Uint8Array | undefined | null, sideExits?: boolean | undefined | null, globalKinds?: Uint8Array | undefined | null, globalNames?: Uint32Array | undefined | null, calleeGlobals?: Uint32Array | undefined | null): RawCompileResult
+export declare function compileFunction(code: Uint8Array, start: number, end: number, arity: number, localCount: number, constantKinds: Uint8Array, constantValues: Float64Array, optLevel: number, verify?: boolean | undefined | null, callees?: Uint32Array | undefined | null, calls?: Uint32Array | undefined | null, interruptChecks?: boolean | undefined | null, entry?: number | undefined | null, entryKinds?: Uint8Array | undefined | null, sideExits?: boolean | undefined | null, globalKinds?: Uint8Array | undefined | null, globalNames?: Uint32Array | undefined | null, calleeGlobals?: Uint32Array | undefined | null, builtinGlobals?: Uint32Array | undefined | null): RawCompileResult
 
 /** The Rust-side values of the contract with `src/jit/native/contract.ts`. */
 export declare function contract(): Contract

@@ -85,7 +85,7 @@ test('the library functions are the host C library\'s when the addon loads', (t)
   for (const [name, args, expected] of HOST_VALUES) t.true(same(vm.call(`f_${name}`, ...args), expected), `${name}(${args.join(', ')})`);
 });
 
-test.failing('native code at threshold 1 gives the same bits as the spec for every edge value', async (t) => {
+test('native code at threshold 1 gives the same bits as the spec for every edge value', async (t) => {
   const bytecode = compile(WRAPPERS, 'edges.atlas');
   const engine = await JitEngine.create({ compilationThreshold: 1, workers: 1 });
   try {

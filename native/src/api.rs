@@ -52,7 +52,9 @@ impl RawCompileResult {
 /// entered and with what frame: by default at `start` with `arity` numbers. `sideExits`
 /// lets the root leave at what it cannot translate. `globalKinds` (a kind code per global
 /// slot), `globalNames` (two words per name: string constant, slot) and `calleeGlobals`
-/// (string constants of globals guarded to hold called functions) describe the globals.
+/// (string constants of globals guarded to hold called functions) describe the globals;
+/// `builtinGlobals` (two words per name: string constant, builtin code) the globals guarded
+/// to be no user global, which resolve to a math builtin or constant.
 /// Refusals and malformed input are results; only backend failures throw.
 #[allow(clippy::too_many_arguments)]
 #[napi(catch_unwind)]
@@ -75,6 +77,7 @@ pub fn compile_function(
     global_kinds: Option<Uint8Array>,
     global_names: Option<Uint32Array>,
     callee_globals: Option<Uint32Array>,
+    builtin_globals: Option<Uint32Array>,
 ) -> Result<RawCompileResult> {
     let opt_level = OptLevel::from_number(opt_level)
         .ok_or_else(|| Error::from_reason(format!("opt level {opt_level} is not 0, 1 or 2")))?;
@@ -106,6 +109,7 @@ pub fn compile_function(
                 callee_globals.as_deref().unwrap_or_default(),
             )
         })
+        .and_then(|module| module.with_builtins(builtin_globals.as_deref().unwrap_or_default()))
         .map(|mut module| {
             module.side_exits = side_exits.unwrap_or(false);
             module

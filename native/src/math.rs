@@ -100,6 +100,33 @@ impl MathFn {
     }
 }
 
+/// What a global name that no user global shadows resolves to (docs/math-builtins.md §1.3):
+/// a math builtin, or one of the five constants (which native code reads as a constant).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Builtin {
+    Function(MathFn),
+    Constant(f64),
+}
+
+/// The constants after the functions in the code order: PI, E, SQRT2, LN2, LN10.
+const CONSTANTS: [f64; 5] = [
+    std::f64::consts::PI,
+    std::f64::consts::E,
+    std::f64::consts::SQRT_2,
+    std::f64::consts::LN_2,
+    std::f64::consts::LN_10,
+];
+
+impl Builtin {
+    /// Codes 0..18 are the functions (`MathFn`), 18..23 the constants.
+    pub fn from_code(code: u32) -> Option<Self> {
+        MathFn::from_code(code).map(Self::Function).or_else(|| {
+            let index = (code as usize).checked_sub(ALL.len())?;
+            CONSTANTS.get(index).copied().map(Self::Constant)
+        })
+    }
+}
+
 /// A called implementation, by its signature.
 #[derive(Clone, Copy)]
 pub enum LibraryFn {
@@ -237,6 +264,10 @@ mod tests {
             }
         }
         assert_eq!(MathFn::from_code(18), None);
+        assert_eq!(Builtin::from_code(0), Some(Builtin::Function(MathFn::Abs)));
+        assert_eq!(Builtin::from_code(18), Some(Builtin::Constant(std::f64::consts::PI)));
+        assert_eq!(Builtin::from_code(22), Some(Builtin::Constant(std::f64::consts::LN_10)));
+        assert_eq!(Builtin::from_code(23), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@ export {
   type Value, type HostValue, type TypeName,
 } from './values.js';
 export { AtlasRuntimeError, AtlasInterrupted, runtimeErrorAt, rustDebugString, NO_OFFSET, type RuntimeErrorKind } from './errors.js';
-export { BUILTINS, MATH_CONSTANTS, StdlibError, type BuiltinFn, type BuiltinContext } from './builtins.js';
+export { BUILTINS, BUILTIN_VALUES, MATH_CONSTANTS, StdlibError, type BuiltinFn, type BuiltinContext } from './builtins.js';
 export { fromHostValue, fromHostArgs } from './host.js';
 export { HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type ExitFrame, type HookAnswer, type VmJitHook, type GlobalsView } from './jit-hook.js';
 export { Vm, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type VmOptions } from './interpreter.js';
