@@ -1,9 +1,9 @@
 // Differential acceptance test of the JIT (docs/design.md invariant 3): fast-check generates random valid Atlas
 // programs — functions with while loops (break included), if/else, && and ||, calls between
 // the functions (recursion and mutual recursion through a depth parameter), math builtins and
-// constants — compiles them with the Atlas compiler, and runs each on many random inputs twice: in the interpreter
-// alone, and with every function compiled natively up front (`compileNowBlocking`). Value,
-// type and error (kind, detail, offset, span) must be identical.
+// constants — compiles them with the Atlas compiler, and runs each on many random inputs
+// twice: in the interpreter alone, and with every function compiled natively up front
+// (`compileNowBlocking`). Value, type and error (kind, detail, offset, span) must be identical.
 //
 // A call before the base case recurses without end: the interpreter raises StackOverflow at
 // its call-depth limit, and native code must bail out to it and give the very same error.
