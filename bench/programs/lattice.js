@@ -9,7 +9,9 @@ function atlasRound(x) {
   if (r > 0.5) return f + 1;
   return f % 2 === 0 ? f : f + 1;
 }
+// biome-ignore lint/complexity/useMathMinMax: Math.max orders -0 before +0; Atlas max keeps the first operand.
 const atlasMax = (a, b) => (Number.isNaN(a) ? b : b > a ? b : a);
+// biome-ignore lint/complexity/useMathMinMax: Math.min orders -0 before +0; Atlas min keeps the first operand.
 const atlasMin = (a, b) => (Number.isNaN(a) ? b : b < a ? b : a);
 const clamp = (v, lo, hi) => (lo > hi ? Number.NaN : atlasMin(atlasMax(v, lo), hi));
 
