@@ -4,6 +4,7 @@
 // messages and spans; shadowing; the golden program; interpreter and native code agreeing on
 // the library functions for many inputs.
 import test from 'ava';
+import { readAtb, writeAtb } from '../src/bytecode/index.js';
 import { compile, CompileError } from '../src/compiler/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import { AtlasRuntimeError, type Value, Vm } from '../src/vm/index.js';
@@ -237,4 +238,11 @@ test('a user global shadows a builtin at run time (bytecode the checker never sa
   vm.setGlobal('sqrt', vm.getGlobal('twice')!);
   vm.setGlobal('PI', 1);
   t.is(vm.call('f', 16), 33);
+});
+
+test('an .atb program calls the builtins by name, as the source did', (t) => {
+  const bytecode = readAtb(writeAtb(compile(GOLDEN, 'golden.atlas')));
+  const lines: string[] = [];
+  new Vm(bytecode, { stdout: (l) => lines.push(l) }).run();
+  t.deepEqual(lines, GOLDEN_OUTPUT);
 });
