@@ -60,6 +60,8 @@ export interface Contract {
   /** The kind byte of a side-exit frame record's header slot. */
   exitHeaderKind: number
   compilePriorities: Array<string>
+  /** The math builtins and constants by code (`builtinGlobals`). */
+  builtinGlobals: Array<string>
 }
 
 /** Indices of the invoke area's u32 control words. */

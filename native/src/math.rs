@@ -108,6 +108,9 @@ pub enum Builtin {
     Constant(f64),
 }
 
+/// The constants' names, after the functions' in the code order.
+pub const CONSTANT_NAMES: [&str; 5] = ["PI", "E", "SQRT2", "LN2", "LN10"];
+
 /// The constants after the functions in the code order: PI, E, SQRT2, LN2, LN10.
 const CONSTANTS: [f64; 5] = [
     std::f64::consts::PI,

@@ -15,10 +15,13 @@ import { MATH_BUILTIN_NAMES, MATH_CONSTANTS } from '../vm/math-names.js';
 import type { GlobalDependency } from './call-tree.js';
 import { type CodeRange, globalAccesses } from './global-slots.js';
 
-/** The translator's code of each math name: the builtins in their order, then the constants. */
-const BUILTIN_CODES: ReadonlyMap<string, number> = new Map(
-  [...MATH_BUILTIN_NAMES, ...MATH_CONSTANTS.keys()].map((name, code) => [name, code]),
-);
+/**
+ * The math names by the translator's code (a name's index): the builtins in their order, then
+ * the constants. The addon's `contract().builtinGlobals` must list the same.
+ */
+export const BUILTIN_GLOBAL_NAMES: readonly string[] = [...MATH_BUILTIN_NAMES, ...MATH_CONSTANTS.keys()];
+
+const BUILTIN_CODES: ReadonlyMap<string, number> = new Map(BUILTIN_GLOBAL_NAMES.map((name, code) => [name, code]));
 
 export interface BuiltinGlobals {
   /** String constant → builtin code, as the translator takes it. */
