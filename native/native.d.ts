@@ -18,10 +18,12 @@ export declare function armInterrupt(millis: number): number
  * entered and with what frame: by default at `start` with `arity` numbers. `sideExits`
  * lets the root leave at what it cannot translate. `globalKinds` (a kind code per global
  * slot), `globalNames` (two words per name: string constant, slot) and `calleeGlobals`
- * (string constants of globals guarded to hold called functions) describe the globals.
+ * (string constants of globals guarded to hold called functions) describe the globals;
+ * `builtinGlobals` (two words per name: string constant, builtin code) the globals guarded
+ * to be no user global, which resolve to a math builtin or constant.
  * Refusals and malformed input are results; only backend failures throw.
  */
-export declare function compileFunction(code: Uint8Array, start: number, end: number, arity: number, localCount: number, constantKinds: Uint8Array, constantValues: Float64Array, optLevel: number, verify?: boolean | undefined | null, callees?: Uint32Array | undefined | null, calls?: Uint32Array | undefined | null, interruptChecks?: boolean | undefined | null, entry?: number | undefined | null, entryKinds?: Uint8Array | undefined | null, sideExits?: boolean | undefined | null, globalKinds?: Uint8Array | undefined | null, globalNames?: Uint32Array | undefined | null, calleeGlobals?: Uint32Array | undefined | null): RawCompileResult
+export declare function compileFunction(code: Uint8Array, start: number, end: number, arity: number, localCount: number, constantKinds: Uint8Array, constantValues: Float64Array, optLevel: number, verify?: boolean | undefined | null, callees?: Uint32Array | undefined | null, calls?: Uint32Array | undefined | null, interruptChecks?: boolean | undefined | null, entry?: number | undefined | null, entryKinds?: Uint8Array | undefined | null, sideExits?: boolean | undefined | null, globalKinds?: Uint8Array | undefined | null, globalNames?: Uint32Array | undefined | null, calleeGlobals?: Uint32Array | undefined | null, builtinGlobals?: Uint32Array | undefined | null): RawCompileResult
 
 /** The Rust-side values of the contract with `src/jit/native/contract.ts`. */
 export declare function contract(): Contract
@@ -58,6 +60,8 @@ export interface Contract {
   /** The kind byte of a side-exit frame record's header slot. */
   exitHeaderKind: number
   compilePriorities: Array<string>
+  /** The math builtins and constants by code (`builtinGlobals`). */
+  builtinGlobals: Array<string>
 }
 
 /** Indices of the invoke area's u32 control words. */
@@ -79,6 +83,12 @@ export interface ControlWords {
  * `invoke_area.rs` for the layout), and makes it the area `invoke` uses on this thread.
  */
 export declare function createInvokeBuffer(): Float64Array
+
+/**
+ * Creates this thread's operand cells for the math callbacks: a Float64Array of
+ * `OPERAND_CELLS` slots over memory shared with Rust.
+ */
+export declare function createMathBuffer(): Float64Array
 
 /** Cancels an armed deadline; false if it already fired. */
 export declare function disarmInterrupt(token: number): boolean
@@ -142,6 +152,13 @@ export declare function liveHandleCount(): number
  * `priority.rs`). Compile workers call it once, before compiling.
  */
 export declare function lowerThreadPriority(name: string): void
+
+/**
+ * The callback of math builtin `name` (a library function: sin, cos, tan, asin, acos,
+ * atan, log, pow or random): it reads its operands from this thread's operand cells and
+ * leaves its result in cell 0.
+ */
+export declare function mathFunction(name: string): () => void
 
 /** The most functions one module (a root and the callees it reaches) may hold. */
 export declare const MAX_FUNCTIONS: number

@@ -12,7 +12,7 @@ const programB: Program = { code: Uint8Array.from([9, 8, 7]), constants: [{ kind
 function job(jobId: number, program: Program, extra: Partial<FunctionJobSource> = {}): FunctionJobSource {
   return {
     jobId, name: `f${jobId}`, ...program, start: 1, end: 6, arity: 2, localCount: 3, callees: [], calls: new Map(),
-    entry: 1, entryKinds: ['number', 'number'], sideExits: false, globals: { kinds: [], slots: new Map() }, calleeGlobals: [], ...extra,
+    entry: 1, entryKinds: ['number', 'number'], sideExits: false, globals: { kinds: [], slots: new Map() }, calleeGlobals: [], builtinGlobals: new Map(), ...extra,
   };
 }
 
@@ -21,7 +21,7 @@ function plain(j: FunctionJob | FunctionJobSource) {
   const pool = 'kinds' in j.constants ? j.constants : marshalPool(j.constants);
   return {
     ...j, code: [...j.code], constants: { kinds: [...pool.kinds], values: [...pool.values] }, calls: [...j.calls],
-    globals: { kinds: [...j.globals.kinds], slots: [...j.globals.slots] },
+    globals: { kinds: [...j.globals.kinds], slots: [...j.globals.slots] }, builtinGlobals: [...j.builtinGlobals],
   };
 }
 
@@ -32,7 +32,7 @@ test('jobs survive the round trip, programs travel once per batch', (t) => {
     job(3, programA, { start: 2 }),
     job(4, programA, {
       entry: 4, entryKinds: ['bool', 'null', 'number'], sideExits: true,
-      globals: { kinds: ['number', 'bool'], slots: new Map([[1, 0], [7, 1]]) }, calleeGlobals: [3, 9],
+      globals: { kinds: ['number', 'bool'], slots: new Map([[1, 0], [7, 1]]) }, calleeGlobals: [3, 9], builtinGlobals: new Map([[11, 4], [12, 18]]),
     }),
   ];
   const decoded = decodeJobs(encodeJobs(jobs));

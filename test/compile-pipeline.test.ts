@@ -19,7 +19,7 @@ function setup(functions: number) {
     prepare: (fn: FunctionRecord, jobId: number) => ({
       jobId, name: fn.fn.name, code: bc.code, constants: bc.constants, start: fn.fn.offset, end: fn.end,
       arity: fn.fn.arity, localCount: fn.fn.localCount, callees: [], calls: new Map(),
-      entry: fn.fn.offset, entryKinds: Array(fn.fn.arity).fill('number'), sideExits: false, globals: { kinds: [], slots: new Map() }, calleeGlobals: [],
+      entry: fn.fn.offset, entryKinds: Array(fn.fn.arity).fill('number'), sideExits: false, globals: { kinds: [], slots: new Map() }, calleeGlobals: [], builtinGlobals: new Map(),
     }),
     settled: (job, sent) => {
       settled.push([job, sent]);

@@ -80,10 +80,10 @@ test('function returns: the returned type must match, and every path must return
 
 test('calls to known functions: argument count and types', (t) => {
   rejects(t, 'fn add(a: number, b: number) -> number { return a + b; } add(1);', 'Function expects 2 arguments, found 1', 'AT3005');
-  rejects(t, 'fn add(a: number, b: number) -> number { return a + b; } add(1, "2");', 'Argument 2 has wrong type: expected number, found string', 'AT3001');
+  rejects(t, 'fn add(a: number, b: number) -> number { return a + b; } add(1, "2");', 'Argument 2 type mismatch: expected number, found string', 'AT3001');
   rejects(t, 'let n = 3; n(1);', 'Cannot call non-function type number', 'AT3006');
   rejects(t, 'fn ap(f: (number) -> number, x: number) -> number { return f(x); } fn s(x: string) -> string { return x; } ap(s, 1);',
-    'Argument 1 has wrong type: expected (number) -> number, found (string) -> string', 'AT3001');
+    'Argument 1 type mismatch: expected (number) -> number, found (string) -> string', 'AT3001');
   t.notThrows(() => compile('fn ap(f: (number) -> number, x: number) -> number { return f(x); } fn sq(x: number) -> number { return x * x; } print(ap(sq, 3));'));
   t.notThrows(() => compile('fn later() -> number { return sooner(); } fn sooner() -> number { return 1; }'), 'functions are visible before their declaration');
 });

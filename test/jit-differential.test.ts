@@ -1,9 +1,10 @@
 // Differential acceptance test of the JIT (docs/design.md invariant 3): fast-check generates random valid Atlas
 // programs — functions with while loops (break included), if/else, block-scoped locals,
-// && and ||, and calls between the functions (recursion and mutual recursion through a depth parameter) — compiles
-// them with the Atlas compiler, and runs each on many random inputs twice: in the interpreter
-// alone, and with every function compiled natively up front (`compileNowBlocking`). Value,
-// type and error (kind, detail, offset, span) must be identical.
+// && and ||, calls between the functions (recursion and mutual recursion through a depth
+// parameter), math builtins and constants — compiles them with the Atlas compiler, and runs
+// each on many random inputs twice: in the interpreter alone, and with every function compiled
+// natively up front (`compileNowBlocking`). Value, type and error (kind, detail, offset, span)
+// must be identical.
 //
 // A call before the base case recurses without end: the interpreter raises StackOverflow at
 // its call-depth limit, and native code must bail out to it and give the very same error.
@@ -36,6 +37,12 @@ interface FnSpec {
 }
 
 
+/** Math builtins with their arity (-1: a constant); `random` is left out, its results differ by design. */
+const MATH: readonly (readonly [string, number])[] = [
+  ['abs', 1], ['floor', 1], ['ceil', 1], ['round', 1], ['sqrt', 1], ['sign', 1], ['log', 1], ['sin', 1], ['cos', 1],
+  ['tan', 1], ['asin', 1], ['acos', 1], ['atan', 1], ['min', 2], ['max', 2], ['pow', 2], ['clamp', 3], ['PI', -1], ['E', -1],
+];
+
 const LITERALS = ['0', '1', '2', '3', '0.5', '7', '1000000', '100000000000000000000'];
 
 /** Source text generation for one function body. */
@@ -53,7 +60,7 @@ class FnWriter {
 
   /** A number expression; calls to other functions are allowed outside loops (`inLoop` false). */
   num(depth: number, inLoop: boolean): string {
-    const pick = this.c.next(depth <= 0 ? 2 : 8);
+    const pick = this.c.next(depth <= 0 ? 2 : 9);
     switch (pick) {
       case 0: return LITERALS[this.c.next(LITERALS.length)]!;
       case 1: return this.variables[this.c.next(this.variables.length)]!;
@@ -63,8 +70,17 @@ class FnWriter {
       }
       case 5: return `(-${this.num(depth - 1, inLoop)})`;
       case 6: return this.call('number', depth, inLoop) ?? this.num(depth - 1, inLoop);
+      case 7: return this.math(depth, inLoop);
       default: return this.num(0, inLoop);
     }
+  }
+
+  /** A math builtin's call (NaN, ±∞ and -0 results included) or a math constant. */
+  math(depth: number, inLoop: boolean): string {
+    const [name, arity] = MATH[this.c.next(MATH.length)]!;
+    if (arity < 0) return name;
+    const args = Array.from({ length: arity }, () => this.num(depth - 1, inLoop));
+    return `${name}(${args.join(', ')})`;
   }
 
   bool(depth: number, inLoop: boolean): string {

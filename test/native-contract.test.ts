@@ -10,6 +10,7 @@ import {
   COMPILE_THREAD_PRIORITIES, CONSTANT_KINDS, EXIT_HEADER_KIND, EXIT_SLOT_KINDS, INVOKE_AREA, InvokeStatus, MAX_FUNCTIONS, NATIVE_TYPES, nativeAddonPath,
   type NativeExit, type NativeInputRule, type RefusalReason, TrapCode,
 } from '../src/jit/native.js';
+import { BUILTIN_GLOBAL_NAMES } from '../src/jit/builtin-globals.js';
 import { DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE } from '../src/vm/index.js';
 
 const addon = createRequire(import.meta.url)(nativeAddonPath()) as typeof NativeAddon;
@@ -55,6 +56,7 @@ test('value and constant kinds have the Rust codes', (t) => {
   t.deepEqual(contract.constantKinds, CONSTANT_KINDS);
   t.deepEqual(contract.exitSlotKinds, EXIT_SLOT_KINDS);
   t.is(contract.exitHeaderKind, EXIT_HEADER_KIND);
+  t.deepEqual(contract.builtinGlobals, BUILTIN_GLOBAL_NAMES, 'math builtins and constants have the Rust codes');
   // A Return's status is its value kind's code.
   t.is(NATIVE_TYPES[InvokeStatus.Bool], 'bool');
 });

@@ -113,7 +113,10 @@ test('printing a function or builtin is rejected with its type name', (t) => {
 });
 
 test('the implemented builtins are exactly these', (t) => {
-  t.deepEqual([...BUILTINS.keys()].sort(), ['Err', 'None', 'Ok', 'Some', 'len', 'print', 'str']);
+  t.deepEqual([...BUILTINS.keys()].sort(), [
+    'Err', 'None', 'Ok', 'Some', 'abs', 'acos', 'asin', 'atan', 'ceil', 'clamp', 'cos', 'floor', 'len', 'log', 'max', 'min',
+    'pow', 'print', 'random', 'round', 'sign', 'sin', 'sqrt', 'str', 'tan',
+  ]);
 });
 
 /**

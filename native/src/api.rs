@@ -10,7 +10,7 @@ use crate::frame::Rejection;
 use crate::input::{FunctionInput, ModuleInput};
 use crate::invoke_area::{InvokeArea, F64_LENGTH};
 use crate::priority::{self, CompilePriority};
-use crate::{code, invoker, registry, watchdog};
+use crate::{code, invoker, math, registry, watchdog};
 
 /// The outcome of `compileFunction`, flattened for a cheap crossing: `status` is "ok",
 /// "refused" or "invalid"; the other fields apply to their status only.
@@ -52,7 +52,9 @@ impl RawCompileResult {
 /// entered and with what frame: by default at `start` with `arity` numbers. `sideExits`
 /// lets the root leave at what it cannot translate. `globalKinds` (a kind code per global
 /// slot), `globalNames` (two words per name: string constant, slot) and `calleeGlobals`
-/// (string constants of globals guarded to hold called functions) describe the globals.
+/// (string constants of globals guarded to hold called functions) describe the globals;
+/// `builtinGlobals` (two words per name: string constant, builtin code) the globals guarded
+/// to be no user global, which resolve to a math builtin or constant.
 /// Refusals and malformed input are results; only backend failures throw.
 #[allow(clippy::too_many_arguments)]
 #[napi(catch_unwind)]
@@ -75,6 +77,7 @@ pub fn compile_function(
     global_kinds: Option<Uint8Array>,
     global_names: Option<Uint32Array>,
     callee_globals: Option<Uint32Array>,
+    builtin_globals: Option<Uint32Array>,
 ) -> Result<RawCompileResult> {
     let opt_level = OptLevel::from_number(opt_level)
         .ok_or_else(|| Error::from_reason(format!("opt level {opt_level} is not 0, 1 or 2")))?;
@@ -106,6 +109,7 @@ pub fn compile_function(
                 callee_globals.as_deref().unwrap_or_default(),
             )
         })
+        .and_then(|module| module.with_builtins(builtin_globals.as_deref().unwrap_or_default()))
         .map(|mut module| {
             module.side_exits = side_exits.unwrap_or(false);
             module
@@ -301,3 +305,70 @@ pub fn lower_thread_priority(name: String) -> Result<()> {
         .ok_or_else(|| Error::from_reason(format!("unknown compile priority {name:?}: use idle, low or normal")))?;
     priority::lower_this_thread(priority).map_err(Error::from_reason)
 }
+
+// The math builtins the interpreter takes from the addon, so that it computes with the very
+// functions native code calls (`math.rs`): one argument-less callback per library function
+// over the thread's operand cells.
+
+/// Creates this thread's operand cells for the math callbacks: a Float64Array of
+/// `OPERAND_CELLS` slots over memory shared with Rust.
+#[napi(catch_unwind)]
+pub fn create_math_buffer() -> Float64Array {
+    let cells = math::OperandCells::new();
+    math::install_cells(cells.clone());
+    let base = cells.base_ptr();
+    // SAFETY: `base` points to the `OPERAND_CELLS` * 8 bytes of atomic cells of an `Arc`
+    // allocation (`OperandCells` is `#[repr(C, align(8))]`). The finalizer owns a clone of
+    // that `Arc`, so the memory outlives the JavaScript ArrayBuffer; Rust only touches the
+    // cells atomically, so unsynchronized access from JavaScript is sound.
+    unsafe { Float64Array::with_external_data(base, math::OPERAND_CELLS, move |_, _| drop(cells)) }
+}
+
+/// The callback of math builtin `name` (a library function: sin, cos, tan, asin, acos,
+/// atan, log, pow or random): it reads its operands from this thread's operand cells and
+/// leaves its result in cell 0.
+#[napi(catch_unwind)]
+pub fn math_function<'env>(env: &'env Env, name: String) -> Result<Function<'env, (), ()>> {
+    let callback: RawCallback = match name.as_str() {
+        "sin" => math_sin,
+        "cos" => math_cos,
+        "tan" => math_tan,
+        "asin" => math_asin,
+        "acos" => math_acos,
+        "atan" => math_atan,
+        "log" => math_log,
+        "pow" => math_pow,
+        "random" => math_random,
+        _ => return Err(Error::from_reason(format!("{name} is not a math library function"))),
+    };
+    env.create_function(&name, callback)
+}
+
+type RawCallback = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+
+/// Raw N-API callbacks, one per library function. As with `invoke`, the `unsafe` is the
+/// signature napi's `Callback` type requires; the bodies perform no unsafe operation, and
+/// the functions cannot panic.
+macro_rules! math_callbacks {
+    ($($callback:ident => $builtin:ident),* $(,)?) => {$(
+        unsafe extern "C" fn $callback(env: sys::napi_env, _info: sys::napi_callback_info) -> sys::napi_value {
+            let f = math::MathFn::$builtin.library_function().expect("a library function");
+            if !math::apply_on_this_thread(f) {
+                let _ = Env::from_raw(env).throw_error("no math buffer was created on this thread", None);
+            }
+            std::ptr::null_mut()
+        }
+    )*};
+}
+
+math_callbacks!(
+    math_sin => Sin,
+    math_cos => Cos,
+    math_tan => Tan,
+    math_asin => Asin,
+    math_acos => Acos,
+    math_atan => Atan,
+    math_log => Log,
+    math_pow => Pow,
+    math_random => Random,
+);

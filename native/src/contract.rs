@@ -11,6 +11,7 @@ use crate::invoke_area::{
     EXIT_KINDS_BYTE_OFFSET, F64_LENGTH, FRAMES_LEFT, GLOBALS_BYTE_OFFSET, GLOBAL_SLOTS, HALT_KIND, HANDLE, INTERRUPT,
     SLOTS_LEFT, STACK_BUDGET, STATUS, TRAP_CODE, TRAP_OFFSET, VALUE_BYTE_OFFSET,
 };
+use crate::math;
 use crate::outcome::{Exit, ExitSlotKind, RefusalReason, TrapCode, ValueKind, EXIT_HEADER_KIND};
 use crate::priority::CompilePriority;
 
@@ -60,6 +61,8 @@ pub struct Contract {
     /// The kind byte of a side-exit frame record's header slot.
     pub exit_header_kind: u32,
     pub compile_priorities: Vec<String>,
+    /// The math builtins and constants by code (`builtinGlobals`).
+    pub builtin_globals: Vec<String>,
 }
 
 fn u32_of(n: usize) -> u32 {
@@ -103,5 +106,6 @@ pub fn contract() -> Contract {
         exit_slot_kinds: ExitSlotKind::names(),
         exit_header_kind: u32::from(EXIT_HEADER_KIND),
         compile_priorities: CompilePriority::names(),
+        builtin_globals: math::NAMES.iter().chain(&math::CONSTANT_NAMES).map(|&name| name.to_owned()).collect(),
     }
 }

@@ -8,6 +8,7 @@ use std::fmt;
 use napi_derive::napi;
 
 use crate::invoke_area::{FRAME_SLOTS, GLOBAL_SLOTS};
+use crate::math::Builtin;
 use crate::named::named_enum;
 use crate::outcome::ValueKind;
 
@@ -76,6 +77,10 @@ pub struct ModuleInput {
     /// String constants naming globals guarded to hold the functions the call table calls:
     /// with side exits on, a read of any other global that is not in `globals` leaves.
     pub callee_globals: std::collections::BTreeSet<usize>,
+    /// String constants naming globals that resolve to a math builtin or constant (the caller
+    /// guards that no user global of that name exists): a read of a constant is its value, a
+    /// read of a function may only be called.
+    pub builtins: std::collections::BTreeMap<usize, Builtin>,
 }
 
 /// The root's entry: an offset in its body and the frame's slot kinds there.
@@ -105,6 +110,7 @@ impl ModuleInput {
             side_exits: false,
             globals: Globals::default(),
             callee_globals: Default::default(),
+            builtins: Default::default(),
         }
     }
 
@@ -134,6 +140,21 @@ impl ModuleInput {
         self.globals =
             Globals { kinds, slots: names.chunks_exact(2).map(|pair| (pair[0] as usize, pair[1] as usize)).collect() };
         self.callee_globals = callee_globals.iter().map(|&k| k as usize).collect();
+        Ok(self)
+    }
+
+    /// Sets the builtin globals from their marshalled form: two words per name (string
+    /// constant index, builtin code as in `Builtin::from_code`).
+    pub fn with_builtins(mut self, pairs: &[u32]) -> Result<Self, InputError> {
+        let bad = |message: String| InputError::new(InputErrorKind::InvalidRange, 0, message);
+        if !pairs.len().is_multiple_of(2) {
+            return Err(bad(format!("builtin global table of {} words", pairs.len())));
+        }
+        for pair in pairs.chunks_exact(2) {
+            let builtin =
+                Builtin::from_code(pair[1]).ok_or_else(|| bad(format!("unknown builtin code {}", pair[1])))?;
+            self.builtins.insert(pair[0] as usize, builtin);
+        }
         Ok(self)
     }
 
@@ -206,6 +227,12 @@ impl ModuleInput {
             .iter()
             .map(|(&k, &slot)| (k, Some(slot)))
             .chain(self.callee_globals.iter().map(|&k| (k, None)));
+        if let Some(k) =
+            self.builtins.keys().find(|&k| self.globals.slots.contains_key(k) || self.callee_globals.contains(k))
+        {
+            return bad(format!("global name constant {k} names a builtin and a user global"));
+        }
+        let names = names.chain(self.builtins.keys().map(|&k| (k, None)));
         for (k, slot) in names {
             if self.pool.get(k) != Some(&PoolEntry::Other(ConstantKind::String)) {
                 return bad(format!("global name constant {k} is not a string constant"));

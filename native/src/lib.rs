@@ -15,6 +15,7 @@ pub mod frame;
 pub mod input;
 pub mod invoke_area;
 pub mod invoker;
+pub mod math;
 mod named;
 pub mod opcode;
 pub mod outcome;

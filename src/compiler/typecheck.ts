@@ -13,13 +13,14 @@ import type { Span } from '../bytecode/bytecode.js';
 import type { AssignTarget, Block, Expr, FnDecl, Program, Stmt, TypeNode } from './ast.js';
 import { compileErrorAt } from './compile-error.js';
 import { Scopes } from './scopes.js';
+import { isPreludeConstant, preludeFunction } from './prelude.js';
 import type { SourceText } from './source-text.js';
 import { type AtlasType, type FunctionType, T, arrayOf, displayType, isAssignable, isUnknown, overlaps } from './types.js';
 
 interface Binding {
   readonly type: AtlasType;
   readonly mutable: boolean;
-  readonly declaredWith: 'let' | 'var' | 'param' | 'fn';
+  readonly declaredWith: 'let' | 'var' | 'param' | 'fn' | 'prelude';
 }
 
 /** Throws the first static error of `program` as a CompileError. */
@@ -41,6 +42,7 @@ class Checker {
     // Functions are visible from the start (recursion, mutual recursion, docs/bytecode.md §3.6).
     for (const item of program.items) {
       if (item.kind !== 'fn') continue;
+      this.requireNotPrelude(item.name);
       if (this.globals.has(item.name.name)) {
         throw this.error(item.name.span, `Function '${item.name.name}' is already declared`);
       }
@@ -129,7 +131,10 @@ class Checker {
     }
     const binding: Binding = { type, mutable: s.mutable, declaredWith: s.mutable ? 'var' : 'let' };
     if (this.locals !== undefined) this.locals.declare(s.name.name, binding);
-    else this.globals.set(s.name.name, binding);
+    else {
+      this.requireNotPrelude(s.name);
+      this.globals.set(s.name.name, binding);
+    }
   }
 
   private assign(target: AssignTarget, value: Expr, span: Span): void {
@@ -169,7 +174,9 @@ class Checker {
     if (binding === undefined || binding.mutable) return;
     const reason = binding.declaredWith === 'fn'
       ? `Cannot assign to function '${target.name}'`
-      : `Cannot assign to immutable variable '${target.name}' — declared with 'let'`;
+      : binding.declaredWith === 'prelude'
+        ? `Cannot assign to immutable variable '${target.name}'`
+        : `Cannot assign to immutable variable '${target.name}' — declared with 'let'`;
     throw this.error(target.span, reason, 'AT3003');
   }
 
@@ -259,14 +266,15 @@ class Checker {
   private call(callee: Expr, args: readonly Expr[], span: Span): AtlasType {
     const calleeType = this.typeOf(callee);
     if (calleeType.kind === 'function') {
-      if (args.length !== calleeType.params.length) {
-        throw this.error(span, `Function expects ${calleeType.params.length} arguments, found ${args.length}`, 'AT3005');
+      const arity = calleeType.params.length;
+      if (args.length !== arity) {
+        throw this.error(span, `Function expects ${arity} argument${arity === 1 ? '' : 's'}, found ${args.length}`, 'AT3005');
       }
       args.forEach((arg, i) => {
         const argType = this.typeOf(arg);
         const expected = calleeType.params[i]!;
         if (!isAssignable(argType, expected)) {
-          throw this.error(arg.span, `Argument ${i + 1} has wrong type: expected ${displayType(expected)}, found ${displayType(argType)}`, 'AT3001');
+          throw this.error(arg.span, `Argument ${i + 1} type mismatch: expected ${displayType(expected)}, found ${displayType(argType)}`, 'AT3001');
         }
       });
       return calleeType.returns;
@@ -305,7 +313,17 @@ class Checker {
   // ---- names and types -------------------------------------------------------------
 
   private lookup(name: string): Binding | undefined {
-    return this.locals?.lookup(name) ?? this.globals.get(name);
+    return this.locals?.lookup(name) ?? this.globals.get(name) ?? preludeBinding(name);
+  }
+
+  /** Top-level declarations may not reuse a prelude name (docs/math-builtins.md §1.2). */
+  private requireNotPrelude(name: { readonly name: string; readonly span: Span }): void {
+    if (preludeFunction(name.name) !== undefined) {
+      throw this.error(name.span, `Cannot shadow prelude builtin '${name.name}' in global scope`, 'AT1012');
+    }
+    if (isPreludeConstant(name.name)) {
+      throw this.error(name.span, `Symbol '${name.name}' is already defined in this scope`, 'AT2003');
+    }
   }
 
   private resolveType(node: TypeNode): AtlasType {
@@ -327,6 +345,12 @@ class Checker {
   private error(span: Span, reason: string, code?: string) {
     return compileErrorAt(this.source, span, reason, code);
   }
+}
+
+/** A prelude name's binding: a math builtin's signature or a math constant's `number`, immutable. */
+function preludeBinding(name: string): Binding | undefined {
+  const type = preludeFunction(name) ?? (isPreludeConstant(name) ? T.number : undefined);
+  return type === undefined ? undefined : { type, mutable: false, declaredWith: 'prelude' };
 }
 
 function isNumberLike(t: AtlasType): boolean {

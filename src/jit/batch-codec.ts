@@ -22,7 +22,7 @@ import type { Constant } from '../bytecode/bytecode.js';
 import type { FunctionJob, FunctionJobSource } from './compile-protocol.js';
 import { marshalPoolInto, type MarshalledPool, NATIVE_TYPES, type NativeCallee, type NativeType } from './native.js';
 
-const VERSION = 2;
+const VERSION = 3;
 const HEADER_WORDS = 3;
 const PROGRAM_WORDS = 5;
 
@@ -33,7 +33,7 @@ const PROGRAM_WORDS = 5;
  */
 const JOB_SCALARS = ['jobId', 'start', 'end', 'arity', 'localCount', 'entry'] as const satisfies readonly (keyof FunctionJob)[];
 /** The words after them: where its program and name are, and how long its tables are. */
-const JOB_LAYOUT_WORDS = 10;
+const JOB_LAYOUT_WORDS = 11;
 const JOB_WORDS = JOB_SCALARS.length + JOB_LAYOUT_WORDS;
 /** A callee's fields, one word each. */
 const CALLEE_SCALARS = ['start', 'end', 'arity', 'localCount'] as const satisfies readonly (keyof NativeCallee)[];
@@ -78,7 +78,7 @@ export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
     for (let k = 0; k < name.length; k++) units[at + k] = name.charCodeAt(k);
     for (const field of JOB_SCALARS) words.put(job[field]);
     words.put(indexOf.get(job.code)!, nameAt[i]!, name.length, job.callees.length, job.calls.size, job.entryKinds.length,
-      job.sideExits ? 1 : 0, job.globals.kinds.length, job.globals.slots.size, job.calleeGlobals.length);
+      job.sideExits ? 1 : 0, job.globals.kinds.length, job.globals.slots.size, job.calleeGlobals.length, job.builtinGlobals.size);
   });
   for (const job of jobs) {
     for (const c of job.callees) for (const field of CALLEE_SCALARS) words.put(c[field]);
@@ -87,13 +87,14 @@ export function encodeJobs(jobs: readonly FunctionJobSource[]): ArrayBuffer {
     for (const kind of job.globals.kinds) words.put(kindCode(kind));
     for (const [constant, slot] of job.globals.slots) words.put(constant, slot);
     words.put(...job.calleeGlobals);
+    for (const [constant, code] of job.builtinGlobals) words.put(constant, code);
   }
   return buffer;
 }
 
-/** Words a job's entry kinds, global table and callee globals take. */
+/** Words a job's entry kinds, global table, callee globals and builtin globals take. */
 function extraWords(job: FunctionJobSource): number {
-  return job.entryKinds.length + job.globals.kinds.length + job.globals.slots.size * 2 + job.calleeGlobals.length;
+  return job.entryKinds.length + job.globals.kinds.length + job.globals.slots.size * 2 + job.calleeGlobals.length + job.builtinGlobals.size * 2;
 }
 
 function kindCode(kind: NativeType): number {
@@ -121,7 +122,7 @@ export function decodeJobs(buffer: ArrayBuffer): FunctionJob[] {
     });
   }
   const heads = Array.from({ length: jobCount }, () => ({ scalars: readScalars(reader, JOB_SCALARS), layout: reader.take(JOB_LAYOUT_WORDS) }));
-  return heads.map(({ scalars, layout: [program, nameAt, nameLength, calleeCount, callCount, entryKindCount, sideExits, globalSlotCount, globalNameCount, calleeGlobalCount] }) => {
+  return heads.map(({ scalars, layout: [program, nameAt, nameLength, calleeCount, callCount, entryKindCount, sideExits, globalSlotCount, globalNameCount, calleeGlobalCount, builtinGlobalCount] }) => {
     const parts = programs[program!];
     if (parts === undefined) throw new BatchFormatError(`job ${scalars.jobId} names program ${program} of ${programCount}`);
     const callees = Array.from({ length: calleeCount! }, (): NativeCallee => readScalars(reader, CALLEE_SCALARS));
@@ -138,9 +139,14 @@ export function decodeJobs(buffer: ArrayBuffer): FunctionJob[] {
       slots.set(constant!, slot!);
     }
     const calleeGlobals = reader.take(calleeGlobalCount!);
+    const builtinGlobals = new Map<number, number>();
+    for (let i = 0; i < builtinGlobalCount!; i++) {
+      const [constant, code] = reader.take(2);
+      builtinGlobals.set(constant!, code!);
+    }
     const name = String.fromCharCode(...reader.units(nameAt!, nameLength!));
     const job: FunctionJob = {
-      ...scalars, name, ...parts, callees, calls, entryKinds, sideExits: sideExits === 1, globals: { kinds: globalKinds, slots }, calleeGlobals,
+      ...scalars, name, ...parts, callees, calls, entryKinds, sideExits: sideExits === 1, globals: { kinds: globalKinds, slots }, calleeGlobals, builtinGlobals,
     };
     return job;
   });

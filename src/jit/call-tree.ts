@@ -31,6 +31,11 @@ import { MAX_FUNCTIONS, type NativeCallee } from './native.js';
 export interface GlobalDependency {
   readonly name: string;
   readonly fn: FunctionRef | undefined;
+  /**
+   * The code reads the global as a math builtin or constant (`builtin-globals.ts`): it must
+   * hold no user global, which would shadow the builtin (`fn` is then undefined).
+   */
+  readonly builtin?: true;
 }
 
 export interface CallTree {
@@ -89,11 +94,12 @@ function knownFunction(bytecode: Bytecode, name: string): FunctionRef | undefine
 
 /** Whether every global the tree reads holds what its dependency asks for in `view`. */
 export function callTreeHolds(globals: readonly GlobalDependency[], view: GlobalsView): boolean {
-  for (const { name, fn } of globals) if (!holds(view.getGlobal(name), fn)) return false;
+  for (const dependency of globals) if (!holds(view.getGlobal(dependency.name), dependency)) return false;
   return true;
 }
 
-function holds(value: Value | undefined, fn: FunctionRef | undefined): boolean {
+function holds(value: Value | undefined, { fn, builtin }: GlobalDependency): boolean {
+  if (builtin === true) return value === undefined;
   if (fn === undefined) return value !== undefined;
   return value instanceof AtlasFunction && value.ref === fn;
 }

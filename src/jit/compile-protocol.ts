@@ -50,6 +50,8 @@ export interface FunctionJob {
   /** The globals held in the invoke area's slots, and the guarded names of called functions. */
   readonly globals: NativeGlobals;
   readonly calleeGlobals: readonly number[];
+  /** String constants of the globals that resolve to math builtins → builtin code (`NativeFunctionInput.builtinGlobals`). */
+  readonly builtinGlobals: ReadonlyMap<number, number>;
 }
 
 /** A job as the engine hands it to `encodeJobs`: the program's pool still as constants. */

@@ -63,14 +63,14 @@ export function resolveGlobalSlots(bytecode: Bytecode, ranges: readonly CodeRang
   return { names, kinds, written: [...written], table: { kinds, slots: constants } };
 }
 
-interface GlobalAccess {
+export interface GlobalAccess {
   readonly constant: number;
   readonly name: string;
   readonly writes: boolean;
 }
 
 /** Every GetGlobal/SetGlobal in `ranges` whose operand is a string constant. */
-function* globalAccesses(bytecode: Bytecode, ranges: readonly CodeRange[]): Iterable<GlobalAccess> {
+export function* globalAccesses(bytecode: Bytecode, ranges: readonly CodeRange[]): Iterable<GlobalAccess> {
   const { code, constants } = bytecode;
   for (const { start, end } of ranges) {
     for (let offset = start; offset < end;) {

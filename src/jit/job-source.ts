@@ -7,6 +7,7 @@
 import type { Bytecode } from '../bytecode/bytecode.js';
 import { resolveCallTree, type CallTree } from './call-tree.js';
 import type { FunctionJobSource } from './compile-protocol.js';
+import { resolveBuiltinGlobals } from './builtin-globals.js';
 import { resolveGlobalSlots } from './global-slots.js';
 import { MAX_FUNCTIONS, type NativeCallee } from './native.js';
 import type { FunctionRecord } from './program-registry.js';
@@ -17,27 +18,29 @@ export function jobSource(record: FunctionRecord, jobId: number): FunctionJobSou
   const bytecode = program.bytecode;
   const tree = callTreeOf(record);
   const { callees, calls } = record.entry === fn.offset ? tree : osrCalls(tree, record);
-  const calleeNames = new Set(record.guardGlobals.map((global) => global.name));
+  const calleeGuards = tree.globals.filter((global) => global.fn !== undefined);
+  const calleeNames = new Set(calleeGuards.map((global) => global.name));
   const ranges = [{ start: fn.offset, end }, ...callees];
   record.globalSlots = resolveGlobalSlots(bytecode, ranges, calleeNames, record.view);
+  const builtins = resolveBuiltinGlobals(bytecode, ranges, calleeNames, record.view);
+  record.guardGlobals = builtins.guards.length === 0 ? calleeGuards : [...calleeGuards, ...builtins.guards];
+  // The guard changed: its cached answer is void.
+  record.guardView = undefined;
   return {
     jobId, name: fn.name, code: bytecode.code, constants: bytecode.constants,
     start: fn.offset, end, arity: fn.arity, localCount: fn.localCount, callees, calls,
     entry: record.entry, entryKinds: record.entryKinds, sideExits: true,
-    globals: record.globalSlots.table, calleeGlobals: nameConstants(bytecode, calleeNames),
+    globals: record.globalSlots.table, calleeGlobals: nameConstants(bytecode, calleeNames), builtinGlobals: builtins.table,
   };
 }
 
 /**
  * `record`'s call tree, resolved once. The guard keeps the globals that must hold the called
- * functions; a read of any other global is a side exit in the code (or a global slot), so it
- * needs no guard.
+ * functions and those read as math builtins; a read of any other global is a side exit in the
+ * code (or a global slot), so it needs no guard.
  */
 function callTreeOf(record: FunctionRecord): CallTree {
-  if (record.tree === undefined) {
-    record.tree = resolveCallTree(record.program.bytecode, record.fn);
-    record.guardGlobals = record.tree.globals.filter((global) => global.fn !== undefined);
-  }
+  record.tree ??= resolveCallTree(record.program.bytecode, record.fn);
   return record.tree;
 }
 

@@ -6,7 +6,7 @@
  * the exact `AtlasRuntimeError` the interpreter would have raised at that bytecode offset.
  */
 import type { Bytecode } from '../bytecode/bytecode.js';
-import { AtlasFunction, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type ExitFrame, type GlobalsView, HaltSignal, runtimeErrorAt, type Value } from '../vm/index.js';
+import { AtlasFunction, BUILTIN_VALUES, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type ExitFrame, type GlobalsView, HaltSignal, runtimeErrorAt, type Value } from '../vm/index.js';
 import { EXIT_HEADER_KIND, EXIT_SLOT_KINDS, InvokeStatus, NativeInvoker, trapError, type NativeType } from './native.js';
 
 /**
@@ -63,8 +63,8 @@ export class NativeCaller extends NativeInvoker {
   /**
    * The frames a side exit handed back, outermost first (`into`, reused): frame 0 is the one
    * the code was entered for, each further one a call it made, the last the one that left.
-   * Callee slots become the function their global holds (guarded by the caller) or their
-   * function constant.
+   * Callee slots become the function their global holds (guarded by the caller), the math
+   * builtin it names, or their function constant.
    */
   exitFrames(program: Bytecode, view: GlobalsView | undefined, into: ExitFrame[]): ExitFrame[] {
     const used = this.exitDepth;
@@ -90,7 +90,8 @@ export class NativeCaller extends NativeInvoker {
       case 'null': return null;
       case 'global': {
         const name = program.constants[raw];
-        const value = name?.kind === 'string' ? view?.getGlobal(name.value) : undefined;
+        // No user global: the code read the name as a builtin (guarded to stay undefined).
+        const value = name?.kind === 'string' ? view?.getGlobal(name.value) ?? BUILTIN_VALUES.get(name.value) : undefined;
         if (value === undefined) throw new Error(`side exit: global constant ${raw} holds no value`);
         return value;
       }

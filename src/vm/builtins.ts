@@ -3,13 +3,17 @@
  * (docs/bytecode.md §2.4 GetGlobal, §3.3 builtin calls, docs/bytecode.md §6.6 print).
  *
  * The reference registry has a few hundred builtins (strings, math, JSON, files, HTTP, …).
- * This runtime implements the core ones: `print`, `len`, `str` and the Option/Result
- * constructors `Some`, `None`, `Ok`, `Err`. Only implemented names resolve as builtins, so a
- * program using another stdlib name fails with `Undefined variable: <name>` at the lookup
+ * This runtime implements the core ones: `print`, `len`, `str`, the Option/Result
+ * constructors `Some`, `None`, `Ok`, `Err`, and the 18 math builtins (`math-builtins.ts`).
+ * Only implemented names resolve as builtins, so a program using another stdlib name fails with `Undefined variable: <name>` at the lookup
  * instead of `Unknown function: <name>` at the call.
  */
-import type { RuntimeErrorKind } from './errors.js';
-import { AtlasArray, AtlasOption, AtlasResult, type Value, charCount, display, typeName } from './values.js';
+import { MATH_BUILTINS } from './math-builtins.js';
+import { StdlibError } from './stdlib-error.js';
+import { AtlasArray, AtlasBuiltin, AtlasOption, AtlasResult, type Value, charCount, display, typeName } from './values.js';
+
+export { StdlibError } from './stdlib-error.js';
+export { MATH_CONSTANTS } from './math-names.js';
 
 export interface BuiltinContext {
   /** Receives one printed line, without its trailing newline. */
@@ -17,20 +21,6 @@ export interface BuiltinContext {
 }
 
 export type BuiltinFn = (args: readonly Value[], ctx: BuiltinContext) => Value;
-
-/**
- * Thrown by a builtin; the interpreter turns it into an AtlasRuntimeError at the offset of
- * the `Call` instruction (builtins do not know where they were called from).
- */
-export class StdlibError extends Error {
-  constructor(
-    readonly kind: RuntimeErrorKind,
-    readonly detail: string,
-  ) {
-    super(detail);
-    this.name = 'StdlibError';
-  }
-}
 
 /** Reference `stdlib_arity_error`: `<fn>(): expected <n> argument(s), got <m>`. */
 function checkArity(name: string, args: readonly Value[], expected: number): void {
@@ -101,13 +91,11 @@ export const BUILTINS: ReadonlyMap<string, BuiltinFn> = new Map([
   ['None', None],
   ['Ok', Ok],
   ['Err', Err],
+  ...MATH_BUILTINS,
 ]);
 
-/** The math constants `GetGlobal` resolves after builtins (docs/bytecode.md §2.4); Rust's f64 consts. */
-export const MATH_CONSTANTS: ReadonlyMap<string, number> = new Map([
-  ['PI', Math.PI],
-  ['E', Math.E],
-  ['SQRT2', Math.SQRT2],
-  ['LN2', Math.LN2],
-  ['LN10', Math.LN10],
-]);
+/**
+ * The value `GetGlobal` pushes for each builtin: one shared instance per name (a builtin value
+ * is immutable and compares by name), so reading a builtin allocates nothing.
+ */
+export const BUILTIN_VALUES: ReadonlyMap<string, AtlasBuiltin> = new Map([...BUILTINS.keys()].map((name) => [name, new AtlasBuiltin(name)]));

@@ -4,7 +4,7 @@ export {
   type Value, type HostValue, type TypeName,
 } from './values.js';
 export { AtlasRuntimeError, AtlasInterrupted, runtimeErrorAt, rustDebugString, NO_OFFSET, type RuntimeErrorKind } from './errors.js';
-export { BUILTINS, MATH_CONSTANTS, StdlibError, type BuiltinFn, type BuiltinContext } from './builtins.js';
+export { BUILTINS, BUILTIN_VALUES, MATH_CONSTANTS, StdlibError, type BuiltinFn, type BuiltinContext } from './builtins.js';
 export { fromHostValue, fromHostArg, fromHostArgs } from './host.js';
 export type { FunctionHandle } from './function-handle.js';
 export { HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type ExitFrame, type HookAnswer, type VmJitHook, type GlobalsView } from './jit-hook.js';

@@ -20,7 +20,7 @@
  */
 import type { Bytecode, Constant, FunctionRef } from '../bytecode/bytecode.js';
 import { assertValid } from '../bytecode/validator.js';
-import { BUILTINS, MATH_CONSTANTS, StdlibError, type BuiltinContext } from './builtins.js';
+import { BUILTINS, BUILTIN_VALUES, MATH_CONSTANTS, StdlibError, type BuiltinContext } from './builtins.js';
 import { AtlasInterrupted, AtlasRuntimeError, NO_OFFSET, type RuntimeErrorKind, runtimeErrorAt } from './errors.js';
 import { Cmp, Op, Word, dispatchWords } from './dispatch.js';
 import type { FunctionHandle } from './function-handle.js';
@@ -985,7 +985,8 @@ export class Vm implements GlobalsView {
       this.cells[k] = cell;
       return cell.value;
     }
-    if (BUILTINS.has(name)) return new AtlasBuiltin(name);
+    const builtin = BUILTIN_VALUES.get(name);
+    if (builtin !== undefined) return builtin;
     const constant = MATH_CONSTANTS.get(name);
     if (constant !== undefined) return constant;
     throw this.fail('UndefinedVariable', offset, name);

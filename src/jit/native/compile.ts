@@ -89,6 +89,7 @@ export function compileFunction(input: NativeFunctionInput, optLevel: OptLevel, 
       input.globals === undefined ? undefined : kindCodes(input.globals.kinds),
       input.globals === undefined ? undefined : callTable(input.globals.slots, input.start),
       input.calleeGlobals === undefined ? undefined : Uint32Array.from(input.calleeGlobals),
+      input.builtinGlobals === undefined ? undefined : callTable(input.builtinGlobals, input.start),
     );
   } catch (cause) {
     if (cause instanceof NativeAddonError) throw cause;

@@ -91,6 +91,12 @@ export interface NativeFunctionInput {
   readonly globals?: NativeGlobals;
   /** String constants naming the globals the caller guards to hold the called functions. */
   readonly calleeGlobals?: readonly number[];
+  /**
+   * String constants naming globals the caller guards to be no user global, so that they
+   * resolve to a math builtin or constant → the builtin's code: its index in
+   * `MATH_BUILTIN_NAMES`, or 18 + its index among PI, E, SQRT2, LN2, LN10.
+   */
+  readonly builtinGlobals?: ReadonlyMap<number, number>;
 }
 
 /**

@@ -1,4 +1,5 @@
-//! `Call n` of a statically known function (docs/bytecode.md §3.3), as a direct native call.
+//! `Call n` of a statically known function (docs/bytecode.md §3.3), as a direct native call;
+//! a math builtin's call is lowered by `math.rs`.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{FuncRef, InstBuilder};
@@ -6,8 +7,9 @@ use cranelift_codegen::ir::{FuncRef, InstBuilder};
 use super::super::entry::import_translated;
 use super::super::scan::Instruction;
 use super::super::{Flow, Translator};
-use crate::frame::{Rejection, Slot};
+use crate::frame::{CalleeRef, Rejection, Slot};
 use crate::input::{InputError, InputErrorKind};
+use crate::math::Builtin;
 use crate::outcome::{RefusalReason, ValueKind, STATUS_SIDE_EXIT, STATUS_TRAP};
 
 impl Translator<'_> {
@@ -21,6 +23,11 @@ impl Translator<'_> {
             return Err(
                 InputError::new(InputErrorKind::StackUnderflow, pc, "Call needs its callee and arguments").into()
             );
+        }
+        if let Slot::Callee(CalleeRef::Global(k)) = self.frame.slots()[depth - argc - 1] {
+            if let Some(&Builtin::Function(f)) = self.input.builtins.get(&(k as usize)) {
+                return self.call_math(i, f, argc);
+            }
         }
         let unknown = |message: String| Self::refusal(RefusalReason::UnknownCallee, i.name, pc, message);
         if !matches!(self.frame.slots()[depth - argc - 1], Slot::Callee(_)) {

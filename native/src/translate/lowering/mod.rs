@@ -8,6 +8,7 @@
 
 mod call;
 mod control;
+mod math;
 mod numeric;
 mod stack;
 

@@ -8,6 +8,7 @@ use super::super::{Flow, Translator};
 use crate::frame::{CalleeRef, Rejection, Slot};
 use crate::input::{ConstantKind, InputError, InputErrorKind, PoolEntry};
 use crate::invoke_area::GLOBALS_FROM_VALUE;
+use crate::math::Builtin;
 use crate::opcode as op;
 use crate::outcome::{RefusalReason, ValueKind};
 
@@ -63,6 +64,14 @@ impl Translator<'_> {
                 ValueKind::Null => Slot::Null,
             };
             self.frame.push(loaded);
+        } else if let Some(&builtin) = self.input.builtins.get(&index) {
+            // No user global shadows it (the caller guards that): a constant is its value,
+            // a function a callee that only a `Call` consumes (`math.rs`).
+            let slot = match builtin {
+                Builtin::Constant(value) => Slot::Number(self.b.ins().f64const(value)),
+                Builtin::Function(_) => Slot::Callee(CalleeRef::Global(index as u32)),
+            };
+            self.frame.push(slot);
         } else if !self.input.side_exits || self.input.callee_globals.contains(&index) {
             self.frame.push(Slot::Callee(CalleeRef::Global(index as u32)));
         } else {

@@ -1,0 +1,15 @@
+import type { RuntimeErrorKind } from './errors.js';
+
+/**
+ * Thrown by a builtin; the interpreter turns it into an AtlasRuntimeError at the offset of
+ * the `Call` instruction (builtins do not know where they were called from).
+ */
+export class StdlibError extends Error {
+  constructor(
+    readonly kind: RuntimeErrorKind,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = 'StdlibError';
+  }
+}
