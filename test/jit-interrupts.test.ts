@@ -8,6 +8,13 @@ import { compile } from '../src/compiler/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import { AtlasInterrupted, Vm } from '../src/vm/index.js';
 
+/**
+ * One at a time: a thread has one interrupt flag, and a run that starts clears a request
+ * meant for no run, so a test's interrupt could be dropped by another test's run starting
+ * (its spin then never stops).
+ */
+const serial = test.serial;
+
 const SPIN = `
 fn spin(n: number) -> number { var i = 0; while (true) { i = i + n; } return i; }
 fn spinDeep(n: number) -> number { var i = 0; while (i >= 0) { i = i + step(n); } return i; }
@@ -34,7 +41,7 @@ function interruptedAt(t: import('ava').ExecutionContext, f: () => unknown): num
   return performance.now();
 }
 
-test('a time budget stops an infinite native loop (and a native call tree) within 10 ms', async (t) => {
+serial('a time budget stops an infinite native loop (and a native call tree) within 10 ms', async (t) => {
   const budget = 40;
   const { engine, vm } = await nativeSpinner(budget);
   try {
@@ -56,7 +63,7 @@ test('a time budget stops an infinite native loop (and a native call tree) withi
   }
 });
 
-test('the budget names itself in the error', async (t) => {
+serial('the budget names itself in the error', async (t) => {
   const { engine, vm } = await nativeSpinner(5);
   try {
     const error = t.throws(() => vm.call('spin', 1), { instanceOf: AtlasInterrupted });
@@ -67,7 +74,7 @@ test('the budget names itself in the error', async (t) => {
   }
 });
 
-test('an interrupt from another thread stops an infinite native loop within 10 ms', async (t) => {
+serial('an interrupt from another thread stops an infinite native loop within 10 ms', async (t) => {
   const { engine, vm } = await nativeSpinner();
   const nativeModule = new URL('../src/jit/native.js', import.meta.url).href;
   const latencies: number[] = [];
@@ -104,7 +111,7 @@ test('an interrupt from another thread stops an infinite native loop within 10 m
   }
 });
 
-test('engine.interrupt() stops an interpreted loop at its next safepoint', async (t) => {
+serial('engine.interrupt() stops an interpreted loop at its next safepoint', async (t) => {
   const { engine, vm } = await nativeSpinner();
   try {
     // chatty is never compiled (thresholds out of reach); its print callback interrupts.
@@ -116,7 +123,7 @@ test('engine.interrupt() stops an interpreted loop at its next safepoint', async
   }
 });
 
-test('a run nested in another run\'s callback stops a native loop at its own time budget', async (t) => {
+serial('a run nested in another run\'s callback stops a native loop at its own time budget', async (t) => {
   const { engine } = await nativeSpinner();
   try {
     const inner = new Vm(compile(SPIN, 'spin.atlas'), { jit: engine, timeBudgetMs: 50 });
@@ -141,7 +148,7 @@ test('a run nested in another run\'s callback stops a native loop at its own tim
   }
 });
 
-test('without a JIT, the time budget stops an interpreted loop', (t) => {
+serial('without a JIT, the time budget stops an interpreted loop', (t) => {
   const vm = new Vm(compile('var i = 0;\nwhile (true) { i = i + 1; }', 'loop.atlas'), { timeBudgetMs: 20 });
   const started = performance.now();
   t.throws(() => vm.run(), { instanceOf: AtlasInterrupted });
@@ -149,7 +156,7 @@ test('without a JIT, the time budget stops an interpreted loop', (t) => {
   t.throws(() => new Vm(compile('1;', 'x.atlas'), { timeBudgetMs: -1 }), { instanceOf: RangeError });
 });
 
-test('a hosted runtime\'s interrupt() stops a native loop in its worker', async (t) => {
+serial('a hosted runtime\'s interrupt() stops a native loop in its worker', async (t) => {
   const { spawnRuntime } = await import('../src/remote/index.js');
   const runtime = await spawnRuntime({ jit: { compilationThreshold: 1 } });
   try {
