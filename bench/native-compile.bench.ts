@@ -10,6 +10,7 @@
 import { BytecodeBuilder } from '../src/bytecode/index.js';
 import { compileFunction, type NativeFunctionInput, type OptLevel, releaseHandle } from '../src/jit/native.js';
 import { fmt, percentile, printTable, QUICK } from './harness.js';
+import { increments } from '../test/helpers/long-bodies.js';
 
 const SAMPLES = QUICK ? 200 : 2_000;
 const WARM_UP = QUICK ? 20 : 200;
@@ -62,24 +63,6 @@ printTable(
   ['function', 'opt', 'addon p50 µs', 'addon p99 µs', 'call p50 µs', 'call p99 µs', 'code bytes'],
   rows,
 );
-
-/** `x = x + 1` `ops` times, then `return x`, laid out from offset 0 (no jump over the body). */
-function increments(ops: number): NativeFunctionInput {
-  const b = new BytecodeBuilder();
-  const one = b.number(1);
-  for (let i = 0; i < ops; i++) {
-    b.emit('GetLocal', [0]);
-    b.emit('Constant', [one]);
-    b.emit('Add');
-    b.emit('SetLocal', [0]);
-    b.emit('Pop');
-  }
-  b.emit('GetLocal', [0]);
-  b.emit('Return');
-  const end = b.offset;
-  const bytecode = b.build();
-  return { code: bytecode.code, start: 0, end, arity: 1, localCount: 1, constants: bytecode.constants };
-}
 
 const lengths = QUICK ? [1_000, 5_000, 15_000] : [1_000, 5_000, 15_000, 25_000, 40_000];
 const growth: string[][] = [];

@@ -6,6 +6,7 @@ import test from 'ava';
 import { instructions, validate } from '../src/bytecode/index.js';
 import { Vm } from '../src/vm/index.js';
 import { compileError, compileTest as compile, constants } from './compiler-helpers.js';
+import { NESTED_BREAK_CONTINUE } from './helpers/block-programs.js';
 
 function run(source: string): string[] {
   const out: string[] = [];
@@ -68,23 +69,7 @@ test('the reference\'s stale-slot example (Q4) sums fresh values', (t) => {
 });
 
 test('break and continue pop the locals the loop body declared so far, nested loops included', (t) => {
-  const source = `fn g(n: number) -> number {
-  var total = 0;
-  for (var i = 0; i < n; i++) {
-    let sq = i * i;
-    if (sq > 20) { let extra = sq - 20; total = total + extra * 1000; break; }
-    var j = 0;
-    while (j < i) {
-      let k = j + sq;
-      j = j + 1;
-      if (k % 2 == 0) { let skipped = k; continue; }
-      total = total + k;
-    }
-  }
-  let after = total;
-  return after;
-}
-print(g(3)); print(g(10));`;
+  const source = NESTED_BREAK_CONTINUE;
   const expected = (n: number) => {
     let total = 0;
     for (let i = 0; i < n; i++) {

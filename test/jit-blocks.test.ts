@@ -6,6 +6,7 @@ import type { Bytecode } from '../src/bytecode/index.js';
 import { compile } from '../src/compiler/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import { AtlasRuntimeError, Vm } from '../src/vm/index.js';
+import { NESTED_BREAK_CONTINUE } from './helpers/block-programs.js';
 
 interface Outcome {
   readonly lines: readonly string[];
@@ -36,23 +37,7 @@ print(f(3)); print(f(50));`,
     lines: ['109', '2600'],
   },
   'nested loops and branches with break and continue': {
-    source: `fn g(n: number) -> number {
-  var total = 0;
-  for (var i = 0; i < n; i++) {
-    let sq = i * i;
-    if (sq > 20) { let extra = sq - 20; total = total + extra * 1000; break; }
-    var j = 0;
-    while (j < i) {
-      let k = j + sq;
-      j = j + 1;
-      if (k % 2 == 0) { let skipped = k; continue; }
-      total = total + k;
-    }
-  }
-  let after = total;
-  return after;
-}
-print(g(3)); print(g(10));`,
+    source: NESTED_BREAK_CONTINUE,
     lines: ['6', '5062'],
   },
   'shadowing a parameter and a local, with another type in the else block': {

@@ -6,6 +6,7 @@ import {
   compileFunction, liveHandleCount, releaseHandle, type NativeFunctionInput, NativeInputError, type NativeInputRule, type RefusalReason,
 } from '../src/jit/native.js';
 import { declare, mixedKindsMerge } from './native-helpers.js';
+import { increments } from './helpers/long-bodies.js';
 
 function refusalOf(input: NativeFunctionInput) {
   const outcome = compileFunction(input, 1, { verify: true });
@@ -111,22 +112,8 @@ test('a body without Return or Halt is refused', (t) => {
 });
 
 test('a body too large to compile in reasonable time is refused as TooLarge where the budget runs out', (t) => {
-  // `x = x + 1` 40 000 times, laid out from offset 0 (a declared function's body must stay
-  // within a jump's reach). About 28 000 of them fit the budget (native/src/translate/budget.rs).
-  const b = new BytecodeBuilder();
-  const one = b.number(1);
-  for (let i = 0; i < 40_000; i++) {
-    b.emit('GetLocal', [0]);
-    b.emit('Constant', [one]);
-    b.emit('Add');
-    b.emit('SetLocal', [0]);
-    b.emit('Pop');
-  }
-  b.emit('GetLocal', [0]);
-  b.emit('Return');
-  const end = b.offset;
-  const bytecode = b.build();
-  const refusal = refusalOf({ code: bytecode.code, start: 0, end, arity: 1, localCount: 1, constants: bytecode.constants });
+  // About 28 000 increments fit the budget (native/src/translate/budget.rs).
+  const refusal = refusalOf(increments(40_000));
   t.is(refusal.reason, 'TooLarge');
   t.true(refusal.offset > 20_000 * 11 && refusal.offset < 35_000 * 11, `refused at ${refusal.offset}`);
   t.regex(refusal.message, /too large/);

@@ -237,3 +237,22 @@ class BodyWriter {
     return names[this.c.next(names.length)]!;
   }
 }
+
+/** Locals declared in nested loops and branches, left by `break` and `continue`. */
+export const NESTED_BREAK_CONTINUE = `fn g(n: number) -> number {
+  var total = 0;
+  for (var i = 0; i < n; i++) {
+    let sq = i * i;
+    if (sq > 20) { let extra = sq - 20; total = total + extra * 1000; break; }
+    var j = 0;
+    while (j < i) {
+      let k = j + sq;
+      j = j + 1;
+      if (k % 2 == 0) { let skipped = k; continue; }
+      total = total + k;
+    }
+  }
+  let after = total;
+  return after;
+}
+print(g(3)); print(g(10));`;
