@@ -621,12 +621,12 @@ export class JitEngine implements VmJitHook {
   private onDrop(job: PipelineJob): void {
     const { fn } = job;
     this.settleQuiet(fn);
-    // It may come back, but only after another threshold's worth of calls.
-    this.tracker.markCold(fn);
-    fn.calls = 0;
     const reason = 'compile queue full';
     fn.lastEnd = { kind: 'dropped', reason };
     publish('dropped', () => this.event(fn, { reason }, job));
+    // It may come back, but only after another threshold's worth of calls.
+    this.tracker.markCold(fn);
+    fn.calls = 0;
   }
 
   private apply(job: PipelineJob, sent: JobOutcome): void {
@@ -653,7 +653,9 @@ export class JitEngine implements VmJitHook {
     // A record holds at most one entry: earlier code of the function leaves the cache first.
     if (record.code !== undefined) this.cache.delete(record.code);
     const entry = this.cache.insert(code);
-    if (entry.live) record.code = entry;
+    // Code larger than the whole budget was evicted as it went in: it was never installed.
+    if (!entry.live) return;
+    record.code = entry;
     publish('installed', () => this.event(record, { ...sizes, hotToInstalledMicros: hotToInstalled }, job));
   }
 

@@ -22,7 +22,7 @@ export class JitCounters {
   trackedCalls = 0;
   /** Loop entries tried at a header whose loop has code (on-stack replacement attempts). */
   osrAttempts = 0;
-  /** Code installed (each compile that succeeded; a function compiled again after eviction counts again). */
+  /** Compiles that produced code (a function compiled again after eviction counts again). */
   compilations = 0;
   /** Calls and OSR attempts native code ran (to a result, a trap, an interrupt or a side exit). */
   jitExecutions = 0;
