@@ -98,3 +98,19 @@ serial('the counts stay exact across a reset and with the engine disabled', asyn
   assertIdentities(t, s, engine.functions());
   await engine.close();
 });
+
+serial('functions() follows each function from interpreted through queued or compiling to compiled', async (t) => {
+  // No warm-up: the worker boots at the first hot function, so jobs are still pending right after the run.
+  const engine = await JitEngine.create({ workers: 1, warmUp: false, compilationThreshold: 10, osrThreshold: 1e9 });
+  new Vm(CALLS, { jit: engine }).run();
+  const pending = engine.functions();
+  t.deepEqual(pending.map((f) => f.name).sort(), ['greet', 'sq']);
+  for (const f of pending) t.true(f.state === 'queued' || f.state === 'compiling', `${f.name} is ${f.state}`);
+  t.true(pending.every((f) => f.calls === N && f.nativeCalls === 0 && f.codeBytes === 0));
+  await engine.whenIdle();
+  const settled = new Map(engine.functions().map((f) => [f.name, f]));
+  t.like(settled.get('sq'), { state: 'compiled', tier: 'function' });
+  t.true(settled.get('sq')!.compileMicros > 0 && settled.get('sq')!.codeBytes > 0);
+  t.like(settled.get('greet'), { state: 'refused', codeBytes: 0 });
+  await engine.close();
+});

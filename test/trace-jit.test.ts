@@ -59,7 +59,10 @@ test.serial('a run that queues, compiles, refuses, drops, evicts and invalidates
     new Vm(bytecode, { jit: engine }).run();
     await engine.whenIdle();
   }
+  const states = new Set(engine.functions().map((f) => f.state));
+  t.true(states.has('evicted') && states.has('refused'), [...states].join(', '));
   engine.invalidate(bytecode);
+  t.deepEqual(engine.functions(), [], 'an invalidated program leaves no records');
   stop();
   await engine.close();
   const log = lines.join('\n');
