@@ -44,7 +44,7 @@ const SOURCE = [
   ...Array.from({ length: FUNCTIONS }, (_, i) => `fn f${i}(a: number) -> number { return a * 2 + ${i}; }`),
   'fn greet(n: number) -> string { return "hi"; }',
   'var i = 0;',
-  `while (i < 3) { greet(i); ${Array.from({ length: FUNCTIONS }, (_, i) => `f${i}(i);`).join(' ')} i = i + 1; }`,
+  `while (i < 3) { f0(i); greet(i); ${Array.from({ length: FUNCTIONS - 1 }, (_, i) => `f${i + 1}(i);`).join(' ')} i = i + 1; }`,
 ].join('\n');
 
 test.serial('a run that queues, compiles, refuses, drops, evicts and invalidates logs each event', async (t) => {
@@ -57,6 +57,8 @@ test.serial('a run that queues, compiles, refuses, drops, evicts and invalidates
   const stop = traceJit((line) => lines.push(line), { locate, elapsedMs: () => 0 });
   for (let run = 0; run < 6; run++) {
     new Vm(bytecode, { jit: engine }).run();
+    // Changed while jobs run: each compile reports the level it was sent with.
+    if (run === 0) engine.optLevel = 2;
     await engine.whenIdle();
   }
   const states = new Set(engine.functions().map((f) => f.state));
@@ -67,8 +69,8 @@ test.serial('a run that queues, compiles, refuses, drops, evicts and invalidates
   await engine.close();
   const log = lines.join('\n');
   t.regex(log, /^\[jit\] {6}0\.0ms queued {6}- +greet +1:\d+ +fn +calls=1 depth=0$/m);
-  t.regex(log, /^\[jit\] {6}0\.0ms started {5}#1 +greet +1:\d+ +fn +calls=\d+ opt=1 wait=\S+$/m);
-  t.regex(log, /^\[jit\] +0\.0ms installed +#\d+ +f\d +1:\d+ +fn +calls=\d+ opt=1 bytecode=\d+B code=\d+B wait=\S+ compile=\S+$/m);
+  t.regex(log, /^\[jit\] {6}0\.0ms started {5}#1 +f0 +1:\d+ +fn +calls=\d+ opt=1 wait=\S+$/m);
+  t.regex(log, /^\[jit\] +0\.0ms installed +#\d+ +f\d +1:\d+ +fn +calls=\d+ opt=\d bytecode=\d+B code=\d+B wait=\S+ compile=\S+$/m);
   t.regex(log, /^\[jit\] +0\.0ms dropped +#\d+ +f\d +1:\d+ +fn +calls=\d+ reason="compile queue full"$/m);
   t.notRegex(log, / dropped .* calls=0 /, 'a dropped job shows the calls that made it hot');
   t.regex(log, /^\[jit\] +0\.0ms evicted +- +f\d +1:\d+ +fn +calls=\d+ code=\d+B reason="cache budget"$/m);
@@ -76,4 +78,8 @@ test.serial('a run that queues, compiles, refuses, drops, evicts and invalidates
   // The refusal points at the string constant in greet's body: line 9, column 40.
   t.regex(log, /^\[jit\] +0\.0ms refused +#\d+ +greet +1:\d+ +fn +calls=\d+ wait=\S+ at=trace\.atlas:9:40 reason="refused: .*string constant"$/m);
   t.is(lines.filter((l) => / refused /.test(l)).length, 1, 'refused once');
+  const optOf = (event: string) => new Map(lines.filter((l) => l.includes(` ${event} `)).map((l) => [/#\d+/.exec(l)![0], /opt=(\d)/.exec(l)![1]]));
+  const started = optOf('started');
+  for (const [id, opt] of optOf('installed')) t.is(opt, started.get(id), `compile ${id}`);
+  t.deepEqual(new Set(started.values()), new Set(['1', '2']));
 });

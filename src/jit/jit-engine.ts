@@ -606,7 +606,9 @@ export class JitEngine implements VmJitHook {
 
   /** A job leaves the queue for a worker: its input is made now, off the call that made it hot. */
   private started(record: FunctionRecord, jobId: number): ReturnType<typeof jobSource> {
-    publish('started', () => this.event(record, { compileId: jobId, optLevel: this.pipeline.optLevel }));
+    // The batch is sent with the level of this moment.
+    record.jobOptLevel = this.pipeline.optLevel;
+    publish('started', () => this.event(record, { compileId: jobId, optLevel: record.jobOptLevel }));
     return jobSource(record, jobId);
   }
 
@@ -648,7 +650,7 @@ export class JitEngine implements VmJitHook {
     const hotToInstalled = (performance.now() - record.hotAt) * 1000;
     if (record.hotAt > 0) this.latency.hotToInstalled.record(hotToInstalled);
     if (postedAt !== undefined) this.latency.installDelay.record((crossThreadNow() - postedAt) * 1000);
-    const sizes = { compileMicros: outcome.compileMicros, codeSize: outcome.codeSize, optLevel: this.pipeline.optLevel };
+    const sizes = { compileMicros: outcome.compileMicros, codeSize: outcome.codeSize, optLevel: job === undefined ? this.pipeline.optLevel : record.jobOptLevel };
     publish('compiled', () => this.event(record, sizes, job));
     // A record holds at most one entry: earlier code of the function leaves the cache first.
     if (record.code !== undefined) this.cache.delete(record.code);

@@ -13,7 +13,7 @@ import type { CacheEntry, FunctionKey } from './code-cache.js';
 import type { CallTree, GlobalDependency } from './call-tree.js';
 import type { GlobalsView } from '../vm/index.js';
 import { type GlobalSlots, NO_GLOBAL_SLOTS } from './global-slots.js';
-import type { NativeType } from './native.js';
+import type { NativeType, OptLevel } from './native.js';
 
 /**
  * Everything the engine knows of one function of one program version: its call count and
@@ -58,6 +58,8 @@ export interface FunctionRecord extends HotRecord, GatedRecord {
   guardVersion: number;
   /** Microseconds its compiles took on the workers, summed. */
   compileMicros: number;
+  /** The opt level its last job was sent with (the engine's may change while it compiles). */
+  jobOptLevel: OptLevel;
   /** What last ended its code or job (evicted, refused, failed, deoptimized), and why. */
   lastEnd: RecordEnd | undefined;
 }
@@ -123,7 +125,7 @@ export class ProgramState {
       // A call enters with its parameters, numbers until a profile says otherwise.
       entryKinds: entry === fn.offset ? Array<NativeType>(fn.arity).fill('number') : NO_KINDS, numericEntry: true, globalSlots: NO_GLOBAL_SLOTS, view: undefined, backoff: 0, invocations: 0, nativeRuns: 0, leftEarly: 0, bailouts: 0,
       job: undefined, code: undefined, tree: undefined, guardGlobals: NO_GLOBALS, guardView: undefined, guardVersion: -1,
-      compileMicros: 0, lastEnd: undefined,
+      compileMicros: 0, jobOptLevel: 1, lastEnd: undefined,
     };
   }
 
