@@ -239,7 +239,7 @@ serial('install happens inside a synchronous loop, without yielding to the event
   t.is(s.compilations, 1, 'the promise did nothing twice');
   t.is(installed.events.length, 1);
   t.is(s.cachedFunctions, 1);
-  t.log(`first native call at iteration ${firstNative}; mailbox→install ${delay.p50.toFixed(0)}µs`);
+  t.log(`first native call at iteration ${firstNative}; mailbox→install ${delay.p50Micros.toFixed(0)}µs`);
   installed.stop();
   await e.close();
 });
@@ -404,8 +404,8 @@ serial('end to end: interpreted → hot → queued → compiled → installed �
   for (let i = 0; i < 100; i++) callN(e, 'add', 1);
   const s = e.stats();
   t.is(s.jitExecutions, 100);
-  t.true(s.latency.hotToInstalled.count === 1 && s.latency.hotToInstalled.p50 > 0);
-  t.true(s.latency.compile.p50 > 0);
+  t.true(s.latency.hotToInstalled.count === 1 && s.latency.hotToInstalled.p50Micros > 0);
+  t.true(s.latency.compile.p50Micros > 0);
   t.true(s.latency.queueWait.count === 1);
   channels.forEach((c) => c.stop());
   await e.close();

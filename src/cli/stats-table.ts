@@ -71,6 +71,6 @@ function percent(ratio: number): string {
   return `${(ratio * 100).toFixed(1)}%`;
 }
 
-function pair(p: { p50: number; p99: number; count: number }): string {
-  return p.count === 0 ? '-' : `${formatMicros(p.p50)} / ${formatMicros(p.p99)}`;
+function pair(p: { p50Micros: number; p99Micros: number; count: number }): string {
+  return p.count === 0 ? '-' : `${formatMicros(p.p50Micros)} / ${formatMicros(p.p99Micros)}`;
 }

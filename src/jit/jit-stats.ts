@@ -115,7 +115,7 @@ export interface JitStats extends Readonly<JitCounters> {
   readonly workerUtilization: number;
   /** Native code handles the addon holds (cached code, and code on its way to the cache). */
   readonly nativeHandles: number;
-  /** Latency percentiles, each field in microseconds (`count` is the number of samples). */
+  /** Latencies: recent percentiles and all-time histograms, in microseconds. */
   readonly latency: {
     /** From a job joining the queue to a worker taking it. */
     readonly queueWait: Percentiles;

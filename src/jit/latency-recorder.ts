@@ -14,9 +14,9 @@ export const LATENCY_BUCKETS_MICROS: readonly number[] = [
 
 export interface Percentiles {
   /** Median of the recent samples, in microseconds; 0 when nothing was recorded. */
-  readonly p50: number;
+  readonly p50Micros: number;
   /** 99th percentile of the recent samples, in microseconds. */
-  readonly p99: number;
+  readonly p99Micros: number;
   /** Samples recorded since the start. */
   readonly count: number;
   /** Sum of all samples since the start, in microseconds. */
@@ -48,9 +48,9 @@ export class LatencyRecorder {
   percentiles(): Percentiles {
     const n = Math.min(this.total, this.samples.length);
     const histogram = { count: this.total, sumMicros: this.sum, buckets: this.cumulative() };
-    if (n === 0) return { p50: 0, p99: 0, ...histogram };
+    if (n === 0) return { p50Micros: 0, p99Micros: 0, ...histogram };
     const sorted = this.samples.slice(0, n).sort();
-    return { p50: rank(sorted, 0.5), p99: rank(sorted, 0.99), ...histogram };
+    return { p50Micros: rank(sorted, 0.5), p99Micros: rank(sorted, 0.99), ...histogram };
   }
 
   clear(): void {
