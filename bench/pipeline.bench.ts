@@ -121,8 +121,8 @@ async function benchC(): Promise<string[]> {
   }
   const { hotToInstalled, compile: compileTime, installDelay } = engine.stats().latency;
   await engine.close();
-  return ['c. hot→installed, idle pool', `p50 ${fmt(hotToInstalled.p50)} µs`, `p99 ${fmt(hotToInstalled.p99)} µs`,
-    `compile p50 ${fmt(compileTime.p50)} µs, mailbox→install p50 ${fmt(installDelay.p50)} µs`];
+  return ['c. hot→installed, idle pool', `p50 ${fmt(hotToInstalled.p50Micros)} µs`, `p99 ${fmt(hotToInstalled.p99Micros)} µs`,
+    `compile p50 ${fmt(compileTime.p50Micros)} µs, mailbox→install p50 ${fmt(installDelay.p50Micros)} µs`];
 }
 
 async function throughput(workers: number, n: number): Promise<number> {

@@ -11,9 +11,9 @@ export { compile, CompileError } from './compiler/index.js';
 export {
   Vm, AtlasRuntimeError, HaltSignal, type VmOptions, type Value, type HostValue, type VmJitHook, type RuntimeErrorKind, type FunctionHandle,
 } from './vm/index.js';
-export { JitEngine, type JitStats } from './jit/jit-engine.js';
+export { JitEngine, type FunctionState, type JitFunctionStats, type JitStats } from './jit/jit-engine.js';
 export type { JitConfig } from './jit/jit-config.js';
-export { JIT_CHANNELS, type JitEvent, type JitEventName } from './jit/jit-events.js';
+export { JIT_CHANNELS, type JitEvent, type JitEventName, type JitTier } from './jit/jit-events.js';
 // From the modules themselves rather than the remote barrel, which would load comlink and a
 // runtime host up front; `spawnRuntime` loads what it needs when first called.
 export { spawnRuntime, type RemoteRuntime } from './remote/spawn-runtime.js';

@@ -51,13 +51,25 @@ test('a script that never yields compiles every function that gets hot, one afte
   t.true(Number(stats.jitExecutions) > 0);
 });
 
-test('--trace-jit prints one line per compile event with name, calls, wait, compile time and size', (t) => {
-  const r = cli('run', HOT, '--threshold', '10', '--trace-jit');
+const REFUSING = file('refusing.atlas', `
+fn sq(x: number) -> number { return x * x; }
+fn greet(n: number) -> string { return "hi"; }
+var i = 0;
+var s = 0;
+while (i < 200000) { s = s + sq(i); greet(i); i = i + 1; }
+print(s);
+`);
+
+test('--trace-jit is a compile log: queued, started, installed with id, tier, sizes and times; a refusal at file:line:col', (t) => {
+  const r = cli('run', REFUSING, '--threshold', '10', '--workers', '1', '--trace-jit');
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout, '2666646666700000\n');
   const lines = r.stderr.split('\n').filter((l) => l.startsWith('[jit]'));
-  t.true(lines.length >= 1, r.stderr);
-  t.regex(lines[0]!, /installed\s+sq\s+calls=\d+ wait=\S+ compile=\S+ size=\d+B/);
+  const line = (event: string, name: string) => lines.find((l) => new RegExp(`^\\[jit\\] +[\\d.]+ms ${event} +\\S+ +${name} `).test(l)) ?? '';
+  t.regex(line('queued', 'sq'), /^\[jit\] +[\d.]+ms queued +- +sq +1:\d+ +fn +calls=10 depth=\d+$/, r.stderr);
+  t.regex(line('started', 'sq'), /started +#\d+ +sq +1:\d+ +fn +calls=\d+ opt=\d wait=\S+$/, r.stderr);
+  t.regex(line('installed', 'sq'), /installed +#\d+ +sq +1:\d+ +fn +calls=\d+ opt=\d bytecode=\d+B code=\d+B wait=\S+ compile=\S+$/, r.stderr);
+  t.regex(line('refused', 'greet'), /refused +#\d+ +greet +1:\d+ +fn +calls=\d+ wait=\S+ at=\S*refusing\.atlas:3:40 reason="refused: .+"$/, r.stderr);
 });
 
 test('--stats prints a table and --stats=json prints JSON, both on stderr', (t) => {
@@ -65,12 +77,14 @@ test('--stats prints a table and --stats=json prints JSON, both on stderr', (t) 
   t.is(table.code, 0);
   t.regex(table.stderr, /JIT statistics/);
   t.regex(table.stderr, /compilations\s+\d+/);
-  t.regex(table.stderr, /cache hit rate\s+[\d.]+%/);
+  t.regex(table.stderr, /cache hit rate \(code found\)\s+[\d.]+%/);
+  t.regex(table.stderr, /Top functions \(by calls; 2 shown\)\n +function +key +tier +calls +native +code +compile +state\n +sq +1:\d+ +fn +\d+ +\d+ +\d+B/);
   const json = cli('run', HOT, '--threshold', '10', '--stats=json');
   t.is(json.code, 0);
   const stats = JSON.parse(json.stderr) as Record<string, unknown>;
   t.is(typeof stats.compilations, 'number');
   t.is(typeof stats.latency, 'object');
+  t.like((stats.functions as unknown[])[0], { name: 'sq', tier: 'function', state: 'compiled' });
   t.is(json.stdout, '2666646666700000\n', 'program output stays clean');
 });
 

@@ -38,7 +38,7 @@ function listen(channel: string): { events: Array<Record<string, unknown>>; stop
 
 type Listener = ReturnType<typeof listen>;
 
-/** One refusal, nothing compiled, and one `failed` event that says "refused"; stops listening. */
+/** One refusal, nothing compiled, and one `refused` event with its reason; stops listening. */
 function assertRefusedOnce(t: ExecutionContext, stats: JitStats, failed: Listener): void {
   t.is(stats.refusedCompilations, 1);
   t.is(stats.compilations, 0);
@@ -120,7 +120,7 @@ serial('a native trap raises the interpreter error at the same offset', async (t
 
 serial('unsupported code is refused once and falls back for good', async (t) => {
   const e = await engine({ compilationThreshold: 2 });
-  const failed = listen('atlas-jit:failed');
+  const failed = listen('atlas-jit:refused');
   callN(e, 'greet', 2, ['x']);
   await e.whenIdle();
   t.is(callN(e, 'greet', 50, ['x']), undefined);
@@ -239,7 +239,7 @@ serial('install happens inside a synchronous loop, without yielding to the event
   t.is(s.compilations, 1, 'the promise did nothing twice');
   t.is(installed.events.length, 1);
   t.is(s.cachedFunctions, 1);
-  t.log(`first native call at iteration ${firstNative}; mailbox→install ${delay.p50.toFixed(0)}µs`);
+  t.log(`first native call at iteration ${firstNative}; mailbox→install ${delay.p50Micros.toFixed(0)}µs`);
   installed.stop();
   await e.close();
 });
@@ -404,8 +404,8 @@ serial('end to end: interpreted → hot → queued → compiled → installed �
   for (let i = 0; i < 100; i++) callN(e, 'add', 1);
   const s = e.stats();
   t.is(s.jitExecutions, 100);
-  t.true(s.latency.hotToInstalled.count === 1 && s.latency.hotToInstalled.p50 > 0);
-  t.true(s.latency.compile.p50 > 0);
+  t.true(s.latency.hotToInstalled.count === 1 && s.latency.hotToInstalled.p50Micros > 0);
+  t.true(s.latency.compile.p50Micros > 0);
   t.true(s.latency.queueWait.count === 1);
   channels.forEach((c) => c.stop());
   await e.close();
@@ -555,7 +555,7 @@ serial('inFlight is 0 right after an install, before any promise settled, and af
 
 serial('a refused function is no longer counted: each call costs one fallback and nothing else', async (t) => {
   const e = await engine({ compilationThreshold: 2 });
-  const failed = listen('atlas-jit:failed');
+  const failed = listen('atlas-jit:refused');
   callN(e, 'greet', 2, ['x']);
   callN(e, 'add', 2);
   await e.whenIdle();

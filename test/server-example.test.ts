@@ -11,7 +11,8 @@ import { compile } from '../src/compiler/index.js';
 import { Vm } from '../src/vm/index.js';
 import type { AtlasArray } from '../src/vm/values.js';
 import { startServer, type RunningServer } from '../examples/server/app.js';
-import { PrometheusText } from '../examples/server/prometheus-text.js';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { clean } from '../examples/server/snapshot-metrics.js';
 import { BadRequest, parseScoreRequest } from '../examples/server/score-request.js';
 
 const APPLICATION = { amount: 12000, income: 5200, debt: 800, age: 37, late: 1, samples: 50 };
@@ -32,61 +33,27 @@ async function post(server: RunningServer, path: string, body: string): Promise<
   return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
 }
 
-// ── a strict reader of the Prometheus text format (0.0.4) ─────────────────────────────
+// ── /metrics through a real parser of the Prometheus text format ─────────────────────
 
-interface Family {
-  type: string;
-  help: string;
-  samples: { name: string; labels: Record<string, string>; value: number }[];
+type Families = Map<string, ParsedFamily>;
+type ParsedFamily = ReturnType<typeof parsePrometheusTextFormat>[number];
+
+async function scrape(server: RunningServer): Promise<{ families: Families; contentType: string }> {
+  const response = await fetch(`${server.url}/metrics`);
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+  const families = new Map(parsePrometheusTextFormat(await response.text()).map((family) => [family.name, family]));
+  return { families, contentType: response.headers.get('content-type') ?? '' };
 }
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)/y;
-
-function parsePrometheus(text: string): Map<string, Family> {
-  const families = new Map<string, Family>();
-  const help = new Map<string, string>();
-  if (!text.endsWith('\n')) throw new Error('the exposition must end with a newline');
-  for (const line of text.slice(0, -1).split('\n')) {
-    const comment = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
-    if (comment !== null) {
-      const [, keyword, name, rest] = comment as unknown as [string, string, string, string];
-      if (keyword === 'HELP') help.set(name, rest);
-      else {
-        if (families.has(name)) throw new Error(`TYPE of ${name} given twice`);
-        if (!['counter', 'gauge', 'summary', 'histogram', 'untyped'].includes(rest)) throw new Error(`bad type ${rest}`);
-        families.set(name, { type: rest, help: help.get(name) ?? '', samples: [] });
-      }
-      continue;
-    }
-    const match = SAMPLE.exec(line);
-    if (match === null) throw new Error(`not a sample line: ${JSON.stringify(line)}`);
-    const [, name, labelText, valueText] = match as unknown as [string, string, string | undefined, string];
-    const family = families.get(name) ?? families.get(name.replace(/_(count|sum)$/, ''));
-    if (family === undefined) throw new Error(`sample ${name} before its TYPE`);
-    const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
-    if (Number.isNaN(value) && valueText !== 'NaN') throw new Error(`bad value ${valueText}`);
-    family.samples.push({ name, labels: parseLabels(labelText ?? ''), value });
-  }
-  return families;
+/** The sample of `name` whose labels include `labels`. */
+function sample(families: Families, name: string, labels: Record<string, string> = {}): ParsedFamily['metrics'][number] {
+  const found = families.get(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+  if (found === undefined) throw new Error(`no sample ${name} ${JSON.stringify(labels)}`);
+  return found;
 }
 
-function parseLabels(text: string): Record<string, string> {
-  const labels: Record<string, string> = {};
-  LABEL.lastIndex = 0;
-  while (LABEL.lastIndex < text.length) {
-    const match = LABEL.exec(text);
-    if (match === null) throw new Error(`bad labels {${text}}`);
-    labels[match[1]!] = match[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-  }
-  return labels;
-}
-
-function sampleValue(families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number {
-  const family = families.get(name.replace(/_count$/, '')) ?? families.get(name);
-  const sample = family?.samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (sample === undefined) throw new Error(`no sample ${name} ${JSON.stringify(labels)}`);
-  return sample.value;
+function sampleValue(families: Families, name: string, labels: Record<string, string> = {}): number {
+  return Number(sample(families, name, labels).value);
 }
 
 // ── tests ─────────────────────────────────────────────────────────────────────────────
@@ -101,25 +68,45 @@ test('the remote-runtime server scores requests exactly like the interpreter, an
   // Enough requests for `score` to get hot and be compiled; the answers must not change.
   for (let i = 0; i < 5; i++) t.deepEqual((await post(server, '/score', JSON.stringify(APPLICATION))).json, first.json);
 
-  const response = await fetch(`${server.url}/metrics`);
-  t.is(response.status, 200);
-  t.regex(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
-  const metrics = parsePrometheus(await response.text());
-  for (const name of ['atlas_jit_queue_depth', 'atlas_jit_in_flight', 'atlas_jit_workers', 'atlas_jit_cache_bytes', 'atlas_jit_cache_hit_ratio']) {
-    t.is(metrics.get(name)?.type, 'gauge', name);
+  const { families, contentType } = await scrape(server);
+  t.regex(contentType, /^text\/plain; version=0\.0\.4/);
+  const types = (type: string) => [...families.values()].filter((f) => f.type === type).map((f) => f.name);
+  for (const name of ['atlas_jit_queue_depth', 'atlas_jit_in_flight', 'atlas_jit_workers', 'atlas_jit_cache_bytes', 'atlas_jit_cache_hit_ratio', 'atlas_jit_native_ratio', 'atlas_jit_worker_utilization_ratio']) {
+    t.true(types('GAUGE').includes(name), name);
   }
-  t.is(metrics.get('atlas_jit_compile_latency_seconds')?.type, 'summary');
-  t.is(metrics.get('atlas_jit_compile_fallbacks_total')?.type, 'counter');
-  t.is(sampleValue(metrics, 'atlas_jit_workers'), 1);
-  t.is(sampleValue(metrics, 'atlas_runtime_info', { mode: 'remote', jit: 'true' }), 1);
-  t.is(sampleValue(metrics, 'atlas_runtime_operations_total', { op: 'call' }), 6);
-  t.is(sampleValue(metrics, 'atlas_server_responses_total', { status: '200' }), 6);
-  t.true(sampleValue(metrics, 'atlas_server_event_loop_delay_seconds_count') > 0);
-  t.true(sampleValue(metrics, 'atlas_server_event_loop_delay_seconds', { quantile: '0.99' }) > 0);
+  for (const name of ['atlas_jit_calls_total', 'atlas_jit_native_executions_total', 'atlas_jit_interpreter_fallbacks_total', 'atlas_jit_fallbacks_total', 'atlas_jit_compiles_not_installed_total', 'atlas_jit_osr_attempts_total']) {
+    t.true(types('COUNTER').includes(name), name);
+  }
+  for (const name of ['atlas_jit_compile_duration_seconds', 'atlas_jit_queue_wait_seconds', 'atlas_jit_hot_to_installed_seconds', 'atlas_server_request_duration_seconds']) {
+    t.true(types('HISTOGRAM').includes(name), name);
+  }
+  t.true(types('SUMMARY').includes('atlas_server_event_loop_delay_seconds'));
+  // prom-client's default process and Node.js metrics.
+  t.true(families.has('process_cpu_seconds_total') && families.has('nodejs_heap_size_used_bytes'));
+  t.is(sampleValue(families, 'atlas_jit_workers'), 1);
+  t.is(sampleValue(families, 'atlas_runtime_info', { mode: 'remote', jit: 'true' }), 1);
+  t.is(sampleValue(families, 'atlas_runtime_operations_total', { op: 'call' }), 6);
+  t.is(sampleValue(families, 'atlas_server_responses_total', { status: '200' }), 6);
+  // The parser folds a labelled histogram's series into one set of buckets (dropping labels, _sum
+  // and _count); before this scrape the only series is POST /score 200.
+  const requests = sample(families, 'atlas_server_request_duration_seconds');
+  t.is(requests.buckets?.['+Inf'], '6');
+  const loop = sample(families, 'atlas_server_event_loop_delay_seconds');
+  t.true(Number(loop.count) > 0 && Number(loop.sum) > 0);
+  t.true(Number(loop.quantiles?.['0.99']) > 0);
+  // The counters agree: every call of a tracked function ran natively or fell back.
+  t.is(
+    sampleValue(families, 'atlas_jit_native_executions_total') + sampleValue(families, 'atlas_jit_interpreter_fallbacks_total'),
+    sampleValue(families, 'atlas_jit_calls_total') + sampleValue(families, 'atlas_jit_osr_attempts_total'),
+  );
+  for (const reason of ['non_numeric_arg', 'guard', 'bailout']) t.true(sampleValue(families, 'atlas_jit_fallbacks_total', { reason }) >= 0, reason);
+  for (const reason of ['refused', 'failed', 'dropped']) t.true(sampleValue(families, 'atlas_jit_compiles_not_installed_total', { reason }) >= 0, reason);
   const stats = (await server.scorer.stats()).jit!;
   t.true(stats.compilations + stats.queueDepth + stats.inFlight >= 1, '`score` was compiled or is being compiled');
-  t.is(sampleValue(metrics, 'atlas_jit_compile_fallbacks_total', { reason: 'refused' }) >= 0, true);
-  t.is(sampleValue(metrics, 'atlas_jit_compile_latency_seconds_count'), metrics.get('atlas_jit_compile_latency_seconds')!.samples.at(-1)!.value);
+  // The histogram covers every compile since the start: its +Inf bucket is its count.
+  const compile = sample(families, 'atlas_jit_compile_duration_seconds');
+  t.is(compile.buckets?.['+Inf'], compile.count);
+  t.is(Number(compile.count), sampleValue(families, 'atlas_jit_compilations_total'), 'one compile-time sample per compile that produced code');
 });
 
 test('the main-thread server without JIT gives the same answers and reports no JIT', async (t) => {
@@ -127,9 +114,9 @@ test('the main-thread server without JIT gives the same answers and reports no J
   t.teardown(() => server.close());
   const reply = await post(server, '/score', JSON.stringify(APPLICATION));
   t.deepEqual(reply.json, { ...expectedScore(APPLICATION), samples: APPLICATION.samples });
-  const metrics = parsePrometheus(await (await fetch(`${server.url}/metrics`)).text());
-  t.is(sampleValue(metrics, 'atlas_runtime_info', { mode: 'local', jit: 'false' }), 1);
-  t.false([...metrics.keys()].some((name) => name.startsWith('atlas_jit_')));
+  const { families } = await scrape(server);
+  t.is(sampleValue(families, 'atlas_runtime_info', { mode: 'local', jit: 'false' }), 1);
+  t.false([...families.keys()].some((name) => name.startsWith('atlas_jit_')));
 });
 
 test('every score lies in the documented 300-850, extreme fields included', (t) => {
@@ -189,9 +176,9 @@ test('a client that goes away mid-body costs a 400, not a 500 with a stack trace
     });
     // The server notices the abort on its own turn of the event loop.
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const metrics = parsePrometheus(await (await fetch(`${server.url}/metrics`)).text());
-    t.is(sampleValue(metrics, 'atlas_server_responses_total', { status: '400' }), 1);
-    t.throws(() => sampleValue(metrics, 'atlas_server_responses_total', { status: '500' }));
+    const { families } = await scrape(server);
+    t.is(sampleValue(families, 'atlas_server_responses_total', { status: '400' }), 1);
+    t.throws(() => sampleValue(families, 'atlas_server_responses_total', { status: '500' }));
     t.deepEqual(logged, []);
   } finally {
     console.error = original;
@@ -280,16 +267,9 @@ test('the server refuses bad command lines', async (t) => {
   t.regex(stderr, /--mode must be remote or local/);
 });
 
-test('parseScoreRequest and PrometheusText (units)', (t) => {
+test('parseScoreRequest and clean (units)', (t) => {
   t.deepEqual(parseScoreRequest('{"amount":1,"income":2,"debt":3,"age":4,"late":0}'), { amount: 1, income: 2, debt: 3, age: 4, late: 0, samples: 200 });
   t.throws(() => parseScoreRequest('{"amount":1}'), { instanceOf: BadRequest, message: /"income"/ });
-  const text = new PrometheusText()
-    .gauge('x_ratio', 'a "quoted"\nhelp', 0.5, { path: 'a"b\\c\nd' })
-    .summary('x_seconds', 'latency', [[0.5, 1], [0.99, Infinity]], 3)
-    .toString();
-  const parsed = parsePrometheus(text);
-  t.deepEqual(parsed.get('x_ratio')!.samples[0]!.labels, { path: 'a"b\\c\nd' });
-  t.is(sampleValue(parsed, 'x_seconds', { quantile: '0.99' }), Infinity);
-  t.is(sampleValue(parsed, 'x_seconds_count'), 3);
-  t.throws(() => new PrometheusText().gauge('bad name', 'h', 1));
+  t.is(clean(1143.833 * 1e-6), 0.001143833, 'no float noise from unit conversion');
+  t.is(clean(Infinity), Infinity);
 });

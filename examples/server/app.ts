@@ -1,7 +1,7 @@
 /**
  * The example HTTP server (node:http): every `POST /score` scores a loan application with
  * the Atlas program through the configured scorer; `GET /metrics` serves the figures in
- * Prometheus text format.
+ * Prometheus text format (through prom-client, `server-metrics.ts`).
  *
  *   POST /score                 JSON application → { score, meanScore, samples }
  *   GET  /metrics               Prometheus text
@@ -14,10 +14,9 @@ import type { AddressInfo } from 'node:net';
 import { AtlasInterrupted, RemoteRuntimeError } from '../../src/remote/index.js';
 import { AtlasRuntimeError } from '../../src/vm/index.js';
 import { EventLoopMonitor } from './event-loop-monitor.js';
-import { PROMETHEUS_CONTENT_TYPE } from './prometheus-text.js';
 import { BadRequest, parseScoreRequest } from './score-request.js';
 import { createScorer, RequestBudgetExceeded, type Scorer, type ScorerOptions } from './scorer.js';
-import { renderMetrics } from './server-metrics.js';
+import { ServerMetrics } from './server-metrics.js';
 
 export interface ServerOptions {
   readonly host?: string;
@@ -44,7 +43,7 @@ class HttpError extends Error {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const scorer = await createScorer(options.scorer);
   const monitor = new EventLoopMonitor();
-  const responses = new Map<number, number>();
+  const metrics = new ServerMetrics({ mode: options.scorer.mode, stats: () => scorer.stats(), eventLoop: monitor });
   const routes: Record<string, (request: IncomingMessage) => Promise<Reply>> = {
     'POST /score': async (request) => {
       const application = parseScoreRequest(await readBody(request));
@@ -52,8 +51,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return json(200, { ...result, samples: application.samples });
     },
     'GET /metrics': async () => {
-      const text = renderMetrics({ mode: options.scorer.mode, runtime: await scorer.stats(), eventLoop: monitor.snapshot(), responses });
-      return { status: 200, type: PROMETHEUS_CONTENT_TYPE, body: text };
+      return { status: 200, type: metrics.contentType, body: await metrics.render() };
     },
     'GET /healthz': async () => ({ status: 200, type: 'text/plain', body: 'ok\n' }),
     'GET /debug/event-loop': async () => json(200, monitor.snapshot()),
@@ -64,15 +62,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 
   const server = createServer((request, response) => {
+    const start = performance.now();
     void handle(routes, request).then((reply) => {
-      responses.set(reply.status, (responses.get(reply.status) ?? 0) + 1);
       send(response, request, reply);
+      metrics.observeRequest(request.method ?? 'GET', routeOf(routes, request), reply.status, (performance.now() - start) / 1e3);
     });
   });
   try {
     await listen(server, options.host ?? '127.0.0.1', options.port ?? 8080);
   } catch (error) {
     monitor.stop();
+    metrics.stop();
     await scorer.close();
     throw error;
   }
@@ -86,6 +86,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.closeAllConnections();
       await closed;
       monitor.stop();
+      metrics.stop();
       await scorer.close();
     },
   };
@@ -119,6 +120,12 @@ async function handle(routes: Record<string, (request: IncomingMessage) => Promi
   } catch (error) {
     return errorReply(error);
   }
+}
+
+/** The route a request matched, as a metric label: its path if it is one of ours, else `other` (labels stay few). */
+function routeOf(routes: Record<string, unknown>, request: IncomingMessage): string {
+  const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+  return Object.keys(routes).some((key) => key.endsWith(` ${path}`)) ? path : 'other';
 }
 
 /** How each failure is answered: the client's fault (4xx), the runtime's state (503), or ours. */

@@ -35,7 +35,7 @@ export async function runCommand(args: readonly string[]): Promise<number> {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.optLevel === undefined ? {} : { optLevel: options.optLevel }),
   });
-  const stopTrace = options.traceJit ? (await import('./trace-jit.js')).traceJit((line) => process.stderr.write(`${line}\n`)) : undefined;
+  const stopTrace = options.traceJit ? (await import('./trace-jit.js')).traceJit((line) => process.stderr.write(`${line}\n`), tracePositions(program.source)) : undefined;
   try {
     const status = execute(program, vm, engine);
     if (options.stats !== undefined) await printStats(engine, options.stats);
@@ -96,8 +96,15 @@ function execute(program: LoadedProgram, { Vm, AtlasRuntimeError }: VmModule, en
 
 async function printStats(engine: JitEngine, format: 'table' | 'json'): Promise<void> {
   const stats = engine.stats();
-  if (format === 'json') process.stderr.write(`${JSON.stringify(stats, null, 2)}\n`);
-  else process.stderr.write(`${(await import('./stats-table.js')).formatStatsTable(stats)}\n`);
+  const functions = engine.functions();
+  if (format === 'json') process.stderr.write(`${JSON.stringify({ ...stats, functions }, null, 2)}\n`);
+  else process.stderr.write(`${(await import('./stats-table.js')).formatStatsTable(stats, functions)}\n`);
+}
+
+/** `--trace-jit` shows refusals at file:line:col when the program came from source. */
+function tracePositions(source: SourceText | undefined): { locate?: (span: { start: number }) => string } {
+  if (source === undefined) return {};
+  return { locate: (span) => `${source.file}:${source.locate(span.start).line}:${source.locate(span.start).column}` };
 }
 
 /** `--> file:line:col`, the source line, and a caret under the span. */

@@ -20,8 +20,9 @@ import { jobSource } from './job-source.js';
 import type { CompileJob } from './compile-queue.js';
 import { countIn, HotspotTracker } from './hotspot-tracker.js';
 import { type JitConfig, type ResolvedJitConfig, integerAtLeast, optLevel, resolveConfig } from './jit-config.js';
-import { publish, type JitEvent } from './jit-events.js';
-import { JitCounters, JitLatencies, type JitStats } from './jit-stats.js';
+import { publish, type JitEvent, type JitTier } from './jit-events.js';
+import { functionStats, type JitFunctionStats } from './function-stats.js';
+import { JitCounters, JitLatencies, nativeRate, type JitStats } from './jit-stats.js';
 import { kindsOf, NativeCaller } from './native-call.js';
 import { RunBudget } from './run-budget.js';
 import { dropReason, OSR_BACKOFF } from './deopt-policy.js';
@@ -30,6 +31,7 @@ import { ProgramRegistry, type FunctionRecord, type ProgramState } from './progr
 import { QUIET_BATCH, QUIET_FOREVER } from './call-gate.js';
 
 export type { JitStats } from './jit-stats.js';
+export type { FunctionState, JitFunctionStats } from './function-stats.js';
 
 /** The counters a call that had code but ran interpreted adds to (besides `interpreterFallbacks`). */
 type FallbackReason = 'guardFallbacks' | 'nonNumericArgCalls' | 'bailouts';
@@ -75,7 +77,7 @@ export class JitEngine implements VmJitHook {
     this.isEnabled = config.enabled;
     this.tracker = new HotspotTracker(config.compilationThreshold);
     this.pipeline = new CompilePipeline(config, this.latency.queueWait, {
-      prepare: (fn, jobId) => jobSource(fn, jobId),
+      prepare: (fn, jobId) => this.started(fn, jobId),
       settled: (job, sent) => this.apply(job, sent),
       dropped: (job) => this.onDrop(job),
       retried: (job, reason) => publish('queued', () => this.event(job.fn, { reason }, job)),
@@ -96,6 +98,8 @@ export class JitEngine implements VmJitHook {
     if (!this.isEnabled) return this.pipeline.poll();
     const record = this.recordOf(fn) ?? this.track(this.programs.get(program).track(fn));
     if (record.quietAllowed !== 0) this.settleQuiet(record);
+    this.counters.trackedCalls++;
+    record.invocations++;
     // Refused or failed for good: one count, before anything else (it never gains from a poll).
     if (record.state === 'failed') return this.neverNative(record);
     const entry = record.code ?? this.pollFor(record);
@@ -159,6 +163,8 @@ export class JitEngine implements VmJitHook {
       loop.backoff--;
       return undefined;
     }
+    this.counters.osrAttempts++;
+    loop.invocations++;
     this.cache.touch(entry);
     const enterable = sp - base === loop.entryKinds.length && guardHolds(loop, globals)
       && this.caller.loadFrame(stack, base, loop.entryKinds, framesLeft, slotsLeft) && this.globalsLoaded(loop, globals);
@@ -178,7 +184,8 @@ export class JitEngine implements VmJitHook {
     this.cache.delete(record.code);
     this.tracker.markFailed(record);
     this.counters.deoptimizations++;
-    publish('failed', () => this.event(record, { reason }));
+    record.lastEnd = { kind: 'deoptimized', reason };
+    publish('deopt', () => this.event(record, { reason }));
   }
 
   /** VmJitHook: a loop safepoint; installs finished code and delivers interrupts. */
@@ -189,10 +196,13 @@ export class JitEngine implements VmJitHook {
 
   /** VmJitHook: arms the watchdog that stops native code when the run's time budget is spent. */
   onRunStart(timeBudgetMs: number | undefined): void {
-    if (!this.runBudget.start(timeBudgetMs)) return;
-    this.interpretAbove = Infinity;
-    // An interrupt requested while nothing ran is for no run: drop it.
-    this.caller.clearInterrupt();
+    if (this.runBudget.idle) {
+      this.interpretAbove = Infinity;
+      // An interrupt requested while nothing ran is for no run: drop it. Before the watchdog is
+      // armed: a budget that ran out in between (a short one, on a busy machine) would be dropped too.
+      this.caller.clearInterrupt();
+    }
+    this.runBudget.start(timeBudgetMs);
   }
 
   /** VmJitHook: disarms the run's watchdog. */
@@ -224,6 +234,8 @@ export class JitEngine implements VmJitHook {
     if (!this.isEnabled) return this.pipeline.poll();
     const record = this.recordAt(bytecode, offset, args.length) ?? this.trackOffset(bytecode, offset, end, args.length);
     if (record === undefined) return undefined; // the interpreter raises the arity error
+    this.counters.trackedCalls++;
+    record.invocations++;
     if (record.state === 'failed') return this.neverNative(record);
     const entry = record.code ?? this.pollFor(record);
     if (entry === undefined) {
@@ -322,6 +334,7 @@ export class JitEngine implements VmJitHook {
     // VMs running it keep its gate: open, their calls ask and reach the program's next version.
     this.openGates([program]);
     for (const record of program.functions()) {
+      if (record.code !== undefined || record.job !== undefined) publish('invalidated', () => this.event(record, { reason: 'program invalidated' }));
       this.pipeline.cancel(record);
       if (record.code !== undefined) this.cache.delete(record.code);
     }
@@ -351,6 +364,7 @@ export class JitEngine implements VmJitHook {
     const outcome = compileOrRefuse(jobSource(record, 0), this.pipeline.optLevel);
     if (outcome.kind !== 'compiled') {
       this.tracker.markFailed(record);
+      record.lastEnd = { kind: 'refused', reason: failureReason(outcome) };
       return false;
     }
     this.install(record, outcome, undefined, undefined);
@@ -366,11 +380,22 @@ export class JitEngine implements VmJitHook {
       cachedFunctions: this.cache.size,
       cacheBytes: this.cache.byteSize,
       cacheHitRate: this.cache.hitRate,
+      nativeRate: nativeRate(this.counters),
       trackedFunctions: this.programs.functionCount(),
       compiledFunctions: countIn(this.programs.functions(), 'compiled'),
       nativeHandles: liveHandleCount(),
       latency: this.latency.percentiles(),
     };
+  }
+
+  /**
+   * Each function and loop the engine tracks (of programs not invalidated since), most called
+   * first: its calls, how many ran natively, where its code is, its sizes and compile time.
+   */
+  functions(): JitFunctionStats[] {
+    this.pipeline.poll();
+    this.openGates();
+    return [...this.programs.functions()].map(functionStats).sort((a, b) => b.calls - a.calls);
   }
 
   /** Cancels waiting jobs, lets running ones finish, releases all code, stops the workers. */
@@ -443,7 +468,9 @@ export class JitEngine implements VmJitHook {
   }
 
   private countQuiet(record: FunctionRecord, calls: number): void {
+    this.counters.trackedCalls += calls;
     this.counters.interpreterFallbacks += calls;
+    record.invocations += calls;
     if (record.state === 'failed') return;
     record.calls += calls;
     this.cache.recordMiss(calls);
@@ -500,6 +527,7 @@ export class JitEngine implements VmJitHook {
   private unusualResult(status: InvokeStatus, record: FunctionRecord, view: GlobalsView | undefined, argBase: number): HookAnswer {
     record.nativeRuns++;
     if (status === InvokeStatus.BailedOut) {
+      record.bailouts++;
       this.noteLeftEarly(record, true);
       return this.bailOut(argBase);
     }
@@ -593,8 +621,16 @@ export class JitEngine implements VmJitHook {
   // ── jobs and their outcomes ───────────────────────────────────────────────────────────
 
   private enqueue(record: FunctionRecord): void {
-    publish('queued', () => this.event(record));
+    publish('queued', () => this.event(record, { queueDepth: this.pipeline.stats().queueDepth }));
     this.pipeline.enqueue(record);
+  }
+
+  /** A job leaves the queue for a worker: its input is made now, off the call that made it hot. */
+  private started(record: FunctionRecord, jobId: number): ReturnType<typeof jobSource> {
+    // The batch is sent with the level of this moment.
+    record.jobOptLevel = this.pipeline.optLevel;
+    publish('started', () => this.event(record, { compileId: jobId, optLevel: record.jobOptLevel }));
+    return jobSource(record, jobId);
   }
 
   /** A function that became hot in the call being counted: compiled for that call's argument kinds. */
@@ -608,10 +644,12 @@ export class JitEngine implements VmJitHook {
   private onDrop(job: PipelineJob): void {
     const { fn } = job;
     this.settleQuiet(fn);
+    const reason = 'compile queue full';
+    fn.lastEnd = { kind: 'dropped', reason };
+    publish('dropped', () => this.event(fn, { reason }, job));
     // It may come back, but only after another threshold's worth of calls.
     this.tracker.markCold(fn);
     fn.calls = 0;
-    publish('failed', () => this.event(fn, { reason: 'dropped: compile queue full' }));
   }
 
   private apply(job: PipelineJob, sent: JobOutcome): void {
@@ -629,23 +667,35 @@ export class JitEngine implements VmJitHook {
     this.tracker.markCompiled(record);
     this.counters.compilations++;
     this.latency.compile.record(outcome.compileMicros);
+    record.compileMicros += outcome.compileMicros;
     const hotToInstalled = (performance.now() - record.hotAt) * 1000;
     if (record.hotAt > 0) this.latency.hotToInstalled.record(hotToInstalled);
     if (postedAt !== undefined) this.latency.installDelay.record((crossThreadNow() - postedAt) * 1000);
-    const sizes = { compileMicros: outcome.compileMicros, codeSize: outcome.codeSize };
+    const sizes = { compileMicros: outcome.compileMicros, codeSize: outcome.codeSize, optLevel: job === undefined ? this.pipeline.optLevel : record.jobOptLevel };
     publish('compiled', () => this.event(record, sizes, job));
     // A record holds at most one entry: earlier code of the function leaves the cache first.
     if (record.code !== undefined) this.cache.delete(record.code);
     const entry = this.cache.insert(code);
-    if (entry.live) record.code = entry;
+    // Code larger than the whole budget was evicted as it went in: it was never installed.
+    if (!entry.live) return;
+    record.code = entry;
     publish('installed', () => this.event(record, { ...sizes, hotToInstalledMicros: hotToInstalled }, job));
   }
 
   private fail(record: FunctionRecord, outcome: Refused | Failed, job: CompileJob): void {
     this.tracker.markFailed(record);
-    if (outcome.kind === 'refused') this.counters.refusedCompilations++;
-    else this.counters.failedCompilations++;
-    publish('failed', () => this.event(record, { reason: failureReason(outcome) }, job));
+    const reason = failureReason(outcome);
+    if (outcome.kind === 'refused') {
+      this.counters.refusedCompilations++;
+      record.lastEnd = { kind: 'refused', reason };
+      const { offset } = outcome.refusal;
+      const span = record.program.bytecode.spanAt(offset);
+      publish('refused', () => this.event(record, { reason, offset, ...(span === undefined ? {} : { span }) }, job));
+    } else {
+      this.counters.failedCompilations++;
+      record.lastEnd = { kind: 'failed', reason };
+      publish('failed', () => this.event(record, { reason }, job));
+    }
   }
 
   private onRelease(code: CachedCode<FunctionRecord>, reason: RemovalReason): void {
@@ -655,14 +705,25 @@ export class JitEngine implements VmJitHook {
     if (reason !== 'evicted') return;
     this.settleQuiet(record);
     this.counters.evictions++;
+    record.lastEnd = { kind: 'evicted', reason: 'cache budget' };
     // Evicted code may be compiled again if the function stays hot.
     this.tracker.markEvicted(record);
     publish('evicted', () => this.event(record, { codeSize: code.codeSize, reason: 'cache budget' }));
   }
 
   private event(record: FunctionRecord, extra: Partial<JitEvent> = {}, job: CompileJob | undefined = record.job): JitEvent {
-    const queueWaitMicros = job !== undefined && job.state !== 'waiting' ? (job.startedAt - job.enqueuedAt) * 1000 : undefined;
-    return { key: record.key, name: record.fn.name, calls: record.calls, ...(queueWaitMicros === undefined ? {} : { queueWaitMicros }), ...extra };
+    // A dropped job settles without having started.
+    const started = job !== undefined && job.startedAt > 0;
+    return {
+      key: record.key, name: record.fn.name, calls: record.calls, tier: tierOf(record), entry: record.entry, bytecodeBytes: record.end - record.fn.offset,
+      ...(job === undefined ? {} : { compileId: job.id }),
+      ...(started ? { queueWaitMicros: (job.startedAt - job.enqueuedAt) * 1000 } : {}),
+      ...extra,
+    };
   }
 }
 
+
+function tierOf(record: FunctionRecord): JitTier {
+  return record.entry === record.fn.offset ? 'function' : 'osr';
+}

@@ -13,7 +13,7 @@ import type { CacheEntry, FunctionKey } from './code-cache.js';
 import type { CallTree, GlobalDependency } from './call-tree.js';
 import type { GlobalsView } from '../vm/index.js';
 import { type GlobalSlots, NO_GLOBAL_SLOTS } from './global-slots.js';
-import type { NativeType } from './native.js';
+import type { NativeType, OptLevel } from './native.js';
 
 /**
  * Everything the engine knows of one function of one program version: its call count and
@@ -38,9 +38,13 @@ export interface FunctionRecord extends HotRecord, GatedRecord {
   view: GlobalsView | undefined;
   /** OSR entries still to skip after a bail-out (see `JitEngine.onLoop`). */
   backoff: number;
+  /** Calls of it (OSR attempts for a loop) the engine counted, however they ran (`engine.functions()`). */
+  invocations: number;
   /** Native runs of its code, and how many of them left early (a side exit or a bail-out). */
   nativeRuns: number;
   leftEarly: number;
+  /** Native runs that bailed out (the interpreter ran those calls again). */
+  bailouts: number;
   /** The waiting or running job, while there is one. */
   job: CompileJob | undefined;
   /** Installed native code, while it is in the cache. */
@@ -52,6 +56,18 @@ export interface FunctionRecord extends HotRecord, GatedRecord {
   /** The VM and its global version at which the tree's globals were last found intact. */
   guardView: GlobalsView | undefined;
   guardVersion: number;
+  /** Microseconds its compiles took on the workers, summed. */
+  compileMicros: number;
+  /** The opt level its last job was sent with (the engine's may change while it compiles). */
+  jobOptLevel: OptLevel;
+  /** What last ended its code or job (evicted, refused, failed, deoptimized), and why. */
+  lastEnd: RecordEnd | undefined;
+}
+
+/** How a record's code or job last ended, for `engine.functions()`. */
+export interface RecordEnd {
+  readonly kind: 'evicted' | 'refused' | 'failed' | 'deoptimized' | 'dropped';
+  readonly reason: string;
 }
 
 export class ProgramState {
@@ -107,8 +123,9 @@ export class ProgramState {
     return {
       calls: 0, state: 'cold', hotAt: 0, key, fn, end, program: this, entry, gateSlot, quietAllowed: 0,
       // A call enters with its parameters, numbers until a profile says otherwise.
-      entryKinds: entry === fn.offset ? Array<NativeType>(fn.arity).fill('number') : NO_KINDS, numericEntry: true, globalSlots: NO_GLOBAL_SLOTS, view: undefined, backoff: 0, nativeRuns: 0, leftEarly: 0,
+      entryKinds: entry === fn.offset ? Array<NativeType>(fn.arity).fill('number') : NO_KINDS, numericEntry: true, globalSlots: NO_GLOBAL_SLOTS, view: undefined, backoff: 0, invocations: 0, nativeRuns: 0, leftEarly: 0, bailouts: 0,
       job: undefined, code: undefined, tree: undefined, guardGlobals: NO_GLOBALS, guardView: undefined, guardVersion: -1,
+      compileMicros: 0, jobOptLevel: 1, lastEnd: undefined,
     };
   }
 

@@ -20,6 +20,11 @@ export class RunBudget {
   /** The budgeted ones, outermost first. A run without a budget costs a count, no record: host calls start many. */
   private readonly runs: Run[] = [];
 
+  /** No run is active (the next `start` begins an outermost run). */
+  get idle(): boolean {
+    return this.depth === 0;
+  }
+
   /** A run starts; true when it is the outermost one. */
   start(timeBudgetMs: number | undefined): boolean {
     const depth = this.depth++;
