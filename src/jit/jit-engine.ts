@@ -137,6 +137,8 @@ export class JitEngine implements VmJitHook {
     if (entry === undefined || record!.fn !== fn || !this.isEnabled || !record!.numericEntry) {
       return this.onCall(fn, program, stack, 1, framesLeft, slotsLeft, globals);
     }
+    this.counters.trackedCalls++;
+    record!.invocations++;
     return this.runInstalled(record!, entry, globals, this.caller.loadStack(stack, 1, fn.arity, framesLeft, slotsLeft), 1);
   }
 
