@@ -10,6 +10,7 @@ export {
 export { compile, CompileError } from './compiler/index.js';
 export { Vm, AtlasRuntimeError, HaltSignal, type VmOptions, type Value, type VmJitHook, type RuntimeErrorKind } from './vm/index.js';
 export { JitEngine, type JitStats } from './jit/jit-engine.js';
+export { JitUnavailableError } from './jit/native/addon.js';
 export type { JitConfig } from './jit/jit-config.js';
 export { JIT_CHANNELS, type JitEvent, type JitEventName } from './jit/jit-events.js';
 // From the modules themselves rather than the remote barrel, which would load comlink and a
