@@ -32,7 +32,7 @@ export const ADDON_PATH_VARIABLE = 'ATLAS_JIT_NATIVE_ADDON';
  * The napi-rs platform names this package publishes prebuilt addons for (`napi.targets` in
  * native/package.json, one npm package each). Linux has two C libraries, so two candidates.
  */
-const PREBUILT: Readonly<Record<string, readonly string[]>> = {
+export const PREBUILT_PLATFORMS: Readonly<Record<string, readonly string[]>> = {
   'linux-x64': ['linux-x64-gnu', 'linux-x64-musl'],
   'linux-arm64': ['linux-arm64-gnu', 'linux-arm64-musl'],
   'darwin-x64': ['darwin-x64'],
@@ -67,7 +67,7 @@ function advice(platformName: string): string {
 
 /** The napi platform name of this machine's prebuilt package, if one is published (only asked on failure: the libc probe costs ms). */
 function prebuiltName(platformName: string): string | undefined {
-  const names = PREBUILT[platformName];
+  const names = PREBUILT_PLATFORMS[platformName];
   if (names === undefined || names.length === 1) return names?.[0];
   const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
   return header?.glibcVersionRuntime === undefined ? names[1] : names[0];
@@ -147,7 +147,7 @@ function candidates(require: NodeJS.Require): Candidate[] {
   const override = process.env[ADDON_PATH_VARIABLE];
   if (override !== undefined && override !== '') return [{ path: override, label: `${ADDON_PATH_VARIABLE}=${override}`, only: true }];
   const found: Candidate[] = [];
-  for (const name of PREBUILT[`${platform}-${arch}`] ?? []) {
+  for (const name of PREBUILT_PLATFORMS[`${platform}-${arch}`] ?? []) {
     const path = resolvePackage(require, `${PACKAGE_NAME}-${name}`);
     if (path !== undefined) found.push({ path, label: `the prebuilt package ${PACKAGE_NAME}-${name}` });
   }
