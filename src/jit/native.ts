@@ -17,8 +17,7 @@
  */
 export * from './native/contract.js';
 export {
-  ADDON_PATH_VARIABLE, addonProfile, emptyNativeCall, hostIsa, JitUnavailableError, jitUnavailableReason, lowerThreadPriority, nativeAddonPath,
-  requireAddon, verifierDefault,
+  addonProfile, emptyNativeCall, hostIsa, JitUnavailableError, lowerThreadPriority, nativeAddonPath, requireAddon, verifierDefault,
 } from './native/addon.js';
 export * from './native/compile.js';
 export * from './native/invoke.js';

@@ -26,7 +26,7 @@ type Addon = typeof NativeAddon;
 const PACKAGE_NAME = 'atlas-jit';
 const ADDON_FILE = 'atlas-jit-native.node';
 /** Names a file to load instead of searching. */
-export const ADDON_PATH_VARIABLE = 'ATLAS_JIT_NATIVE_ADDON';
+const ADDON_PATH_VARIABLE = 'ATLAS_JIT_NATIVE_ADDON';
 
 /**
  * The napi-rs platform names this package publishes prebuilt addons for (`napi.targets` in
@@ -111,12 +111,6 @@ export function addon(): Addon {
 /** Throws `JitUnavailableError` unless an addon loads (loading it now if it is not yet). */
 export function requireAddon(): void {
   addon();
-}
-
-/** Why the native JIT is unavailable here, or undefined when an addon loads. */
-export function jitUnavailableReason(): string | undefined {
-  result ??= load();
-  return 'error' in result ? result.error.message : undefined;
 }
 
 function load(): LoadResult {
