@@ -11,10 +11,13 @@
  * main-thread CPU profile gives the share of the main thread's time native code ran and the
  * time the JIT's bookkeeping took (self time in the engine's modules, native runs excluded).
  *
- * Run: `npm run bench:programs` or `node dist/bench/programs.bench.js [--quick] [--markdown] [NAME...]`
- * (`--quick`: 3 rounds instead of 5; `--markdown`: the table as Markdown; NAMEs: a subset).
+ * Run: `npm run bench:programs` or `node dist/bench/programs.bench.js [--quick] [--markdown|--json] [NAME...]`
+ * (`--quick`: 3 rounds instead of 5; `--markdown`: the table as Markdown; `--json`: every
+ * timing, the stats and the machine as JSON on stdout, what `scripts/benchmark-report.mjs`
+ * turns into BENCHMARKS.md's headline table and chart; NAMEs: a subset).
  */
 import { spawnSync } from 'node:child_process';
+import { cpus, release, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fmt, median, printTable, QUICK } from './harness.js';
 import { profiledRun } from './main-thread-profile.js';
@@ -27,6 +30,7 @@ const PROGRAMS = [
 
 const ROUNDS = QUICK ? 3 : 5;
 const MARKDOWN = process.argv.includes('--markdown');
+const JSON_OUTPUT = process.argv.includes('--json');
 
 // This file runs as dist/bench/programs.bench.js; the sources stay in bench/programs/.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -181,15 +185,39 @@ function selectedPrograms(): readonly string[] {
   return names.length > 0 ? names : PROGRAMS;
 }
 
+/** What the figures were measured on, for the report. */
+function machine(): Record<string, string | number> {
+  const cores = cpus();
+  return {
+    cpu: cores[0]?.model.trim() ?? 'unknown', cores: cores.length, memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${type()} ${release()}`, node: process.version,
+  };
+}
+
+interface ProgramResult {
+  readonly name: string;
+  readonly timings: Timings;
+  readonly stats: Stats;
+}
+
+function printJson(results: readonly ProgramResult[]): void {
+  const programs = results.map(({ name, timings, stats }) => ({
+    name, medianMs: { noJit: median(timings.noJit), jit: median(timings.jit), js: median(timings.js) }, timingsMs: timings, stats,
+  }));
+  console.log(JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, machine: machine(), programs }, null, 2));
+}
+
 function main(): void {
-  const rows: string[][] = [];
+  const results: ProgramResult[] = [];
   for (const name of selectedPrograms()) {
     process.stderr.write(`${name}…\n`);
     const { timings, stdout } = timeProgram(name);
-    rows.push(tableRow(name, timings, jitStats(name, stdout)));
+    results.push({ name, timings, stats: jitStats(name, stdout) });
   }
+  const rows = results.map(({ name, timings, stats }) => tableRow(name, timings, stats));
   const title = `Whole programs, wall clock per child process, median (min–max) of ${ROUNDS} interleaved rounds`;
-  if (MARKDOWN) printMarkdown(rows);
+  if (JSON_OUTPUT) printJson(results);
+  else if (MARKDOWN) printMarkdown(rows);
   else printTable(title, HEADER, rows);
 }
 

@@ -1,58 +1,58 @@
 #!/usr/bin/env node
 /**
- * The `atlas-jit` command:
- *   atlas-jit run FILE [--no-jit] [--threshold N] [--osr-threshold N] [--workers N] [--opt-level N] [--trace-jit] [--stats[=json]]
- *   atlas-jit build FILE.atlas -o FILE.atb
- *   atlas-jit disasm FILE
+ * The `atlas-jit` command: `run`, `build`, `disasm` (grammar, options and help in
+ * `cli/program.ts`; `atlas-jit <command> --help` lists every option with its default).
  * Program output goes to stdout; diagnostics, traces and statistics to stderr. Errors exit 1,
- * usage errors exit 2. Each command imports what it uses when it runs (see `cli/run-command.ts`):
- * module loading is most of a short run's start-up time.
+ * usage errors exit 2. Each command imports what it uses when it runs (see
+ * `cli/run-command.ts`): module loading is most of a short run's start-up time.
  */
-import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
 import { loadProgram } from './cli/load-program.js';
-import { USAGE, UsageError } from './cli/usage.js';
+import { type CommandActions, cliProgram } from './cli/program.js';
 
-async function build(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { output: { type: 'string', short: 'o' } } });
-  if (positionals.length !== 1 || values.output === undefined) throw new UsageError('build takes FILE.atlas -o FILE.atb');
-  const [{ bytecode }, { writeAtb }] = await Promise.all([loadProgram(positionals[0]!), import('./bytecode/atb.js')]);
-  writeFileSync(values.output, writeAtb(bytecode));
-  return 0;
-}
+const actions: CommandActions = {
+  run: async (file, options) => (await import('./cli/run-command.js')).runCommand(file, options),
+  async build(file, output) {
+    const [{ bytecode }, { writeAtb }] = await Promise.all([loadProgram(file), import('./bytecode/atb.js')]);
+    writeFileSync(output, writeAtb(bytecode));
+    return 0;
+  },
+  async disasm(file) {
+    const [{ bytecode }, { disassemble }] = await Promise.all([loadProgram(file), import('./bytecode/disassembler.js')]);
+    process.stdout.write(disassemble(bytecode));
+    return 0;
+  },
+};
 
-async function disasm(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
-  if (positionals.length !== 1) throw new UsageError('disasm takes exactly one FILE');
-  const [{ bytecode }, { disassemble }] = await Promise.all([loadProgram(positionals[0]!), import('./bytecode/disassembler.js')]);
-  process.stdout.write(disassemble(bytecode));
-  return 0;
+/** The package's version, from its manifest (two levels up from `dist/src/cli.js`). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  let status = 0;
+  const program = cliProgram(packageVersion(), actions, (s) => { status = s; });
   try {
-    switch (command) {
-      case 'run': return await (await import('./cli/run-command.js')).runCommand(rest);
-      case 'build': return await build(rest);
-      case 'disasm': return await disasm(rest);
-      case '--help': case '-h': case 'help':
-        process.stdout.write(`${USAGE}\n`);
-        return 0;
-      default:
-        throw new UsageError(command === undefined ? 'missing command' : `unknown command '${command}'`);
-    }
+    await program.parseAsync(withStatsValue(argv), { from: 'user' });
+    return status;
   } catch (error) {
+    // commander has printed its message (or the help or version): usage errors exit 2.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     return report(error);
   }
 }
 
+/**
+ * `--stats` alone means the table; written as `--stats=table` so that an optional value
+ * never swallows the FILE after it (`run --stats prog.atlas`).
+ */
+function withStatsValue(argv: readonly string[]): string[] {
+  return argv.map((a) => (a === '--stats' ? '--stats=table' : a));
+}
+
 /** Known errors print their own message (never a stack trace). */
 async function report(error: unknown): Promise<number> {
-  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
-    process.stderr.write(`atlas-jit: ${error.message}\n${USAGE}\n`);
-    return 2;
-  }
   // The error classes, imported only now: the module that threw one is loaded already.
   const [{ CompileError }, { AtbFormatError }, { BytecodeValidationError }] = await Promise.all([
     import('./compiler/compile-error.js'), import('./bytecode/atb.js'), import('./bytecode/validator.js'),

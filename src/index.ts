@@ -12,6 +12,7 @@ export {
   Vm, AtlasRuntimeError, HaltSignal, type VmOptions, type Value, type HostValue, type VmJitHook, type RuntimeErrorKind, type FunctionHandle,
 } from './vm/index.js';
 export { JitEngine, type FunctionState, type JitFunctionStats, type JitStats } from './jit/jit-engine.js';
+export { JitUnavailableError } from './jit/native/addon.js';
 export type { JitConfig } from './jit/jit-config.js';
 export { JIT_CHANNELS, type JitEvent, type JitEventName, type JitTier } from './jit/jit-events.js';
 // From the modules themselves rather than the remote barrel, which would load comlink and a

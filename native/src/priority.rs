@@ -3,10 +3,11 @@
 //! compile thread of normal priority made the main thread wait for a CPU for tens of ms
 //! during a burst of compiles (measured with schedstat); at idle priority it waits about as
 //! long as with no compiles at all, and the compiles finish as fast when a core is free.
+//!
+//! Only Linux has SCHED_IDLE; elsewhere both lowered priorities take the lowest priority of
+//! the crate's portable API (macOS: the lowest pthread priority of the thread's policy;
+//! Windows: THREAD_PRIORITY_LOWEST), which is what `low` means there too.
 
-use thread_priority::unix::{
-    set_thread_priority_and_policy, thread_native_id, NormalThreadSchedulePolicy, ThreadSchedulePolicy,
-};
 use thread_priority::ThreadPriority;
 
 use crate::named::named_enum;
@@ -15,9 +16,10 @@ named_enum! {
     /// How much CPU a compile thread competes for.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum CompilePriority {
-        /// Linux SCHED_IDLE: runs when the cores have nothing else to do (a small share otherwise).
+        /// Linux SCHED_IDLE: runs when the cores have nothing else to do (a small share
+        /// otherwise). Elsewhere the same as `Low`.
         Idle = "idle",
-        /// Normal scheduling at the lowest nice value (19).
+        /// Normal scheduling at the lowest priority (Linux: nice 19).
         Low = "low",
         /// Unchanged.
         Normal = "normal",
@@ -33,11 +35,25 @@ impl CompilePriority {
 /// Applies `priority` to the calling thread. Lowering needs no privilege; raising it back
 /// would, so a thread is only ever lowered. Errors carry the OS reason.
 pub fn lower_this_thread(priority: CompilePriority) -> Result<(), String> {
+    if priority == CompilePriority::Normal {
+        return Ok(());
+    }
+    lower(priority).map_err(|error| format!("cannot lower the compile thread's priority: {error:?}"))
+}
+
+#[cfg(target_os = "linux")]
+fn lower(priority: CompilePriority) -> Result<(), thread_priority::Error> {
+    use thread_priority::unix::{
+        set_thread_priority_and_policy, thread_native_id, NormalThreadSchedulePolicy, ThreadSchedulePolicy,
+    };
     let policy = match priority {
-        CompilePriority::Normal => return Ok(()),
         CompilePriority::Idle => NormalThreadSchedulePolicy::Idle,
-        CompilePriority::Low => NormalThreadSchedulePolicy::Other,
+        CompilePriority::Low | CompilePriority::Normal => NormalThreadSchedulePolicy::Other,
     };
     set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, ThreadSchedulePolicy::Normal(policy))
-        .map_err(|error| format!("cannot lower the compile thread's priority: {error:?}"))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower(_priority: CompilePriority) -> Result<(), thread_priority::Error> {
+    thread_priority::set_current_thread_priority(ThreadPriority::Min)
 }

@@ -4,40 +4,20 @@
  * modules load only when the JIT is on, alongside the program rather than after it, and the
  * engine starts no compile worker up front: the first hot function starts them.
  */
-import { parseArgs } from 'node:util';
 import type { JitEngine } from '../jit/jit-engine.js';
 import type { SourceText } from '../compiler/source-text.js';
 import { loadProgram, type LoadedProgram } from './load-program.js';
-import { UsageError } from './usage.js';
+import type { RunOptions } from './run-options.js';
 
-interface RunOptions {
-  readonly file: string;
-  readonly jit: boolean;
-  readonly threshold: number | undefined;
-  readonly osrThreshold: number | undefined;
-  readonly workers: number | undefined;
-  readonly optLevel: 0 | 1 | 2 | undefined;
-  readonly traceJit: boolean;
-  readonly stats: 'table' | 'json' | undefined;
-}
-
-export async function runCommand(args: readonly string[]): Promise<number> {
-  const options = parseRunArgs(args);
+export async function runCommand(file: string, options: RunOptions): Promise<number> {
   // The JIT's modules load while the program is read and compiled.
-  const jitModule = options.jit ? import('../jit/jit-engine.js') : undefined;
-  const [program, vm] = await Promise.all([loadProgram(options.file), import('../vm/index.js')]);
-  if (jitModule === undefined) return execute(program, vm, undefined);
-  const { JitEngine } = await jitModule;
-  const engine = await JitEngine.create({
-    warmUp: false,
-    ...(options.threshold === undefined ? {} : { compilationThreshold: options.threshold }),
-    ...(options.osrThreshold === undefined ? {} : { osrThreshold: options.osrThreshold }),
-    ...(options.workers === undefined ? {} : { workers: options.workers }),
-    ...(options.optLevel === undefined ? {} : { optLevel: options.optLevel }),
-  });
+  const jitModules = options.jit ? Promise.all([import('../jit/jit-engine.js'), import('../jit/native/addon.js')]) : undefined;
+  const [program, vm] = await Promise.all([loadProgram(file), import('../vm/index.js')]);
+  const engine = jitModules === undefined ? undefined : await createEngine(options, await jitModules);
+  if (engine === undefined) return execute(program, vm, undefined, options.timeBudgetMs);
   const stopTrace = options.traceJit ? (await import('./trace-jit.js')).traceJit((line) => process.stderr.write(`${line}\n`), tracePositions(program.source)) : undefined;
   try {
-    const status = execute(program, vm, engine);
+    const status = execute(program, vm, engine, options.timeBudgetMs);
     if (options.stats !== undefined) await printStats(engine, options.stats);
     return status;
   } finally {
@@ -46,47 +26,44 @@ export async function runCommand(args: readonly string[]): Promise<number> {
   }
 }
 
-function parseRunArgs(args: readonly string[]): RunOptions {
-  // `--stats` alone means the table; parseArgs needs a value for string options.
-  const argv = args.map((a) => (a === '--stats' ? '--stats=table' : a));
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true, strict: true,
-    options: {
-      'no-jit': { type: 'boolean' }, threshold: { type: 'string' }, 'osr-threshold': { type: 'string' }, workers: { type: 'string' },
-      'opt-level': { type: 'string' }, 'trace-jit': { type: 'boolean' }, stats: { type: 'string' },
-    },
-  });
-  if (positionals.length !== 1) throw new UsageError('run takes exactly one FILE');
-  const stats = values.stats;
-  if (stats !== undefined && stats !== 'table' && stats !== 'json') throw new UsageError(`--stats takes no value or =json`);
-  return {
-    file: positionals[0]!,
-    jit: values['no-jit'] !== true,
-    threshold: intOption(values.threshold, 'threshold', 1),
-    osrThreshold: intOption(values['osr-threshold'], 'osr-threshold', 1),
-    workers: intOption(values.workers, 'workers', 1, 64),
-    optLevel: intOption(values['opt-level'], 'opt-level', 0, 2) as 0 | 1 | 2 | undefined,
-    traceJit: values['trace-jit'] === true,
-    stats,
-  };
-}
+type JitModules = [typeof import('../jit/jit-engine.js'), typeof import('../jit/native/addon.js')];
 
-function intOption(value: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} expects an integer in ${min}..${max}, got '${value}'`);
-  return n;
+/**
+ * The engine, or undefined when no native addon loads on this platform: then one warning
+ * line says why and how to get the JIT, and the program runs interpreted.
+ */
+async function createEngine(options: RunOptions, [{ JitEngine }, { JitUnavailableError }]: JitModules): Promise<JitEngine | undefined> {
+  try {
+    return await JitEngine.create({
+      warmUp: false,
+      compilationThreshold: options.threshold,
+      osrThreshold: options.osrThreshold,
+      optLevel: options.optLevel,
+      cacheSizeLimit: options.cacheSize,
+      compileThreadPriority: options.compilePriority,
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
+    });
+  } catch (error) {
+    if (!(error instanceof JitUnavailableError)) throw error;
+    process.stderr.write(`atlas-jit: warning: ${error.message}\n`);
+    if (options.stats !== undefined) process.stderr.write(options.stats === 'json' ? `${JSON.stringify({ jitUnavailable: error.message })}\n` : 'JIT statistics: unavailable\n');
+    return undefined;
+  }
 }
 
 type VmModule = typeof import('../vm/index.js');
 
 /** Runs the program; a runtime error is reported the reference's way plus a source excerpt. */
-function execute(program: LoadedProgram, { Vm, AtlasRuntimeError }: VmModule, engine: JitEngine | undefined): number {
-  const vm = new Vm(program.bytecode, engine === undefined ? {} : { jit: engine });
+function execute(program: LoadedProgram, { Vm, AtlasRuntimeError, AtlasInterrupted }: VmModule, engine: JitEngine | undefined, timeBudgetMs: number | undefined): number {
+  const vm = new Vm(program.bytecode, { ...(engine === undefined ? {} : { jit: engine }), ...(timeBudgetMs === undefined ? {} : { timeBudgetMs }) });
   try {
     vm.run();
     return 0;
   } catch (error) {
+    if (error instanceof AtlasInterrupted) {
+      process.stderr.write(`atlas-jit: ${error.message}\n`);
+      return 1;
+    }
     if (!(error instanceof AtlasRuntimeError)) throw error;
     process.stderr.write(`Runtime error: ${error.debugString()}\n`);
     if (program.source !== undefined && error.span !== undefined) process.stderr.write(`${excerpt(program.source, error.span)}\n`);

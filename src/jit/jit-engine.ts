@@ -26,7 +26,7 @@ import { JitCounters, JitLatencies, nativeRate, type JitStats } from './jit-stat
 import { kindsOf, NativeCaller } from './native-call.js';
 import { RunBudget } from './run-budget.js';
 import { dropReason, OSR_BACKOFF } from './deopt-policy.js';
-import { interruptId, InvokeStatus, liveHandleCount, type NativeType, releaseHandle, type OptLevel } from './native.js';
+import { interruptId, InvokeStatus, liveHandleCount, type NativeType, releaseHandle, requireAddon, type OptLevel } from './native.js';
 import { ProgramRegistry, type FunctionRecord, type ProgramState } from './program-registry.js';
 import { QUIET_BATCH, QUIET_FOREVER } from './call-gate.js';
 
@@ -64,10 +64,13 @@ export class JitEngine implements VmJitHook {
   /**
    * Creates an engine. Its compile workers are started and have loaded the addon before the
    * promise resolves (unless `warmUp` is false: then the first hot function starts them), so
-   * the first hot function does not wait for a thread to boot.
+   * the first hot function does not wait for a thread to boot. Rejects with
+   * `JitUnavailableError` (naming the platform) when no native addon loads here.
    */
   static async create(config: JitConfig = {}): Promise<JitEngine> {
-    const engine = new JitEngine(resolveConfig(config));
+    const resolved = resolveConfig(config);
+    requireAddon();
+    const engine = new JitEngine(resolved);
     if (engine.config.warmUp) await engine.pipeline.warmUp();
     return engine;
   }

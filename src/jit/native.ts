@@ -16,6 +16,8 @@
  * `MAX_FUNCTIONS`) are checked against the addon's own by test/native-contract.test.ts.
  */
 export * from './native/contract.js';
-export { addonProfile, emptyNativeCall, hostIsa, lowerThreadPriority, nativeAddonPath, verifierDefault } from './native/addon.js';
+export {
+  addonProfile, emptyNativeCall, hostIsa, JitUnavailableError, lowerThreadPriority, nativeAddonPath, requireAddon, verifierDefault,
+} from './native/addon.js';
 export * from './native/compile.js';
 export * from './native/invoke.js';

@@ -60,8 +60,10 @@ export interface RuntimeCounters {
 }
 
 export interface RuntimeStats {
-  /** The engine's statistics; null when the runtime was spawned with `jit: false`. */
+  /** The engine's statistics; null when the runtime was spawned with `jit: false` or the JIT is unavailable. */
   readonly jit: JitStats | null;
+  /** Present when the JIT was asked for but is unavailable (no native addon loads here): why, and how to get it. */
+  readonly jitUnavailable?: string;
   readonly runtime: RuntimeCounters;
 }
 

@@ -38,20 +38,29 @@ export class RuntimeHost implements RuntimeApi {
 
   /**
    * Creates the host and its JIT engine, unless `jit` is false: then neither the engine nor
-   * the native addon is loaded and no compile worker starts.
+   * the native addon is loaded and no compile worker starts. Where no addon loads, the
+   * runtime runs interpreted: it warns once per thread and `stats()` says why.
    */
   static async create(options: RuntimeHostOptions): Promise<RuntimeHost> {
     let engine: JitEngine | undefined;
+    let unavailable: string | undefined;
     if (options.jit !== false) {
-      const { JitEngine } = await import('../jit/jit-engine.js');
-      engine = await JitEngine.create(options.jit ?? {});
+      const [{ JitEngine }, { JitUnavailableError }] = await Promise.all([import('../jit/jit-engine.js'), import('../jit/native/addon.js')]);
+      try {
+        engine = await JitEngine.create(options.jit ?? {});
+      } catch (error) {
+        if (!(error instanceof JitUnavailableError)) throw error;
+        unavailable = error.message;
+        warnOnce(error.message);
+      }
     }
-    return new RuntimeHost(options, engine);
+    return new RuntimeHost(options, engine, unavailable);
   }
 
   private constructor(
     private readonly options: RuntimeHostOptions,
     private readonly engine: JitEngine | undefined,
+    private readonly jitUnavailable: string | undefined,
   ) {
     this.signal = options.interruptSignal ?? new InterruptSignal();
     const board = options.statsBoard;
@@ -89,7 +98,8 @@ export class RuntimeHost implements RuntimeApi {
   }
 
   stats(): RuntimeStats {
-    return { jit: this.engine?.stats() ?? null, runtime: { ...this.counters } };
+    const stats = { jit: this.engine?.stats() ?? null, runtime: { ...this.counters } };
+    return this.jitUnavailable === undefined ? stats : { ...stats, jitUnavailable: this.jitUnavailable };
   }
 
   /** Stops every operation received so far (the running one included). */
@@ -169,4 +179,13 @@ function summarize(bytecode: Bytecode, name: string): ProgramSummary {
     constants: bytecode.constants.length,
     functions: bytecode.functions().map((f) => ({ name: f.name, arity: f.arity })),
   };
+}
+
+let warned = false;
+
+/** One warning per thread however many runtimes it hosts: the reason is the same for all. */
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  process.emitWarning(message, { code: 'ATLAS_JIT_UNAVAILABLE' });
 }

@@ -1,0 +1,89 @@
+/** The command line's surface: version, per-command help with every option and default, option validation. */
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const MANIFEST = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const dir = mkdtempSync(join(tmpdir(), 'atlas-cli-options-'));
+const HOT = join(dir, 'hot.atlas');
+writeFileSync(HOT, 'fn sq(x: number) -> number { return x * x; }\nvar s = 0;\nfor (var i = 0; i < 5000; i = i + 1) { s = s + sq(i); }\nprint(s);\n');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('--version prints the package version', (t) => {
+  for (const flag of ['--version', '-V']) {
+    const r = cli(flag);
+    t.is(r.code, 0);
+    t.is(r.stdout, `${MANIFEST.version}\n`);
+  }
+});
+
+test('run --help lists every option with its default, exit 0', (t) => {
+  for (const args of [['run', '--help'], ['help', 'run']]) {
+    const r = cli(...args);
+    t.is(r.code, 0, r.stderr);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    for (const option of ['--no-jit', '--threshold <calls>', '--osr-threshold', '--workers <n>', '--opt-level', '--cache-size <bytes>',
+      '--compile-priority', '--time-budget <ms>', '--trace-jit', '--stats [format]']) t.true(help.includes(option), option);
+    for (const fallback of ['default: 100)', 'default: 1000)', 'default: "1"', 'default: 64MiB', 'default: "normal"', 'default: none', 'default: available parallelism']) {
+      t.true(help.includes(fallback), fallback);
+    }
+  }
+});
+
+test('build and disasm have their own help', (t) => {
+  t.regex(cli('build', '--help').stdout, /-o, --output <file>/);
+  t.regex(cli('disasm', '--help').stdout, /Usage: atlas-jit disasm/);
+});
+
+test('invalid option values are refused with a message naming the option, exit 2', (t) => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--no-jit', '--threshold', 'abc'], /'--threshold <calls>' argument 'abc' is invalid/],
+    [['--threshold', '0'], /integer ≥ 1/],
+    [['--threshold', '1e3'], /integer ≥ 1/],
+    [['--workers', '65'], /integer in 1\.\.64/],
+    [['--opt-level', '3'], /Allowed choices are 0, 1, 2/],
+    [['--cache-size', '12 parsecs'], /byte count/],
+    [['--compile-priority', 'high'], /idle, low, normal/],
+    [['--time-budget', '-1'], /unknown option|milliseconds/],
+    [['--stats=xml'], /Allowed choices are table, json/],
+  ];
+  for (const [flags, message] of cases) {
+    const r = cli('run', HOT, ...flags);
+    t.is(r.code, 2, flags.join(' '));
+    t.regex(r.stderr, message, flags.join(' '));
+    t.notRegex(r.stderr, /\n\s+at /);
+  }
+});
+
+test('JIT options are refused with --no-jit', (t) => {
+  const r = cli('run', HOT, '--no-jit', '--threshold', '5');
+  t.is(r.code, 2);
+  t.regex(r.stderr, /'--no-jit' cannot be used with option '--threshold <calls>'/);
+});
+
+test('the engine options reach the engine: a tiny cache evicts, the budget stops a long run', (t) => {
+  const tiny = cli('run', HOT, '--threshold', '1', '--workers', '1', '--cache-size', '0', '--compile-priority', 'low', '--stats=json');
+  t.is(tiny.code, 0, tiny.stderr);
+  t.is(tiny.stdout, '41654167500\n');
+  const stats = JSON.parse(tiny.stderr) as { cacheBytes: number; workers: number; evictions: number; compilations: number };
+  t.like(stats, { cacheBytes: 0, workers: 1, evictions: stats.compilations });
+  const forever = join(dir, 'forever.atlas');
+  writeFileSync(forever, 'var i = 0;\nwhile (true) { i = i + 1; }\n');
+  const stopped = cli('run', forever, '--no-jit', '--time-budget', '200');
+  t.is(stopped.code, 1);
+  t.regex(stopped.stderr, /time budget of 200 ms exceeded/);
+});
+
+test('--stats before the file still takes the file as the file', (t) => {
+  const r = cli('run', '--stats', HOT);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /JIT statistics/);
+});
