@@ -101,8 +101,7 @@ export class JitEngine implements VmJitHook {
     if (!this.isEnabled) return this.pipeline.poll();
     const record = this.recordOf(fn) ?? this.track(this.programs.get(program).track(fn));
     if (record.quietAllowed !== 0) this.settleQuiet(record);
-    this.counters.trackedCalls++;
-    record.invocations++;
+    this.countCall(record);
     // Refused or failed for good: one count, before anything else (it never gains from a poll).
     if (record.state === 'failed') return this.neverNative(record);
     const entry = record.code ?? this.pollFor(record);
@@ -140,8 +139,7 @@ export class JitEngine implements VmJitHook {
     if (entry === undefined || record!.fn !== fn || !this.isEnabled || !record!.numericEntry) {
       return this.onCall(fn, program, stack, 1, framesLeft, slotsLeft, globals);
     }
-    this.counters.trackedCalls++;
-    record!.invocations++;
+    this.countCall(record!);
     return this.runInstalled(record!, entry, globals, this.caller.loadStack(stack, 1, fn.arity, framesLeft, slotsLeft), 1);
   }
 
@@ -239,8 +237,7 @@ export class JitEngine implements VmJitHook {
     if (!this.isEnabled) return this.pipeline.poll();
     const record = this.recordAt(bytecode, offset, args.length) ?? this.trackOffset(bytecode, offset, end, args.length);
     if (record === undefined) return undefined; // the interpreter raises the arity error
-    this.counters.trackedCalls++;
-    record.invocations++;
+    this.countCall(record);
     if (record.state === 'failed') return this.neverNative(record);
     const entry = record.code ?? this.pollFor(record);
     if (entry === undefined) {
@@ -460,8 +457,14 @@ export class JitEngine implements VmJitHook {
     else if (record.job !== undefined) this.pipeline.follow(record.job, record.calls);
     // Until it is hot (or while its job waits) its calls need not ask: they only count.
     const quiet = record.state === 'cold' ? this.tracker.threshold - record.calls - 1 : QUIET_BATCH;
-    if (record.code === undefined) record.program.gate.quiet(record, quiet);
+    record.program.gate.quiet(record, quiet);
     return undefined;
+  }
+
+  /** Counts one call of `record` that reached the engine (the gate's quiet calls are counted in `countQuiet`). */
+  private countCall(record: FunctionRecord): void {
+    this.counters.trackedCalls++;
+    record.invocations++;
   }
 
   /**

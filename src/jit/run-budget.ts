@@ -25,13 +25,12 @@ export class RunBudget {
     return this.depth === 0;
   }
 
-  /** A run starts; true when it is the outermost one. */
-  start(timeBudgetMs: number | undefined): boolean {
+  /** A run starts (`idle` says beforehand whether it is the outermost one). */
+  start(timeBudgetMs: number | undefined): void {
     const depth = this.depth++;
     if (timeBudgetMs !== undefined) {
       this.runs.push({ budgetMs: timeBudgetMs, deadline: performance.now() + timeBudgetMs, watchdogToken: armInterrupt(timeBudgetMs), depth });
     }
-    return depth === 0;
   }
 
   /** A run ends: its watchdog is disarmed. */
