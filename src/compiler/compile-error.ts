@@ -25,7 +25,17 @@ export interface CompileErrorDetails {
   readonly span: Span;
   /** The offending source line, without its terminator. */
   readonly sourceLine: string;
+  /**
+   * Which reference stage reports this error, for its one-line form (`Parse error: …`,
+   * `Type error: …`): the reference's CLI names the stage, not the code. Default `parse`.
+   */
+  readonly stage?: CompileStage | undefined;
 }
+
+/** The reference front-end stage an error belongs to, as its CLI prints it. */
+export type CompileStage = 'parse' | 'bind' | 'type';
+
+const STAGE_PREFIX: Readonly<Record<CompileStage, string>> = { parse: 'Parse error', bind: 'Parse error', type: 'Type error' };
 
 export class CompileError extends Error {
   readonly file: string;
@@ -35,8 +45,14 @@ export class CompileError extends Error {
   readonly code: string | undefined;
   readonly span: Span;
   readonly sourceLine: string;
+  readonly stage: CompileStage;
+  /**
+   * Every error found in the file, this one first (a compile stops at its first error
+   * today, so this holds just this one until the front-end recovers and collects more).
+   */
+  readonly diagnostics: readonly CompileError[];
 
-  constructor(details: CompileErrorDetails) {
+  constructor(details: CompileErrorDetails, more: readonly CompileError[] = []) {
     super(formatDiagnostic(details));
     this.name = 'CompileError';
     this.file = details.file;
@@ -46,13 +62,20 @@ export class CompileError extends Error {
     this.code = details.code;
     this.span = details.span;
     this.sourceLine = details.sourceLine;
+    this.stage = details.stage ?? 'parse';
+    this.diagnostics = [this, ...more];
+  }
+
+  /** The reference CLI's one-line form, e.g. `Parse error: Expected '}'` (for conformance tooling). */
+  get referenceLine(): string {
+    return `${STAGE_PREFIX[this.stage]}: ${this.reason}`;
   }
 }
 
 /** Builds the CompileError for `span` of `source`. */
-export function compileErrorAt(source: SourceText, span: Span, reason: string, code?: string): CompileError {
+export function compileErrorAt(source: SourceText, span: Span, reason: string, code?: string, stage?: CompileStage): CompileError {
   const { line, column } = source.locate(span.start);
-  return new CompileError({ file: source.file, line, column, reason, code, span, sourceLine: source.lineText(line) });
+  return new CompileError({ file: source.file, line, column, reason, code, span, sourceLine: source.lineText(line), stage });
 }
 
 function formatDiagnostic(d: CompileErrorDetails): string {

@@ -343,7 +343,7 @@ class Checker {
   }
 
   private error(span: Span, reason: string, code?: string) {
-    return compileErrorAt(this.source, span, reason, code);
+    return compileErrorAt(this.source, span, reason, code, 'type');
   }
 }
 
