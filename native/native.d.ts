@@ -76,6 +76,7 @@ export interface ControlWords {
   slotsLeft: number
   exitDepth: number
   stackBudget: number
+  traceDepth: number
 }
 
 /**

@@ -12,7 +12,8 @@
 //!   thread may set it; compiled code polls it), the call frames and value-stack slots the
 //!   interpreter's limits leave to the call (written by JavaScript before each invoke), and
 //!   the frame slots a side exit's records fill, the machine stack the call may use (written
-//!   by the invoker from the thread's real stack), and two unused words;
+//!   by the invoker from the thread's real stack), the count of trap-trace records (see
+//!   `TRACE_DEPTH`), and one unused word;
 //! - bytes 2104..2360: the kind of each frame slot a side exit hands back (`ExitSlotKind`);
 //! - bytes 2360..4408: 256 f64 global slots, the values of the globals the code reads and
 //!   writes (JavaScript fills them before the call and reads back the written ones after).
@@ -33,6 +34,14 @@ pub const FRAMES_LEFT: usize = 6;
 pub const SLOTS_LEFT: usize = 7;
 pub const EXIT_DEPTH: usize = 8;
 pub const STACK_BUDGET: usize = 9;
+/// Trap-trace records written since JavaScript last reset the word: when a call returns the
+/// trap status, the caller records the call's offset and its callee's start in frame-slot pair
+/// `min(count, TRACE_RECORDS - 1)` and counts it, so the error path can name every native
+/// frame of the call tree (the last pair always holds the outermost record). Nothing on the
+/// fast path writes it; JavaScript resets it after reading a trap.
+pub const TRACE_DEPTH: usize = 10;
+/// Trap-trace records the frame slots hold (two slots each).
+pub const TRACE_RECORDS: usize = ARG_SLOTS / 2;
 pub const CONTROL_WORDS: usize = 12;
 /// Frame slots a side exit can hand back (the argument slots).
 pub const FRAME_SLOTS: usize = ARG_SLOTS;
@@ -51,6 +60,7 @@ pub const FRAMES_LEFT_FROM_VALUE: i32 = 8 + 4 * FRAMES_LEFT as i32;
 pub const SLOTS_LEFT_FROM_VALUE: i32 = 8 + 4 * SLOTS_LEFT as i32;
 pub const EXIT_DEPTH_FROM_VALUE: i32 = 8 + 4 * EXIT_DEPTH as i32;
 pub const STACK_BUDGET_FROM_VALUE: i32 = 8 + 4 * STACK_BUDGET as i32;
+pub const TRACE_DEPTH_FROM_VALUE: i32 = 8 + 4 * TRACE_DEPTH as i32;
 pub const ARGS_FROM_VALUE: i32 = -(VALUE_BYTE_OFFSET as i32);
 pub const EXIT_KINDS_FROM_VALUE: i32 = (EXIT_KINDS_BYTE_OFFSET - VALUE_BYTE_OFFSET) as i32;
 pub const GLOBALS_FROM_VALUE: i32 = (GLOBALS_BYTE_OFFSET - VALUE_BYTE_OFFSET) as i32;

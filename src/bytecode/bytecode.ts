@@ -2,6 +2,7 @@
  * The `Bytecode` container: instruction bytes, the constant pool and optional debug spans,
  * mirroring the reference's `Bytecode` struct (docs/bytecode.md §1, §3.1, docs/bytecode.md §4).
  */
+import type { SourceText } from '../compiler/source-text.js';
 import { ProgramAnalysis } from './program-analysis.js';
 
 /** Parameter/return ownership annotation, coded as in `.atb` files (docs/bytecode.md §4.2). */
@@ -42,6 +43,7 @@ export interface DebugEntry extends Span {
 
 export class Bytecode {
   #analysis: ProgramAnalysis | undefined;
+  #source: SourceText | undefined;
 
   constructor(
     readonly code: Uint8Array,
@@ -50,6 +52,20 @@ export class Bytecode {
     /** Local slots of the main frame (docs/bytecode.md §3.3); 0 unless top-level code uses SetLocal. */
     readonly topLevelLocalCount = 0,
   ) {}
+
+  /**
+   * The source text the spans point into: `compile` records it, so that runtime errors get a
+   * file, line and column. Undefined for bytecode read from `.atb` or built by hand.
+   */
+  get source(): SourceText | undefined {
+    return this.#source;
+  }
+
+  /** Records the source this program was compiled from (the first one recorded stays). */
+  attachSource(source: SourceText): this {
+    this.#source ??= source;
+    return this;
+  }
 
   /** The span of the instruction at `offset`, when debug info covers it. */
   spanAt(offset: number): Span | undefined {

@@ -16,10 +16,13 @@ import { typecheck } from './typecheck.js';
 
 export { CompileError, type CompileErrorDetails } from './compile-error.js';
 
-/** Compiles Atlas source to bytecode; throws CompileError on any syntax or static error. */
+/**
+ * Compiles Atlas source to bytecode; throws CompileError on any syntax or static error. The
+ * bytecode keeps the source (`bytecode.source`) for the positions of runtime errors.
+ */
 export function compile(source: string, filename: string): Bytecode {
   const text = new SourceText(source, filename);
   const program = parse(terminateProgram(tokenize(text)), text);
   typecheck(program, text);
-  return generate(program, text);
+  return generate(program, text).attachSource(text);
 }

@@ -45,6 +45,21 @@ export class SourceText {
     return { line: lo + 1, column: clamped - this.lineStarts[lo]! + 1 };
   }
 
+  /** Number of lines (a file ending in a newline has an empty last line). */
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  /** Code point offset where a 1-based line starts (clamped to the first and last line). */
+  lineStart(line: number): number {
+    return this.lineStarts[Math.min(Math.max(line, 1), this.lineStarts.length) - 1]!;
+  }
+
+  /** Where a span starts and ends (`end` is the position of its exclusive end offset). */
+  locateSpan(span: { readonly start: number; readonly end: number }): { readonly start: Location; readonly end: Location } {
+    return { start: this.locate(span.start), end: this.locate(span.end) };
+  }
+
   /** The text of a 1-based line, without its line terminator. */
   lineText(line: number): string {
     const start = this.lineStarts[line - 1];

@@ -6,8 +6,8 @@
  * the exact `AtlasRuntimeError` the interpreter would have raised at that bytecode offset.
  */
 import type { Bytecode } from '../bytecode/bytecode.js';
-import { AtlasFunction, BUILTIN_VALUES, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type ExitFrame, type GlobalsView, HaltSignal, runtimeErrorAt, type Value } from '../vm/index.js';
-import { EXIT_HEADER_KIND, EXIT_SLOT_KINDS, InvokeStatus, NativeInvoker, trapError, type NativeType } from './native.js';
+import { type AtlasRuntimeError, AtlasFunction, BUILTIN_VALUES, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type ExitFrame, type GlobalsView, HaltSignal, runtimeErrorAt, type Value } from '../vm/index.js';
+import { EXIT_HEADER_KIND, EXIT_SLOT_KINDS, InvokeStatus, NativeInvoker, TRACE_RECORDS, trapError, type NativeType } from './native.js';
 
 /**
  * A call loads its arguments first (`loadStack` or `loadArgs`, false when one is not a
@@ -120,18 +120,48 @@ export class NativeCaller extends NativeInvoker {
    * The value the last call of `program`'s code returned, for a status that carries one;
    * a trap throws the interpreter's error, a halt its `HaltSignal`.
    */
-  resultOf(status: InvokeStatus, program: Bytecode): Value {
+  resultOf(status: InvokeStatus, program: Bytecode, root: string): Value {
     switch (status) {
       case InvokeStatus.Number: return this.value;
       case InvokeStatus.Bool: return this.value !== 0;
       case InvokeStatus.Null: return null;
       case InvokeStatus.Trap: {
         const { kind, detail } = trapError(this.trapCode);
-        throw runtimeErrorAt(program, kind, this.trapOffset, detail);
+        const error = runtimeErrorAt(program, kind, this.trapOffset, detail);
+        this.traceTrap(error, program, root);
+        throw error;
       }
       case InvokeStatus.Halted: throw new HaltSignal(typedValue(this.value, this.haltType));
       default: throw new Error(`native invoke status ${String(status)} carries no value`);
     }
+  }
+
+  /**
+   * Records the native frames of a trap, innermost first: each call that returned the trap
+   * status recorded its offset and its callee's start in the trap trace (`traceRecords`,
+   * `traceDepth`); `root` is the function whose code was invoked. The trace is reset for the
+   * next trap. When the trace overflowed, its last record is the outermost call, and the
+   * frames between the ones it kept are counted as omitted.
+   */
+  private traceTrap(error: AtlasRuntimeError, program: Bytecode, root: string): void {
+    const count = this.traceDepth;
+    this.clearTrace();
+    const kept = Math.min(count, TRACE_RECORDS);
+    const names = new Map(program.functions().map((fn) => [fn.offset, fn.name]));
+    const nameAt = (record: number): string => names.get(this.args[2 * record + 1]!) ?? '<unknown>';
+    let offset = error.offset;
+    // Records 0 .. inner-1 are consecutive calls outwards; the last kept one may be the outermost of many.
+    const inner = count > TRACE_RECORDS ? TRACE_RECORDS - 1 : kept;
+    for (let r = 0; r < inner; r++) {
+      error.addFrame(nameAt(r), offset);
+      offset = this.args[2 * r]!;
+    }
+    if (count > TRACE_RECORDS) {
+      // The frame that made the kept innermost call and those below it, up to the outermost callee.
+      error.omitFrames(count - inner);
+      offset = this.args[2 * (TRACE_RECORDS - 1)]!;
+    }
+    error.addFrame(root, offset);
   }
 }
 

@@ -61,6 +61,8 @@ const SLICE_BUDGET = SAFEPOINT_INTERVAL;
 const SUSPENDED: unique symbol = Symbol('suspended');
 /** The return address of a frame entered from `Vm.call`: Return hands the value to the host. */
 const HOST_RETURN = -1;
+/** Bytes of a `Call` instruction: a frame's return address is its call's offset plus this. */
+const CALL_SIZE = 2;
 const NO_UPVALUES: readonly Value[] = Object.freeze([]);
 /** The span the reference gives ExtractOptionValue, ExtractResultValue and GetArrayLen errors. */
 const DUMMY_SPAN = Object.freeze({ start: 0, end: 0 });
@@ -168,6 +170,7 @@ export class Vm implements GlobalsView {
       return this.runFrom(0, 0, 0);
     } catch (e) {
       if (e instanceof HaltSignal) return e.value;
+      this.report(e);
       throw e;
     } finally {
       this.leave();
@@ -186,6 +189,7 @@ export class Vm implements GlobalsView {
       return this.callValue(this.calleeNamed(name), args);
     } catch (e) {
       if (e instanceof HaltSignal) return e.value;
+      this.report(e);
       throw e;
     } finally {
       this.leave();
@@ -219,6 +223,7 @@ export class Vm implements GlobalsView {
       return this.callValue(callee, args);
     } catch (e) {
       if (e instanceof HaltSignal) return e.value;
+      this.report(e);
       throw e;
     } finally {
       this.leave();
@@ -338,6 +343,15 @@ export class Vm implements GlobalsView {
    * state enters as untyped values and stays tagged).
    */
   private runFrom(ip: number, sp: number, fp: number): Value | undefined {
+    try {
+      return this.runSlices(ip, sp, fp);
+    } catch (error) {
+      if (error instanceof AtlasRuntimeError) this.traceFrames(error);
+      throw error;
+    }
+  }
+
+  private runSlices(ip: number, sp: number, fp: number): Value | undefined {
     let outcome = this.execute(ip, sp, fp);
     while (outcome === SUSPENDED) {
       if (this.deadline !== Infinity && performance.now() >= this.deadline) throw new AtlasInterrupted(true, this.timeBudgetMs);
@@ -418,6 +432,46 @@ export class Vm implements GlobalsView {
     this.resumeFp = fp;
   }
 
+  /**
+   * Records the interpreter's frames of an error that left the dispatch loop (which noted its
+   * `resumeIp`/`resumeFp`) or the native code of a loop entered at a safepoint (`resumeAtLoop`),
+   * innermost first, down to the frame the run or host call entered. Frames native code ran are
+   * already recorded (see `NativeCaller.resultOf`): a call's native frames are those above
+   * frame `resumeFp`, which is at that call; a loop's include frame `resumeFp` itself.
+   */
+  private traceFrames(error: AtlasRuntimeError): void {
+    const frames = this.frames;
+    let fp = this.resumeFp;
+    let offset = error.hasFrames ? this.resumeIp : error.offset;
+    if (this.resumeAtLoop && error.hasFrames) {
+      if (fp === 0) return;
+      offset = frames[fp * Frame.Size + Frame.Return]!;
+      if (offset === HOST_RETURN) return;
+      offset -= CALL_SIZE;
+      fp--;
+    }
+    for (;;) {
+      error.addFrame(this.frameName(fp), offset);
+      if (fp === 0) return;
+      const returnIp = frames[fp * Frame.Size + Frame.Return]!;
+      if (returnIp === HOST_RETURN) return;
+      offset = returnIp - CALL_SIZE;
+      fp--;
+    }
+  }
+
+  /** The function frame `fp` runs: the callee below its arguments (frame 0 is top-level code). */
+  private frameName(fp: number): string {
+    if (fp === 0) return '<main>';
+    const callee = this.stack[this.frames[fp * Frame.Size + Frame.Base]! - 1];
+    return callee instanceof AtlasFunction || callee instanceof AtlasClosure ? callee.ref.name : '<unknown>';
+  }
+
+  /** Completes a runtime error leaving `run`/`call` with its frames' positions. */
+  private report(error: unknown): void {
+    if (error instanceof AtlasRuntimeError) error.complete(this.bytecode);
+  }
+
   /** Saves the loop state at the end of a slice (the frames are already in `frames`). */
   private suspend(ip: number, sp: number, fp: number, atLoop: boolean): typeof SUSPENDED {
     this.resumeIp = ip;
@@ -461,469 +515,477 @@ export class Vm implements GlobalsView {
     let budget = SLICE_BUDGET;
     let backEdges = SLICE_BUDGET;
 
-    dispatch: for (;;) {
-      // Running off either end (a jump may land outside the code, docs/bytecode.md §1.2) is a normal
-      // stop. The unsigned compare covers negative ip and spares the load its bounds check.
-      if (ip >>> 0 >= len) break;
-      const word = words[ip]!;
-      switch (word & Word.OpMask) {
-        case Op.Constant: {
-          const k = word >> Word.OperandShift;
-          if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
-          stack[sp++] = constants[k]!;
-          ip += 3;
-          break;
-        }
-        case Op.Null:
-          stack[sp++] = null;
-          ip += 1;
-          break;
-        case Op.True:
-          stack[sp++] = true;
-          ip += 1;
-          break;
-        case Op.False:
-          stack[sp++] = false;
-          ip += 1;
-          break;
-
-        case Op.GetLocal:
-        case Op.GetLocalGetLocal:
-        case Op.GetLocalConstant: {
-          const slot = base + (word >> Word.OperandShift);
-          if (slot >= sp) throw this.fail('StackUnderflow', ip);
-          stack[sp] = stack[slot]!;
-          sp++;
-          ip += 3;
-          const op = word & Word.OpMask;
-          if (op === Op.GetLocal) break;
-          // Superinstruction: the second half, with its operand from its own word.
-          const operand = words[ip]! >> Word.OperandShift;
-          if (op === Op.GetLocalGetLocal) {
-            if (base + operand >= sp) throw this.fail('StackUnderflow', ip);
-            stack[sp] = stack[base + operand]!;
-          } else {
-            if (operand >= constantCount) throw this.fail('UnknownOpcode', ip);
-            stack[sp] = constants[operand]!;
-          }
-          sp++;
-          ip += 3;
-          break;
-        }
-        case Op.SetLocal:
-        case Op.SetLocalPop: { // peeks
-          const index = word >> Word.OperandShift;
-          if (sp === 0 || index >= localCount) throw this.fail('StackUnderflow', ip);
-          const value = stack[sp - 1]!;
-          const slot = base + index;
-          if (slot >= sp) {
-            // Q11: the reference pads with nulls only when writing the last declared slot.
-            const need = slot - sp + 1;
-            if (base + localCount > sp + need) throw this.fail('StackUnderflow', ip);
-            for (let i = 0; i < need; i++) stack[sp++] = null;
-          }
-          stack[slot] = value;
-          ip += 3;
-          if ((word & Word.OpMask) === Op.SetLocalPop) {
-            sp--; // the fused Pop; sp >= 1 here
-            ip += 1;
-          }
-          break;
-        }
-        case Op.GetGlobal: {
-          const k = word >> Word.OperandShift;
-          if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
-          const cell = cells[k];
-          stack[sp++] = cell !== undefined ? cell.value : this.resolveGlobal(k, ip);
-          ip += 3;
-          break;
-        }
-        case Op.SetGlobal:
-        case Op.SetGlobalPop: { // peeks
-          const k = word >> Word.OperandShift;
-          if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
-          const cell = cells[k] ?? this.globalCell(k, ip);
-          if (sp === 0) throw this.fail('StackUnderflow', ip);
-          cell.value = stack[sp - 1]!;
-          if (hook !== undefined) this.globalWrites++;
-          ip += 3;
-          if ((word & Word.OpMask) === Op.SetGlobalPop) {
-            sp--; // the fused Pop
-            ip += 1;
-          }
-          break;
-        }
-        case Op.MakeClosure: {
-          const closure = this.makeClosure(word >> Word.OperandShift, ip, sp);
-          sp -= closure.upvalues.length;
-          stack[sp++] = closure;
-          ip += 5;
-          break;
-        }
-        case Op.GetUpvalue: {
-          const i = word >> Word.OperandShift;
-          if (i >= upvalues.length) {
-            throw this.fail('TypeError', ip, `Upvalue index ${i} out of bounds (closure has ${upvalues.length} upvalues)`);
-          }
-          stack[sp++] = upvalues[i]!;
-          ip += 3;
-          break;
-        }
-        case Op.SetUpvalue: { // peeks; writes the frame's private copy (Q21)
-          const i = word >> Word.OperandShift;
-          if (sp === 0) throw this.fail('StackUnderflow', ip);
-          if (i >= upvalues.length) {
-            throw this.fail('TypeError', ip, `SetUpvalue: index ${i} out of bounds (closure has ${upvalues.length} upvalues)`);
-          }
-          const copy = upvalues.slice();
-          copy[i] = stack[sp - 1]!;
-          upvalues = copy;
-          frameUpvalues[fp] = copy;
-          ip += 3;
-          break;
-        }
-
-        case Op.Add: {
-          if (sp < 2) throw this.fail('StackUnderflow', ip);
-          const b = stack[sp - 1]!;
-          const a = stack[sp - 2]!;
-          if (typeof a === 'number' && typeof b === 'number') {
-            const r = a + b;
-            if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
-            stack[sp - 2] = r;
-          } else if (typeof a === 'string' && typeof b === 'string') {
-            stack[sp - 2] = this.concat(a, b, ip);
-          } else {
-            throw this.fail('TypeError', ip, 'Invalid operands for +');
-          }
-          sp--;
-          ip += 1;
-          break;
-        }
-        case Op.Sub: {
-          if (sp < 2) throw this.numericOperandError(ip, sp);
-          const b = stack[sp - 1]!;
-          const a = stack[sp - 2]!;
-          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
-          const r = a - b;
-          if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
-          stack[sp - 2] = r;
-          sp--;
-          ip += 1;
-          break;
-        }
-        case Op.Mul: {
-          if (sp < 2) throw this.numericOperandError(ip, sp);
-          const b = stack[sp - 1]!;
-          const a = stack[sp - 2]!;
-          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
-          const r = a * b;
-          if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
-          stack[sp - 2] = r;
-          sp--;
-          ip += 1;
-          break;
-        }
-        case Op.Div: {
-          if (sp < 2) throw this.numericOperandError(ip, sp);
-          const b = stack[sp - 1]!;
-          const a = stack[sp - 2]!;
-          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
-          if (b === 0) throw this.fail('DivideByZero', ip); // also -0, and before the NaN check
-          const r = a / b;
-          if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
-          stack[sp - 2] = r;
-          sp--;
-          ip += 1;
-          break;
-        }
-        case Op.Mod: { // truncated remainder, like JS %
-          if (sp < 2) throw this.numericOperandError(ip, sp);
-          const b = stack[sp - 1]!;
-          const a = stack[sp - 2]!;
-          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
-          if (b === 0) throw this.fail('DivideByZero', ip);
-          const r = a % b;
-          if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
-          stack[sp - 2] = r;
-          sp--;
-          ip += 1;
-          break;
-        }
-        case Op.Negate: { // result unchecked; -0 possible
-          if (sp === 0) throw this.fail('StackUnderflow', ip);
-          const v = stack[sp - 1];
-          if (typeof v !== 'number') throw this.fail('TypeError', ip, 'Cannot negate non-number');
-          stack[sp - 1] = -v;
-          ip += 1;
-          break;
-        }
-
-        case Op.Equal:
-        case Op.NotEqual: {
-          if (sp < 2) throw this.fail('StackUnderflow', ip);
-          const b = stack[sp - 1]!;
-          const a = stack[sp - 2]!;
-          const equal = typeof a === 'object' && a !== null ? this.deepEqual(a, b, ip) : a === b;
-          stack[sp - 2] = (word & Word.OpMask) === Op.Equal ? equal : !equal;
-          sp--;
-          ip += 1;
-          break;
-        }
-        case Op.Compare:
-        case Op.CompareJumpIfFalse: { // Less, LessEqual, Greater, GreaterEqual (the operand)
-          if (sp < 2) throw this.numericOperandError(ip, sp);
-          const b = stack[sp - 1]!;
-          const a = stack[sp - 2]!;
-          if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
-          const kind = word >> Word.OperandShift;
-          const holds = kind === Cmp.Less ? a < b : kind === Cmp.LessEqual ? a <= b : kind === Cmp.Greater ? a > b : a >= b;
-          if ((word & Word.OpMask) === Op.Compare) {
-            stack[sp - 2] = holds;
-            sp--;
-            ip += 1;
-            break;
-          }
-          // Superinstruction: the JumpIfFalse at ip + 1 pops the comparison right away.
-          sp -= 2;
-          if (holds) {
-            ip += 4;
-            break;
-          }
-          const d = words[ip + 1]! >> Word.OperandShift;
-          ip += 4 + d;
-          if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
-          break;
-        }
-
-        case Op.Not: {
-          if (sp === 0) throw this.fail('StackUnderflow', ip);
-          const v = stack[sp - 1];
-          if (typeof v !== 'boolean') throw this.fail('TypeError', ip, 'Cannot apply ! to non-boolean');
-          stack[sp - 1] = !v;
-          ip += 1;
-          break;
-        }
-        case Op.And: // decodes, but the reference never implemented it (Q3)
-        case Op.Or:
-          throw this.fail('UnknownOpcode', ip);
-
-        case Op.Jump:
-        case Op.Loop: { // Loop is the same as Jump
-          const d = word >> Word.OperandShift;
-          if (d < 0) {
-            if (sp > maxStackSize) throw this.stackOverflow(ip);
-            if (--backEdges === 0) return this.suspend(ip + 3 + d, sp, fp, true);
-          }
-          ip += 3 + d;
-          break;
-        }
-        case Op.JumpIfFalse: { // pops; only `true` is truthy
-          if (sp === 0) throw this.fail('StackUnderflow', ip);
-          if (stack[--sp] === true) {
+    // The catch only notes where the error left this loop, for its stack (see `traceFrames`).
+    try {
+      dispatch: for (;;) {
+        // Running off either end (a jump may land outside the code, docs/bytecode.md §1.2) is a normal
+        // stop. The unsigned compare covers negative ip and spares the load its bounds check.
+        if (ip >>> 0 >= len) break;
+        const word = words[ip]!;
+        switch (word & Word.OpMask) {
+          case Op.Constant: {
+            const k = word >> Word.OperandShift;
+            if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
+            stack[sp++] = constants[k]!;
             ip += 3;
             break;
           }
-          const d = word >> Word.OperandShift;
-          ip += 3 + d;
-          if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
-          break;
-        }
+          case Op.Null:
+            stack[sp++] = null;
+            ip += 1;
+            break;
+          case Op.True:
+            stack[sp++] = true;
+            ip += 1;
+            break;
+          case Op.False:
+            stack[sp++] = false;
+            ip += 1;
+            break;
 
-        case Op.Call: {
-          const argc = word >> Word.OperandShift;
-          if (argc >= sp) throw this.fail('StackUnderflow', ip);
-          const callee = stack[sp - 1 - argc]!;
-          let fn: FunctionRef;
-          let calleeUpvalues: readonly Value[];
-          let exited = false;
-          if (callee instanceof AtlasFunction) {
-            fn = callee.ref;
-            if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
-            // A call the gate lets through runs interpreted without asking the hook.
-            const gateSlot = callee.gateSlot;
-            if (gate !== undefined && gateSlot >= 0 && gate[gateSlot]! > 0) {
-              gate[gateSlot]!--;
-            } else if (hook !== undefined) {
-              const result = hook.onCall(fn, this.bytecode, stack, sp - argc, maxCallDepth - fp, maxStackSize - (sp - argc), this);
-              if (result === SIDE_EXIT) {
-                exited = true;
-              } else if (result !== undefined) {
-                // Exactly what Return does: drop args and callee, push the result.
-                sp -= argc + 1;
-                stack[sp++] = result;
-                ip += 2;
-                break;
-              }
+          case Op.GetLocal:
+          case Op.GetLocalGetLocal:
+          case Op.GetLocalConstant: {
+            const slot = base + (word >> Word.OperandShift);
+            if (slot >= sp) throw this.fail('StackUnderflow', ip);
+            stack[sp] = stack[slot]!;
+            sp++;
+            ip += 3;
+            const op = word & Word.OpMask;
+            if (op === Op.GetLocal) break;
+            // Superinstruction: the second half, with its operand from its own word.
+            const operand = words[ip]! >> Word.OperandShift;
+            if (op === Op.GetLocalGetLocal) {
+              if (base + operand >= sp) throw this.fail('StackUnderflow', ip);
+              stack[sp] = stack[base + operand]!;
+            } else {
+              if (operand >= constantCount) throw this.fail('UnknownOpcode', ip);
+              stack[sp] = constants[operand]!;
             }
-            calleeUpvalues = NO_UPVALUES;
-          } else if (callee instanceof AtlasClosure) {
-            fn = callee.ref;
-            if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
-            calleeUpvalues = callee.upvalues;
-          } else if (callee instanceof AtlasBuiltin) {
-            const args = stack.slice(sp - argc, sp);
-            sp -= argc + 1;
-            stack[sp++] = this.callBuiltin(callee.name, args, ip);
-            ip += 2;
+            sp++;
+            ip += 3;
             break;
-          } else if (callee === AtlasOption.None && argc === 0) {
-            // `None()` is a zero-argument constructor call; the callee already is the result.
-            ip += 2;
+          }
+          case Op.SetLocal:
+          case Op.SetLocalPop: { // peeks
+            const index = word >> Word.OperandShift;
+            if (sp === 0 || index >= localCount) throw this.fail('StackUnderflow', ip);
+            const value = stack[sp - 1]!;
+            const slot = base + index;
+            if (slot >= sp) {
+              // Q11: the reference pads with nulls only when writing the last declared slot.
+              const need = slot - sp + 1;
+              if (base + localCount > sp + need) throw this.fail('StackUnderflow', ip);
+              for (let i = 0; i < need; i++) stack[sp++] = null;
+            }
+            stack[slot] = value;
+            ip += 3;
+            if ((word & Word.OpMask) === Op.SetLocalPop) {
+              sp--; // the fused Pop; sp >= 1 here
+              ip += 1;
+            }
             break;
-          } else {
-            throw this.fail('TypeError', ip, 'Cannot call non-function value');
           }
-          // Enter the function: the arguments become its first locals (docs/bytecode.md §3.3).
-          if (fp >= maxCallDepth || sp > maxStackSize) throw this.stackOverflow(ip);
-          fp++;
-          const at = fp * Frame.Size;
-          if (at + Frame.Size > frames.length) frames = this.growFrames();
-          frames[at + Frame.Base] = base = sp - argc;
-          frames[at + Frame.Locals] = localCount = fn.localCount | 0;
-          frames[at + Frame.Return] = ip + 2;
-          frameUpvalues[fp] = upvalues = calleeUpvalues;
-          ip = fn.offset | 0;
-          if (exited) {
-            // Native code ran the call part-way: continue its frames where it left.
-            this.applyExit(fp);
-            frames = this.frames;
-            fp = this.resumeFp;
-            sp = this.resumeSp;
-            ip = this.resumeIp;
-            base = frames[fp * Frame.Size + Frame.Base]!;
-            localCount = frames[fp * Frame.Size + Frame.Locals]!;
-            upvalues = NO_UPVALUES;
+          case Op.GetGlobal: {
+            const k = word >> Word.OperandShift;
+            if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
+            const cell = cells[k];
+            stack[sp++] = cell !== undefined ? cell.value : this.resolveGlobal(k, ip);
+            ip += 3;
+            break;
           }
-          if (--budget === 0) return this.suspend(ip, sp, fp, false);
-          break;
-        }
-        case Op.Return: { // docs/bytecode.md §3.4
-          const result = sp > 0 ? stack[--sp]! : null;
-          if (fp === 0) {
-            // Return in the main frame: the reference restarts at offset 0 (docs/bytecode.md Q2); we stop with
-            // the value, as the spec recommends.
-            stack[0] = result;
-            sp = 1;
-            break dispatch;
-          }
-          const at = fp * Frame.Size;
-          const frameStart = frames[at + Frame.Base]!;
-          const returnIp = frames[at + Frame.Return]!;
-          frameUpvalues[fp] = NO_UPVALUES; // drop the reference for the GC
-          fp--;
-          if (sp > frameStart) sp = frameStart;
-          if (frameStart > 0 && sp > 0) sp--; // the callee
-          stack[sp++] = result;
-          if (returnIp === HOST_RETURN) return result;
-          ip = returnIp;
-          base = frames[at - Frame.Size + Frame.Base]!;
-          localCount = frames[at - Frame.Size + Frame.Locals]!;
-          upvalues = frameUpvalues[fp]!;
-          break;
-        }
-
-        case Op.Array: { // the deepest value becomes element 0
-          const n = word >> Word.OperandShift;
-          if (n > sp) throw this.fail('StackUnderflow', ip);
-          const array = new AtlasArray(stack.slice(sp - n, sp));
-          sp -= n;
-          stack[sp++] = array;
-          ip += 3;
-          break;
-        }
-        case Op.GetIndex: {
-          if (sp < 2) throw this.fail('StackUnderflow', ip);
-          const index = stack[sp - 1]!;
-          const target = stack[sp - 2]!;
-          if (!(target instanceof AtlasArray)) throw this.fail('TypeError', ip, 'Cannot index non-array/json');
-          // Non-numbers, fractions, negatives, NaN and ±∞ are InvalidIndex; -0 is index 0.
-          if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) throw this.fail('InvalidIndex', ip);
-          if (index >= target.elements.length) throw this.fail('OutOfBounds', ip);
-          stack[sp - 2] = target.elements[index]!;
-          sp--;
-          ip += 1;
-          break;
-        }
-        case Op.SetIndex: { // pops value, index, array; pushes the modified array
-          if (sp === 0) throw this.fail('StackUnderflow', ip);
-          const value = stack[sp - 1]!;
-          if (sp === 1) throw this.fail('StackUnderflow', ip);
-          const index = stack[sp - 2]!;
-          // Q17: a non-number index here is a TypeError, not InvalidIndex.
-          if (typeof index !== 'number') throw this.fail('TypeError', ip, 'Expected number');
-          if (sp === 2) throw this.fail('StackUnderflow', ip);
-          const target = stack[sp - 3]!;
-          if (!(target instanceof AtlasArray)) throw this.fail('TypeError', ip, 'Cannot index non-array');
-          if (!Number.isInteger(index) || index < 0) throw this.fail('InvalidIndex', ip);
-          if (index >= target.elements.length) throw this.fail('OutOfBounds', ip);
-          stack[sp - 3] = target.with(index, value);
-          sp -= 2;
-          ip += 1;
-          break;
-        }
-
-        case Op.Pop: // the operand is 1 when the next byte is Halt or there is none (Q1)
-          if (word === Op.Pop) {
+          case Op.SetGlobal:
+          case Op.SetGlobalPop: { // peeks
+            const k = word >> Word.OperandShift;
+            if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
+            const cell = cells[k] ?? this.globalCell(k, ip);
             if (sp === 0) throw this.fail('StackUnderflow', ip);
+            cell.value = stack[sp - 1]!;
+            if (hook !== undefined) this.globalWrites++;
+            ip += 3;
+            if ((word & Word.OpMask) === Op.SetGlobalPop) {
+              sp--; // the fused Pop
+              ip += 1;
+            }
+            break;
+          }
+          case Op.MakeClosure: {
+            const closure = this.makeClosure(word >> Word.OperandShift, ip, sp);
+            sp -= closure.upvalues.length;
+            stack[sp++] = closure;
+            ip += 5;
+            break;
+          }
+          case Op.GetUpvalue: {
+            const i = word >> Word.OperandShift;
+            if (i >= upvalues.length) {
+              throw this.fail('TypeError', ip, `Upvalue index ${i} out of bounds (closure has ${upvalues.length} upvalues)`);
+            }
+            stack[sp++] = upvalues[i]!;
+            ip += 3;
+            break;
+          }
+          case Op.SetUpvalue: { // peeks; writes the frame's private copy (Q21)
+            const i = word >> Word.OperandShift;
+            if (sp === 0) throw this.fail('StackUnderflow', ip);
+            if (i >= upvalues.length) {
+              throw this.fail('TypeError', ip, `SetUpvalue: index ${i} out of bounds (closure has ${upvalues.length} upvalues)`);
+            }
+            const copy = upvalues.slice();
+            copy[i] = stack[sp - 1]!;
+            upvalues = copy;
+            frameUpvalues[fp] = copy;
+            ip += 3;
+            break;
+          }
+
+          case Op.Add: {
+            if (sp < 2) throw this.fail('StackUnderflow', ip);
+            const b = stack[sp - 1]!;
+            const a = stack[sp - 2]!;
+            if (typeof a === 'number' && typeof b === 'number') {
+              const r = a + b;
+              if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
+              stack[sp - 2] = r;
+            } else if (typeof a === 'string' && typeof b === 'string') {
+              stack[sp - 2] = this.concat(a, b, ip);
+            } else {
+              throw this.fail('TypeError', ip, 'Invalid operands for +');
+            }
             sp--;
+            ip += 1;
+            break;
           }
-          ip += 1;
-          break;
-        case Op.Dup:
-          if (sp === 0) throw this.fail('StackUnderflow', ip);
-          stack[sp] = stack[sp - 1]!;
-          sp++;
-          ip += 1;
-          break;
-
-        case Op.IsOptionSome:
-        case Op.IsOptionNone:
-        case Op.IsResultOk:
-        case Op.IsResultErr:
-        case Op.IsArray: {
-          if (sp === 0) throw this.fail('StackUnderflow', ip);
-          stack[sp - 1] = testKind(word & Word.OpMask, stack[sp - 1]!);
-          ip += 1;
-          break;
-        }
-        case Op.ExtractOptionValue: {
-          if (sp === 0) throw this.fail('StackUnderflow', ip);
-          const v = stack[sp - 1];
-          if (!(v instanceof AtlasOption && v.isSome)) {
-            throw new AtlasRuntimeError('TypeError', ip, DUMMY_SPAN, 'ExtractOptionValue requires Option::Some');
+          case Op.Sub: {
+            if (sp < 2) throw this.numericOperandError(ip, sp);
+            const b = stack[sp - 1]!;
+            const a = stack[sp - 2]!;
+            if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+            const r = a - b;
+            if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
+            stack[sp - 2] = r;
+            sp--;
+            ip += 1;
+            break;
           }
-          stack[sp - 1] = v.value;
-          ip += 1;
-          break;
-        }
-        case Op.ExtractResultValue: { // the inner value of Ok or Err
-          if (sp === 0) throw this.fail('StackUnderflow', ip);
-          const v = stack[sp - 1];
-          if (!(v instanceof AtlasResult)) {
-            throw new AtlasRuntimeError('TypeError', ip, DUMMY_SPAN, 'ExtractResultValue requires Result');
+          case Op.Mul: {
+            if (sp < 2) throw this.numericOperandError(ip, sp);
+            const b = stack[sp - 1]!;
+            const a = stack[sp - 2]!;
+            if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+            const r = a * b;
+            if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
+            stack[sp - 2] = r;
+            sp--;
+            ip += 1;
+            break;
           }
-          stack[sp - 1] = v.value;
-          ip += 1;
-          break;
-        }
-        case Op.GetArrayLen: {
-          if (sp === 0) throw this.fail('StackUnderflow', ip);
-          const v = stack[sp - 1];
-          if (!(v instanceof AtlasArray)) throw new AtlasRuntimeError('TypeError', ip, DUMMY_SPAN, 'GetArrayLen requires Array');
-          stack[sp - 1] = v.elements.length;
-          ip += 1;
-          break;
-        }
+          case Op.Div: {
+            if (sp < 2) throw this.numericOperandError(ip, sp);
+            const b = stack[sp - 1]!;
+            const a = stack[sp - 2]!;
+            if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+            if (b === 0) throw this.fail('DivideByZero', ip); // also -0, and before the NaN check
+            const r = a / b;
+            if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
+            stack[sp - 2] = r;
+            sp--;
+            ip += 1;
+            break;
+          }
+          case Op.Mod: { // truncated remainder, like JS %
+            if (sp < 2) throw this.numericOperandError(ip, sp);
+            const b = stack[sp - 1]!;
+            const a = stack[sp - 2]!;
+            if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+            if (b === 0) throw this.fail('DivideByZero', ip);
+            const r = a % b;
+            if (!Number.isFinite(r)) throw this.fail('InvalidNumericResult', ip);
+            stack[sp - 2] = r;
+            sp--;
+            ip += 1;
+            break;
+          }
+          case Op.Negate: { // result unchecked; -0 possible
+            if (sp === 0) throw this.fail('StackUnderflow', ip);
+            const v = stack[sp - 1];
+            if (typeof v !== 'number') throw this.fail('TypeError', ip, 'Cannot negate non-number');
+            stack[sp - 1] = -v;
+            ip += 1;
+            break;
+          }
 
-        case Op.Halt: // stops the whole run, even inside a function
-          break dispatch;
+          case Op.Equal:
+          case Op.NotEqual: {
+            if (sp < 2) throw this.fail('StackUnderflow', ip);
+            const b = stack[sp - 1]!;
+            const a = stack[sp - 2]!;
+            const equal = typeof a === 'object' && a !== null ? this.deepEqual(a, b, ip) : a === b;
+            stack[sp - 2] = (word & Word.OpMask) === Op.Equal ? equal : !equal;
+            sp--;
+            ip += 1;
+            break;
+          }
+          case Op.Compare:
+          case Op.CompareJumpIfFalse: { // Less, LessEqual, Greater, GreaterEqual (the operand)
+            if (sp < 2) throw this.numericOperandError(ip, sp);
+            const b = stack[sp - 1]!;
+            const a = stack[sp - 2]!;
+            if (typeof a !== 'number' || typeof b !== 'number') throw this.numericOperandError(ip, sp);
+            const kind = word >> Word.OperandShift;
+            const holds = kind === Cmp.Less ? a < b : kind === Cmp.LessEqual ? a <= b : kind === Cmp.Greater ? a > b : a >= b;
+            if ((word & Word.OpMask) === Op.Compare) {
+              stack[sp - 2] = holds;
+              sp--;
+              ip += 1;
+              break;
+            }
+            // Superinstruction: the JumpIfFalse at ip + 1 pops the comparison right away.
+            sp -= 2;
+            if (holds) {
+              ip += 4;
+              break;
+            }
+            const d = words[ip + 1]! >> Word.OperandShift;
+            ip += 4 + d;
+            if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
+            break;
+          }
 
-        default: // a byte that is not an opcode, or a truncated instruction
-          throw this.fail('UnknownOpcode', ip);
+          case Op.Not: {
+            if (sp === 0) throw this.fail('StackUnderflow', ip);
+            const v = stack[sp - 1];
+            if (typeof v !== 'boolean') throw this.fail('TypeError', ip, 'Cannot apply ! to non-boolean');
+            stack[sp - 1] = !v;
+            ip += 1;
+            break;
+          }
+          case Op.And: // decodes, but the reference never implemented it (Q3)
+          case Op.Or:
+            throw this.fail('UnknownOpcode', ip);
+
+          case Op.Jump:
+          case Op.Loop: { // Loop is the same as Jump
+            const d = word >> Word.OperandShift;
+            if (d < 0) {
+              if (sp > maxStackSize) throw this.stackOverflow(ip);
+              if (--backEdges === 0) return this.suspend(ip + 3 + d, sp, fp, true);
+            }
+            ip += 3 + d;
+            break;
+          }
+          case Op.JumpIfFalse: { // pops; only `true` is truthy
+            if (sp === 0) throw this.fail('StackUnderflow', ip);
+            if (stack[--sp] === true) {
+              ip += 3;
+              break;
+            }
+            const d = word >> Word.OperandShift;
+            ip += 3 + d;
+            if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
+            break;
+          }
+
+          case Op.Call: {
+            const argc = word >> Word.OperandShift;
+            if (argc >= sp) throw this.fail('StackUnderflow', ip);
+            const callee = stack[sp - 1 - argc]!;
+            let fn: FunctionRef;
+            let calleeUpvalues: readonly Value[];
+            let exited = false;
+            if (callee instanceof AtlasFunction) {
+              fn = callee.ref;
+              if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
+              // A call the gate lets through runs interpreted without asking the hook.
+              const gateSlot = callee.gateSlot;
+              if (gate !== undefined && gateSlot >= 0 && gate[gateSlot]! > 0) {
+                gate[gateSlot]!--;
+              } else if (hook !== undefined) {
+                const result = hook.onCall(fn, this.bytecode, stack, sp - argc, maxCallDepth - fp, maxStackSize - (sp - argc), this);
+                if (result === SIDE_EXIT) {
+                  exited = true;
+                } else if (result !== undefined) {
+                  // Exactly what Return does: drop args and callee, push the result.
+                  sp -= argc + 1;
+                  stack[sp++] = result;
+                  ip += 2;
+                  break;
+                }
+              }
+              calleeUpvalues = NO_UPVALUES;
+            } else if (callee instanceof AtlasClosure) {
+              fn = callee.ref;
+              if (fn.offset === 0 || argc !== fn.arity) throw this.fail('TypeError', ip, this.checkCallable(callee, argc));
+              calleeUpvalues = callee.upvalues;
+            } else if (callee instanceof AtlasBuiltin) {
+              const args = stack.slice(sp - argc, sp);
+              sp -= argc + 1;
+              stack[sp++] = this.callBuiltin(callee.name, args, ip);
+              ip += 2;
+              break;
+            } else if (callee === AtlasOption.None && argc === 0) {
+              // `None()` is a zero-argument constructor call; the callee already is the result.
+              ip += 2;
+              break;
+            } else {
+              throw this.fail('TypeError', ip, 'Cannot call non-function value');
+            }
+            // Enter the function: the arguments become its first locals (docs/bytecode.md §3.3).
+            if (fp >= maxCallDepth || sp > maxStackSize) throw this.stackOverflow(ip);
+            fp++;
+            const at = fp * Frame.Size;
+            if (at + Frame.Size > frames.length) frames = this.growFrames();
+            frames[at + Frame.Base] = base = sp - argc;
+            frames[at + Frame.Locals] = localCount = fn.localCount | 0;
+            frames[at + Frame.Return] = ip + 2;
+            frameUpvalues[fp] = upvalues = calleeUpvalues;
+            ip = fn.offset | 0;
+            if (exited) {
+              // Native code ran the call part-way: continue its frames where it left.
+              this.applyExit(fp);
+              frames = this.frames;
+              fp = this.resumeFp;
+              sp = this.resumeSp;
+              ip = this.resumeIp;
+              base = frames[fp * Frame.Size + Frame.Base]!;
+              localCount = frames[fp * Frame.Size + Frame.Locals]!;
+              upvalues = NO_UPVALUES;
+            }
+            if (--budget === 0) return this.suspend(ip, sp, fp, false);
+            break;
+          }
+          case Op.Return: { // docs/bytecode.md §3.4
+            const result = sp > 0 ? stack[--sp]! : null;
+            if (fp === 0) {
+              // Return in the main frame: the reference restarts at offset 0 (docs/bytecode.md Q2); we stop with
+              // the value, as the spec recommends.
+              stack[0] = result;
+              sp = 1;
+              break dispatch;
+            }
+            const at = fp * Frame.Size;
+            const frameStart = frames[at + Frame.Base]!;
+            const returnIp = frames[at + Frame.Return]!;
+            frameUpvalues[fp] = NO_UPVALUES; // drop the reference for the GC
+            fp--;
+            if (sp > frameStart) sp = frameStart;
+            if (frameStart > 0 && sp > 0) sp--; // the callee
+            stack[sp++] = result;
+            if (returnIp === HOST_RETURN) return result;
+            ip = returnIp;
+            base = frames[at - Frame.Size + Frame.Base]!;
+            localCount = frames[at - Frame.Size + Frame.Locals]!;
+            upvalues = frameUpvalues[fp]!;
+            break;
+          }
+
+          case Op.Array: { // the deepest value becomes element 0
+            const n = word >> Word.OperandShift;
+            if (n > sp) throw this.fail('StackUnderflow', ip);
+            const array = new AtlasArray(stack.slice(sp - n, sp));
+            sp -= n;
+            stack[sp++] = array;
+            ip += 3;
+            break;
+          }
+          case Op.GetIndex: {
+            if (sp < 2) throw this.fail('StackUnderflow', ip);
+            const index = stack[sp - 1]!;
+            const target = stack[sp - 2]!;
+            if (!(target instanceof AtlasArray)) throw this.fail('TypeError', ip, 'Cannot index non-array/json');
+            // Non-numbers, fractions, negatives, NaN and ±∞ are InvalidIndex; -0 is index 0.
+            if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) throw this.fail('InvalidIndex', ip);
+            if (index >= target.elements.length) throw this.fail('OutOfBounds', ip);
+            stack[sp - 2] = target.elements[index]!;
+            sp--;
+            ip += 1;
+            break;
+          }
+          case Op.SetIndex: { // pops value, index, array; pushes the modified array
+            if (sp === 0) throw this.fail('StackUnderflow', ip);
+            const value = stack[sp - 1]!;
+            if (sp === 1) throw this.fail('StackUnderflow', ip);
+            const index = stack[sp - 2]!;
+            // Q17: a non-number index here is a TypeError, not InvalidIndex.
+            if (typeof index !== 'number') throw this.fail('TypeError', ip, 'Expected number');
+            if (sp === 2) throw this.fail('StackUnderflow', ip);
+            const target = stack[sp - 3]!;
+            if (!(target instanceof AtlasArray)) throw this.fail('TypeError', ip, 'Cannot index non-array');
+            if (!Number.isInteger(index) || index < 0) throw this.fail('InvalidIndex', ip);
+            if (index >= target.elements.length) throw this.fail('OutOfBounds', ip);
+            stack[sp - 3] = target.with(index, value);
+            sp -= 2;
+            ip += 1;
+            break;
+          }
+
+          case Op.Pop: // the operand is 1 when the next byte is Halt or there is none (Q1)
+            if (word === Op.Pop) {
+              if (sp === 0) throw this.fail('StackUnderflow', ip);
+              sp--;
+            }
+            ip += 1;
+            break;
+          case Op.Dup:
+            if (sp === 0) throw this.fail('StackUnderflow', ip);
+            stack[sp] = stack[sp - 1]!;
+            sp++;
+            ip += 1;
+            break;
+
+          case Op.IsOptionSome:
+          case Op.IsOptionNone:
+          case Op.IsResultOk:
+          case Op.IsResultErr:
+          case Op.IsArray: {
+            if (sp === 0) throw this.fail('StackUnderflow', ip);
+            stack[sp - 1] = testKind(word & Word.OpMask, stack[sp - 1]!);
+            ip += 1;
+            break;
+          }
+          case Op.ExtractOptionValue: {
+            if (sp === 0) throw this.fail('StackUnderflow', ip);
+            const v = stack[sp - 1];
+            if (!(v instanceof AtlasOption && v.isSome)) {
+              throw new AtlasRuntimeError('TypeError', ip, DUMMY_SPAN, 'ExtractOptionValue requires Option::Some');
+            }
+            stack[sp - 1] = v.value;
+            ip += 1;
+            break;
+          }
+          case Op.ExtractResultValue: { // the inner value of Ok or Err
+            if (sp === 0) throw this.fail('StackUnderflow', ip);
+            const v = stack[sp - 1];
+            if (!(v instanceof AtlasResult)) {
+              throw new AtlasRuntimeError('TypeError', ip, DUMMY_SPAN, 'ExtractResultValue requires Result');
+            }
+            stack[sp - 1] = v.value;
+            ip += 1;
+            break;
+          }
+          case Op.GetArrayLen: {
+            if (sp === 0) throw this.fail('StackUnderflow', ip);
+            const v = stack[sp - 1];
+            if (!(v instanceof AtlasArray)) throw new AtlasRuntimeError('TypeError', ip, DUMMY_SPAN, 'GetArrayLen requires Array');
+            stack[sp - 1] = v.elements.length;
+            ip += 1;
+            break;
+          }
+
+          case Op.Halt: // stops the whole run, even inside a function
+            break dispatch;
+
+          default: // a byte that is not an opcode, or a truncated instruction
+            throw this.fail('UnknownOpcode', ip);
+        }
       }
+      return sp > 0 ? stack[sp - 1] : undefined;
+    } catch (error) {
+      this.resumeIp = ip;
+      this.resumeFp = fp;
+      this.resumeAtLoop = false;
+      throw error;
     }
-    return sp > 0 ? stack[sp - 1] : undefined;
   }
 
   /**

@@ -11,7 +11,10 @@ import { INVOKE_AREA, type InvokeStatus, NativeAddonError, NativeInvokeError, NA
 const { argSlots: ARG_SLOTS, valueSlot: VALUE_SLOT, f64Length: F64_LENGTH } = INVOKE_AREA;
 const { status: STATUS, trapCode: TRAP_CODE, trapOffset: TRAP_OFFSET, haltKind: HALT_KIND } = INVOKE_AREA.control;
 const { handle: HANDLE, interrupt: INTERRUPT, framesLeft: FRAMES_LEFT, slotsLeft: SLOTS_LEFT } = INVOKE_AREA.control;
-const { exitDepth: EXIT_DEPTH } = INVOKE_AREA.control;
+const { exitDepth: EXIT_DEPTH, traceDepth: TRACE_DEPTH } = INVOKE_AREA.control;
+
+/** Trap-trace records the frame slots hold: a call's offset and its callee's start each. */
+export const TRACE_RECORDS = ARG_SLOTS / 2;
 
 interface ThreadInvoke {
   readonly values: Float64Array;
@@ -93,6 +96,20 @@ export class NativeInvoker {
   /** How many frame slots a side exit handed back in `args` (kinds in `exitKinds`). */
   get exitDepth(): number {
     return this.control[EXIT_DEPTH]!;
+  }
+
+  /**
+   * Calls that returned the trap status since the last `clearTrace` (status 3): each recorded
+   * its offset in `args[2 * i]` and its callee's start in `args[2 * i + 1]`, innermost first,
+   * for the first `TRACE_RECORDS` - 1; the last record holds the outermost call.
+   */
+  get traceDepth(): number {
+    return this.control[TRACE_DEPTH]!;
+  }
+
+  /** Starts the next trap's trace afresh (native code only ever adds to it). */
+  clearTrace(): void {
+    this.control[TRACE_DEPTH] = 0;
   }
 
   /** The type of the value a `Halt` stopped with (status 4). */

@@ -2,13 +2,14 @@
 //! a math builtin's call is lowered by `math.rs`.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{FuncRef, InstBuilder};
+use cranelift_codegen::ir::{types, FuncRef, InstBuilder, MemFlagsData, Value};
 
 use super::super::entry::import_translated;
 use super::super::scan::Instruction;
-use super::super::{Flow, Translator};
+use super::super::{offset32, Flow, Translator};
 use crate::frame::{CalleeRef, Rejection, Slot};
 use crate::input::{InputError, InputErrorKind};
+use crate::invoke_area::{ARGS_FROM_VALUE, TRACE_DEPTH_FROM_VALUE, TRACE_RECORDS};
 use crate::math::Builtin;
 use crate::outcome::{RefusalReason, ValueKind, STATUS_SIDE_EXIT, STATUS_TRAP};
 
@@ -92,6 +93,16 @@ impl Translator<'_> {
         let is_exit = self.b.ins().icmp_imm_u(IntCC::Equal, status, i64::from(STATUS_SIDE_EXIT));
         self.b.ins().brif(is_exit, exited, &[], other, &[]);
         self.b.switch_to_block(other);
+        let traced = self.b.create_block();
+        self.b.set_cold_block(traced);
+        let leave = self.b.create_block();
+        self.b.set_cold_block(leave);
+        let is_trap = self.b.ins().icmp_imm_u(IntCC::Equal, status, i64::from(STATUS_TRAP));
+        self.b.ins().brif(is_trap, traced, &[], leave, &[]);
+        self.b.switch_to_block(traced);
+        self.record_trap_call(pc, self.input.functions[index].start);
+        self.b.ins().jump(leave, &[]);
+        self.b.switch_to_block(leave);
         self.b.ins().return_(&[status, value]);
         self.b.switch_to_block(exited);
         self.append_exit_frame(pc, &at_call);
@@ -107,6 +118,27 @@ impl Translator<'_> {
         };
         self.frame.push(result);
         Ok(Flow::Next(i.next))
+    }
+
+    /// A call at `pc` of the function starting at `callee_start` returned the trap status: the
+    /// pair is recorded in the trap trace (see `TRACE_DEPTH`), so that the error names this
+    /// frame and its call site. Past the last pair, each record overwrites the last one, which
+    /// so ends holding the outermost.
+    fn record_trap_call(&mut self, pc: usize, callee_start: usize) {
+        let flags = MemFlagsData::trusted();
+        // A u32 word, zero-extended to i64 by the load.
+        let count = self.b.ins().uload32(flags, self.out, TRACE_DEPTH_FROM_VALUE);
+        let last = self.b.ins().iconst(types::I64, (TRACE_RECORDS - 1) as i64);
+        let at = self.b.ins().umin(count, last);
+        let shift = self.b.ins().imul_imm_u(at, 16);
+        let record = self.b.ins().iadd(self.out, shift);
+        let call_site = self.b.ins().f64const(f64::from(offset32(pc)));
+        let callee = self.b.ins().f64const(f64::from(offset32(callee_start)));
+        self.b.ins().store(flags, call_site, record, ARGS_FROM_VALUE);
+        self.b.ins().store(flags, callee, record, ARGS_FROM_VALUE + 8);
+        let next = self.b.ins().iadd_imm_s(count, 1);
+        let next: Value = self.b.ins().ireduce(types::I32, next);
+        self.b.ins().store(flags, next, self.out, TRACE_DEPTH_FROM_VALUE);
     }
 
     /// The kinds function `index` takes its parameters as: the root's entry kinds (for a
