@@ -9,15 +9,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { loadProgram } from './cli/load-program.js';
+import type { ErrorFormat } from './cli/error-report.js';
 import { type CommandActions, cliProgram } from './cli/program.js';
 
 const actions: CommandActions = {
-  run: async (file, options) => (await import('./cli/run-command.js')).runCommand(file, options),
-  async build(file, output) {
+  run: (file, options) => reportingCompileErrors(options.errorFormat, async () => (await import('./cli/run-command.js')).runCommand(file, options)),
+  build: (file, output, errorFormat) => reportingCompileErrors(errorFormat, async () => {
     const [{ bytecode }, { writeAtb }] = await Promise.all([loadProgram(file), import('./bytecode/atb.js')]);
     writeFileSync(output, writeAtb(bytecode));
     return 0;
-  },
+  }),
   async disasm(file) {
     const [{ bytecode }, { disassemble }] = await Promise.all([loadProgram(file), import('./bytecode/disassembler.js')]);
     process.stdout.write(disassemble(bytecode));
@@ -49,6 +50,18 @@ async function main(argv: string[]): Promise<number> {
  */
 function withStatsValue(argv: readonly string[]): string[] {
   return argv.map((a) => (a === '--stats' ? '--stats=table' : a));
+}
+
+/** Runs a command; a compile error of its program is printed in `format` (exit 1). */
+async function reportingCompileErrors(format: ErrorFormat, command: () => Promise<number>): Promise<number> {
+  try {
+    return await command();
+  } catch (error) {
+    const [{ CompileError }, { compileErrorReport }] = await Promise.all([import('./compiler/compile-error.js'), import('./cli/error-report.js')]);
+    if (!(error instanceof CompileError)) throw error;
+    process.stderr.write(`${compileErrorReport(error, format)}\n`);
+    return 1;
+  }
 }
 
 /** Known errors print their own message (never a stack trace). */

@@ -21,7 +21,7 @@ export async function loadProgram(file: string): Promise<LoadedProgram> {
     const { readAtb } = await import('../bytecode/atb.js');
     return { bytecode: readAtb(new Uint8Array(bytes)), source: undefined };
   }
-  const [{ compile }, { SourceText }] = await Promise.all([import('../compiler/index.js'), import('../compiler/source-text.js')]);
-  const text = bytes.toString('utf8');
-  return { bytecode: compile(text, file), source: new SourceText(text, file) };
+  const { compile } = await import('../compiler/index.js');
+  const bytecode = compile(bytes.toString('utf8'), file);
+  return { bytecode, source: bytecode.source };
 }

@@ -6,13 +6,14 @@
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { COMPILE_THREAD_PRIORITIES } from '../jit/native/contract.js';
+import { ERROR_FORMATS, type ErrorFormat } from './error-report.js';
 import { byteSize, integerIn, milliseconds } from './option-values.js';
 import type { RunOptions } from './run-options.js';
 
 /** What each command does with its parsed arguments; each resolves to the exit status. */
 export interface CommandActions {
   run(file: string, options: RunOptions): Promise<number>;
-  build(file: string, output: string): Promise<number>;
+  build(file: string, output: string, errorFormat: ErrorFormat): Promise<number>;
   disasm(file: string): Promise<number>;
 }
 
@@ -41,13 +42,15 @@ export function cliProgram(version: string, actions: CommandActions, setStatus: 
     .addOption(new Option('--time-budget <ms>', 'stop the run with an error after this long (default: none)').argParser(milliseconds))
     .addOption(new Option('--trace-jit', 'print one line per compile event on stderr'))
     .addOption(new Option('--stats [format]', 'print JIT statistics on stderr at the end').choices(['table', 'json']).preset('table'))
+    .addOption(errorFormatOption())
     .action(async (file: string, options: ParsedRunOptions) => setStatus(await actions.run(file, runOptions(options))));
 
   program.command('build')
     .description('Compile Atlas source to an .atb bytecode file.')
     .argument('<file>', 'an .atlas source file')
     .requiredOption('-o, --output <file>', 'the .atb file to write')
-    .action(async (file: string, options: { output: string }) => setStatus(await actions.build(file, options.output)));
+    .addOption(errorFormatOption())
+    .action(async (file: string, options: { output: string; errorFormat: ErrorFormat }) => setStatus(await actions.build(file, options.output, options.errorFormat)));
 
   program.command('disasm')
     .description('Print the disassembled bytecode of a program (source or .atb).')
@@ -55,6 +58,11 @@ export function cliProgram(version: string, actions: CommandActions, setStatus: 
     .action(async (file: string) => setStatus(await actions.disasm(file)));
 
   return program;
+}
+
+function errorFormatOption(): Option {
+  return new Option('--error-format <format>', 'how errors are printed on stderr: human (file:line:col, code frame, Atlas stack), reference (the reference implementation\'s line) or json (one object per line)')
+    .choices(ERROR_FORMATS).default('human');
 }
 
 /** commander's values for `run` (names camel-cased, `--no-jit` as `jit: false`). */
@@ -69,6 +77,7 @@ interface ParsedRunOptions {
   readonly timeBudget: number | undefined;
   readonly traceJit: boolean | undefined;
   readonly stats: 'table' | 'json' | undefined;
+  readonly errorFormat: ErrorFormat;
 }
 
 function runOptions(o: ParsedRunOptions): RunOptions {
@@ -83,5 +92,6 @@ function runOptions(o: ParsedRunOptions): RunOptions {
     timeBudgetMs: o.timeBudget,
     traceJit: o.traceJit === true,
     stats: o.stats,
+    errorFormat: o.errorFormat,
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { JitEngine } from '../jit/jit-engine.js';
 import type { SourceText } from '../compiler/source-text.js';
+import { type ErrorFormat, runtimeErrorReport } from './error-report.js';
 import { loadProgram, type LoadedProgram } from './load-program.js';
 import type { RunOptions } from './run-options.js';
 
@@ -14,10 +15,11 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   const jitModules = options.jit ? Promise.all([import('../jit/jit-engine.js'), import('../jit/native/addon.js')]) : undefined;
   const [program, vm] = await Promise.all([loadProgram(file), import('../vm/index.js')]);
   const engine = jitModules === undefined ? undefined : await createEngine(options, await jitModules);
-  if (engine === undefined) return execute(program, vm, undefined, options.timeBudgetMs);
+  const run: RunSpec = { file, program, timeBudgetMs: options.timeBudgetMs, errorFormat: options.errorFormat };
+  if (engine === undefined) return execute(run, vm, undefined);
   const stopTrace = options.traceJit ? (await import('./trace-jit.js')).traceJit((line) => process.stderr.write(`${line}\n`), tracePositions(program.source)) : undefined;
   try {
-    const status = execute(program, vm, engine, options.timeBudgetMs);
+    const status = execute(run, vm, engine);
     if (options.stats !== undefined) await printStats(engine, options.stats);
     return status;
   } finally {
@@ -53,8 +55,17 @@ async function createEngine(options: RunOptions, [{ JitEngine }, { JitUnavailabl
 
 type VmModule = typeof import('../vm/index.js');
 
-/** Runs the program; a runtime error is reported the reference's way plus a source excerpt. */
-function execute(program: LoadedProgram, { Vm, AtlasRuntimeError, AtlasInterrupted }: VmModule, engine: JitEngine | undefined, timeBudgetMs: number | undefined): number {
+/** What `execute` runs and how it reports a runtime error. */
+interface RunSpec {
+  readonly file: string;
+  readonly program: LoadedProgram;
+  readonly timeBudgetMs: number | undefined;
+  readonly errorFormat: ErrorFormat;
+}
+
+/** Runs the program; a runtime error is reported in the chosen format (`error-report.ts`). */
+function execute(run: RunSpec, { Vm, AtlasRuntimeError, AtlasInterrupted }: VmModule, engine: JitEngine | undefined): number {
+  const { program, timeBudgetMs } = run;
   const vm = new Vm(program.bytecode, { ...(engine === undefined ? {} : { jit: engine }), ...(timeBudgetMs === undefined ? {} : { timeBudgetMs }) });
   try {
     vm.run();
@@ -65,8 +76,7 @@ function execute(program: LoadedProgram, { Vm, AtlasRuntimeError, AtlasInterrupt
       return 1;
     }
     if (!(error instanceof AtlasRuntimeError)) throw error;
-    process.stderr.write(`Runtime error: ${error.debugString()}\n`);
-    if (program.source !== undefined && error.span !== undefined) process.stderr.write(`${excerpt(program.source, error.span)}\n`);
+    process.stderr.write(`${runtimeErrorReport(error, run.errorFormat, run.file, run.program.source)}\n`);
     return 1;
   }
 }
@@ -84,10 +94,3 @@ function tracePositions(source: SourceText | undefined): { locate?: (span: { sta
   return { locate: (span) => `${source.file}:${source.locate(span.start).line}:${source.locate(span.start).column}` };
 }
 
-/** `--> file:line:col`, the source line, and a caret under the span. */
-function excerpt(source: SourceText, span: { start: number; end: number }): string {
-  const { line, column } = source.locate(span.start);
-  const text = source.lineText(line);
-  const width = Math.max(1, Math.min(span.end - span.start, Array.from(text).length - column + 1));
-  return `  --> ${source.file}:${line}:${column}\n${text}\n${' '.repeat(column - 1)}^${'~'.repeat(width - 1)}`;
-}

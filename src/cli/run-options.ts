@@ -1,5 +1,6 @@
 /** What `atlas-jit run` was asked to do, after parsing and validation (see `program.ts`). */
 import type { CompileThreadPriority } from '../jit/native/contract.js';
+import type { ErrorFormat } from './error-report.js';
 
 export interface RunOptions {
   /** False with `--no-jit`: every function interpreted, no engine created. */
@@ -15,4 +16,6 @@ export interface RunOptions {
   readonly timeBudgetMs: number | undefined;
   readonly traceJit: boolean;
   readonly stats: 'table' | 'json' | undefined;
+  /** How compile and runtime errors are printed (`--error-format`). */
+  readonly errorFormat: ErrorFormat;
 }

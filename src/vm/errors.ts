@@ -177,7 +177,7 @@ function formatStack(error: AtlasRuntimeError): string {
 }
 
 /** `file:line:col` when the source is known, else `offset N` (with its span when there is one). */
-export function frameLocation(frame: Pick<AtlasFrame, 'file' | 'line' | 'column' | 'offset' | 'span'>): string {
+function frameLocation(frame: Pick<AtlasFrame, 'file' | 'line' | 'column' | 'offset' | 'span'>): string {
   if (frame.line !== undefined) return `${frame.file ?? '<source>'}:${frame.line}:${frame.column}`;
   const at = frame.offset >= 0 ? `offset ${frame.offset}` : '<host>';
   return frame.span === undefined ? at : `${at}, span ${frame.span.start}..${frame.span.end}`;
