@@ -8,8 +8,11 @@ export {
   type OpcodeName, type Constant, type FunctionRef, type Span, type DebugEntry, type ValidationIssue, type ValidationRule,
 } from './bytecode/index.js';
 export { compile, CompileError } from './compiler/index.js';
+export { SourceText, type Location } from './compiler/source-text.js';
+export { codeFrame, type CodeFrameOptions } from './compiler/code-frame.js';
 export {
   Vm, AtlasRuntimeError, HaltSignal, type VmOptions, type Value, type HostValue, type VmJitHook, type RuntimeErrorKind, type FunctionHandle,
+  type AtlasFrame,
 } from './vm/index.js';
 export { JitEngine, type FunctionState, type JitFunctionStats, type JitStats } from './jit/jit-engine.js';
 export { JitUnavailableError } from './jit/native/addon.js';

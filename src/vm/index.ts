@@ -3,7 +3,7 @@ export {
   typeName, valuesEqual, formatNumber, display, charCount,
   type Value, type HostValue, type TypeName,
 } from './values.js';
-export { AtlasRuntimeError, AtlasInterrupted, runtimeErrorAt, rustDebugString, NO_OFFSET, type RuntimeErrorKind } from './errors.js';
+export { AtlasRuntimeError, AtlasInterrupted, runtimeErrorAt, rustDebugString, NO_OFFSET, MAX_ERROR_FRAMES, type AtlasFrame, type RuntimeErrorKind } from './errors.js';
 export { BUILTINS, BUILTIN_VALUES, MATH_CONSTANTS, StdlibError, type BuiltinFn, type BuiltinContext } from './builtins.js';
 export { fromHostValue, fromHostArg, fromHostArgs } from './host.js';
 export type { FunctionHandle } from './function-handle.js';
