@@ -88,15 +88,21 @@ test('--stats prints a table and --stats=json prints JSON, both on stderr', (t) 
   t.is(json.stdout, '2666646666700000\n', 'program output stays clean');
 });
 
-test('a runtime error prints the reference error line and the source with a caret, exit 1', (t) => {
-  const r = cli('run', `${CORPUS}runtime_errors/division_by_zero.atlas`);
+test('a runtime error prints file:line:col, the message, a code frame and the Atlas stack, exit 1; the reference line on request', (t) => {
+  const program = `${CORPUS}runtime_errors/division_by_zero.atlas`;
+  const r = cli('run', program);
   t.is(r.code, 1);
-  const expected = readFileSync(`${CORPUS}runtime_errors/division_by_zero.stderr`, 'utf8').trim();
-  const lines = r.stderr.split('\n');
-  t.is(lines[0], expected);
-  t.regex(lines[1]!, /division_by_zero\.atlas:1:17/);
-  t.is(lines[2], 'let x: number = 10 / 0;');
-  t.is(lines[3], '                ^~~~~~');
+  t.is(r.stderr, [
+    `${program}:1:17: error: Division by zero`,
+    '> 1 | let x: number = 10 / 0;',
+    '    |                 ^^^^^^',
+    '  2 | print(x);',
+    `    at <main> (${program}:1:17)`,
+    '',
+  ].join('\n'));
+  const reference = cli('run', program, '--error-format=reference');
+  t.is(reference.code, 1);
+  t.is(reference.stderr, readFileSync(`${CORPUS}runtime_errors/division_by_zero.stderr`, 'utf8').trim() + '\n');
 });
 
 test('a compile error prints file:line:column, the line and a caret, exit 1, no stack trace', (t) => {
