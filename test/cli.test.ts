@@ -102,7 +102,8 @@ test('a runtime error prints file:line:col, the message, a code frame and the At
   ].join('\n'));
   const reference = cli('run', program, '--error-format=reference');
   t.is(reference.code, 1);
-  t.is(reference.stderr, readFileSync(`${CORPUS}runtime_errors/division_by_zero.stderr`, 'utf8').trim() + '\n');
+  const expected = readFileSync(`${CORPUS}runtime_errors/division_by_zero.stderr`, 'utf8').trim();
+  t.is(reference.stderr, `${expected}\n`);
 });
 
 test('a compile error prints file:line:column, the line and a caret, exit 1, no stack trace', (t) => {

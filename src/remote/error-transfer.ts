@@ -2,7 +2,8 @@
  * Errors across the thread boundary. comlink's own handler for thrown values keeps only an
  * Error's message, name and stack and rebuilds a plain `Error`; this one rebuilds the same
  * class with all its data fields, so a remote caller can `instanceof AtlasRuntimeError`
- * and read `kind`, `detail`, `offset` and `span`, or `instanceof CompileError` and read
+ * and read `kind`, `detail`, `offset`, `span`, `file`, `line`, `column`, `frames` and the Atlas
+ * `stack`, or `instanceof CompileError` and read
  * `file`, `line`, `column`, `reason`, `code`, `span` and `sourceLine` (and call
  * `debugString()`, which lives on the prototype).
  *
