@@ -170,7 +170,7 @@ const input = fc.tuple(fc.integer({ min: 0, max: 4 }), number, number);
 
 type Outcome =
   | { readonly value: Value | undefined; readonly type: string }
-  | { readonly error: { kind: string; detail: string | undefined; offset: number; span: string } };
+  | { readonly error: { kind: string; detail: string | undefined; offset: number; span: string; stack: string | undefined } };
 
 function outcome(vm: Vm, args: readonly number[], name = 'f0'): Outcome {
   try {
@@ -178,7 +178,7 @@ function outcome(vm: Vm, args: readonly number[], name = 'f0'): Outcome {
     return { value, type: typeof value };
   } catch (error) {
     if (!(error instanceof AtlasRuntimeError)) throw error;
-    return { error: { kind: error.kind, detail: error.detail, offset: error.offset, span: JSON.stringify(error.span) } };
+    return { error: { kind: error.kind, detail: error.detail, offset: error.offset, span: JSON.stringify(error.span), stack: error.stack } };
   }
 }
 

@@ -119,7 +119,7 @@ function run(vm: Vm, lines: string[]): Run {
     result = `${typeof value}:${String(value)}`;
   } catch (error) {
     if (!(error instanceof AtlasRuntimeError)) throw error;
-    result = JSON.stringify({ kind: error.kind, detail: error.detail, offset: error.offset, span: error.span });
+    result = JSON.stringify({ kind: error.kind, detail: error.detail, offset: error.offset, span: error.span, stack: error.stack });
   }
   const globals = ['g0', 'g1', 'flag', 'i', 'j'].map((name) => describe(vm.getGlobal(name))).join(' ');
   return { lines: [...lines], result, globals };

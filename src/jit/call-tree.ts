@@ -43,6 +43,8 @@ export interface CallTree {
   readonly callees: readonly NativeCallee[];
   /** `Call` offset → index of the function it calls. */
   readonly calls: ReadonlyMap<number, number>;
+  /** The functions 1.. themselves (`callees[i]` is `functions[i]`'s body), to name native frames. */
+  readonly functions: readonly FunctionRef[];
   /** Every global a reachable `GetGlobal` of the tree reads, once. */
   readonly globals: readonly GlobalDependency[];
 }
@@ -80,10 +82,10 @@ export function resolveCallTree(bytecode: Bytecode, root: FunctionRef): CallTree
     }
   }
   const callees = order.slice(1).map((fn) => ({ start: fn.offset, end: analysis.functionEnd(fn), arity: fn.arity, localCount: fn.localCount }));
-  return { callees, calls, globals: [...globals.values()] };
+  return { callees, calls, functions: order.slice(1), globals: [...globals.values()] };
 }
 
-const LEAF_TREE: CallTree = { callees: [], calls: new Map(), globals: [] };
+const LEAF_TREE: CallTree = { callees: [], calls: new Map(), functions: [], globals: [] };
 
 /** The function global `name` statically holds, if it is one of the program's function globals. */
 function knownFunction(bytecode: Bytecode, name: string): FunctionRef | undefined {

@@ -542,7 +542,7 @@ export class JitEngine implements VmJitHook {
     this.counters.jitExecutions++;
     if (status === InvokeStatus.Interrupted) throw this.interrupted();
     if (status === InvokeStatus.SideExit) return this.sideExit(record, view);
-    return this.caller.resultOf(status, record.program.bytecode, record.fn.name);
+    return this.caller.resultOf(status, record.program.bytecode, record);
   }
 
   /** Native code left part-way: the VM continues the frame from what it handed back. */

@@ -5,7 +5,8 @@
  * bail-out (the last two are the caller's to handle: they carry no value). A trap becomes
  * the exact `AtlasRuntimeError` the interpreter would have raised at that bytecode offset.
  */
-import type { Bytecode } from '../bytecode/bytecode.js';
+import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
+import type { CallTree } from './call-tree.js';
 import { type AtlasRuntimeError, AtlasFunction, BUILTIN_VALUES, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type ExitFrame, type GlobalsView, HaltSignal, runtimeErrorAt, type Value } from '../vm/index.js';
 import { EXIT_HEADER_KIND, EXIT_SLOT_KINDS, InvokeStatus, NativeInvoker, TRACE_RECORDS, trapError, type NativeType } from './native.js';
 
@@ -120,7 +121,7 @@ export class NativeCaller extends NativeInvoker {
    * The value the last call of `program`'s code returned, for a status that carries one;
    * a trap throws the interpreter's error, a halt its `HaltSignal`.
    */
-  resultOf(status: InvokeStatus, program: Bytecode, root: string): Value {
+  resultOf(status: InvokeStatus, program: Bytecode, code: TrapSource): Value {
     switch (status) {
       case InvokeStatus.Number: return this.value;
       case InvokeStatus.Bool: return this.value !== 0;
@@ -128,7 +129,7 @@ export class NativeCaller extends NativeInvoker {
       case InvokeStatus.Trap: {
         const { kind, detail } = trapError(this.trapCode);
         const error = runtimeErrorAt(program, kind, this.trapOffset, detail);
-        this.traceTrap(error, program, root);
+        this.traceTrap(error, program, code);
         throw error;
       }
       case InvokeStatus.Halted: throw new HaltSignal(typedValue(this.value, this.haltType));
@@ -138,31 +139,43 @@ export class NativeCaller extends NativeInvoker {
 
   /**
    * Records the native frames of a trap, innermost first: each call that returned the trap
-   * status recorded its offset and its callee's start in the trap trace (`traceRecords`,
-   * `traceDepth`); `root` is the function whose code was invoked. The trace is reset for the
-   * next trap. When the trace overflowed, its last record is the outermost call, and the
-   * frames between the ones it kept are counted as omitted.
+   * status recorded its offset and its callee's start in the trap trace (`traceDepth`); the
+   * callee is named by the call tree's resolution of that call (the function the interpreter
+   * would have called there), `code.fn` is the function whose code was invoked. The trace is
+   * reset for the next trap. When it overflowed, its last record is the outermost call, and
+   * the frames between the ones it kept are counted as omitted.
    */
-  private traceTrap(error: AtlasRuntimeError, program: Bytecode, root: string): void {
+  private traceTrap(error: AtlasRuntimeError, program: Bytecode, code: TrapSource): void {
     const count = this.traceDepth;
     this.clearTrace();
-    const kept = Math.min(count, TRACE_RECORDS);
-    const names = new Map(program.functions().map((fn) => [fn.offset, fn.name]));
-    const nameAt = (record: number): string => names.get(this.args[2 * record + 1]!) ?? '<unknown>';
+    const nameAt = (record: number): string => calleeName(program, code, this.args[2 * record]!, this.args[2 * record + 1]!);
     let offset = error.offset;
-    // Records 0 .. inner-1 are consecutive calls outwards; the last kept one may be the outermost of many.
-    const inner = count > TRACE_RECORDS ? TRACE_RECORDS - 1 : kept;
+    // Records 0 .. inner-1 are consecutive calls outwards; past them, the last one is the outermost of many.
+    const inner = count > TRACE_RECORDS ? TRACE_RECORDS - 1 : count;
     for (let r = 0; r < inner; r++) {
       error.addFrame(nameAt(r), offset);
       offset = this.args[2 * r]!;
     }
     if (count > TRACE_RECORDS) {
-      // The frame that made the kept innermost call and those below it, up to the outermost callee.
+      // The frame that made the innermost kept call and those below it, up to the outermost callee.
       error.omitFrames(count - inner);
       offset = this.args[2 * (TRACE_RECORDS - 1)]!;
     }
-    error.addFrame(root, offset);
+    error.addFrame(code.fn.name, offset);
   }
+}
+
+/** What ran when native code trapped: the function (or loop's function) invoked and its call tree. */
+export interface TrapSource {
+  readonly fn: FunctionRef;
+  readonly tree: CallTree | undefined;
+}
+
+/** The function the call at `site` calls in `code`'s tree; by its body's start if the tree does not say. */
+function calleeName(program: Bytecode, code: TrapSource, site: number, start: number): string {
+  const index = code.tree?.calls.get(site);
+  const fn = index === undefined ? undefined : index === 0 ? code.fn : code.tree!.functions[index - 1];
+  return fn?.name ?? program.functions().find((f) => f.offset === start)?.name ?? '<unknown>';
 }
 
 /** The kinds of `count` values from `values[base]`; undefined if one is not a number, bool or null. */
