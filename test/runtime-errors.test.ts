@@ -225,3 +225,16 @@ test('the remote runtime hands over line, column, file, frames and the Atlas sta
     await rt.close();
   }
 });
+
+test('each kind\'s message is the reference\'s Display text, and its position is where it failed', (t) => {
+  const cases: [string, string, string, number, number][] = [
+    ['let a = [1, 2];\nlet b = a[5];\n', 'OutOfBounds', 'Array index out of bounds', 2, 9],
+    ['let big = 1e308;\nlet c = big * 10;\n', 'InvalidNumericResult', 'Invalid numeric result', 2, 9],
+    ['let s = "abc";\nlet n = 7 % 0;\n', 'DivideByZero', 'Division by zero', 2, 9],
+  ];
+  for (const [source, kind, message, line, column] of cases) {
+    const error = errorOf(() => new Vm(compile(source, 'kinds.atlas')).run());
+    t.like(error, { kind, message, file: 'kinds.atlas', line, column }, source);
+    t.deepEqual(trace(error.frames), [`<main>@${line}:${column}`]);
+  }
+});
