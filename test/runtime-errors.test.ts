@@ -3,9 +3,8 @@
 // fields crossing to a remote runtime's caller.
 import test from 'ava';
 import {
-  AtlasRuntimeError, codeFrame, compile, JitEngine, readAtb, SourceText, spawnRuntime, Vm, writeAtb, type AtlasFrame, type Bytecode,
+  AtlasRuntimeError, codeFrame, compile, JitEngine, MAX_ERROR_FRAMES, readAtb, SourceText, spawnRuntime, Vm, writeAtb, type AtlasFrame, type Bytecode,
 } from '../src/index.js';
-import { MAX_ERROR_FRAMES } from '../src/vm/index.js';
 
 /** c divides by zero (tab-indented), called by b, called by a, called from top level. */
 const DEPTH3 = [
