@@ -6,6 +6,9 @@
  */
 import type { JitEngine } from '../jit/jit-engine.js';
 import type { SourceText } from '../compiler/source-text.js';
+import type { Bytecode } from '../bytecode/bytecode.js';
+import { instructions, jumpTarget } from '../bytecode/decoder.js';
+import { isJump } from '../bytecode/opcode.js';
 import { loadProgram, type LoadedProgram } from './load-program.js';
 import type { RunOptions } from './run-options.js';
 
@@ -15,6 +18,9 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   const [program, vm] = await Promise.all([loadProgram(file), import('../vm/index.js')]);
   const engine = jitModules === undefined ? undefined : await createEngine(options, await jitModules);
   if (engine === undefined) return execute(program, vm, undefined, options.timeBudgetMs);
+  // Their boot then overlaps the run's start, off this thread; a program with nothing that
+  // could get hot (no function, no loop) never starts them.
+  if (mayGetHot(program.bytecode)) engine.startWorkers();
   const stopTrace = options.traceJit ? (await import('./trace-jit.js')).traceJit((line) => process.stderr.write(`${line}\n`), tracePositions(program.source)) : undefined;
   try {
     const status = execute(program, vm, engine, options.timeBudgetMs);
@@ -24,6 +30,13 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
     stopTrace?.();
     await engine.close();
   }
+}
+
+/** Whether `bytecode` has a function or a loop (a backward jump): something the JIT could compile. */
+function mayGetHot(bytecode: Bytecode): boolean {
+  if (bytecode.functions().length > 0) return true;
+  for (const ins of instructions(bytecode.code)) if (isJump(ins.info.byte) && jumpTarget(ins) <= ins.offset) return true;
+  return false;
 }
 
 type JitModules = [typeof import('../jit/jit-engine.js'), typeof import('../jit/native/addon.js')];
