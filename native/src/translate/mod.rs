@@ -46,7 +46,10 @@ use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 pub use budget::{Budget, MAX_UNITS};
-pub use entry::{fmod_signature, internal_signature, native_signature, translate_entry, STACK_BUDGET};
+pub use entry::{
+    fmod_preserving_signature, fmod_signature, internal_signature, native_signature, translate_entry,
+    translate_fmod_preserving, STACK_BUDGET,
+};
 pub use return_kinds::translate_module;
 
 use crate::frame::{Frame, Rejection, Slot};
@@ -61,6 +64,10 @@ use entry::CONTROL_PARAMS;
 pub struct TranslateEnv {
     pub frontend: TargetFrontendConfig,
     pub fmod: UserExternalName,
+    /// The module's wrapper of `fmod` that clobbers no register (`fmod_preserving_signature`),
+    /// and whether any translated function calls it (then the module defines it).
+    pub fmod_preserving: UserExternalName,
+    pub fmod_used: std::cell::Cell<bool>,
     pub functions: Vec<UserExternalName>,
     /// The kind each function is assumed to return where it is called natively (checked
     /// against what its returns produce; see `Translated::return_kinds`).
@@ -240,7 +247,8 @@ struct Translator<'a> {
     blocks: HashMap<usize, (Block, Vec<Slot<()>>)>,
     work: Vec<usize>,
     exits: Vec<Exit>,
-    fmod: Option<FuncRef>,
+    /// The imported fmod wrapper and the stack slot its result comes back in, once `Mod` needs them.
+    fmod: Option<(FuncRef, ir::StackSlot)>,
     callees: HashMap<usize, FuncRef>,
     /// Cold blocks that return a status with no value (interrupted, bailed out): one per
     /// status, made on first use, filled by `fill_status_blocks` once the body is done.
