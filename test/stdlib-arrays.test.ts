@@ -210,3 +210,12 @@ test('property: push, unshift, reverse, concat and slice match JavaScript where 
     t.deepEqual(ops(a, b, s, e), [[...a, s], [e, ...a], a.slice().reverse(), a.concat(b), a.slice(Math.min(s, e), Math.max(s, e))]);
   }));
 });
+
+test('property: arraySort of numbers with NaN is the reference\'s insertion sort (NaN equal to every number)', (t) => {
+  const sort = hostFunction('a: number[]', 'arraySort(a)');
+  const withNaN = fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant(Number.NaN), fc.double()), { maxLength: 60 });
+  fc.assert(fc.property(withNaN, (a) => {
+    t.deepEqual(sort(a), insertionSorted(a));
+  }));
+});
+

@@ -336,3 +336,31 @@ test('property: sort and sortBy are stable sorts (JavaScript\'s stable sort with
     t.deepEqual(ops(a), [sorted, sorted]);
   }));
 });
+
+/** The reference VM's sortBy on (key, tag) pairs: insertion sort, "less" only within numbers or within strings. */
+function referenceSortBy(pairs: readonly (readonly [HostValue, number])[]): (readonly [HostValue, number])[] {
+  const codePoints = (s: string) => [...s].map((c) => c.codePointAt(0)!);
+  const stringLess = (x: string, y: string) => {
+    const p = codePoints(x);
+    const q = codePoints(y);
+    for (let i = 0; i < Math.min(p.length, q.length); i++) if (p[i] !== q[i]) return p[i]! < q[i]!;
+    return p.length < q.length;
+  };
+  const less = (k: HostValue, e: HostValue) =>
+    (typeof k === 'number' && typeof e === 'number' && k < e) || (typeof k === 'string' && typeof e === 'string' && stringLess(k, e));
+  const v = pairs.slice();
+  for (let i = 1; i < v.length; i++) {
+    for (let j = i; j > 0 && less(v[j]![0], v[j - 1]![0]); j--) [v[j], v[j - 1]] = [v[j - 1]!, v[j]!];
+  }
+  return v;
+}
+
+test('property: sortBy with keys of mixed kinds (NaN, strings, bools, null) is the reference VM\'s insertion sort', (t) => {
+  const sortBy = hostFunction('fn k(p: number[]) -> number { return p[0]; }', 'a: number[][]', 'sortBy(a, k)');
+  const key = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constant(Number.NaN), fc.constantFrom('a', 'b', '～', '😀', ''), fc.boolean(), fc.constant(null));
+  fc.assert(fc.property(fc.array(key, { maxLength: 40 }), (keys) => {
+    const pairs = keys.map((k, i) => [k, i] as const);
+    t.deepEqual(sortBy(pairs), referenceSortBy(pairs).map(([k, i]) => [k, i]));
+  }));
+});
+

@@ -12,6 +12,7 @@ import { searchEquals } from './array-equality.js';
 import { compareCodePoints } from './code-point-order.js';
 import { insertionSort } from './insertion-sort.js';
 import { debugForm } from './reference-debug.js';
+import { sortRuns } from './run-sort.js';
 
 /** One argument, an array. */
 function unary(name: string, body: (a: readonly Value[]) => Value): [string, BuiltinFn] {
@@ -96,16 +97,23 @@ function naturalCompare(a: Value, b: Value): number {
   return compareCodePoints(debugForm(a), debugForm(b));
 }
 
+/** The class of a number for `sortRuns`: NaN compares equal to every number, so no number passes it. */
+function numberClass(x: Value): string | undefined {
+  return Number.isNaN(x) ? undefined : 'number';
+}
+
 /**
  * A stably sorted copy. Without NaN the order is a strict weak order and every stable sort gives
- * the reference's result, so V8's stable sort does. With NaN the reference's sort may abort the
- * process (arrays over 20 elements) or gives what the insertion sort gives; we always use the
- * insertion sort, which matches every reference run that did not abort.
+ * the reference's result. With NaN the reference's sort gives what the insertion sort of `sort`
+ * gives (arrays up to 20 elements) or may abort the process (longer ones); we always give the
+ * insertion sort's result, which matches every reference run that did not abort: for numbers,
+ * each NaN stays in place and the runs between NaNs are sorted (`sortRuns`).
  */
 function sortNatural(a: readonly Value[]): AtlasArray {
-  const hasNaN = a.some((x) => typeof x === 'number' && Number.isNaN(x));
-  if (hasNaN) return new AtlasArray(insertionSort(a, (later, earlier) => naturalCompare(later, earlier) < 0));
-  return new AtlasArray(a.slice().sort(naturalCompare));
+  if (!a.some((x) => typeof x === 'number' && Number.isNaN(x))) return new AtlasArray(a.slice().sort(naturalCompare));
+  if (a.every((x) => typeof x === 'number')) return new AtlasArray(sortRuns(a, numberClass, naturalCompare));
+  // NaN among other kinds: a NaN orders against them by Debug text, so it is no barrier there.
+  return new AtlasArray(insertionSort(a, (later, earlier) => naturalCompare(later, earlier) < 0));
 }
 
 /** The 16 array builtins, by name. */

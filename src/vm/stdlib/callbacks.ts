@@ -12,6 +12,7 @@ import { AtlasArray, type Value } from '../values.js';
 import { type CallbackContext, type CallbackInvoker, invokerFor, isCallable } from './callback-context.js';
 import { compareCodePoints } from './code-point-order.js';
 import { insertionSort } from './insertion-sort.js';
+import { sortRuns } from './run-sort.js';
 
 type Intrinsic = (elements: readonly Value[], callback: Value, call: CallbackInvoker, args: readonly Value[]) => Value;
 
@@ -94,17 +95,26 @@ const sort: Intrinsic = (a, cmp, call) =>
     return r < 0;
   }));
 
-/** Key order of `sortBy`: two numbers or two strings (by code point); any other pair is "not less". */
-function keyLess(k: Value, earlier: Value): boolean {
-  if (typeof k === 'number' && typeof earlier === 'number') return k < earlier;
-  if (typeof k === 'string' && typeof earlier === 'string') return compareCodePoints(k, earlier) < 0;
-  return false;
+/**
+ * Key classes of `sortBy`: a key is "less" only than a greater key of its own class, number
+ * (by value) or string (by code point); NaN and every other kind are never less, nor is
+ * anything less than them. So its insertion sort is `sortRuns` over these classes.
+ */
+function keyClass(k: Value): string | undefined {
+  if (typeof k === 'number') return Number.isNaN(k) ? undefined : 'number';
+  return typeof k === 'string' ? 'string' : undefined;
 }
 
-/** Every key first, in order, then the reference VM's insertion sort on (key, element) pairs. */
+function compareKeys(a: Value, b: Value): number {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b);
+  return 0; // not reached: sortRuns compares keys of one class
+}
+
+/** Every key first, in order, then the reference VM's stable insertion sort of the (key, element) pairs. */
 const sortBy: Intrinsic = (a, key, call) => {
   const keyed = a.map((x) => ({ key: call(key, [x]), x }));
-  return new AtlasArray(insertionSort(keyed, (later, earlier) => keyLess(later.key, earlier.key)).map((p) => p.x));
+  return new AtlasArray(sortRuns(keyed, (p) => keyClass(p.key), (p, q) => compareKeys(p.key, q.key)).map((p) => p.x));
 };
 
 /** The 11 array callback intrinsics, by name. */
