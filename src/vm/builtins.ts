@@ -10,6 +10,9 @@
  */
 import { MATH_BUILTINS } from './math-builtins.js';
 import { StdlibError } from './stdlib-error.js';
+import { ARRAY_BUILTINS } from './stdlib/arrays.js';
+import { ARRAY_CALLBACK_INTRINSICS } from './stdlib/callbacks.js';
+import { RESULT_CALLBACK_INTRINSICS } from './stdlib/result-callbacks.js';
 import { AtlasArray, AtlasBuiltin, AtlasOption, AtlasResult, type Value, charCount, display, typeName } from './values.js';
 
 export { StdlibError } from './stdlib-error.js';
@@ -92,6 +95,9 @@ export const BUILTINS: ReadonlyMap<string, BuiltinFn> = new Map([
   ['Ok', Ok],
   ['Err', Err],
   ...MATH_BUILTINS,
+  ...ARRAY_BUILTINS,
+  ...ARRAY_CALLBACK_INTRINSICS,
+  ...RESULT_CALLBACK_INTRINSICS,
 ]);
 
 /**
