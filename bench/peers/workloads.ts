@@ -1,7 +1,9 @@
 /**
  * The six workloads, each written three times with the same algorithm and output:
  * `atlas/NAME.atlas`, `lua/NAME.lua` and `js/NAME.js` (the JS one runs in QuickJS and in
- * plain Node.js alike). Sources are read from bench/peers/, not from dist/.
+ * plain Node.js alike). Sources are read from bench/peers/, not from dist/. The programs'
+ * integers stay below 2^31, so the Lua versions compute in integers on both Lua engines
+ * (fengari's integers are 32-bit) and print alike; the host-call function works in floats.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
