@@ -31,10 +31,14 @@ export function atlasEngine(jit: boolean): PeerEngine {
       }),
     async hostFunction(source, name): Promise<HostFunction> {
       const engine = jit ? await JitEngine.create({ warmUp: false }) : undefined;
-      const vm = newVm(source, engine, () => undefined);
-      vm.run();
-      const fn = vm.function<[number, number], number>(name);
-      return { call: fn, close: async () => engine?.close() };
+      try {
+        const vm = newVm(source, engine, () => undefined);
+        vm.run();
+        return { call: vm.function<[number, number], number>(name), close: async () => engine?.close() };
+      } catch (error) {
+        await engine?.close();
+        throw error;
+      }
     },
   };
 }
