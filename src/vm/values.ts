@@ -94,6 +94,58 @@ export class AtlasResult {
   }
 }
 
+/**
+ * The data of a JSON value: the reference's `JsonValue` (null, bool, f64, string, array,
+ * object). Objects are maps; the reference iterates them in random order, this runtime
+ * always in key order (code-point order), see `jsonObjectEntries`.
+ */
+export type JsonData = null | boolean | number | string | readonly JsonData[] | JsonObject;
+export type JsonObject = ReadonlyMap<string, JsonData>;
+
+/** A JSON value (`json` type), produced by `parseJSON` and by indexing another JSON value. */
+export class AtlasJson {
+  constructor(readonly data: JsonData) {}
+
+  static readonly Null = new AtlasJson(null);
+
+  /**
+   * `j[index]` (the reference `index_str` / `index_num`): a missing key, an index out of
+   * range or not a non-negative integer, or a container of the wrong kind gives JSON null.
+   */
+  index(index: string | number): AtlasJson {
+    const data = this.data;
+    let found: JsonData | undefined;
+    if (typeof index === 'string') {
+      if (data instanceof Map) found = data.get(index);
+    } else if (Array.isArray(data) && Number.isInteger(index) && index >= 0) {
+      found = (data as readonly JsonData[])[index];
+    }
+    return found === undefined || found === null ? AtlasJson.Null : new AtlasJson(found);
+  }
+}
+
+/** A JSON object's entries in key order (code-point order, as the reference's sorted maps). */
+export function jsonObjectEntries(object: JsonObject): [string, JsonData][] {
+  return [...object.entries()].sort(([a], [b]) => compareCodePoints(a, b));
+}
+
+/** Orders strings by code point (the reference's byte order of UTF-8), not by UTF-16 unit. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      // A surrogate (astral code point) sorts after every BMP unit above it.
+      const xs = x >= 0xd800 && x <= 0xdfff;
+      const ys = y >= 0xd800 && y <= 0xdfff;
+      if (xs !== ys) return xs ? 1 : -1;
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
 export type Value =
   | number
   | boolean
@@ -104,14 +156,19 @@ export type Value =
   | AtlasClosure
   | AtlasBuiltin
   | AtlasOption
-  | AtlasResult;
+  | AtlasResult
+  | AtlasJson;
 
 /** What a host may pass to `Vm.call`: scalars and (nested) arrays of them. */
 export type HostValue = number | boolean | null | string | readonly HostValue[];
 
-export type TypeName = 'number' | 'string' | 'bool' | 'null' | 'array' | 'function' | 'builtin' | 'option' | 'result';
+export type TypeName = 'number' | 'string' | 'bool' | 'null' | 'array' | 'function' | 'builtin' | 'json' | 'Option' | 'Result';
 
-/** The reference type name (docs/bytecode.md §2.1); a closure reports "function". */
+/**
+ * The reference type name (`Value::type_name`, docs/bytecode.md §2.1) used in argument
+ * errors (`… got Option`); a closure reports "function". `typeof` uses other names
+ * (lower-case `option`, `closure`): see the type-checking builtins.
+ */
 export function typeName(v: Value): TypeName {
   switch (typeof v) {
     case 'number': return 'number';
@@ -122,8 +179,9 @@ export function typeName(v: Value): TypeName {
       if (v instanceof AtlasArray) return 'array';
       if (v instanceof AtlasFunction || v instanceof AtlasClosure) return 'function';
       if (v instanceof AtlasBuiltin) return 'builtin';
-      if (v instanceof AtlasOption) return 'option';
-      return 'result';
+      if (v instanceof AtlasOption) return 'Option';
+      if (v instanceof AtlasJson) return 'json';
+      return 'Result';
   }
 }
 
@@ -141,7 +199,25 @@ export function valuesEqual(a: Value, b: Value): boolean {
   if (a instanceof AtlasOption) {
     return b instanceof AtlasOption && a.isSome === b.isSome && valuesEqual(a.value, b.value);
   }
+  if (a instanceof AtlasJson) return b instanceof AtlasJson && jsonEqual(a.data, b.data);
   return b instanceof AtlasResult && a.isOk === b.isOk && valuesEqual(a.value, b.value);
+}
+
+/** Deep JSON equality: numbers by IEEE `==`, objects by their key sets (order never matters). */
+export function jsonEqual(a: JsonData, b: JsonData): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return a === b;
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    for (const [key, value] of a) {
+      const other = b.get(key);
+      if (other === undefined || !jsonEqual(value, other)) return false;
+    }
+    return true;
+  }
+  if (b instanceof Map) return false;
+  const x = a as readonly JsonData[];
+  const y = b as readonly JsonData[];
+  return x.length === y.length && x.every((v, i) => jsonEqual(v, y[i]!));
 }
 
 /**
@@ -190,6 +266,20 @@ export function formatNumber(n: number): string {
   return s.includes('e') ? expandExponent(s) : s;
 }
 
+/**
+ * Rust's `{}` for a double: the shortest round-trip digits in plain decimal, padded with
+ * zeros (1.2345678901234568e29 → "123456789012345680000000000000", where `formatNumber`
+ * writes the exact integer). `toString`, `toJSON` and JSON display use it.
+ */
+export function formatShortest(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'inf';
+  if (n === -Infinity) return '-inf';
+  if (Object.is(n, -0)) return '-0';
+  const s = String(n);
+  return s.includes('e') ? expandExponent(s) : s;
+}
+
 /** Rewrites JS exponent notation ("1.5e-7") as plain decimal ("0.00000015"). */
 function expandExponent(s: string): string {
   const negative = s.startsWith('-');
@@ -222,8 +312,37 @@ export function display(v: Value): string {
       if (v instanceof AtlasFunction || v instanceof AtlasClosure) return `<fn ${v.ref.name}>`;
       if (v instanceof AtlasBuiltin) return `<builtin ${v.name}>`;
       if (v instanceof AtlasOption) return v.isSome ? `Some(${display(v.value)})` : 'None';
+      if (v instanceof AtlasJson) return displayJson(v.data);
       return `${v.isOk ? 'Ok' : 'Err'}(${display(v.value)})`;
   }
+}
+
+/**
+ * The reference's JSON Display: integral numbers through a saturating i64 conversion
+ * (-0 → `0`, 1e20 → `9223372036854775807`), strings quoted without escaping, objects as
+ * `{"k": v}` (in key order here; random in the reference).
+ */
+export function displayJson(data: JsonData): string {
+  if (data === null) return 'null';
+  switch (typeof data) {
+    case 'boolean': return data ? 'true' : 'false';
+    case 'number': return displayJsonNumber(data);
+    case 'string': return `"${data}"`;
+    default:
+      if (data instanceof Map) {
+        return `{${jsonObjectEntries(data).map(([k, v]) => `"${k}": ${displayJson(v)}`).join(', ')}}`;
+      }
+      return `[${(data as readonly JsonData[]).map(displayJson).join(', ')}]`;
+  }
+}
+
+const I64_MAX = 2 ** 63;
+
+function displayJsonNumber(n: number): string {
+  if (!Number.isInteger(n)) return formatShortest(n);
+  if (n >= I64_MAX) return '9223372036854775807';
+  if (n <= -I64_MAX) return '-9223372036854775808';
+  return BigInt(n).toString();
 }
 
 /** Counts Unicode scalar values (the reference's `chars().count()`), not UTF-16 units. */
