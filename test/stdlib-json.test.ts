@@ -4,7 +4,8 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { compile } from '../src/compiler/index.js';
-import { AtlasJson, AtlasRuntimeError, Vm, valuesEqual } from '../src/vm/index.js';
+import { decodeValue, encodeValue } from '../src/remote/value-transfer.js';
+import { AtlasJson, AtlasRuntimeError, type JsonData, Vm, valuesEqual } from '../src/vm/index.js';
 import { failure, fails, printed, shows } from './stdlib-helpers.js';
 
 const json = new Vm(compile(`
@@ -216,4 +217,11 @@ test('property: isValidJSON agrees with JSON.parse on short texts (without expon
     }
     t.is(json.call('valid', text), expected, text);
   }));
+});
+
+test('a json value crosses a thread boundary (structured clone of its wire form) unchanged', (t) => {
+  const value = new AtlasJson([1, 'x', null, new Map<string, JsonData>([['k', [true]]])]);
+  const copy = decodeValue(structuredClone(encodeValue(value)));
+  t.true(copy instanceof AtlasJson);
+  t.true(valuesEqual(copy, value));
 });
