@@ -96,6 +96,13 @@ test('repeat: integer counts up to one million', (t) => {
   ]);
 });
 
+test('a repeat or pad result longer than a JS string can hold is an Unsupported error, not a crash', (t) => {
+  fails(t, [
+    ['padStart("a", 1e12, "x")', "Unsupported: Unsupported: string of 1000000000000 UTF-16 units exceeds the runtime's limit"],
+    ['repeat(repeat("abcdefghij", 100000), 1000)', "Unsupported: Unsupported: string of 1000000000 UTF-16 units exceeds the runtime's limit"],
+  ]);
+});
+
 test('replace: the first occurrence, literally; an empty search changes nothing', (t) => {
   shows(t, [['replace("abab", "b", "X")', 'aXab'], ['replace("abc", "", "X")', 'abc'], ['replace("abc", "b", "$&$&")', 'a$&$&c']]);
 });

@@ -12,7 +12,7 @@ import { typeofName } from './type-checks.js';
 import { trim } from './unicode.js';
 
 /** Rust's `f64::from_str` grammar (after an optional sign). */
-const FLOAT = /^[+-]?(?:(inf|infinity|nan)|(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)$/i;
+const FLOAT = /^[+-]?(?:(inf|infinity|nan)|(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)$/i;
 
 /** Parses `text` (already trimmed, non-empty) like Rust's `str::parse::<f64>`; undefined if invalid. */
 export function parseRustFloat(text: string): number | undefined {

@@ -13,6 +13,16 @@ import { indexAtByte, trim, trimEnd, trimStart, utf8Length } from './unicode.js'
 /** The largest `repeat` count the reference allows. */
 const MAX_REPEAT = 1_000_000;
 
+/**
+ * JS strings are limited to 2^29 - 24 UTF-16 units (V8); the reference has no such limit, so a
+ * longer `repeat`/`pad` result is this runtime's own error instead of a JS RangeError.
+ */
+const MAX_STRING_UNITS = 2 ** 29 - 24;
+
+function checkLength(units: number): void {
+  if (units > MAX_STRING_UNITS) throw new StdlibError('Unsupported', `string of ${units} UTF-16 units exceeds the runtime's limit`);
+}
+
 /** Rust's `x.fract() == 0.0`: false for fractions, NaN and ±∞. */
 function isIntegral(x: number): boolean {
   return Number.isFinite(x) && Number.isInteger(x);
@@ -86,6 +96,7 @@ const repeat: BuiltinFn = (args) => {
   if (!isIntegral(count)) throw typeError('repeat() count must be an integer');
   if (count < 0) throw typeError('repeat() count cannot be negative');
   if (count > MAX_REPEAT) throw new StdlibError('InvalidNumericResult', '');
+  checkLength(s.length * count);
   return s.repeat(count);
 };
 
@@ -105,6 +116,8 @@ function padFn(name: 'padStart' | 'padEnd'): BuiltinFn {
     const missing = toIndex(length) - Array.from(s).length;
     if (missing <= 0 || fill === '') return s;
     const fillChars = Array.from(fill);
+    // At most two units per added code point: check before building anything.
+    checkLength(s.length + missing * Math.max(...fillChars.map((c) => c.length)));
     let pad = fillChars.join('').repeat(Math.floor(missing / fillChars.length));
     pad += fillChars.slice(0, missing % fillChars.length).join('');
     return name === 'padStart' ? pad + s : s + pad;

@@ -4,17 +4,25 @@
  * (it trims U+0085 and keeps U+FEFF, unlike JS `trim`).
  */
 
-/** Rust's White_Space set, as a character class body. */
-const WHITE_SPACE = '\\t-\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const LEADING = new RegExp(`^[${WHITE_SPACE}]+`, 'u');
-const TRAILING = new RegExp(`[${WHITE_SPACE}]+$`, 'u');
+/** Rust's `char::is_whitespace` (Unicode White_Space); every member is one UTF-16 unit. */
+function isWhiteSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0x85) return false;
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029
+    || c === 0x202f || c === 0x205f || c === 0x3000;
+}
 
+// Loops rather than anchored regexes: `/\s+$/`-style patterns are quadratic on long inner runs.
 export function trimStart(s: string): string {
-  return s.replace(LEADING, '');
+  let i = 0;
+  while (i < s.length && isWhiteSpace(s.charCodeAt(i))) i++;
+  return s.slice(i);
 }
 
 export function trimEnd(s: string): string {
-  return s.replace(TRAILING, '');
+  let end = s.length;
+  while (end > 0 && isWhiteSpace(s.charCodeAt(end - 1))) end--;
+  return s.slice(0, end);
 }
 
 export function trim(s: string): string {
