@@ -63,6 +63,8 @@ test('syntax errors: serde messages with line and column; isValidJSON agrees', (
     ['"\\q"', 'invalid escape at line 1 column 3'],
     ['"\\udc00"', 'lone leading surrogate in hex escape at line 1 column 7'],
     ['"abc', 'EOF while parsing a string at line 1 column 4'],
+    ['"\\u[d8."', 'invalid escape at line 1 column 7'],
+    ['[\n  1,\n  tru\n]', 'expected ident at line 4 column 0'],
   ];
   for (const [text, expected] of cases) {
     t.is(message(t, 'parse', text), `Type error: Invalid JSON: ${expected}`, text);

@@ -221,13 +221,11 @@ class Parser {
       this.index = this.bytes.length;
       throw this.error('EOF while parsing a string');
     }
-    let n = 0;
-    for (let i = 0; i < 4; i++) {
-      const digit = Number.parseInt(String.fromCharCode(this.bytes[this.index++]!), 16);
-      if (Number.isNaN(digit)) throw this.error('invalid escape');
-      n = n * 16 + digit;
-    }
-    return n;
+    // All four bytes are read before a bad digit is reported (the error is after them).
+    const digits = String.fromCharCode(...this.bytes.subarray(this.index, this.index + 4));
+    this.index += 4;
+    if (!/^[0-9a-f]{4}$/i.test(digits)) throw this.error('invalid escape');
+    return Number.parseInt(digits, 16);
   }
 
   /** serde's `parse_integer`: the sign is already consumed. */
