@@ -210,3 +210,11 @@ test('property: toString of a number reads back as the same number', (t) => {
     t.is(conversions.call('num', conversions.call('text', x) as string), x);
   }));
 });
+
+test('numbers print with Rust\'s shortest digits: an exact tie takes the larger magnitude (JS takes the even one)', (t) => {
+  // Each value lies exactly halfway between two shortest digit strings.
+  t.deepEqual(printed('print(1000000000000000.25);\nprint(0.125003814697265625);\nprint(toString(647975047836761.25));\nprint(toJSON(-1651519235676326.25));'),
+    ['1000000000000000.3', '0.12500381469726563', '647975047836761.3', '-1651519235676326.3']);
+  t.is(String(1e15 + 0.25), '1000000000000000.2'); // what JS would print
+  shows(t, [['2.5', '2.5'], ['0.1 + 0.2', '0.30000000000000004'], ['toString(1e23)', '100000000000000000000000'], ['1e23', '99999999999999991611392']]);
+});

@@ -262,8 +262,7 @@ export function formatNumber(n: number): string {
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
   if (Number.isInteger(n)) return Object.is(n, -0) ? '-0' : BigInt(n).toString();
-  const s = String(n);
-  return s.includes('e') ? expandExponent(s) : s;
+  return shortestPlain(n);
 }
 
 /**
@@ -276,8 +275,63 @@ export function formatShortest(n: number): string {
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
   if (Object.is(n, -0)) return '-0';
-  const s = String(n);
+  if (n === 0) return '0';
+  return shortestPlain(n);
+}
+
+/**
+ * The shortest round-trip digits of finite non-zero `n` in plain decimal. When two digit
+ * strings of that length are equally close to `n` (`n` lies exactly halfway between them,
+ * e.g. 1000000000000000.25), JS picks the even one and Rust the one of larger magnitude;
+ * this follows Rust.
+ */
+function shortestPlain(n: number): string {
+  let s = String(n);
+  const exponentAt = s.indexOf('e');
+  // Only an even last digit can be a tie that JS broke to even.
+  if ((s.charCodeAt(exponentAt < 0 ? s.length - 1 : exponentAt - 1) & 1) === 0 && mayBeTie(n)) s = tieBrokenUp(n) ?? s;
   return s.includes('e') ? expandExponent(s) : s;
+}
+
+/**
+ * Rules out nearly every number cheaply: a tie needs an exact expansion of at most 18
+ * significant digits. Below 1e18 a non-integer m·2^-k (m odd) has m·5^k as its digits,
+ * so k ≤ 25, i.e. `x·2^25` is an integer (exact: scaling by a power of two).
+ */
+function mayBeTie(n: number): boolean {
+  const x = Math.abs(n);
+  return x >= 1e18 || Number.isInteger(x * 2 ** 25);
+}
+
+/** `n` in exponent form with the larger of two equally close shortest digit strings, or undefined when there is no tie. */
+function tieBrokenUp(n: number): string | undefined {
+  const [mantissa, exponentText] = n.toExponential().split('e') as [string, string];
+  const digits = mantissa.replace('-', '').replace('.', '');
+  // JS breaks a tie to even; a midpoint's exact expansion is the digits followed by a 5
+  // (toExponential rounds exactly, so it rules most numbers out cheaply).
+  if ((digits.charCodeAt(digits.length - 1) - 0x30) % 2 !== 0 || digits.length > 99) return undefined;
+  const longer = Math.abs(n).toExponential(digits.length).split('e')[0]!.replace('.', '');
+  if (longer !== `${digits}5`) return undefined;
+  const point = Number(exponentText) - (digits.length - 1); // value = digits × 10^point
+  if (!isMidpoint(Math.abs(n), BigInt(digits), point)) return undefined;
+  const up = (BigInt(digits) + 1n).toString(); // the last digit is even, so no carry
+  return `${n < 0 ? '-' : ''}${up[0]}${up.length > 1 ? `.${up.slice(1)}` : ''}e${exponentText}`;
+}
+
+/** Whether x equals exactly (d + 1/2) × 10^p, the midpoint between d and d + 1 at scale 10^p. */
+function isMidpoint(x: number, d: bigint, p: number): boolean {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & 0xfffffffffffffn;
+  // x = m × 2^e exactly.
+  const m = biased === 0 ? fraction : fraction | (1n << 52n);
+  const e = (biased === 0 ? 1 : biased) - 1075;
+  // Compare 2m × 2^e with (2d + 1) × 10^p, both scaled to integers.
+  const left = 2n * m * 2n ** BigInt(Math.max(e, 0)) * 10n ** BigInt(Math.max(-p, 0));
+  const right = (2n * d + 1n) * 2n ** BigInt(Math.max(-e, 0)) * 10n ** BigInt(Math.max(p, 0));
+  return left === right;
 }
 
 /** Rewrites JS exponent notation ("1.5e-7") as plain decimal ("0.00000015"). */
