@@ -4,11 +4,11 @@
  * `minifyJSON`/`prettifyJSON` use on a parsed document (integers kept exact, doubles with
  * serde's float form `1.0`, `1e+16`). Object keys are always written in code-point order.
  */
-import { StdlibError } from '../stdlib-error.js';
 import {
   AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasJson, AtlasOption, type JsonData, type Value, compareCodePoints,
   formatShortest, jsonObjectEntries,
 } from '../values.js';
+import { typeError } from './arg-checks.js';
 import type { SerdeValue } from './json-parse.js';
 
 /** serde_json's string escaping: quotes, backslashes and control characters only. */
@@ -27,10 +27,6 @@ export function quoteJson(s: string): string {
     else out += `\\u00${c.toString(16).padStart(2, '0')}`;
   }
   return `${out}"`;
-}
-
-function typeError(msg: string): StdlibError {
-  return new StdlibError('TypeError', msg);
 }
 
 function compactNumber(n: number): string {

@@ -2,7 +2,6 @@
  * The 9 JSON builtins. Parsing follows the reference's parser exactly (`json-parse.ts`);
  * objects are written in key order, where the reference's order is random per run.
  */
-import { StdlibError } from '../stdlib-error.js';
 import { AtlasJson, type JsonData, type Value } from '../values.js';
 import { checkArity, typeError } from './arg-checks.js';
 import type { BuiltinFn } from './builtin-fn.js';
@@ -76,7 +75,7 @@ function extractor(name: string, method: string, kind: JsonKind): [string, Built
 const jsonIsNull: BuiltinFn = (args) => {
   checkArity('jsonIsNull', args, 1);
   const j = args[0]!;
-  if (!(j instanceof AtlasJson)) throw new StdlibError('TypeError', 'is_null() requires json argument');
+  if (!(j instanceof AtlasJson)) throw typeError('is_null() requires json argument');
   return j.data === null;
 };
 

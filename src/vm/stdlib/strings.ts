@@ -25,7 +25,7 @@ function checkLength(units: number): void {
 
 /** Rust's `x.fract() == 0.0`: false for fractions, NaN and ±∞. */
 function isIntegral(x: number): boolean {
-  return Number.isFinite(x) && Number.isInteger(x);
+  return Number.isInteger(x);
 }
 
 /** Rust's saturating `as usize` of an integral number: negatives (and -0) become 0. */
@@ -72,7 +72,7 @@ const substring: BuiltinFn = (args) => {
   if (!isIntegral(startArg) || !isIntegral(endArg)) throw typeError('substring() indices must be integers');
   const start = toIndex(startArg);
   const end = toIndex(endArg);
-  if (start > end || end > utf8Length(s)) throw new StdlibError('OutOfBounds', '');
+  if (start > end || end > utf8Length(s)) throw new StdlibError('OutOfBounds');
   const from = indexAtByte(s, start);
   const to = indexAtByte(s, end);
   if (from < 0 || to < 0) throw typeError('substring() indices must be on UTF-8 character boundaries');
@@ -85,7 +85,7 @@ const charAt: BuiltinFn = (args) => {
   const index = numberArg('charAt', args[1]!);
   if (!isIntegral(index)) throw typeError('charAt() index must be an integer');
   const ch = Array.from(s)[toIndex(index)];
-  if (ch === undefined) throw new StdlibError('OutOfBounds', '');
+  if (ch === undefined) throw new StdlibError('OutOfBounds');
   return ch;
 };
 
@@ -95,7 +95,7 @@ const repeat: BuiltinFn = (args) => {
   const count = numberArg('repeat', args[1]!);
   if (!isIntegral(count)) throw typeError('repeat() count must be an integer');
   if (count < 0) throw typeError('repeat() count cannot be negative');
-  if (count > MAX_REPEAT) throw new StdlibError('InvalidNumericResult', '');
+  if (count > MAX_REPEAT) throw new StdlibError('InvalidNumericResult');
   checkLength(s.length * count);
   return s.repeat(count);
 };
