@@ -2,11 +2,12 @@
 // and errors back as plain data.
 import { compile } from '../src/compiler/index.js';
 import {
-  AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasOption, AtlasResult, AtlasRuntimeError, type Value, Vm, type VmOptions,
+  AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasJson, AtlasOption, AtlasResult, AtlasRuntimeError, type Value, Vm, type VmOptions,
 } from '../src/vm/index.js';
+import { toJsonText } from '../src/vm/stdlib/json-format.js';
 
 /** A value as plain data: arrays as arrays, `{ Some }`/`'None'`, `{ Ok }`/`{ Err }`, `<fn f>`, `<builtin b>`. */
-export type Plain = number | string | boolean | null | Plain[] | { Some: Plain } | 'None' | { Ok: Plain } | { Err: Plain };
+export type Plain = number | string | boolean | null | Plain[] | { Some: Plain } | 'None' | { Ok: Plain } | { Err: Plain } | { json: string };
 
 export function plain(v: Value | undefined): Plain {
   if (v === undefined) throw new Error('no value');
@@ -15,6 +16,7 @@ export function plain(v: Value | undefined): Plain {
   if (v instanceof AtlasResult) return v.isOk ? { Ok: plain(v.value) } : { Err: plain(v.value) };
   if (v instanceof AtlasFunction || v instanceof AtlasClosure) return `<fn ${v.name}>`;
   if (v instanceof AtlasBuiltin) return `<builtin ${v.name}>`;
+  if (v instanceof AtlasJson) return { json: toJsonText(v) };
   return v;
 }
 

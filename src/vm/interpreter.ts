@@ -28,7 +28,7 @@ import { fromHostArg } from './host.js';
 import { type GlobalsView, HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type VmJitHook } from './jit-hook.js';
 import type { CallbackContext } from './stdlib/callback-context.js';
 import {
-  AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasOption, AtlasResult, type HostValue, type Value,
+  AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasJson, AtlasOption, AtlasResult, type HostValue, type Value,
   valuesEqual,
 } from './values.js';
 
@@ -860,6 +860,13 @@ export class Vm implements GlobalsView {
           if (sp < 2) throw this.fail('StackUnderflow', ip);
           const index = stack[sp - 1]!;
           const target = stack[sp - 2]!;
+          if (target instanceof AtlasJson) {
+            if (typeof index !== 'number' && typeof index !== 'string') throw this.fail('TypeError', ip, 'JSON index must be string or number');
+            stack[sp - 2] = target.index(index);
+            sp--;
+            ip += 1;
+            break;
+          }
           if (!(target instanceof AtlasArray)) throw this.fail('TypeError', ip, 'Cannot index non-array/json');
           // Non-numbers, fractions, negatives, NaN and ±∞ are InvalidIndex; -0 is index 0.
           if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) throw this.fail('InvalidIndex', ip);

@@ -5,7 +5,8 @@
  */
 import type { FunctionRef, Ownership } from '../../bytecode/bytecode.js';
 import { rustDebugString } from '../errors.js';
-import { AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasOption, type Value, formatNumber } from '../values.js';
+import { AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasJson, AtlasOption, type Value, formatNumber } from '../values.js';
+import { toJsonText } from './json-format.js';
 
 /** Rust's `{:?}` for `Option<OwnershipAnnotation>`. */
 function ownershipDebug(o: Ownership): string {
@@ -39,6 +40,8 @@ export function debugForm(v: Value): string {
       if (v instanceof AtlasClosure) return `Closure(${functionRefDebug(v.ref)})`;
       if (v instanceof AtlasBuiltin) return `Builtin(${rustDebugString(v.name)})`;
       if (v instanceof AtlasOption) return v.isSome ? `Option(Some(${debugForm(v.value)}))` : 'Option(None)';
+      // Only orders json values among other values in `arraySort`: their JSON text stands in for the Rust form.
+      if (v instanceof AtlasJson) return `JsonValue(${toJsonText(v)})`;
       return `Result(${v.isOk ? 'Ok' : 'Err'}(${debugForm(v.value)}))`;
   }
 }
