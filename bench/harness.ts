@@ -3,6 +3,7 @@
  * time, and table printing.
  */
 import { readFileSync } from 'node:fs';
+import { cpus, release, totalmem, type } from 'node:os';
 
 export const QUICK = process.argv.includes('--quick');
 
@@ -53,6 +54,35 @@ export function printTable(title: string, header: readonly string[], rows: Reado
   for (const r of rows) console.log(line(r));
 }
 
+/** Prints rows as a Markdown table. */
+export function printMarkdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): void {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  console.log(line(header));
+  console.log(line(header.map(() => '---')));
+  for (const row of rows) console.log(line(row));
+}
+
 export function fmt(n: number, digits = 1): string {
   return n.toFixed(digits);
+}
+
+/** A median with its range, `median (min–max)`, in whole units. */
+export function spread(values: readonly number[]): string {
+  return `${fmt(median(values), 0)} (${fmt(Math.min(...values), 0)}–${fmt(Math.max(...values), 0)})`;
+}
+
+/** Runs `fn` once; its result and the wall time it took in ms. */
+export async function timedMs<T>(fn: () => Promise<T>): Promise<{ readonly ms: number; readonly value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+/** What the figures were measured on, for the reports. */
+export function machine(): Record<string, string | number> {
+  const cores = cpus();
+  return {
+    cpu: cores[0]?.model.trim() ?? 'unknown', cores: cores.length, memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${type()} ${release()}`, node: process.version,
+  };
 }

@@ -17,9 +17,8 @@
  * turns into BENCHMARKS.md's headline table and chart; NAMEs: a subset).
  */
 import { spawnSync } from 'node:child_process';
-import { cpus, release, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { fmt, median, printTable, QUICK } from './harness.js';
+import { fmt, machine, median, printMarkdownTable, printTable, QUICK, spread } from './harness.js';
 import { profiledRun } from './main-thread-profile.js';
 
 /** The programs, each `bench/programs/NAME.atlas` with its twin `NAME.js`. */
@@ -153,10 +152,6 @@ const STAT_COLUMNS: ReadonlyArray<readonly [header: string, cell: (stats: Stats)
   ['jit bookkeeping ms', (s) => statCell(s, 'jitBookkeepingMicros', (n) => fmt(n / 1000, 1))],
 ];
 
-function spread(ms: readonly number[]): string {
-  return `${fmt(median(ms), 0)} (${fmt(Math.min(...ms), 0)}–${fmt(Math.max(...ms), 0)})`;
-}
-
 const HEADER = [
   'program', 'no-JIT ms', 'JIT ms', 'JS ms', 'JIT speed-up', 'JIT / JS',
   ...STAT_COLUMNS.map(([header]) => header),
@@ -171,27 +166,11 @@ function tableRow(name: string, timings: Timings, stats: Stats): string[] {
   ];
 }
 
-function printMarkdown(rows: ReadonlyArray<readonly string[]>): void {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  console.log(line(HEADER));
-  console.log(line(HEADER.map(() => '---')));
-  for (const row of rows) console.log(line(row));
-}
-
 function selectedPrograms(): readonly string[] {
   const names = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
   const unknown = names.filter((name) => !(PROGRAMS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new BenchAbort(`unknown program(s): ${unknown.join(', ')}; known: ${PROGRAMS.join(', ')}`);
   return names.length > 0 ? names : PROGRAMS;
-}
-
-/** What the figures were measured on, for the report. */
-function machine(): Record<string, string | number> {
-  const cores = cpus();
-  return {
-    cpu: cores[0]?.model.trim() ?? 'unknown', cores: cores.length, memoryGiB: Math.round(totalmem() / 2 ** 30),
-    os: `${type()} ${release()}`, node: process.version,
-  };
 }
 
 interface ProgramResult {
@@ -217,7 +196,7 @@ function main(): void {
   const rows = results.map(({ name, timings, stats }) => tableRow(name, timings, stats));
   const title = `Whole programs, wall clock per child process, median (min–max) of ${ROUNDS} interleaved rounds`;
   if (JSON_OUTPUT) printJson(results);
-  else if (MARKDOWN) printMarkdown(rows);
+  else if (MARKDOWN) printMarkdownTable(HEADER, rows);
   else printTable(title, HEADER, rows);
 }
 

@@ -150,3 +150,12 @@ test('a missing file is a clear error, exit 1', (t) => {
   t.is(r.code, 1);
   t.regex(r.stderr, /ENOENT|no such file/);
 });
+
+test('run starts compile workers up front only for a program with a function or a loop', (t) => {
+  const straight = cli('run', file('straight.atlas', 'let a = 2;\nprint(a * 21);\n'), '--stats=json');
+  t.is(straight.stdout, '42\n');
+  t.is((JSON.parse(straight.stderr) as { workerThreads: number }).workerThreads, 0);
+  const looping = cli('run', file('short-loop.atlas', 'var i = 0;\nwhile (i < 3) { i = i + 1; }\nprint(i);\n'), '--stats=json');
+  t.is(looping.stdout, '3\n');
+  t.is((JSON.parse(looping.stderr) as { workerThreads: number }).workerThreads, 1, 'booted while the program ran, though nothing got hot');
+});

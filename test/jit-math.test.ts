@@ -36,9 +36,9 @@ fn hyp(x: number, y: number) -> number { return sqrt(x * x + y * y) + PI - PI; }
 fn draw() -> number { return random(); }
 fn twice(x: number) -> number { return x * 2; }
 fn aliased(x: number) -> number { let f = sqrt; return f(x); }
-fn noisy(x: number) -> number { var y = x * 2; print("left"); return y; }
+fn noisy(x: number) -> number { var y = x * 2; if (x > 5) { print("left"); } return y; }
 fn outer(x: number) -> number { return sqrt(noisy(x)); }
-fn absOfLater() -> number { return abs(later); }
+fn absOfLater(n: number) -> number { if (n > 0) { return abs(later); } return n; }
 let later = true;
 `;
 const UNARY_OPS = 13;
@@ -140,12 +140,12 @@ test('a non-number argument leaves to the interpreter, which raises the builtin\
     jit.run();
     const interpreter = new Vm(bytecode, { stdout: () => {} });
     interpreter.run();
-    const interpreted = outcome(interpreter, 'absOfLater');
+    const interpreted = outcome(interpreter, 'absOfLater', 1);
     // The first call makes it hot with `later` a bool: compiled with a bool global slot.
-    t.deepEqual(outcome(jit, 'absOfLater'), interpreted);
+    t.deepEqual(outcome(jit, 'absOfLater', 1), interpreted);
     await engine.whenIdle();
     const before = engine.stats();
-    const native = outcome(jit, 'absOfLater');
+    const native = outcome(jit, 'absOfLater', 1);
     t.deepEqual(native, interpreted);
     t.like(native as Record<string, unknown>, { kind: 'TypeError', detail: 'abs() expects number argument' });
     t.is(engine.stats().sideExits, before.sideExits + 1, 'native code ran up to the call and left there');

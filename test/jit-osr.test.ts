@@ -197,3 +197,55 @@ serial('after its program is invalidated, a loop is counted and compiled afresh'
     t.true(engine.stats().osrEntries > entries, 'and entered');
   });
 });
+
+// Every iteration of this loop calls `label`, which cannot compile (string work): an OSR
+// entry would leave at that call on its first iteration, every time it is entered.
+const ALWAYS_LEAVES = `
+fn label(n: number) -> string {
+    return "item-" + str(n);
+}
+var n = 0;
+var total = 0;
+while (n < 3000) {
+    total = total + len(label(n));
+    n = n + 1;
+}
+print(str(total));
+`;
+
+serial('a loop that would leave on every iteration is refused, not entered, and runs interpreted exactly', async (t) => {
+  await withEngine(async (engine) => {
+    const expected = runScript(ALWAYS_LEAVES, undefined);
+    t.deepEqual(await warmThenRun(engine, ALWAYS_LEAVES), expected);
+    const loop = engine.functions().find((f) => f.tier === 'osr' && f.name === '<main>');
+    t.is(loop?.state, 'refused');
+    t.regex(loop?.reason ?? '', /leaves to the interpreter before it returns or loops/);
+    t.is(engine.stats().sideExits, 0);
+  });
+});
+
+// The outer loop leaves at its print on every iteration, but only after its inner loop ran
+// natively: such an entry is worth having.
+const LEAVES_AFTER_WORK = `
+var i = 0;
+var total = 0;
+while (i < 40) {
+    var j = 0;
+    while (j < 500) {
+        total = total + j * i;
+        j = j + 1;
+    }
+    print(str(total));
+    i = i + 1;
+}
+`;
+
+serial('a loop that leaves only after native work keeps its code', async (t) => {
+  await withEngine(async (engine) => {
+    const expected = runScript(LEAVES_AFTER_WORK, undefined);
+    t.deepEqual(await warmThenRun(engine, LEAVES_AFTER_WORK), expected);
+    const refused = engine.functions().filter((f) => f.state === 'refused');
+    t.deepEqual(refused, []);
+    t.true(engine.stats().osrEntries > 0);
+  });
+});

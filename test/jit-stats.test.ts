@@ -114,3 +114,17 @@ serial('functions() follows each function from interpreted through queued or com
   t.like(settled.get('greet'), { state: 'refused', codeBytes: 0 });
   await engine.close();
 });
+
+serial('startWorkers boots the compile threads without waiting; an engine without it has none until work comes', async (t) => {
+  const lazy = await JitEngine.create({ workers: 1, warmUp: false });
+  t.is(lazy.stats().workerThreads, 0);
+  await lazy.close();
+  const early = await JitEngine.create({ workers: 1, warmUp: false });
+  early.startWorkers();
+  t.is(early.stats().workerThreads, 1, 'started at once, booting off this thread');
+  new Vm(CALLS, { jit: early }).run();
+  await early.whenIdle();
+  t.like(early.functions().find((f) => f.name === 'sq'), { state: 'compiled' });
+  await early.close();
+  t.throws(() => early.startWorkers());
+});

@@ -21,7 +21,7 @@ const contract = addon.contract();
 const REFUSAL_REASONS: Record<RefusalReason, true> = {
   UnsupportedOpcode: true, NonNumberConstant: true, FrameUnderflow: true, SetLocalUnderflow: true,
   MissingTerminator: true, JumpOutOfBody: true, MergeMismatch: true, UnknownCallee: true, UntypedValue: true,
-  CalleeReturnType: true, TooLarge: true,
+  CalleeReturnType: true, TooLarge: true, AlwaysExits: true,
 };
 const INPUT_RULES: Record<NativeInputRule, true> = {
   InvalidRange: true, UnknownOpcode: true, TruncatedInstruction: true, ConstantOutOfRange: true,

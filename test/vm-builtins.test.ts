@@ -3,6 +3,9 @@
 import test, { type ExecutionContext } from 'ava';
 import type { BytecodeBuilder } from '../src/bytecode/index.js';
 import { AtlasArray, AtlasOption, AtlasResult, AtlasRuntimeError, BUILTINS, type Value, Vm } from '../src/vm/index.js';
+import { ARRAY_BUILTINS } from '../src/vm/stdlib/arrays.js';
+import { ARRAY_CALLBACK_INTRINSICS } from '../src/vm/stdlib/callbacks.js';
+import { RESULT_CALLBACK_INTRINSICS } from '../src/vm/stdlib/result-callbacks.js';
 import { at, build, failsWith, run, spanFor } from './vm-helpers.js';
 
 /** Emits `name(args...)` where each arg is a scalar constant / literal or an array of them. */
@@ -113,10 +116,33 @@ test('printing a function or builtin is rejected with its type name', (t) => {
 });
 
 test('the implemented builtins are exactly these', (t) => {
-  t.deepEqual([...BUILTINS.keys()].sort(), [
-    'Err', 'None', 'Ok', 'Some', 'abs', 'acos', 'asin', 'atan', 'ceil', 'clamp', 'cos', 'floor', 'len', 'log', 'max', 'min',
-    'pow', 'print', 'random', 'round', 'sign', 'sin', 'sqrt', 'str', 'tan',
-  ]);
+  const core = ['print', 'len', 'str'];
+  const strings = [
+    'split', 'join', 'trim', 'trimStart', 'trimEnd', 'indexOf', 'lastIndexOf', 'includes', 'toUpperCase', 'toLowerCase',
+    'substring', 'charAt', 'repeat', 'replace', 'padStart', 'padEnd', 'startsWith', 'endsWith',
+  ];
+  const typeChecks = [
+    'typeof', 'isString', 'isNumber', 'isBool', 'isNull', 'isArray', 'isFunction', 'isObject', 'isType', 'hasField',
+    'hasMethod', 'hasTag',
+  ];
+  const conversions = ['toString', 'toNumber', 'toBool', 'parseInt', 'parseFloat'];
+  const optionResult = [
+    'Some', 'None', 'is_some', 'is_none', 'Ok', 'Err', 'is_ok', 'is_err', 'unwrap', 'unwrap_or', 'expect', 'result_ok',
+    'result_err',
+  ];
+  const json = [
+    'parseJSON', 'toJSON', 'isValidJSON', 'prettifyJSON', 'minifyJSON', 'jsonAsString', 'jsonAsNumber', 'jsonAsBool',
+    'jsonIsNull',
+  ];
+  const math = [
+    'abs', 'acos', 'asin', 'atan', 'ceil', 'clamp', 'cos', 'floor', 'log', 'max', 'min', 'pow', 'random', 'round', 'sign',
+    'sin', 'sqrt', 'tan',
+  ];
+  // The array and callback families (31 names) are tested in stdlib-arrays and stdlib-callbacks.
+  const arrays = [...ARRAY_BUILTINS.keys(), ...ARRAY_CALLBACK_INTRINSICS.keys(), ...RESULT_CALLBACK_INTRINSICS.keys()];
+  t.is(arrays.length, 31);
+  const families = [core, strings, typeChecks, conversions, optionResult, json, math, arrays];
+  t.deepEqual([...BUILTINS.keys()].sort(), families.flat().sort());
 });
 
 /**

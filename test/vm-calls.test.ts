@@ -163,11 +163,11 @@ test('calling None with no arguments yields None; with arguments it is not calla
 
 test('a builtin constant the runtime does not know is UnknownFunction at the call', (t) => {
   const error = failsWith(t, (b) => {
-    b.emit('Constant', [b.addConstant({ kind: 'builtin', name: 'trim' })]);
+    b.emit('Constant', [b.addConstant({ kind: 'builtin', name: 'readFile' })]);
     b.emitConstant(2);
     at(b, 'Call', [1]);
-  }, { kind: 'UnknownFunction', offset: 6, message: 'Unknown function: trim', detail: 'trim' });
-  t.is(error.debugString(), 'UnknownFunction { name: "trim", span: Span { start: 106, end: 206 } }');
+  }, { kind: 'UnknownFunction', offset: 6, message: 'Unknown function: readFile', detail: 'readFile' });
+  t.is(error.debugString(), 'UnknownFunction { name: "readFile", span: Span { start: 106, end: 206 } }');
 });
 
 // ---------------------------------------------------------------------------------------------

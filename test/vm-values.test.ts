@@ -54,7 +54,7 @@ test('typeName gives the reference names; a closure reports "function"', (t) => 
   const cases: Array<[Value, TypeName]> = [
     [1, 'number'], ['s', 'string'], [true, 'bool'], [null, 'null'], [new AtlasArray([]), 'array'],
     [new AtlasFunction(ref), 'function'], [new AtlasClosure(ref, []), 'function'], [new AtlasBuiltin('print'), 'builtin'],
-    [AtlasOption.None, 'option'], [AtlasOption.some(1), 'option'], [AtlasResult.ok(1), 'result'],
+    [AtlasOption.None, 'Option'], [AtlasOption.some(1), 'Option'], [AtlasResult.ok(1), 'Result'],
   ];
   for (const [v, name] of cases) t.is(typeName(v), name);
 });

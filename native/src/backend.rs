@@ -20,7 +20,8 @@ use crate::frame::Rejection;
 use crate::input::{FunctionInput, ModuleInput};
 use crate::outcome::ValueKind;
 use crate::translate::{
-    fmod_signature, native_signature, translate_entry, translate_module, Budget, TranslateEnv, MAX_UNITS,
+    fmod_preserving_signature, fmod_signature, native_signature, translate_entry, translate_fmod_preserving,
+    translate_module, Budget, TranslateEnv, MAX_UNITS,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,6 +146,8 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
         frontend: isa.frontend_config(),
         fmod: UserExternalName::new(0, 0),
         functions: (1..=count as u32).map(|id| UserExternalName::new(0, id)).collect(),
+        fmod_preserving: UserExternalName::new(0, count as u32 + 1),
+        fmod_used: Default::default(),
         return_kinds: vec![ValueKind::Number; count],
         param_kinds: input.functions.iter().map(|body| vec![ValueKind::Number; body.arity]).collect(),
         param_settled: vec![false; count],
@@ -184,10 +187,22 @@ pub fn compile_module(input: &ModuleInput, options: Options) -> Result<Compiled,
         }
         ids.push(id);
     }
+    let mut contexts = contexts;
+    if env.fmod_used.get() {
+        // Declared right after the functions: function count + 1, as `env.fmod_preserving` says.
+        let mut wrapper = Context::new();
+        wrapper.func.signature = fmod_preserving_signature();
+        translate_fmod_preserving(&mut wrapper.func, &mut builder_ctx, &env, call_conv);
+        let id = module.get().declare_anonymous_function(&wrapper.func.signature).map_err(backend("declaring fmod"))?;
+        if id.as_u32() as usize != count + 1 {
+            return Err(CompileError::Backend(format!("the fmod wrapper was declared as {id}")));
+        }
+        ids.push(id);
+        contexts.push(wrapper);
+    }
     let entry_id =
         module.get().declare_anonymous_function(&entry_ctx.func.signature).map_err(backend("declaring the entry"))?;
     let mut code_size = 0;
-    let mut contexts = contexts;
     let disasm = std::env::var_os("ATLAS_JIT_DISASM").is_some_and(|v| v == "1");
     for (id, ctx) in ids.into_iter().chain([entry_id]).zip(contexts.iter_mut().chain([&mut entry_ctx])) {
         ctx.set_disasm(disasm);

@@ -146,6 +146,9 @@ named_enum! {
         /// The module's translation passes the size budget (`translate::MAX_UNITS`): it would
         /// take too long to compile.
         TooLarge = "TooLarge",
+        /// With side exits on, every path from the entry leaves to the interpreter before it
+        /// returns, halts, traps or loops: the code would cost a frame transfer and do nothing.
+        AlwaysExits = "AlwaysExits",
     }
 }
 

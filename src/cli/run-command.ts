@@ -6,6 +6,9 @@
  */
 import type { JitEngine } from '../jit/jit-engine.js';
 import type { SourceText } from '../compiler/source-text.js';
+import type { Bytecode } from '../bytecode/bytecode.js';
+import { instructions, jumpTarget } from '../bytecode/decoder.js';
+import { isJump } from '../bytecode/opcode.js';
 import { type ErrorFormat, runtimeErrorReport } from './error-report.js';
 import { loadProgram, type LoadedProgram } from './load-program.js';
 import type { RunOptions } from './run-options.js';
@@ -17,6 +20,9 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   const engine = jitModules === undefined ? undefined : await createEngine(options, await jitModules);
   const run: RunSpec = { file, program, timeBudgetMs: options.timeBudgetMs, errorFormat: options.errorFormat };
   if (engine === undefined) return execute(run, vm, undefined);
+  // Their boot then overlaps the run's start, off this thread; a program with nothing that
+  // could get hot (no function, no loop) never starts them.
+  if (mayGetHot(program.bytecode)) engine.startWorkers();
   const stopTrace = options.traceJit ? (await import('./trace-jit.js')).traceJit((line) => process.stderr.write(`${line}\n`), tracePositions(program.source)) : undefined;
   try {
     const status = execute(run, vm, engine);
@@ -26,6 +32,13 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
     stopTrace?.();
     await engine.close();
   }
+}
+
+/** Whether `bytecode` has a function or a loop (a backward jump): something the JIT could compile. */
+function mayGetHot(bytecode: Bytecode): boolean {
+  if (bytecode.functions().length > 0) return true;
+  for (const ins of instructions(bytecode.code)) if (isJump(ins.info.byte) && jumpTarget(ins) <= ins.offset) return true;
+  return false;
 }
 
 type JitModules = [typeof import('../jit/jit-engine.js'), typeof import('../jit/native/addon.js')];

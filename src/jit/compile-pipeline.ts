@@ -154,6 +154,11 @@ export class CompilePipeline {
     }
   }
 
+  /** Starts the compile workers without waiting for them. */
+  prestart(): void {
+    this.pool.prestart();
+  }
+
   /** Starts the compile workers and resolves once each has loaded the compiler. */
   warmUp(): Promise<void> {
     return this.pool.warmUp();

@@ -182,6 +182,11 @@ export class CompilePool {
     for (const generation of this.retiring) yield* generation.sessions;
   }
 
+  /** Starts the pool now unless it runs (or is closed), without waiting for its workers. */
+  prestart(): void {
+    if (this.current === undefined && !this.closed) this.start();
+  }
+
   /** Starts the pool and resolves once every worker runs its session (the addon is loaded). */
   async warmUp(): Promise<void> {
     const generation = this.current ?? this.start();

@@ -345,6 +345,17 @@ export class JitEngine implements VmJitHook {
     if (this.lastLoop?.program === program) this.lastLoop = undefined;
   }
 
+  /**
+   * Starts the compile workers now, without waiting for them: they boot (a thread, its
+   * modules, the addon: tens of milliseconds) on another core while this thread goes on, so
+   * the first hot function or loop does not wait for them. For an engine created with
+   * `warmUp: false` that expects work soon, e.g. before running a program that has loops.
+   */
+  startWorkers(): void {
+    this.assertOpen();
+    this.pipeline.prestart();
+  }
+
   /** Resolves when no job waits or runs, with every finished job applied. */
   whenIdle(): Promise<void> {
     return this.pipeline.whenIdle();

@@ -8,7 +8,9 @@
  */
 import { transferHandlers, type TransferHandler } from 'comlink';
 import type { FunctionRef } from '../bytecode/bytecode.js';
-import { AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasOption, AtlasResult, type Value } from '../vm/values.js';
+import {
+  AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasJson, AtlasOption, AtlasResult, type JsonData, type Value,
+} from '../vm/values.js';
 
 export type WireValue =
   | number
@@ -20,7 +22,9 @@ export type WireValue =
   | { readonly t: 'closure'; readonly ref: FunctionRef; readonly upvalues: readonly WireValue[] }
   | { readonly t: 'builtin'; readonly name: string }
   | { readonly t: 'option'; readonly some: boolean; readonly value: WireValue }
-  | { readonly t: 'result'; readonly ok: boolean; readonly value: WireValue };
+  | { readonly t: 'result'; readonly ok: boolean; readonly value: WireValue }
+  // JSON data is plain arrays and Maps, which structured cloning keeps.
+  | { readonly t: 'json'; readonly data: JsonData };
 
 type ObjectValue = Exclude<Value, number | boolean | null | string>;
 
@@ -28,7 +32,7 @@ export const VALUE_HANDLER_NAME = 'atlas-value';
 
 export function isObjectValue(v: unknown): v is ObjectValue {
   return v instanceof AtlasArray || v instanceof AtlasOption || v instanceof AtlasResult
-    || v instanceof AtlasFunction || v instanceof AtlasClosure || v instanceof AtlasBuiltin;
+    || v instanceof AtlasFunction || v instanceof AtlasClosure || v instanceof AtlasBuiltin || v instanceof AtlasJson;
 }
 
 export function encodeValue(v: Value): WireValue {
@@ -38,6 +42,7 @@ export function encodeValue(v: Value): WireValue {
   if (v instanceof AtlasClosure) return { t: 'closure', ref: v.ref, upvalues: v.upvalues.map(encodeValue) };
   if (v instanceof AtlasBuiltin) return { t: 'builtin', name: v.name };
   if (v instanceof AtlasOption) return { t: 'option', some: v.isSome, value: encodeValue(v.value) };
+  if (v instanceof AtlasJson) return { t: 'json', data: v.data };
   return { t: 'result', ok: v.isOk, value: encodeValue(v.value) };
 }
 
@@ -50,6 +55,7 @@ export function decodeValue(w: WireValue): Value {
     case 'builtin': return new AtlasBuiltin(w.name);
     case 'option': return w.some ? AtlasOption.some(decodeValue(w.value)) : AtlasOption.None;
     case 'result': return w.ok ? AtlasResult.ok(decodeValue(w.value)) : AtlasResult.err(decodeValue(w.value));
+    case 'json': return new AtlasJson(w.data);
   }
 }
 

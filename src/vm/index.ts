@@ -1,7 +1,7 @@
 export {
-  AtlasArray, AtlasFunction, AtlasClosure, AtlasBuiltin, AtlasOption, AtlasResult,
+  AtlasArray, AtlasFunction, AtlasClosure, AtlasBuiltin, AtlasOption, AtlasResult, AtlasJson,
   typeName, valuesEqual, formatNumber, display, charCount,
-  type Value, type HostValue, type TypeName,
+  type Value, type HostValue, type TypeName, type JsonData,
 } from './values.js';
 export { AtlasRuntimeError, AtlasInterrupted, runtimeErrorAt, rustDebugString, NO_OFFSET, MAX_ERROR_FRAMES, type AtlasFrame, type RuntimeErrorKind } from './errors.js';
 export { BUILTINS, BUILTIN_VALUES, MATH_CONSTANTS, StdlibError, type BuiltinFn, type BuiltinContext } from './builtins.js';

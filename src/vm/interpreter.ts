@@ -26,8 +26,9 @@ import { Cmp, Op, Word, dispatchWords } from './dispatch.js';
 import type { FunctionHandle } from './function-handle.js';
 import { fromHostArg } from './host.js';
 import { type GlobalsView, HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type VmJitHook } from './jit-hook.js';
+import type { CallbackContext } from './stdlib/callback-context.js';
 import {
-  AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasOption, AtlasResult, type HostValue, type Value,
+  AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasJson, AtlasOption, AtlasResult, type HostValue, type Value,
   valuesEqual,
 } from './values.js';
 
@@ -114,7 +115,19 @@ export class Vm implements GlobalsView {
   private readonly names: readonly (string | undefined)[];
   private readonly cells: (GlobalCell | undefined)[];
   private readonly globals = new Map<string, GlobalCell>();
+  /** What builtins get when called as callbacks: no way to call back (see CallbackContext). */
   private readonly builtinContext: BuiltinContext;
+  /** What builtins get when called from bytecode: the callback intrinsics call back through it. */
+  private readonly callbackContext: CallbackContext;
+  // The builtin call the callback intrinsics run their callbacks for: its Call offset, its stack
+  // height with callee and arguments popped (callback frames go above it) and its frame.
+  private siteOffset = 0;
+  private siteSp = 0;
+  private siteFp = 0;
+  /** Callbacks running (nested runs of the dispatch loop inside a builtin call). */
+  private callbackDepth = 0;
+  /** Callback calls left before the next safepoint (deadline, interrupts, installs). */
+  private callbackTicks = SLICE_BUDGET;
   private readonly hook: VmJitHook | undefined;
   /** The hook's call gate for this program (`VmJitHook.callGate`), fetched when a run starts. */
   private gate: Int32Array | undefined;
@@ -150,6 +163,7 @@ export class Vm implements GlobalsView {
     // Array.from gives packed arrays; `new Array(n).fill()` would stay holey (slower loads).
     this.cells = Array.from({ length: bytecode.constants.length }, () => undefined);
     this.builtinContext = { stdout: options.stdout ?? defaultStdout };
+    this.callbackContext = { ...this.builtinContext, callback: (callee, args) => this.invokeCallback(callee, args) };
     this.hook = options.jit;
     this.maxCallDepth = checkLimit('maxCallDepth', options.maxCallDepth ?? DEFAULT_MAX_CALL_DEPTH);
     this.maxStackSize = checkLimit('maxStackSize', options.maxStackSize ?? DEFAULT_MAX_STACK_SIZE);
@@ -354,8 +368,7 @@ export class Vm implements GlobalsView {
   private runSlices(ip: number, sp: number, fp: number): Value | undefined {
     let outcome = this.execute(ip, sp, fp);
     while (outcome === SUSPENDED) {
-      if (this.deadline !== Infinity && performance.now() >= this.deadline) throw new AtlasInterrupted(true, this.timeBudgetMs);
-      this.hook?.onSafepoint?.();
+      this.safepoint();
       if (this.resumeAtLoop && this.hook?.onLoop !== undefined) {
         const returned = this.offerLoop(this.hook);
         if (returned !== SUSPENDED) return returned;
@@ -363,6 +376,12 @@ export class Vm implements GlobalsView {
       outcome = this.execute(this.resumeIp, this.resumeSp, this.resumeFp);
     }
     return outcome;
+  }
+
+  /** Between slices: stops the run past its deadline, and lets the hook poll (installs, interrupts). */
+  private safepoint(): void {
+    if (this.deadline !== Infinity && performance.now() >= this.deadline) throw new AtlasInterrupted(true, this.timeBudgetMs);
+    this.hook?.onSafepoint?.();
   }
 
   /**
@@ -820,7 +839,12 @@ export class Vm implements GlobalsView {
             } else if (callee instanceof AtlasBuiltin) {
               const args = stack.slice(sp - argc, sp);
               sp -= argc + 1;
-              stack[sp++] = this.callBuiltin(callee.name, args, ip);
+              this.siteOffset = ip;
+              this.siteSp = sp;
+              this.siteFp = fp;
+              const result = this.callBuiltin(callee.name, args, ip, this.callbackContext);
+              stack[sp++] = result;
+              frames = this.frames; // callbacks may have grown the frame storage
               ip += 2;
               break;
             } else if (callee === AtlasOption.None && argc === 0) {
@@ -892,6 +916,13 @@ export class Vm implements GlobalsView {
             if (sp < 2) throw this.fail('StackUnderflow', ip);
             const index = stack[sp - 1]!;
             const target = stack[sp - 2]!;
+            if (target instanceof AtlasJson) {
+              if (typeof index !== 'number' && typeof index !== 'string') throw this.fail('TypeError', ip, 'JSON index must be string or number');
+              stack[sp - 2] = target.index(index);
+              sp--;
+              ip += 1;
+              break;
+            }
             if (!(target instanceof AtlasArray)) throw this.fail('TypeError', ip, 'Cannot index non-array/json');
             // Non-numbers, fractions, negatives, NaN and ±∞ are InvalidIndex; -0 is index 0.
             if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) throw this.fail('InvalidIndex', ip);
@@ -979,7 +1010,10 @@ export class Vm implements GlobalsView {
             throw this.fail('UnknownOpcode', ip);
         }
       }
-      return sp > 0 ? stack[sp - 1] : undefined;
+      const top = sp > 0 ? stack[sp - 1] : undefined;
+      // Halt (or running off the code) inside a callback stops the whole run, not just the callback.
+      if (this.callbackDepth > 0) throw new HaltSignal(top ?? null);
+      return top;
     } catch (error) {
       this.resumeIp = ip;
       this.resumeFp = fp;
@@ -1077,14 +1111,92 @@ export class Vm implements GlobalsView {
     return new AtlasClosure(fn.ref, this.stack.slice(sp - n, sp));
   }
 
-  private callBuiltin(name: string, args: readonly Value[], offset: number): Value {
+  private callBuiltin(name: string, args: readonly Value[], offset: number, ctx: BuiltinContext): Value {
     const builtin = BUILTINS.get(name);
     if (builtin === undefined) throw this.fail('UnknownFunction', offset, name);
     try {
-      return builtin(args, this.builtinContext);
+      return builtin(args, ctx);
     } catch (e) {
       if (e instanceof StdlibError) throw this.fail(e.kind, offset, e.detail);
       throw e;
+    }
+  }
+
+  /**
+   * A callback intrinsic's call of `callee` (CallbackContext.callback), for the builtin call the
+   * site fields describe. A builtin callee runs with the intrinsic's offset for its errors and
+   * without a way to call back; a user function or closure runs in a frame above the site's
+   * stack, through the JIT hook as a bytecode call would, in a nested run of the dispatch loop.
+   */
+  private invokeCallback(callee: Value, args: readonly Value[]): Value {
+    const offset = this.siteOffset;
+    const sp = this.siteSp;
+    const fp = this.siteFp;
+    // Callbacks count like interpreted calls towards safepoints, so a long map over short
+    // callbacks still sees interrupts, its time budget and newly installed code.
+    if (--this.callbackTicks === 0) {
+      this.callbackTicks = SLICE_BUDGET;
+      this.safepoint();
+    }
+    try {
+      if (callee instanceof AtlasBuiltin) return this.callBuiltin(callee.name, args, offset, this.builtinContext);
+      if (callee instanceof AtlasFunction || callee instanceof AtlasClosure) return this.runCallback(callee, args, offset, sp, fp);
+      throw this.fail('TypeError', offset, 'Expected function value'); // the intrinsics check callability first
+    } catch (error) {
+      // Each callback nests the dispatch loop on JavaScript's stack, which bounds how deeply
+      // callbacks can run callbacks: past it the program gets a runtime error, not the host.
+      if (error instanceof RangeError && error.message.includes('call stack')) {
+        throw this.fail('StackOverflow', offset, 'callbacks nested too deeply for the host stack');
+      }
+      throw error;
+    } finally {
+      // A nested builtin call moved the site; the intrinsic's next callback needs its own.
+      this.siteOffset = offset;
+      this.siteSp = sp;
+      this.siteFp = fp;
+    }
+  }
+
+  /** Runs user function or closure `callee` as a callback until it returns (see invokeCallback). */
+  private runCallback(callee: AtlasFunction | AtlasClosure, args: readonly Value[], offset: number, sp: number, fp: number): Value {
+    const notCallable = this.checkCallable(callee, args.length);
+    if (notCallable !== undefined) throw this.fail('TypeError', offset, notCallable);
+    const fn = callee.ref;
+    const stack = this.stack;
+    const argBase = sp + 1;
+    const top = argBase + args.length;
+    if (fp >= this.maxCallDepth || top > this.maxStackSize) throw this.stackOverflow(offset);
+    // The frame as Call lays it out: callee, then the arguments as its first locals.
+    stack[sp] = callee;
+    for (let i = 0; i < args.length; i++) stack[argBase + i] = args[i]!;
+    let exited = false;
+    const hook = this.hook;
+    if (hook !== undefined && callee instanceof AtlasFunction) {
+      const gate = this.gate;
+      const gateSlot = callee.gateSlot;
+      if (gate !== undefined && gateSlot >= 0 && gate[gateSlot]! > 0) {
+        gate[gateSlot]!--;
+      } else {
+        const answer = hook.onCall(fn, this.bytecode, stack, argBase, this.maxCallDepth - fp, this.maxStackSize - argBase, this);
+        if (answer === SIDE_EXIT) exited = true;
+        else if (answer !== undefined) return answer;
+      }
+    }
+    const cfp = fp + 1;
+    const at = cfp * Frame.Size;
+    if (at + Frame.Size > this.frames.length) this.growFrames();
+    this.frames[at + Frame.Base] = argBase;
+    this.frames[at + Frame.Locals] = fn.localCount;
+    // Its Return hands the value back here, as for a host call.
+    this.frames[at + Frame.Return] = HOST_RETURN;
+    this.frameUpvalues[cfp] = callee instanceof AtlasClosure ? callee.upvalues : NO_UPVALUES;
+    this.callbackDepth++;
+    try {
+      if (!exited) return this.runFrom(fn.offset, top, cfp) ?? null;
+      this.applyExit(cfp);
+      return this.runFrom(this.resumeIp, this.resumeSp, this.resumeFp) ?? null;
+    } finally {
+      this.callbackDepth--;
     }
   }
 

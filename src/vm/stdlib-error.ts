@@ -7,9 +7,10 @@ import type { RuntimeErrorKind } from './errors.js';
 export class StdlibError extends Error {
   constructor(
     readonly kind: RuntimeErrorKind,
-    readonly detail: string,
+    /** The payload (`msg`) of kinds that carry one; none for OutOfBounds, InvalidNumericResult. */
+    readonly detail?: string,
   ) {
-    super(detail);
+    super(detail ?? kind);
     this.name = 'StdlibError';
   }
 }

@@ -6,6 +6,7 @@
  * Everything else is a small immutable class. The JIT engine relies on exactly these
  * representations.
  */
+import { compareCodePoints } from './stdlib/code-point-order.js';
 import type { FunctionRef } from '../bytecode/bytecode.js';
 
 /**
@@ -94,6 +95,41 @@ export class AtlasResult {
   }
 }
 
+/**
+ * The data of a JSON value: the reference's `JsonValue` (null, bool, f64, string, array,
+ * object). Objects are maps; the reference iterates them in random order, this runtime
+ * always in key order (code-point order), see `jsonObjectEntries`.
+ */
+export type JsonData = null | boolean | number | string | readonly JsonData[] | JsonObject;
+export type JsonObject = ReadonlyMap<string, JsonData>;
+
+/** A JSON value (`json` type), produced by `parseJSON` and by indexing another JSON value. */
+export class AtlasJson {
+  constructor(readonly data: JsonData) {}
+
+  static readonly Null = new AtlasJson(null);
+
+  /**
+   * `j[index]` (the reference `index_str` / `index_num`): a missing key, an index out of
+   * range or not a non-negative integer, or a container of the wrong kind gives JSON null.
+   */
+  index(index: string | number): AtlasJson {
+    const data = this.data;
+    let found: JsonData | undefined;
+    if (typeof index === 'string') {
+      if (data instanceof Map) found = data.get(index);
+    } else if (Array.isArray(data) && Number.isInteger(index) && index >= 0) {
+      found = (data as readonly JsonData[])[index];
+    }
+    return found === undefined || found === null ? AtlasJson.Null : new AtlasJson(found);
+  }
+}
+
+/** A JSON object's entries in key order (code-point order, as the reference's sorted maps). */
+export function jsonObjectEntries(object: JsonObject): [string, JsonData][] {
+  return [...object.entries()].sort(([a], [b]) => compareCodePoints(a, b));
+}
+
 export type Value =
   | number
   | boolean
@@ -104,14 +140,19 @@ export type Value =
   | AtlasClosure
   | AtlasBuiltin
   | AtlasOption
-  | AtlasResult;
+  | AtlasResult
+  | AtlasJson;
 
 /** What a host may pass to `Vm.call`: scalars and (nested) arrays of them. */
 export type HostValue = number | boolean | null | string | readonly HostValue[];
 
-export type TypeName = 'number' | 'string' | 'bool' | 'null' | 'array' | 'function' | 'builtin' | 'option' | 'result';
+export type TypeName = 'number' | 'string' | 'bool' | 'null' | 'array' | 'function' | 'builtin' | 'json' | 'Option' | 'Result';
 
-/** The reference type name (docs/bytecode.md §2.1); a closure reports "function". */
+/**
+ * The reference type name (`Value::type_name`, docs/bytecode.md §2.1) used in argument
+ * errors (`… got Option`); a closure reports "function". `typeof` uses other names
+ * (lower-case `option`, `closure`): see the type-checking builtins.
+ */
 export function typeName(v: Value): TypeName {
   switch (typeof v) {
     case 'number': return 'number';
@@ -122,8 +163,9 @@ export function typeName(v: Value): TypeName {
       if (v instanceof AtlasArray) return 'array';
       if (v instanceof AtlasFunction || v instanceof AtlasClosure) return 'function';
       if (v instanceof AtlasBuiltin) return 'builtin';
-      if (v instanceof AtlasOption) return 'option';
-      return 'result';
+      if (v instanceof AtlasOption) return 'Option';
+      if (v instanceof AtlasJson) return 'json';
+      return 'Result';
   }
 }
 
@@ -141,7 +183,25 @@ export function valuesEqual(a: Value, b: Value): boolean {
   if (a instanceof AtlasOption) {
     return b instanceof AtlasOption && a.isSome === b.isSome && valuesEqual(a.value, b.value);
   }
+  if (a instanceof AtlasJson) return b instanceof AtlasJson && jsonEqual(a.data, b.data);
   return b instanceof AtlasResult && a.isOk === b.isOk && valuesEqual(a.value, b.value);
+}
+
+/** Deep JSON equality: numbers by IEEE `==`, objects by their key sets (order never matters). */
+export function jsonEqual(a: JsonData, b: JsonData): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return a === b;
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    for (const [key, value] of a) {
+      const other = b.get(key);
+      if (other === undefined || !jsonEqual(value, other)) return false;
+    }
+    return true;
+  }
+  if (b instanceof Map) return false;
+  const x = a as readonly JsonData[];
+  const y = b as readonly JsonData[];
+  return x.length === y.length && x.every((v, i) => jsonEqual(v, y[i]!));
 }
 
 /**
@@ -186,8 +246,76 @@ export function formatNumber(n: number): string {
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
   if (Number.isInteger(n)) return Object.is(n, -0) ? '-0' : BigInt(n).toString();
-  const s = String(n);
+  return shortestPlain(n);
+}
+
+/**
+ * Rust's `{}` for a double: the shortest round-trip digits in plain decimal, padded with
+ * zeros (1.2345678901234568e29 → "123456789012345680000000000000", where `formatNumber`
+ * writes the exact integer). `toString`, `toJSON` and JSON display use it.
+ */
+export function formatShortest(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (n === Infinity) return 'inf';
+  if (n === -Infinity) return '-inf';
+  if (Object.is(n, -0)) return '-0';
+  if (n === 0) return '0';
+  return shortestPlain(n);
+}
+
+/**
+ * The shortest round-trip digits of finite non-zero `n` in plain decimal. When two digit
+ * strings of that length are equally close to `n` (`n` lies exactly halfway between them,
+ * e.g. 1000000000000000.25), JS picks the even one and Rust the one of larger magnitude;
+ * this follows Rust.
+ */
+function shortestPlain(n: number): string {
+  let s = String(n);
+  const exponentAt = s.indexOf('e');
+  // Only an even last digit can be a tie that JS broke to even.
+  if ((s.charCodeAt(exponentAt < 0 ? s.length - 1 : exponentAt - 1) & 1) === 0 && mayBeTie(n)) s = tieBrokenUp(n) ?? s;
   return s.includes('e') ? expandExponent(s) : s;
+}
+
+/**
+ * Rules out nearly every number cheaply: a tie needs an exact expansion of at most 18
+ * significant digits. Below 1e18 a non-integer m·2^-k (m odd) has m·5^k as its digits,
+ * so k ≤ 25, i.e. `x·2^25` is an integer (exact: scaling by a power of two).
+ */
+function mayBeTie(n: number): boolean {
+  const x = Math.abs(n);
+  return x >= 1e18 || Number.isInteger(x * 2 ** 25);
+}
+
+/** `n` in exponent form with the larger of two equally close shortest digit strings, or undefined when there is no tie. */
+function tieBrokenUp(n: number): string | undefined {
+  const [mantissa, exponentText] = n.toExponential().split('e') as [string, string];
+  const digits = mantissa.replace('-', '').replace('.', '');
+  // JS breaks a tie to even; a midpoint's exact expansion is the digits followed by a 5
+  // (toExponential rounds exactly, so it rules most numbers out cheaply).
+  if ((digits.charCodeAt(digits.length - 1) - 0x30) % 2 !== 0 || digits.length > 99) return undefined;
+  const longer = Math.abs(n).toExponential(digits.length).split('e')[0]!.replace('.', '');
+  if (longer !== `${digits}5`) return undefined;
+  const point = Number(exponentText) - (digits.length - 1); // value = digits × 10^point
+  if (!isMidpoint(Math.abs(n), BigInt(digits), point)) return undefined;
+  const up = (BigInt(digits) + 1n).toString(); // the last digit is even, so no carry
+  return `${n < 0 ? '-' : ''}${up[0]}${up.length > 1 ? `.${up.slice(1)}` : ''}e${exponentText}`;
+}
+
+/** Whether x equals exactly (d + 1/2) × 10^p, the midpoint between d and d + 1 at scale 10^p. */
+function isMidpoint(x: number, d: bigint, p: number): boolean {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & 0xfffffffffffffn;
+  // x = m × 2^e exactly.
+  const m = biased === 0 ? fraction : fraction | (1n << 52n);
+  const e = (biased === 0 ? 1 : biased) - 1075;
+  // Compare 2m × 2^e with (2d + 1) × 10^p, both scaled to integers.
+  const left = 2n * m * 2n ** BigInt(Math.max(e, 0)) * 10n ** BigInt(Math.max(-p, 0));
+  const right = (2n * d + 1n) * 2n ** BigInt(Math.max(-e, 0)) * 10n ** BigInt(Math.max(p, 0));
+  return left === right;
 }
 
 /** Rewrites JS exponent notation ("1.5e-7") as plain decimal ("0.00000015"). */
@@ -222,8 +350,37 @@ export function display(v: Value): string {
       if (v instanceof AtlasFunction || v instanceof AtlasClosure) return `<fn ${v.ref.name}>`;
       if (v instanceof AtlasBuiltin) return `<builtin ${v.name}>`;
       if (v instanceof AtlasOption) return v.isSome ? `Some(${display(v.value)})` : 'None';
+      if (v instanceof AtlasJson) return displayJson(v.data);
       return `${v.isOk ? 'Ok' : 'Err'}(${display(v.value)})`;
   }
+}
+
+/**
+ * The reference's JSON Display: integral numbers through a saturating i64 conversion
+ * (-0 → `0`, 1e20 → `9223372036854775807`), strings quoted without escaping, objects as
+ * `{"k": v}` (in key order here; random in the reference).
+ */
+export function displayJson(data: JsonData): string {
+  if (data === null) return 'null';
+  switch (typeof data) {
+    case 'boolean': return data ? 'true' : 'false';
+    case 'number': return displayJsonNumber(data);
+    case 'string': return `"${data}"`;
+    default:
+      if (data instanceof Map) {
+        return `{${jsonObjectEntries(data).map(([k, v]) => `"${k}": ${displayJson(v)}`).join(', ')}}`;
+      }
+      return `[${(data as readonly JsonData[]).map(displayJson).join(', ')}]`;
+  }
+}
+
+const I64_MAX = 2 ** 63;
+
+function displayJsonNumber(n: number): string {
+  if (!Number.isInteger(n)) return formatShortest(n);
+  if (n >= I64_MAX) return '9223372036854775807';
+  if (n <= -I64_MAX) return '-9223372036854775808';
+  return BigInt(n).toString();
 }
 
 /** Counts Unicode scalar values (the reference's `chars().count()`), not UTF-16 units. */

@@ -46,6 +46,45 @@ pub fn fmod_signature(call_conv: CallConv) -> Signature {
     signature(call_conv, [types::F64, types::F64], &[types::F64])
 }
 
+/// The signature of the module's `fmod` behind a call that clobbers no register:
+/// `(x, y, result address)`, storing `fmod(x, y)` there (the convention has no return values).
+/// `Mod` calls fmod only off its integer fast path; a plain call there would make every value
+/// live across it (the loop's variables, typically) sit in memory on the fast path too, as
+/// calls clobber every float register.
+pub fn fmod_preserving_signature() -> Signature {
+    signature(CallConv::PreserveAll, [types::F64, types::F64, types::I64], &[])
+}
+
+/// Builds the module's `fmod` wrapper (signature `fmod_preserving_signature`): it saves
+/// every register the inner call may clobber, so its callers keep theirs.
+pub fn translate_fmod_preserving(
+    func: &mut ir::Function,
+    builder_ctx: &mut FunctionBuilderContext,
+    env: &TranslateEnv,
+    call_conv: CallConv,
+) {
+    let mut b = FunctionBuilder::new(func, builder_ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let [x, y, at] = b.block_params(entry) else { unreachable!("the wrapper takes three parameters") };
+    let (x, y, at) = (*x, *y, *at);
+    let signature = b.import_signature(fmod_signature(call_conv));
+    let name = b.func.declare_imported_user_function(env.fmod.clone());
+    let fmod = b.import_function(ExtFuncData {
+        name: ExternalName::user(name),
+        signature,
+        colocated: false,
+        patchable: false,
+    });
+    let call = b.ins().call(fmod, &[x, y]);
+    let result = b.inst_results(call)[0];
+    b.ins().store(MemFlagsData::trusted(), result, at, 0);
+    b.ins().return_(&[]);
+    b.seal_all_blocks();
+    b.finalize(env.frontend);
+}
+
 /// Imports translated function `index` (of `arity` parameters) of the module into the
 /// function being built, for a direct call.
 pub(super) fn import_translated(b: &mut FunctionBuilder, env: &TranslateEnv, index: usize, arity: usize) -> FuncRef {

@@ -73,6 +73,7 @@ impl Translator<'_> {
         self.flush_checks();
         self.exit_trap(code, pc);
         self.exits.push(Exit::Trap(code));
+        self.finishes_here();
         Flow::End
     }
 

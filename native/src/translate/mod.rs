@@ -34,6 +34,7 @@ mod checks;
 mod entry;
 mod exits;
 mod lowering;
+mod reach;
 mod return_kinds;
 mod scan;
 
@@ -45,7 +46,10 @@ use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 
 pub use budget::{Budget, MAX_UNITS};
-pub use entry::{fmod_signature, internal_signature, native_signature, translate_entry, STACK_BUDGET};
+pub use entry::{
+    fmod_preserving_signature, fmod_signature, internal_signature, native_signature, translate_entry,
+    translate_fmod_preserving, STACK_BUDGET,
+};
 pub use return_kinds::translate_module;
 
 use crate::frame::{Frame, Rejection, Slot};
@@ -60,6 +64,10 @@ use entry::CONTROL_PARAMS;
 pub struct TranslateEnv {
     pub frontend: TargetFrontendConfig,
     pub fmod: UserExternalName,
+    /// The module's wrapper of `fmod` that clobbers no register (`fmod_preserving_signature`),
+    /// and whether any translated function calls it (then the module defines it).
+    pub fmod_preserving: UserExternalName,
+    pub fmod_used: std::cell::Cell<bool>,
     pub functions: Vec<UserExternalName>,
     /// The kind each function is assumed to return where it is called natively (checked
     /// against what its returns produce; see `Translated::return_kinds`).
@@ -130,6 +138,8 @@ pub fn translate_function(
         deepest_back_edge: None,
         charged: (0, 0),
         edge_args: 0,
+        leader: None,
+        flow: reach::ExitFreeFlow::default(),
     };
     translator.entry_checks();
     // The stack-limit check of every back edge is hoisted to one check at entry, in a block
@@ -149,6 +159,14 @@ pub fn translate_function(
     translator.b.ins().jump(block, &args);
     translator.fill_status_blocks();
     translator.charge(start)?;
+    if side_exits && !translator.flow.finishes_from(start) {
+        return Err(Translator::refusal(
+            RefusalReason::AlwaysExits,
+            &opcode::name_of(input.code[start]),
+            start,
+            format!("every path from offset {start} leaves to the interpreter before it returns or loops"),
+        ));
+    }
     translator.b.seal_all_blocks();
     let exit = summarize(&translator.exits);
     let mut return_kinds: Vec<ValueKind> =
@@ -229,7 +247,8 @@ struct Translator<'a> {
     blocks: HashMap<usize, (Block, Vec<Slot<()>>)>,
     work: Vec<usize>,
     exits: Vec<Exit>,
-    fmod: Option<FuncRef>,
+    /// The imported fmod wrapper and the stack slot its result comes back in, once `Mod` needs them.
+    fmod: Option<(FuncRef, ir::StackSlot)>,
     callees: HashMap<usize, FuncRef>,
     /// Cold blocks that return a status with no value (interrupted, bailed out): one per
     /// status, made on first use, filled by `fill_status_blocks` once the body is done.
@@ -244,9 +263,20 @@ struct Translator<'a> {
     charged: (usize, usize),
     /// Values passed along edges since the last charge.
     edge_args: usize,
+    /// The leader whose block is being translated (none before the entry's jump).
+    leader: Option<usize>,
+    /// Where the blocks go without side-exiting, to refuse code that always leaves early.
+    flow: reach::ExitFreeFlow,
 }
 
 impl Translator<'_> {
+    /// The block being translated finishes a run without leaving to the interpreter.
+    fn finishes_here(&mut self) {
+        if let Some(leader) = self.leader {
+            self.flow.finishes(leader);
+        }
+    }
+
     fn refusal(reason: RefusalReason, name: &str, pc: usize, message: String) -> Rejection {
         Rejection::Refused(Refusal::new(reason, name, pc, message))
     }
@@ -286,6 +316,9 @@ impl Translator<'_> {
         let args: Vec<BlockArg> =
             self.frame.slots().iter().filter_map(|slot| slot.payload().map(|&v| BlockArg::Value(v))).collect();
         self.edge_args += args.len();
+        if let Some(from) = self.leader {
+            self.flow.edge(from, target);
+        }
         Ok((block, args))
     }
 
@@ -323,6 +356,7 @@ impl Translator<'_> {
             })
             .collect();
         self.frame = Frame::from_slots(slots, self.body.local_count);
+        self.leader = Some(start);
         let mut pc = start;
         loop {
             self.charge(pc)?;

@@ -42,7 +42,9 @@ export type RefusalReason =
   /** A function called natively returns a non-number on some path. */
   | 'CalleeReturnType'
   /** The body (or its call tree) is too large to compile in reasonable time (docs/design.md, "Size limit"). */
-  | 'TooLarge';
+  | 'TooLarge'
+  /** With side exits on, every path from the entry leaves to the interpreter before it returns, halts, traps or loops. */
+  | 'AlwaysExits';
 
 /** A further function of a call tree: its body and frame, as in `NativeFunctionInput`. */
 export interface NativeCallee {

@@ -20,6 +20,7 @@ impl Translator<'_> {
             let depth = self.frame.depth();
             self.deepest_back_edge = Some(self.deepest_back_edge.map_or(depth, |d| d.max(depth)));
             self.check_interrupt();
+            self.finishes_here();
         }
         let (block, args) = self.edge(target)?;
         self.b.ins().jump(block, &args);
@@ -34,6 +35,7 @@ impl Translator<'_> {
         self.flush_checks();
         if target <= i.pc {
             self.check_interrupt();
+            self.finishes_here();
         }
         match condition {
             Slot::Bool(flag) => {
@@ -59,6 +61,7 @@ impl Translator<'_> {
         let stored = self.as_f64(value);
         self.finish(kind as u32, stored);
         self.exits.push(Exit::Return(kind));
+        self.finishes_here();
         Ok(Flow::End)
     }
 
@@ -72,6 +75,7 @@ impl Translator<'_> {
         let stored = self.as_f64(value);
         self.finish(STATUS_HALTED, stored);
         self.exits.push(Exit::Halt(kind));
+        self.finishes_here();
         Ok(Flow::End)
     }
 }

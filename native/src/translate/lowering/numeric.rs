@@ -3,11 +3,12 @@
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    types, BlockArg, ExtFuncData, ExternalName, InstBuilder, InstructionData, Opcode, Value, ValueDef,
+    types, BlockArg, ExtFuncData, ExternalName, InstBuilder, InstructionData, Opcode, StackSlotData, StackSlotKind,
+    Value, ValueDef,
 };
 use cranelift_frontend::FunctionBuilder;
 
-use super::super::entry::fmod_signature;
+use super::super::entry::fmod_preserving_signature;
 use super::super::scan::Instruction;
 use super::super::{Flow, Translator};
 use crate::frame::{Rejection, Slot};
@@ -173,23 +174,28 @@ impl Translator<'_> {
         }
     }
 
+    /// `fmod(x, y)` through the module's register-preserving wrapper: its result comes back
+    /// through a stack slot of this function.
     fn call_fmod(&mut self, x: Value, y: Value) -> Value {
-        let fmod = match self.fmod {
-            Some(fmod) => fmod,
+        let (fmod, slot) = match self.fmod {
+            Some(pair) => pair,
             None => {
-                let signature = self.b.import_signature(fmod_signature(self.b.func.signature.call_conv));
-                let name = self.b.func.declare_imported_user_function(self.env.fmod.clone());
+                let signature = self.b.import_signature(fmod_preserving_signature());
+                let name = self.b.func.declare_imported_user_function(self.env.fmod_preserving.clone());
                 let fmod = self.b.import_function(ExtFuncData {
                     name: ExternalName::user(name),
                     signature,
-                    colocated: false,
+                    colocated: true,
                     patchable: false,
                 });
-                self.fmod = Some(fmod);
-                fmod
+                let slot = self.b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
+                self.env.fmod_used.set(true);
+                self.fmod = Some((fmod, slot));
+                (fmod, slot)
             }
         };
-        let call = self.b.ins().call(fmod, &[x, y]);
-        self.b.inst_results(call)[0]
+        let at = self.b.ins().stack_addr(types::I64, slot, 0);
+        self.b.ins().call(fmod, &[x, y, at]);
+        self.b.ins().stack_load(types::I64, types::F64, slot, 0)
     }
 }

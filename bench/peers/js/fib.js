@@ -1,0 +1,9 @@
+// Recursive Fibonacci: fib(30), about 1.6M calls.
+function fib(n) {
+  if (n < 2) {
+    return n;
+  }
+  return fib(n - 1) + fib(n - 2);
+}
+
+print(fib(30));

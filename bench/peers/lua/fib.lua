@@ -1,0 +1,9 @@
+-- Recursive Fibonacci: fib(30), about 1.6M calls.
+local function fib(n)
+  if n < 2 then
+    return n
+  end
+  return fib(n - 1) + fib(n - 2)
+end
+
+print(fib(30))

@@ -1,0 +1,13 @@
+-- A numeric loop inside a function that is called once (30M iterations).
+-- Every intermediate stays below 2^31: fengari's Lua integers are 32-bit.
+local function main()
+  local sum = 0
+  local i = 0
+  while i < 30000000 do
+    sum = (sum + i * 3) % 1000000007
+    i = i + 1
+  end
+  print(sum)
+end
+
+main()

@@ -1,0 +1,60 @@
+// Shared helpers for the stdlib tests: run Atlas source through the public API and read values
+// and errors back as plain data.
+import { compile } from '../src/compiler/index.js';
+import {
+  AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasJson, AtlasOption, AtlasResult, AtlasRuntimeError, type Value, Vm, type VmOptions,
+} from '../src/vm/index.js';
+import { toJsonText } from '../src/vm/stdlib/json-format.js';
+
+/** A value as plain data: arrays as arrays, `{ Some }`/`'None'`, `{ Ok }`/`{ Err }`, `<fn f>`, `<builtin b>`. */
+export type Plain = number | string | boolean | null | Plain[] | { Some: Plain } | 'None' | { Ok: Plain } | { Err: Plain } | { json: string };
+
+export function plain(v: Value | undefined): Plain {
+  if (v === undefined) throw new Error('no value');
+  if (v instanceof AtlasArray) return v.elements.map(plain);
+  if (v instanceof AtlasOption) return v.isSome ? { Some: plain(v.value) } : 'None';
+  if (v instanceof AtlasResult) return v.isOk ? { Ok: plain(v.value) } : { Err: plain(v.value) };
+  if (v instanceof AtlasFunction || v instanceof AtlasClosure) return `<fn ${v.name}>`;
+  if (v instanceof AtlasBuiltin) return `<builtin ${v.name}>`;
+  if (v instanceof AtlasJson) return { json: toJsonText(v) };
+  return v;
+}
+
+/** Runs `source`; its printed lines and the value of its last expression statement. */
+export function evaluate(source: string, options: VmOptions = {}): { output: string[]; value: Plain } {
+  const output: string[] = [];
+  const value = new Vm(compile(source, 'test.atlas'), { stdout: (line) => output.push(line), ...options }).run();
+  return { output, value: plain(value) };
+}
+
+/** The printed lines of `source`. */
+export function printed(source: string): string[] {
+  const output: string[] = [];
+  new Vm(compile(source, 'test.atlas'), { stdout: (line) => output.push(line) }).run();
+  return output;
+}
+
+/** The span of the first occurrence of `text` in `source` (ASCII sources: characters = bytes). */
+export function spanOf(source: string, text: string, from = 0): { start: number; end: number } {
+  const start = source.indexOf(text, from);
+  if (start < 0) throw new Error(`${text} not in the source`);
+  return { start, end: start + text.length };
+}
+
+/** The error `source` raises, as the reference CLI prints it (`Runtime error: <Debug form>`). */
+export function runtimeError(source: string): string {
+  try {
+    new Vm(compile(source, 'test.atlas'), { stdout: () => {} }).run();
+  } catch (error) {
+    if (error instanceof AtlasRuntimeError) return `Runtime error: ${error.debugString()}`;
+    throw error;
+  }
+  throw new Error('no runtime error');
+}
+
+/** `Runtime error: <kind> { msg: "<msg>", span: … }` for the first occurrence of `at` in `source`. */
+export function expected(kind: string, msg: string | undefined, source: string, at: string, from = 0): string {
+  const span = spanOf(source, at, from);
+  const field = msg === undefined ? '' : kind === 'UnknownFunction' ? `name: ${JSON.stringify(msg)}, ` : `msg: ${JSON.stringify(msg)}, `;
+  return `Runtime error: ${kind} { ${field}span: Span { start: ${span.start}, end: ${span.end} } }`;
+}
