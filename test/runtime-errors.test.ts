@@ -237,3 +237,9 @@ test('each kind\'s message is the reference\'s Display text, and its position is
     t.deepEqual(trace(error.frames), [`<main>@${line}:${column}`]);
   }
 });
+
+test('an error inside a callback lists the callback, then the function at the builtin call', (t) => {
+  const source = 'fn inv(x: number) -> number {\n    return 1 / x;\n}\nfn go(xs: number[]) -> number[] {\n    return map(xs, inv);\n}\ngo([1, 0]);\n';
+  const error = errorOf(() => new Vm(compile(source, 'cb.atlas')).run());
+  t.deepEqual(trace(error.frames), ['inv@2:12', 'go@5:12', '<main>@7:1']);
+});
