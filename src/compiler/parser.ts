@@ -5,16 +5,20 @@
  * debug table. Syntax errors are CompileErrors with code AT1000 located at the token
  * where parsing failed, like the reference's.
  *
- * Constructs of full Atlas outside the compiled subset (imports, match, for-in, methods,
- * generics, ownership annotations, nested functions) are recognised and rejected with a
- * message saying so, rather than a confusing "Expected ';'".
+ * Constructs of full Atlas outside the compiled subset (imports, match, the `?` operator,
+ * ownership annotations, nested functions) are recognised and rejected with a message
+ * saying so, rather than a confusing "Expected ';'".
+ *
+ * After a syntax error the parser recovers like the reference's: it skips to the end of
+ * the statement (past a `;`, or up to a keyword that starts a statement) and goes on, so
+ * one compile reports every syntax error of the file (at most `MAX_DIAGNOSTICS`).
  */
 import type { Span } from '../bytecode/bytecode.js';
 import {
   type ArithmeticOp, type AssignTarget, type BinaryOp, type Block, type Expr, type FnDecl, type Item,
   type Param, type Program, type Stmt, type TypeNode, type VarDecl, DUMMY_SPAN, mergeSpans,
 } from './ast.js';
-import { compileErrorAt } from './compile-error.js';
+import { CompileError, MAX_DIAGNOSTICS, combineDiagnostics, compileErrorAt } from './compile-error.js';
 import type { SourceText } from './source-text.js';
 import { type Token, type TokenKind, describeKind } from './tokens.js';
 
@@ -60,6 +64,10 @@ const RESERVED: ReadonlySet<TokenKind> = new Set([
  */
 export const MAX_NESTING = 1000;
 
+/** Keywords where the reference's recovery stops skipping: a new statement starts there. */
+const STATEMENT_STARTS: ReadonlySet<TokenKind> = new Set(['fn', 'type', 'let', 'var', 'if', 'while', 'for', 'return']);
+
+/** Parses a whole program; throws a CompileError holding every syntax error found. */
 export function parse(tokens: readonly Token[], source: SourceText): Program {
   return new Parser(tokens, source).program();
 }
@@ -81,8 +89,29 @@ class Parser {
 
   program(): Program {
     const items: Item[] = [];
-    while (!this.check('eof')) items.push(this.item());
+    const errors: CompileError[] = [];
+    while (!this.check('eof') && errors.length < MAX_DIAGNOSTICS) {
+      try {
+        items.push(this.item());
+      } catch (err) {
+        if (!(err instanceof CompileError)) throw err;
+        errors.push(err);
+        this.synchronize();
+      }
+    }
+    if (errors.length > 0) throw combineDiagnostics(errors);
     return { items };
+  }
+
+  /** Skips past the statement that failed: up to just after a `;` or to a statement keyword. */
+  private synchronize(): void {
+    this.depth = 0;
+    this.advance();
+    while (!this.check('eof')) {
+      if (this.tokens[this.pos - 1]?.kind === ';') return;
+      if (STATEMENT_STARTS.has(this.peek().kind)) return;
+      this.advance();
+    }
   }
 
   // ---- items -----------------------------------------------------------------------
@@ -99,7 +128,7 @@ class Parser {
   private fnDecl(): FnDecl {
     const fnToken = this.expect('fn', "Expected 'fn'");
     const name = this.identifier('a function name');
-    if (this.check('<')) throw this.errorAt(this.peek(), 'Generic functions are not supported by this compiler');
+    const typeParams = this.typeParams();
     this.expect('(', "Expected '(' after function name");
     const params: Param[] = [];
     while (!this.check(')')) {
@@ -113,7 +142,19 @@ class Parser {
       returnType = this.type();
     }
     const body = this.block();
-    return { kind: 'fn', name, params, returnType, body, span: mergeSpans(fnToken.span, body.span) };
+    return { kind: 'fn', name, typeParams, params, returnType, body, span: mergeSpans(fnToken.span, body.span) };
+  }
+
+  /** `<T, U>` after a function name (bounds are not supported). */
+  private typeParams(): { kind: 'identifier'; name: string; span: Span }[] {
+    const params: { kind: 'identifier'; name: string; span: Span }[] = [];
+    if (!this.match('<')) return params;
+    do {
+      params.push(this.identifier('a type parameter name'));
+      if (this.check('extends') || this.check(':')) throw this.errorAt(this.peek(), 'Type parameter bounds are not supported by this compiler');
+    } while (this.match(','));
+    this.expect('>', "Expected '>' after type parameters");
+    return params;
   }
 
   private param(): Param {
@@ -145,7 +186,12 @@ class Parser {
     } else {
       const name = this.identifier('a type name');
       node = { kind: 'named', name: name.name, span: name.span };
-      if (this.check('<')) throw this.errorAt(this.peek(), 'Generic types are not supported by this compiler');
+      if (this.match('<')) {
+        const args: TypeNode[] = [];
+        do args.push(this.type()); while (this.match(','));
+        const close = this.expect('>', "Expected '>' after type arguments");
+        node = { kind: 'generic', name: name.name, args, span: mergeSpans(name.span, close.span) };
+      }
     }
     let levels = 0;
     while (this.match('[')) {
@@ -271,10 +317,9 @@ class Parser {
    * (no `;`), as in the reference parser.
    */
   private forStmt(): Stmt {
+    // Like the reference: anything but `(` after `for` is a for-in loop.
+    if (this.peekAt(1).kind !== '(') return this.forInStmt();
     const forToken = this.advance();
-    if (this.peek().kind === 'identifier' && this.peekAt(1).kind === 'in') {
-      throw this.errorAt(forToken, 'for-in loops are not supported by this compiler; use a C-style for loop');
-    }
     this.expect('(', "Expected '(' after 'for'");
     let init: Stmt;
     if (this.check('let') || this.check('var')) {
@@ -295,6 +340,16 @@ class Parser {
     this.expect(')', "Expected ')' after for clauses");
     const body = this.block();
     return { kind: 'for', init, cond, step, body, span: mergeSpans(forToken.span, body.span) };
+  }
+
+  /** `for x in iterable { … }` */
+  private forInStmt(): Stmt {
+    const forToken = this.advance();
+    const variable = this.identifier("variable name after 'for'");
+    this.expect('in', "Expected 'in' after variable name");
+    const iterable = this.expression();
+    const body = this.block();
+    return { kind: 'forIn', variable, iterable, body, span: mergeSpans(forToken.span, body.span) };
   }
 
   private forStep(): Stmt {
@@ -375,7 +430,7 @@ class Parser {
       case '[': return this.arrayLiteral();
       case '-': case '!': return this.unary();
       case 'match': throw this.errorAt(token, 'match expressions are not supported by this compiler');
-      default: throw this.errorAt(token, `Expected expression, found ${describeKind(token.kind)}`);
+      default: throw this.errorAt(token, `Expected expression, found ${describeKind(token.kind)}`, 'Expected expression');
     }
   }
 
@@ -421,7 +476,7 @@ class Parser {
     switch (token.kind) {
       case '(': return this.call(left, leftHeight);
       case '[': return this.index(left, leftHeight);
-      case '.': throw this.errorAt(token, 'Member access and method calls are not supported by this compiler');
+      case '.': return this.member(left, leftHeight);
       case '?': throw this.errorAt(token, "The '?' operator is not supported by this compiler");
       default: return this.binary(left, leftHeight);
     }
@@ -449,6 +504,24 @@ class Parser {
     }
     const close = this.expect(')', "Expected ')'");
     return this.node({ kind: 'call', callee, args, span: mergeSpans(callee.span, close.span) }, height);
+  }
+
+  /** `target.name` or `target.name(args)` (the reference's MemberExpr). */
+  private member(target: Expr, targetHeight: number): Expr {
+    this.advance();
+    const name = this.identifier('a method or property name');
+    if (!this.check('(')) return this.node({ kind: 'member', target, name, args: undefined, span: mergeSpans(target.span, name.span) }, targetHeight);
+    this.advance();
+    const args: Expr[] = [];
+    let height = targetHeight;
+    if (!this.check(')')) {
+      do {
+        args.push(this.expression());
+        height = Math.max(height, this.lastHeight);
+      } while (this.match(','));
+    }
+    const close = this.expect(')', "Expected ')'");
+    return this.node({ kind: 'member', target, name, args, span: mergeSpans(target.span, close.span) }, height);
   }
 
   private index(target: Expr, targetHeight: number): Expr {
@@ -511,17 +584,24 @@ class Parser {
     return true;
   }
 
+  /**
+   * Consumes a `kind` token or fails with `message` (the reference's words). A missing `;`
+   * is reported right after the previous token, where it belongs, not at the next line's
+   * first token.
+   */
   private expect(kind: TokenKind, message: string): Token {
     const token = this.peek();
-    if (token.kind !== kind) throw this.errorAt(token, `${message}, found ${describeKind(token.kind)}`);
-    return this.advance();
+    if (token.kind === kind) return this.advance();
+    const previous = this.tokens[this.pos - 1];
+    const span = kind === ';' && previous !== undefined ? { start: previous.span.end, end: previous.span.end + 1 } : token.span;
+    throw this.error(span, `${message}, found ${describeKind(token.kind)}`, message);
   }
 
-  private errorAt(token: Token, reason: string) {
-    return this.error(token.span, reason);
+  private errorAt(token: Token, reason: string, referenceReason?: string) {
+    return this.error(token.span, reason, referenceReason);
   }
 
-  private error(span: Span, reason: string) {
-    return compileErrorAt(this.source, span, reason, 'AT1000');
+  private error(span: Span, reason: string, referenceReason?: string) {
+    return compileErrorAt(this.source, span, reason, 'AT1000', 'parse', { ...(referenceReason === undefined ? {} : { referenceReason }) });
   }
 }
