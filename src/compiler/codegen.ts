@@ -104,7 +104,7 @@ class CodeGenerator {
   private fn(fn: FnDecl): void {
     const names = fn.params.map((p) => p.name.name);
     if (names.length > MAX_CALL_ARGS) {
-      throw this.error(fn.name.span, `Function '${fn.name.name}' has ${names.length} parameters; at most ${MAX_CALL_ARGS} are allowed`);
+      throw this.error(fn.name.span, `Function '${fn.name.name}' has ${names.length} parameters; at most ${MAX_CALL_ARGS} are allowed`, LIMIT_CODE);
     }
     const started: FunctionInProgress = this.guard(fn.span, 'constants', () =>
       this.b.beginFunction(fn.name.name, names.length, fn.span, names));
@@ -153,7 +153,7 @@ class CodeGenerator {
       return;
     }
     if (slots.live >= MAX_LOCAL_SLOTS) {
-      throw this.error(name.span, `Too many local variables in one function (at most ${MAX_LOCAL_SLOTS})`);
+      throw this.error(name.span, `Too many local variables in one function (at most ${MAX_LOCAL_SLOTS})`, LIMIT_CODE);
     }
     slots.declare(name.name);
   }
@@ -286,7 +286,7 @@ class CodeGenerator {
   /** The value just pushed becomes local `name` of the current locals; its slot. */
   private declareLocal(name: string, span: Span): number {
     const locals = this.locals;
-    if (locals.live >= MAX_LOCAL_SLOTS) throw this.error(span, `Too many local variables in one function (at most ${MAX_LOCAL_SLOTS})`);
+    if (locals.live >= MAX_LOCAL_SLOTS) throw this.error(span, `Too many local variables in one function (at most ${MAX_LOCAL_SLOTS})`, LIMIT_CODE);
     const slot = locals.live;
     locals.declare(name);
     return slot;
@@ -338,7 +338,7 @@ class CodeGenerator {
       case 'call': return this.call(e.callee, e.args, e.span);
       case 'array':
         if (e.elements.length > MAX_ARRAY_LITERAL) {
-          throw this.error(e.span, `Array literal has ${e.elements.length} elements; at most ${MAX_ARRAY_LITERAL} are allowed`);
+          throw this.error(e.span, `Array literal has ${e.elements.length} elements; at most ${MAX_ARRAY_LITERAL} are allowed`, LIMIT_CODE);
         }
         for (const element of e.elements) this.expr(element);
         return this.emit('Array', e.span, e.elements.length);
@@ -358,7 +358,7 @@ class CodeGenerator {
     const builtin = this.methods.get(e);
     if (builtin === undefined) throw this.error(e.name.span, `No method '${e.name.name}' here`);
     const args = e.args ?? [];
-    if (args.length + 1 > MAX_CALL_ARGS) throw this.error(e.span, `Call has ${args.length + 1} arguments; at most ${MAX_CALL_ARGS} are allowed`);
+    if (args.length + 1 > MAX_CALL_ARGS) throw this.error(e.span, `Call has ${args.length + 1} arguments; at most ${MAX_CALL_ARGS} are allowed`, LIMIT_CODE);
     this.guard(e.span, 'constants', () => this.emit('Constant', e.span, this.b.addConstant({ kind: 'builtin', name: builtin })));
     this.expr(e.target);
     for (const arg of args) this.expr(arg);
@@ -405,7 +405,7 @@ class CodeGenerator {
       throw this.error(callee.span, 'Only a function name can be called; the reference compiler emits no code for any other callee');
     }
     if (args.length > MAX_CALL_ARGS) {
-      throw this.error(span, `Call has ${args.length} arguments; at most ${MAX_CALL_ARGS} are allowed`);
+      throw this.error(span, `Call has ${args.length} arguments; at most ${MAX_CALL_ARGS} are allowed`, LIMIT_CODE);
     }
     this.load(callee.name, span);
     for (const arg of args) this.expr(arg);
@@ -464,14 +464,18 @@ class CodeGenerator {
       return step();
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
-      throw this.error(span, LIMIT_MESSAGES[limit]);
+      throw this.error(span, LIMIT_MESSAGES[limit], LIMIT_CODE);
     }
   }
 
-  private error(span: Span, reason: string, code?: string) {
+  /** A construct the reference compiles to no well-defined bytecode (AT9002), unless `code` says otherwise. */
+  private error(span: Span, reason: string, code = 'AT9002') {
     return compileErrorAt(this.source, span, reason, code);
   }
 }
+
+/** A limit of the bytecode format was exceeded (the reference would silently wrap). */
+const LIMIT_CODE = 'AT9001';
 
 const LIMIT_MESSAGES = {
   constants: 'Program too large: more than 65536 constants (constant indices are 16-bit)',

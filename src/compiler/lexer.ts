@@ -90,7 +90,7 @@ class Lexer {
     if (PUNCTUATION_SET.has(two)) return this.punct(two, start);
     if (PUNCTUATION_SET.has(c)) return this.punct(c, start);
     const hint = c === '&' || c === '|' ? `, did you mean '${c}${c}'?` : '';
-    throw this.error({ start, end: start + 1 }, `Unexpected character '${c}'${hint}`, 'AT1001');
+    throw this.error({ start, end: start + 1 }, `Unexpected character '${c}'${hint}`, 'AT1001', `Unexpected character '${c}'`);
   }
 
   private punct(text: string, start: number): Token {
@@ -187,7 +187,7 @@ class Lexer {
     throw this.error({ start, end: start + 2 }, 'Unterminated multi-line comment', 'AT1004');
   }
 
-  private error(span: Span, reason: string, code: string) {
-    return compileErrorAt(this.source, span, reason, code);
+  private error(span: Span, reason: string, code: string, referenceReason?: string) {
+    return compileErrorAt(this.source, span, reason, code, 'parse', referenceReason === undefined ? {} : { referenceReason });
   }
 }
