@@ -183,6 +183,9 @@ test('every error of a file is reported: syntax errors after recovery, binder an
   ]);
   t.is(syntax.referenceLine, "Parse error: Expected expressionExpected ';' after variable declarationExpected ')'");
   t.regex(syntax.message, /test\.atlas:1:9: error[\s\S]*test\.atlas:2:10: error[\s\S]*test\.atlas:4:9: error/);
+  // Inside a block too: the function's later statements and its `}` parse normally.
+  const inBlock = compileError(t, 'fn f() {\n  let a = ;\n  let b = 2;\n}\nlet c = ;');
+  t.deepEqual(inBlock.diagnostics.map((d) => d.line), [2, 5]);
   const names = compileError(t, 'print(a); print(b);');
   t.deepEqual(names.diagnostics.map((d) => d.reason), ["Unknown symbol 'a'", "Unknown symbol 'b'"]);
   const types = compileError(t, 'let x: number = "a";\nlet y: string = 1;');

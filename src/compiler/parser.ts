@@ -9,9 +9,10 @@
  * ownership annotations, nested functions) are recognised and rejected with a message
  * saying so, rather than a confusing "Expected ';'".
  *
- * After a syntax error the parser recovers like the reference's: it skips to the end of
- * the statement (past a `;`, or up to a keyword that starts a statement) and goes on, so
- * one compile reports every syntax error of the file (at most `MAX_DIAGNOSTICS`).
+ * After a syntax error the parser recovers like the reference's, in a block as at top
+ * level: it skips to the end of the statement (past a `;`, or up to a keyword that starts a
+ * statement) and goes on, so one compile reports every syntax error of the file (at most
+ * `MAX_DIAGNOSTICS`).
  */
 import type { Span } from '../bytecode/bytecode.js';
 import {
@@ -72,6 +73,9 @@ export function parse(tokens: readonly Token[], source: SourceText): Program {
   return new Parser(tokens, source).program();
 }
 
+/** Thrown once `MAX_DIAGNOSTICS` syntax errors are recorded: parsing stops there. */
+class TooManyErrors extends Error {}
+
 class Parser {
   private pos = 0;
   private depth = 0;
@@ -81,6 +85,8 @@ class Parser {
    * each method sets this right before returning and callers read it right after.
    */
   private lastHeight = 0;
+  /** The syntax errors recorded so far, in source order. */
+  private readonly errors: CompileError[] = [];
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -89,23 +95,37 @@ class Parser {
 
   program(): Program {
     const items: Item[] = [];
-    const errors: CompileError[] = [];
-    while (!this.check('eof') && errors.length < MAX_DIAGNOSTICS) {
-      try {
-        items.push(this.item());
-      } catch (err) {
-        if (!(err instanceof CompileError)) throw err;
-        errors.push(err);
-        this.synchronize();
+    try {
+      while (!this.check('eof')) {
+        const item = this.recovering(0, () => this.item());
+        if (item !== undefined) items.push(item);
       }
+    } catch (err) {
+      if (!(err instanceof TooManyErrors)) throw err;
     }
-    if (errors.length > 0) throw combineDiagnostics(errors);
+    if (this.errors.length > 0) throw combineDiagnostics(this.errors);
     return { items };
+  }
+
+  /**
+   * Runs `parse`; on a syntax error records it, restores the nesting depth the caller was at
+   * and skips past the statement that failed, returning undefined.
+   */
+  private recovering<R>(depth: number, parse: () => R): R | undefined {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof CompileError)) throw err;
+      this.errors.push(err);
+      if (this.errors.length >= MAX_DIAGNOSTICS) throw new TooManyErrors();
+      this.depth = depth;
+      this.synchronize();
+      return undefined;
+    }
   }
 
   /** Skips past the statement that failed: up to just after a `;` or to a statement keyword. */
   private synchronize(): void {
-    this.depth = 0;
     this.advance();
     while (!this.check('eof')) {
       if (this.tokens[this.pos - 1]?.kind === ';') return;
@@ -391,7 +411,11 @@ class Parser {
     const open = this.expect('{', "Expected '{'");
     this.enter(open);
     const statements: Stmt[] = [];
-    while (!this.check('}') && !this.check('eof')) statements.push(this.statement());
+    const depth = this.depth;
+    while (!this.check('}') && !this.check('eof')) {
+      const statement = this.recovering(depth, () => this.statement());
+      if (statement !== undefined) statements.push(statement);
+    }
     const close = this.expect('}', "Expected '}'");
     this.depth--;
     return { statements, span: mergeSpans(open.span, close.span) };
