@@ -183,6 +183,10 @@ test('every error of a file is reported: syntax errors after recovery, binder an
   ]);
   t.is(syntax.referenceLine, "Parse error: Expected expressionExpected ';' after variable declarationExpected ')'");
   t.regex(syntax.message, /test\.atlas:1:9: error[\s\S]*test\.atlas:2:10: error[\s\S]*test\.atlas:4:9: error/);
+  // Lexical errors: the lexer goes on past a bad character or to the end of a bad string.
+  const lexical = compileError(t, 'let a = @;\nlet s = "\\q\\w";\nlet t = "open');
+  t.deepEqual(lexical.diagnostics.map((d) => [d.line, d.code]), [[1, 'AT1001'], [2, 'AT1003'], [3, 'AT1002']]);
+  t.is(lexical.referenceLine, "Parse error: Unexpected character '@'Invalid escape sequence '\\q'Unterminated string literal");
   // Inside a block too: the function's later statements and its `}` parse normally.
   const inBlock = compileError(t, 'fn f() {\n  let a = ;\n  let b = 2;\n}\nlet c = ;');
   t.deepEqual(inBlock.diagnostics.map((d) => d.line), [2, 5]);

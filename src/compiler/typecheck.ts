@@ -366,14 +366,14 @@ class Checker {
     const calleeType = this.typeOf(callee);
     if (calleeType.kind === 'function') {
       const arity = calleeType.params.length;
+      // Like the reference: a wrong count is reported, and the arguments there are still checked.
       if (args.length !== arity) {
-        for (const arg of args) this.typeOf(arg);
-        return this.fail(span, `Function expects ${arity} argument${arity === 1 ? '' : 's'}, found ${args.length}`, 'AT3005');
+        this.report(span, `Function expects ${arity} argument${arity === 1 ? '' : 's'}, found ${args.length}`, 'AT3005');
       }
       args.forEach((arg, i) => {
         const argType = this.typeOf(arg);
-        const expected = calleeType.params[i]!;
-        if (!isAssignable(argType, expected)) {
+        const expected = calleeType.params[i];
+        if (expected !== undefined && !isAssignable(argType, expected)) {
           this.report(arg.span, `Argument ${i + 1} type mismatch: expected ${displayType(expected)}, found ${displayType(argType)}`, 'AT3001');
         }
       });
