@@ -1,9 +1,10 @@
 /**
  * The static checks of the reference typechecker that shape what the bytecode may meet
  * (docs/bytecode.md §6.4), over a small type inference: literal types, declared or inferred variable
- * types, function signatures. Where a type is not known (builtins such as `print`, globals
- * declared later) the check is skipped, as the reference does for its unknown type, so
- * only certain errors are reported. Messages and codes are the reference's.
+ * types, function and prelude signatures, Option/Result/json. Where a type is not known
+ * (builtins without a static signature such as `unwrap`, a generic function's result) the
+ * check is skipped, as the reference does for its unknown type, so only certain errors are
+ * reported. Messages and codes are the reference's.
  *
  * Name resolution mirrors the code generator: inside a function, its parameters and the
  * locals declared so far in the enclosing block scopes (`Scopes`); otherwise globals
