@@ -124,10 +124,24 @@ let r: Result<number, string> = Ok(1);
 let e: Result<number, string> = Err("no");
 let none: Option<number> = None;`, 'ok.atlas'));
   t.is(compileError(t, 'let o: Option<number> = 1;').reason, 'Type mismatch: expected Option<number>, found number');
-  t.is(compileError(t, 'let o: Option<number, string> = None;').reason, "Generic type 'Option' expects 1 type argument(s), found 2");
+  const arity = compileError(t, 'let o: Option<number, string> = None;');
+  t.is(arity.referenceLine, "Parse error: Generic type 'Option' expects 1 type argument(s), found 2");
+  t.is(arity.code, 'AT9999');
   t.is(compileError(t, 'let o: Maybe<number> = None;').reason, "Unknown generic type 'Maybe'");
+  t.notThrows(() => compile('let xs: Array<number> = [1]; let ys: number[] = xs;', 'ok.atlas'));
   t.is(compileError(t, 'fn f(x: T) { }').reason, "Unknown type 'T'");
   t.is(compileError(t, 'let j: json = 1;').reason, 'Type mismatch: expected json, found number');
+});
+
+test('a generic call infers its type parameters from the arguments, with the reference\'s messages', (t) => {
+  const decls = 'fn identity<T>(x: T) -> T { return x; }\nfn same<T>(a: T, b: T) -> T { let _b = b; return a; }\nfn wrap<T>(x: T) -> Option<T> { return Some(x); }\nfn make<T>() -> T[] { return []; }\n';
+  t.is(compileError(t, `${decls}let n: number = identity("a");`).reason, 'Type mismatch: expected number, found string');
+  t.is(compileError(t, `${decls}let o: Option<string> = wrap(1);`).reason, 'Type mismatch: expected Option<string>, found Option<number>');
+  const conflict = compileError(t, `${decls}let s = same(1, "a");`);
+  t.is(conflict.reason, 'Type inference failed: cannot match argument 2 of type string with parameter of type T');
+  t.is(conflict.code, 'AT3001');
+  t.is(compileError(t, `${decls}let m = make();`).referenceLine, 'Type error: Cannot infer type parameter(s): T');
+  t.notThrows(() => compile(`${decls}let a: number[] = identity([1]); let u: string = identity(toString(1)); let k: number = same(1, 2);`, 'ok.atlas'));
 });
 
 // ---- prelude signatures ------------------------------------------------------------

@@ -14,7 +14,7 @@
  * all (stage `bind`, which the reference prints as `Parse error: …`).
  */
 import type { Span } from '../bytecode/bytecode.js';
-import type { AssignTarget, Block, Expr, FnDecl, Identifier, Program, Stmt } from './ast.js';
+import type { AssignTarget, Block, Expr, FnDecl, Identifier, Program, Stmt, TypeNode } from './ast.js';
 import { isBuiltinName } from './builtin-names.js';
 import { type CompileError, MAX_DIAGNOSTICS, combineDiagnostics, compileErrorAt } from './compile-error.js';
 import { isPreludeConstant, preludeFunction } from './prelude.js';
@@ -27,6 +27,8 @@ export function bind(program: Program, source: SourceText): void {
   binder.program(program);
   if (binder.errors.length > 0) throw combineDiagnostics(binder.errors);
 }
+
+const GENERIC_ARITY: ReadonlyMap<string, number> = new Map([['Option', 1], ['Result', 2], ['Array', 1], ['HashMap', 2], ['HashSet', 1]]);
 
 class Binder {
   readonly errors: CompileError[] = [];
@@ -46,6 +48,8 @@ class Binder {
 
   private hoist(fn: FnDecl): void {
     if (this.shadowsPrelude(fn.name)) return;
+    for (const p of fn.params) this.type(p.type);
+    if (fn.returnType !== undefined) this.type(fn.returnType);
     if (this.functions.has(fn.name.name)) {
       this.error(fn.name.span, `Function '${fn.name.name}' is already defined`, 'AT2003');
       return;
@@ -71,6 +75,7 @@ class Binder {
       case 'var':
         if (this.scopes.length === 1 && this.shadowsPrelude(s.name)) return;
         this.expr(s.init);
+        if (s.type !== undefined) this.type(s.type);
         this.define(s.name);
         return;
       case 'expr': return this.expr(s.expr);
@@ -143,6 +148,25 @@ class Binder {
         this.expr(e.target);
         for (const a of e.args ?? []) this.expr(a);
         return;
+    }
+  }
+
+  /** The generic types of the language with their argument counts (`Array<T>` is `T[]`). */
+  private type(node: TypeNode): void {
+    switch (node.kind) {
+      case 'named': return;
+      case 'array': return this.type(node.element);
+      case 'function':
+        for (const p of node.params) this.type(p);
+        return this.type(node.returns);
+      case 'generic': {
+        const arity = GENERIC_ARITY.get(node.name);
+        if (arity === undefined) return this.error(node.span, `Unknown generic type '${node.name}'`, 'AT9999');
+        if (node.args.length !== arity) {
+          return this.error(node.span, `Generic type '${node.name}' expects ${arity} type argument(s), found ${node.args.length}`, 'AT9999');
+        }
+        for (const arg of node.args) this.type(arg);
+      }
     }
   }
 

@@ -19,6 +19,7 @@
 import type { Span } from '../bytecode/bytecode.js';
 import type { AssignTarget, Block, Expr, FnDecl, Identifier, MemberExpr, Program, Stmt, TypeNode } from './ast.js';
 import { type CompileError, MAX_DIAGNOSTICS, combineDiagnostics, compileErrorAt } from './compile-error.js';
+import { type Bindings, substitute, unify } from './generics.js';
 import { type MethodSignature, methodSignature } from './methods.js';
 import { Scopes } from './scopes.js';
 import { isPreludeConstant, preludeFunction } from './prelude.js';
@@ -87,6 +88,7 @@ class Checker {
       kind: 'function',
       params: fn.params.map((p) => resolve(p.type)),
       returns: fn.returnType === undefined ? T.null : resolve(fn.returnType),
+      ...(fn.typeParams.length > 0 ? { typeParams: fn.typeParams.map((p) => p.name) } : {}),
     };
     this.typeParams = outer;
     return sig;
@@ -371,6 +373,7 @@ class Checker {
       if (args.length !== arity) {
         this.report(span, `Function expects ${arity} argument${arity === 1 ? '' : 's'}, found ${args.length}`, 'AT3005');
       }
+      if (calleeType.typeParams !== undefined) return this.inferCall(calleeType, calleeType.typeParams, args, span);
       args.forEach((arg, i) => {
         const argType = this.typeOf(arg);
         const expected = calleeType.params[i];
@@ -378,12 +381,30 @@ class Checker {
           this.report(arg.span, `Argument ${i + 1} type mismatch: expected ${displayType(expected)}, found ${displayType(argType)}`, 'AT3001');
         }
       });
-      // A generic function's result is as unknown as its type parameters (no inference).
-      return containsParam(calleeType.returns) ? T.unknown : calleeType.returns;
+      return calleeType.returns;
     }
     for (const arg of args) this.typeOf(arg);
     if (isUnknown(calleeType)) return T.unknown;
     return this.fail(span, `Cannot call non-function type ${displayType(calleeType)}`, 'AT3006');
+  }
+
+  /**
+   * A generic function's call: its type parameters are inferred from the arguments, and
+   * the result is its return type with them substituted (the reference's messages when an
+   * argument cannot match or a parameter stays unbound).
+   */
+  private inferCall(callee: FunctionType, typeParams: readonly string[], args: readonly Expr[], span: Span): AtlasType {
+    const bindings: Bindings = new Map();
+    for (const [i, arg] of args.entries()) {
+      const argType = this.typeOf(arg);
+      const param = callee.params[i];
+      if (param !== undefined && !unify(param, argType, bindings)) {
+        return this.fail(arg.span, `Type inference failed: cannot match argument ${i + 1} of type ${displayType(argType)} with parameter of type ${displayType(param)}`, 'AT3001');
+      }
+    }
+    const unbound = typeParams.filter((name) => !bindings.has(name));
+    if (unbound.length > 0) return this.fail(span, `Cannot infer type parameter(s): ${unbound.join(', ')}`, 'AT9999');
+    return substitute(callee.returns, bindings);
   }
 
   private arrayLiteral(elements: readonly Expr[]): AtlasType {
@@ -428,10 +449,11 @@ class Checker {
       case 'function':
         return { kind: 'function', params: node.params.map((p) => this.resolveType(p, report)), returns: this.resolveType(node.returns, report) };
       case 'generic': {
-        const arity = GENERIC_ARITY[node.name];
-        if (arity === undefined) return fail(`Unknown generic type '${node.name}'`);
-        if (node.args.length !== arity) return fail(`Generic type '${node.name}' expects ${arity} type argument(s), found ${node.args.length}`);
-        return { kind: 'generic', name: node.name as 'Option' | 'Result', args: node.args.map((a) => this.resolveType(a, report)) };
+        // The binder has checked the name and the argument count.
+        const args = node.args.map((a) => this.resolveType(a, report));
+        if (node.name === 'Array') return arrayOf(args[0] ?? T.unknown);
+        if (node.name === 'Option' || node.name === 'Result') return { kind: 'generic', name: node.name, args };
+        return T.unknown; // HashMap, HashSet: no static checks
       }
       case 'named':
         switch (node.name) {
@@ -460,17 +482,7 @@ class Checker {
   }
 }
 
-const GENERIC_ARITY: Readonly<Record<string, number>> = { Option: 1, Result: 2 };
 
-function containsParam(t: AtlasType): boolean {
-  switch (t.kind) {
-    case 'param': return true;
-    case 'array': return containsParam(t.element);
-    case 'generic': return t.args.some(containsParam);
-    case 'function': return t.params.some(containsParam) || containsParam(t.returns);
-    default: return false;
-  }
-}
 
 /** A prelude name's binding: a math builtin's signature or a math constant's `number`, immutable. */
 function preludeBinding(name: string): Binding | undefined {

@@ -7,12 +7,14 @@
 export type AtlasType =
   | { readonly kind: 'number' | 'string' | 'bool' | 'null' | 'void' | 'unknown' | 'json' }
   | { readonly kind: 'array'; readonly element: AtlasType }
-  | { readonly kind: 'function'; readonly params: readonly AtlasType[]; readonly returns: AtlasType }
+  /** `typeParams`: a generic function's type parameters, inferred at each call. */
+  | { readonly kind: 'function'; readonly params: readonly AtlasType[]; readonly returns: AtlasType; readonly typeParams?: readonly string[] }
   /** `Option<T>` or `Result<T, E>`. */
   | { readonly kind: 'generic'; readonly name: 'Option' | 'Result'; readonly args: readonly AtlasType[] }
   /**
-   * A generic function's type parameter (`T` in `fn id<T>(x: T) -> T`). No inference is
-   * made: it is accepted wherever a type is expected, like the unknown type.
+   * A generic function's type parameter (`T` in `fn id<T>(x: T) -> T`). Inside the
+   * function it is accepted wherever a type is expected, like the unknown type; at a call
+   * it is inferred from the arguments (`generics.ts`).
    */
   | { readonly kind: 'param'; readonly name: string };
 
