@@ -107,6 +107,9 @@ test('method type checks: arrays and json only, the reference\'s signatures and 
   const noMethod = compileError(t, 'let s = "abc"; s.len();');
   t.is(noMethod.reason, "Type 'string' has no method named 'len'");
   t.is(noMethod.code, 'AT3010');
+  const typo = compileError(t, 'var a = [1]; a.pussh(2);');
+  t.is(typo.reason, "Type 'number[]' has no method named 'pussh'; did you mean 'push'?");
+  t.is(typo.referenceLine, "Type error: Type 'number[]' has no method named 'pussh'");
   t.is(compileError(t, 'var a = [1]; a.push();').reason, "Method 'push' expects 1 arguments, found 0");
   t.is(compileError(t, 'var a = [1]; a.slice("x", 1);').reason, 'Argument 1 has wrong type: expected number, found string');
   t.regex(compileError(t, 'var a = [[1]]; a[0].len(); let u = toNumber("1"); u.len();').reason, /unknown type/);

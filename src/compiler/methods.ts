@@ -45,6 +45,13 @@ const JSON_METHODS: ReadonlyMap<string, MethodSignature> = new Map([
   ['is_null', m('jsonIsNull', [], T.bool)],
 ]);
 
+/** The names of the methods a receiver of type `receiver` has. */
+export function methodNames(receiver: AtlasType): readonly string[] {
+  if (receiver.kind === 'array') return [...ARRAY_METHODS.keys()];
+  if (receiver.kind === 'json') return [...JSON_METHODS.keys()];
+  return [];
+}
+
 /** The method `name` of a receiver of type `receiver`, if it has one. */
 export function methodSignature(receiver: AtlasType, name: string): MethodSignature | undefined {
   if (receiver.kind === 'array') return ARRAY_METHODS.get(name);

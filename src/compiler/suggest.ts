@@ -8,6 +8,16 @@ import { builtinNames } from './builtin-names.js';
 
 /** The best candidate for `name` among `declared` and the builtins, if any is close enough. */
 export function suggestName(name: string, declared: Iterable<string>): string | undefined {
+  return closest(name, [declared, builtinNames()]);
+}
+
+/** The best candidate for `name` among `candidates` alone. */
+export function suggestAmong(name: string, candidates: Iterable<string>): string | undefined {
+  return closest(name, [candidates]);
+}
+
+/** The closest name, the earlier lists winning ties. */
+function closest(name: string, lists: readonly Iterable<string>[]): string | undefined {
   const limit = Math.floor(name.length / 3);
   if (limit === 0) return undefined;
   let best: string | undefined;
@@ -20,8 +30,6 @@ export function suggestName(name: string, declared: Iterable<string>): string | 
       bestDistance = d;
     }
   };
-  // Declarations first: on a tie, the program's own names win over builtins.
-  for (const candidate of declared) consider(candidate);
-  for (const candidate of builtinNames()) consider(candidate);
+  for (const list of lists) for (const candidate of list) consider(candidate);
   return best;
 }

@@ -20,10 +20,11 @@ import type { Span } from '../bytecode/bytecode.js';
 import type { AssignTarget, Block, Expr, FnDecl, Identifier, MemberExpr, Program, Stmt, TypeNode } from './ast.js';
 import { type CompileError, MAX_DIAGNOSTICS, combineDiagnostics, compileErrorAt } from './compile-error.js';
 import { type Bindings, substitute, unify } from './generics.js';
-import { type MethodSignature, methodSignature } from './methods.js';
+import { type MethodSignature, methodNames, methodSignature } from './methods.js';
 import { Scopes } from './scopes.js';
 import { isPreludeConstant, preludeFunction } from './prelude.js';
 import type { SourceText } from './source-text.js';
+import { suggestAmong } from './suggest.js';
 import { type AtlasType, type FunctionType, T, arrayOf, displayType, isAssignable, isUnknown, overlaps } from './types.js';
 
 interface Binding {
@@ -317,7 +318,10 @@ class Checker {
     const sig: MethodSignature | undefined = methodSignature(receiver, method);
     if (sig === undefined) {
       for (const arg of args) this.typeOf(arg);
-      return this.fail(e.name.span, `Type '${displayType(receiver)}' has no method named '${method}'`, 'AT3010');
+      const reason = `Type '${displayType(receiver)}' has no method named '${method}'`;
+      const suggestion = suggestAmong(method, methodNames(receiver));
+      this.report(e.name.span, suggestion === undefined ? reason : `${reason}; did you mean '${suggestion}'?`, 'AT3010', reason);
+      return T.unknown;
     }
     this.methods.set(e, sig.builtin);
     if (args.length !== sig.params.length) {
@@ -470,9 +474,10 @@ class Checker {
     }
   }
 
-  private report(span: Span, reason: string, code?: string): void {
+  /** Records an error; `referenceReason` is the reference's message when `reason` adds to it. */
+  private report(span: Span, reason: string, code?: string, referenceReason?: string): void {
     if (this.diagnostics.filter((d) => !d.warning).length >= MAX_DIAGNOSTICS) return;
-    this.diagnostics.push(compileErrorAt(this.source, span, reason, code, 'type'));
+    this.diagnostics.push(compileErrorAt(this.source, span, reason, code, 'type', referenceReason === undefined ? {} : { referenceReason }));
   }
 
   /** Reports and gives the unknown type, so one mistake is not reported again further out. */
