@@ -221,6 +221,9 @@ test('AT2001 unused locals and parameters are warnings: printed with errors, har
   t.is(err.referenceLine, "Type error: Cannot assign to immutable variable 'q'Unused parameter 'p'Unused variable 'q'");
   t.deepEqual(err.diagnostics.map((d) => d.warning), [false, true, true]);
   t.notThrows(() => compile('fn f(_p: number) { let _q = 1; }', 'ok.atlas'));
+  const unreachable = compileError(t, 'fn f() -> number { return 1; print(2); }\nlet x: string = 1;');
+  t.is(unreachable.referenceLine, 'Type error: Unreachable codeType mismatch: expected string, found number');
+  t.deepEqual(unreachable.diagnostics.map((d) => [d.code, d.warning]), [['AT3001', false], ['AT2002', true]]);
 });
 
 test('a program ending in an if (with or without else) validates and runs', (t) => {

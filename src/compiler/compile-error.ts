@@ -63,7 +63,14 @@ export class CompileError extends Error {
    */
   readonly diagnostics: readonly CompileError[];
 
-  constructor(details: CompileErrorDetails, more: readonly CompileError[] = []) {
+  /** The reference's messages of this stage in the order they were found, when `diagnostics` has another order. */
+  private readonly foundOrder: readonly string[] | undefined;
+
+  /**
+   * `more`: the file's other diagnostics; `foundOrder`: the reference messages of this
+   * error's stage in the order they were found (default: `diagnostics`' order).
+   */
+  constructor(details: CompileErrorDetails, more: readonly CompileError[] = [], foundOrder?: readonly string[]) {
     // The message shows every error of the file, each with its location and caret line.
     super([formatDiagnostic(details), ...more.filter((d) => !d.warning).map((d) => d.message)].join('\n'));
     this.name = 'CompileError';
@@ -78,6 +85,7 @@ export class CompileError extends Error {
     this.referenceReason = details.referenceReason ?? details.reason;
     this.warning = details.warning ?? false;
     this.diagnostics = [this, ...more];
+    this.foundOrder = foundOrder;
   }
 
   /** The details this error was built from (to rebuild it with other diagnostics attached). */
@@ -94,7 +102,7 @@ export class CompileError extends Error {
    * without a separator, warnings included, as the reference's `EvalError` prints them.
    */
   get referenceLine(): string {
-    const messages = this.diagnostics.filter((d) => d.stage === this.stage).map((d) => d.referenceReason);
+    const messages = this.foundOrder ?? this.diagnostics.filter((d) => d.stage === this.stage).map((d) => d.referenceReason);
     return `${STAGE_PREFIX[this.stage]}: ${messages.join('')}`;
   }
 }
@@ -110,9 +118,10 @@ export function combineDiagnostics(all: readonly CompileError[]): CompileError {
   const errors = all.filter((d) => !d.warning).slice(0, MAX_DIAGNOSTICS);
   const first = errors[0];
   if (first === undefined) throw new Error('combineDiagnostics needs at least one error');
-  // The rest in source order (the reference prints its messages in the order it found them).
-  const rest = all.filter((d) => d !== first && (d.warning ? d.stage === first.stage : errors.includes(d)));
-  return new CompileError(first.details(), rest);
+  // The rest in the order found (a warning may come before the first error).
+  const kept = all.filter((d) => (d.warning ? d.stage === first.stage : errors.includes(d)));
+  const foundOrder = kept.filter((d) => d.stage === first.stage).map((d) => d.referenceReason);
+  return new CompileError(first.details(), kept.filter((d) => d !== first), foundOrder);
 }
 
 /** Builds the CompileError for `span` of `source`. */

@@ -11,8 +11,9 @@
  * (top-level declarations are globals even inside blocks, as the reference compiles them).
  * Names are known to exist: the binder has checked them first.
  *
- * Every error is collected (and the reference's warning for a function's unused local or
- * parameter, AT2001, which its one-line form prints along with the errors); `typecheck`
+ * Every error is collected (and the reference's warnings, which its one-line form prints
+ * along with the errors: AT2001 for a function's unused local or parameter, AT2002 for a
+ * statement after a `return` in its block); `typecheck`
  * throws one CompileError holding them all. It returns what the code generator needs to
  * know about types: the builtin each method call resolves to.
  */
@@ -126,8 +127,14 @@ class Checker {
 
   // ---- statements ------------------------------------------------------------------
 
+  /** A block's statements; each one after a `return` of the block gets the reference's warning. */
   private statements(stmts: readonly Stmt[]): void {
-    for (const s of stmts) this.stmt(s);
+    let returned = false;
+    for (const s of stmts) {
+      if (returned) this.diagnostics.push(compileErrorAt(this.source, s.span, 'Unreachable code', 'AT2002', 'type', { warning: true }));
+      this.stmt(s);
+      if (s.kind === 'return') returned = true;
+    }
   }
 
   private stmt(s: Stmt): void {
