@@ -67,7 +67,6 @@ interface CorpusProgram {
   readonly outcome: 'prints' | 'fails' | 'rejected';
 }
 
-
 function loadCorpus(): CorpusProgram[] {
   const programs: CorpusProgram[] = [];
   for (const dir of readdirSync(CORPUS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
