@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { Vm } from '../src/vm/index.js';
-import { compileTest as compile, constants, hex, listing, spans } from './compiler-helpers.js';
+import { constants, generateUnchecked as compile, hex, listing, spans } from './compiler-helpers.js';
 import { REFERENCE_PROGRAMS } from './helpers/reference-programs.js';
 
 /** [start, end) of the `nth` occurrence of `fragment` in `source`. */

@@ -2,7 +2,11 @@
 // spans, constants, and a way to catch a CompileError.
 import type { ExecutionContext } from 'ava';
 import { type Bytecode, type Constant, instructions } from '../src/bytecode/index.js';
+import { generate } from '../src/compiler/codegen.js';
 import { CompileError, compile } from '../src/compiler/index.js';
+import { terminateProgram, tokenize } from '../src/compiler/lexer.js';
+import { parse } from '../src/compiler/parser.js';
+import { SourceText } from '../src/compiler/source-text.js';
 
 /** One line per instruction: `Name operand…` (jump operands as the raw signed offset). */
 export function listing(bc: Bytecode): string[] {
@@ -43,4 +47,14 @@ export function compileError(t: ExecutionContext, source: string, file = 'test.a
 
 export function compileTest(source: string): Bytecode {
   return compile(source, 'test.atlas');
+}
+
+/**
+ * Parses and generates code without the binder and type checker: for tests of the code
+ * generator's layout on snippets that use free names (`x; f(1);`) or assign parameters,
+ * which the language itself rejects before code generation.
+ */
+export function generateUnchecked(source: string): Bytecode {
+  const text = new SourceText(source, 'test.atlas');
+  return generate(parse(terminateProgram(tokenize(text)), text), text);
 }

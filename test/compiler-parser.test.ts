@@ -36,6 +36,7 @@ function sexpr(e: Expr): string {
     case 'call': return `(call ${[e.callee, ...e.args].map(sexpr).join(' ')})`;
     case 'array': return `[${e.elements.map(sexpr).join(' ')}]`;
     case 'index': return `(index ${sexpr(e.target)} ${sexpr(e.index)})`;
+    case 'member': return `(.${e.name.name} ${[e.target, ...(e.args ?? [])].map(sexpr).join(' ')})`;
   }
 }
 
@@ -44,6 +45,7 @@ function typeText(node: TypeNode): string {
     case 'named': return node.name;
     case 'array': return `${typeText(node.element)}[]`;
     case 'function': return `(${node.params.map(typeText).join(', ')}) -> ${typeText(node.returns)}`;
+    case 'generic': return `${node.name}<${node.args.map(typeText).join(', ')}>`;
   }
 }
 
@@ -161,10 +163,11 @@ function parseError(t: import('ava').ExecutionContext, text: string): CompileErr
   return err;
 }
 
-test('syntax errors name what was expected and what was found, at that token', (t) => {
+test('syntax errors name what was expected and what was found, at that token (a missing ; right after the previous one)', (t) => {
   const missing = parseError(t, 'let x = 1\nlet y = 2;');
   t.is(missing.reason, "Expected ';' after variable declaration, found 'let'");
-  t.deepEqual([missing.line, missing.column], [2, 1]);
+  t.deepEqual([missing.line, missing.column], [1, 10], 'just after the 1, not at the next line');
+  t.is(missing.referenceLine, "Parse error: Expected ';' after variable declaration", 'the reference names only what was expected');
   t.is(parseError(t, 'x = ;').reason, "Expected expression, found ';'");
   t.is(parseError(t, 'f(1,);').reason, "Expected expression, found ')'");
   t.is(parseError(t, 'if x { }').reason, "Expected '(' after 'if', found identifier");
@@ -180,11 +183,24 @@ test('constructs outside the compiled subset are rejected by name', (t) => {
   t.regex(parseError(t, 'fn f() { fn g() {} }').reason, /only allowed at top level/);
   t.regex(parseError(t, 'import { x } from "m";').reason, /'import' declarations are not supported/);
   t.regex(parseError(t, 'let y = match x { _ => 1 };').reason, /match expressions are not supported/);
-  t.regex(parseError(t, 'for x in xs { }').reason, /for-in loops are not supported/);
-  t.regex(parseError(t, 'x.len();').reason, /Member access/);
   t.regex(parseError(t, 'f()?;').reason, /'\?' operator/);
   t.regex(parseError(t, 'fn f(own x: number) {}').reason, /Ownership annotations/);
-  t.regex(parseError(t, 'fn f<T>(x: T) {}').reason, /Generic functions/);
+  t.regex(parseError(t, 'fn f<T extends number>(x: T) {}').reason, /bounds are not supported/);
+});
+
+test('for-in loops, method calls, generic functions and generic types parse with the reference spans', (t) => {
+  const loop = firstStmt('for x in xs { print(x); }');
+  if (loop.kind !== 'forIn') throw new Error(loop.kind);
+  t.is(loop.variable.name, 'x');
+  t.deepEqual(loop.span, { start: 0, end: 25 });
+  t.is(sexpr(parseExpr('a.push(1 + 2)')), '(.push a (+ 1 2))');
+  t.is(sexpr(parseExpr('d["k"].as_string()')), '(.as_string (index d "k"))');
+  t.deepEqual(parseExpr('a.b.c()').span, { start: 0, end: 7 });
+  const fn = parseProgram('fn id<T, U>(x: T, y: Result<T, U>) -> Option<T[]> { return x; }').items[0] as FnDecl;
+  t.deepEqual(fn.typeParams.map((p) => p.name), ['T', 'U']);
+  t.is(typeText(fn.params[1]!.type), 'Result<T, U>');
+  t.is(typeText(fn.returnType!), 'Option<T[]>');
+  t.deepEqual(fn.returnType!.span, { start: 38, end: 49 });
 });
 
 test('absurd nesting is a CompileError, not a stack overflow', (t) => {

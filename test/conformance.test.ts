@@ -1,11 +1,12 @@
 // Conformance with the reference implementation's own corpus (test/fixtures/atlas-corpus,
 // copied unchanged with its MIT licence): every `pass` program must print exactly its
-// `.stdout`, and every runtime-error program must fail with exactly its `.stderr`, in
-// every execution mode listed in `modes`.
+// `.stdout`, every runtime-error program must fail with exactly its `.stderr`, and every
+// program the reference rejects must be rejected with its `.stderr` as the CompileError's
+// `referenceLine`, in every execution mode listed in `modes`.
 import { readdirSync, readFileSync } from 'node:fs';
 import test from 'ava';
 import type { Bytecode } from '../src/bytecode/index.js';
-import { compile } from '../src/compiler/index.js';
+import { CompileError, compile } from '../src/compiler/index.js';
 import { AtlasRuntimeError, Vm } from '../src/vm/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import type { JitConfig } from '../src/jit/jit-config.js';
@@ -62,7 +63,8 @@ interface CorpusProgram {
   readonly source: string;
   /** The exact expected stdout (pass programs) or stderr line (error programs). */
   readonly expected: string;
-  readonly outcome: 'prints' | 'fails';
+  /** Prints `expected`; fails at run time; is rejected before it runs. */
+  readonly outcome: 'prints' | 'fails' | 'rejected';
 }
 
 function loadCorpus(): CorpusProgram[] {
@@ -72,14 +74,10 @@ function loadCorpus(): CorpusProgram[] {
     for (const file of readdirSync(folder).filter((f) => f.endsWith('.atlas')).sort()) {
       const base = file.slice(0, -'.atlas'.length);
       const siblings = readdirSync(folder);
-      const outcome = siblings.includes(`${base}.stderr`) ? 'fails' : 'prints';
-      const expectedFile = `${base}.${outcome === 'fails' ? 'stderr' : 'stdout'}`;
-      programs.push({
-        name: `${dir}/${base}`,
-        source: readFileSync(new URL(file, folder), 'utf8'),
-        expected: readFileSync(new URL(expectedFile, folder), 'utf8'),
-        outcome,
-      });
+      const failing = siblings.includes(`${base}.stderr`);
+      const expected = readFileSync(new URL(`${base}.${failing ? 'stderr' : 'stdout'}`, folder), 'utf8');
+      const outcome = !failing ? 'prints' : expected.startsWith('Runtime error: ') ? 'fails' : 'rejected';
+      programs.push({ name: `${dir}/${base}`, source: readFileSync(new URL(file, folder), 'utf8'), expected, outcome });
     }
   }
   return programs;
@@ -87,15 +85,22 @@ function loadCorpus(): CorpusProgram[] {
 
 const corpus = loadCorpus();
 
-test('the corpus is complete: 16 pass programs and a runtime-error program', (t) => {
-  t.is(corpus.filter((p) => p.outcome === 'prints').length, 16);
-  t.true(corpus.some((p) => p.outcome === 'fails'));
+test('the corpus is complete: 29 pass programs, 5 runtime errors, 12 rejected programs', (t) => {
+  t.is(corpus.length, 46);
+  t.is(corpus.filter((p) => p.outcome === 'prints').length, 29);
+  t.is(corpus.filter((p) => p.outcome === 'fails').length, 5);
+  t.is(corpus.filter((p) => p.outcome === 'rejected').length, 12);
   t.true(readFileSync(new URL('LICENSE', CORPUS), 'utf8').includes('MIT'));
 });
 
 for (const mode of modes) {
   for (const program of corpus) {
     test(`${mode.name} › ${program.name}`, async (t) => {
+      if (program.outcome === 'rejected') {
+        const err = t.throws(() => compile(program.source, `${program.name}.atlas`), { instanceOf: CompileError });
+        t.is(err?.referenceLine, program.expected);
+        return;
+      }
       const bytecode = compile(program.source, `${program.name}.atlas`);
       const lines: string[] = [];
       const stdout = (line: string) => { lines.push(line); };

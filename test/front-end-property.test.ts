@@ -1,7 +1,8 @@
 // Property: every program the front-end accepts compiles to bytecode that passes validate() and
 // runs, ending normally or with a typed AtlasRuntimeError. The programs come from
 // SourceWriter (test/helpers/source-programs.ts): well-typed, with any statement last —
-// a program ending in `if` was once refused as a merge of different stack depths at Halt.
+// a program ending in `if` was once refused as a merge of different stack depths at Halt —
+// and with for-in loops, array methods with write-back and generic calls among them.
 import test from 'ava';
 import fc from 'fast-check';
 import { type Bytecode, validate } from '../src/bytecode/index.js';
@@ -14,6 +15,7 @@ const PROGRAMS = Number(process.env.ATLAS_FRONT_END_CASES ?? 400);
 test('every accepted program validates and runs (errors only as AtlasRuntimeError)', (t) => {
   let accepted = 0;
   let endingInIf = 0;
+  const constructs = { forIn: 0, method: 0, generic: 0 };
   fc.assert(
     fc.property(fc.array(fc.nat({ max: 1000 }), { minLength: 8, maxLength: 96 }), (choices) => {
       const writer = new SourceWriter(choices);
@@ -27,6 +29,9 @@ test('every accepted program validates and runs (errors only as AtlasRuntimeErro
       }
       accepted++;
       if (writer.endsInIf) endingInIf++;
+      if (/\bfor x\d+ in /.test(source)) constructs.forIn++;
+      if (/\.(push|reverse|len)\(/.test(source)) constructs.method++;
+      if (/[^ ]ident\(/.test(source)) constructs.generic++;
       const issues = validate(bytecode);
       if (issues.length > 0) {
         t.log(source, issues.map((i) => i.message));
@@ -45,10 +50,11 @@ test('every accepted program validates and runs (errors only as AtlasRuntimeErro
     }),
     { numRuns: PROGRAMS },
   );
-  t.log(`${accepted} of ${PROGRAMS} generated programs accepted, ${endingInIf} of them ending in an if`);
+  t.log(`${accepted} of ${PROGRAMS} generated programs accepted, ${endingInIf} of them ending in an if; with ${JSON.stringify(constructs)}`);
   // Meaningful only if most programs compile and many end in the shape that was refused.
   t.true(accepted > PROGRAMS / 2, `${accepted} accepted`);
   t.true(endingInIf > PROGRAMS / 20, `${endingInIf} ending in an if`);
+  for (const [name, count] of Object.entries(constructs)) t.true(count > PROGRAMS / 20, `${count} programs with ${name}`);
 });
 
 test('a program whose last statement is an if validates and runs (both branches)', (t) => {

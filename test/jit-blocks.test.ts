@@ -64,7 +64,7 @@ print(k(10));`,
     lines: ['35'],
   },
   'a for variable out of scope after its loop means the global': {
-    source: 'fn f() -> number { var s = 0; for (var i = 0; i < 4; i++) { let d = i * i; s = s + d; } return s + i; }\nvar i = 1000;\nprint(f());',
+    source: 'var i = 1000;\nfn f() -> number { var s = 0; for (var i = 0; i < 4; i++) { let d = i * i; s = s + d; } return s + i; }\nprint(f());',
     lines: ['1014'],
   },
   'a block ending in return keeps the reference layout; a later local reuses its slot': {

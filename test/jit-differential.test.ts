@@ -49,6 +49,8 @@ const LITERALS = ['0', '1', '2', '3', '0.5', '7', '1000000', '100000000000000000
 class FnWriter {
   private readonly c: Chooser;
   private calls = 0;
+  /** Numbers the loop-body locals, which one body may declare more than once (never twice in a scope). */
+  private locals = 0;
   /** The variables in scope (x only once declared). */
   private variables = ['a', 'b', 'n', 'i'];
   constructor(
@@ -118,10 +120,14 @@ class FnWriter {
       case 1: return `if (${this.bool(2, inLoop)}) { x = ${this.num(2, inLoop)}; } else { x = ${this.num(1, inLoop)}; }`;
       case 2: return `if (${this.bool(1, inLoop)}) { x = x + ${this.num(1, inLoop)}; }`;
       // Block locals: one in each branch, the else one shadowing x.
-      case 3: return `if (${this.bool(1, inLoop)}) { let t = ${this.num(1, inLoop)}; x = t - ${this.num(1, inLoop)}; } else { var x = ${this.num(1, inLoop)}; b = x * 2; }`;
+      // (Parameters are immutable, so the inner x is written to c, a copy of b.)
+      case 3: return `if (${this.bool(1, inLoop)}) { let t = ${this.num(1, inLoop)}; x = t - ${this.num(1, inLoop)}; } else { var x = ${this.num(1, inLoop)}; c = x * 2; }`;
       case 4: return `if (${this.bool(1, inLoop)}) { break; }`;
       // A loop body local, and one that a break leaves.
-      case 5: return `var t = x + ${this.num(1, inLoop)}; if (${this.bool(1, inLoop)}) { let u = t; x = u * 2; break; } x = t;`;
+      case 5: {
+        const t = `t${this.locals++}`;
+        return `var ${t} = x + ${this.num(1, inLoop)}; if (${this.bool(1, inLoop)}) { let u = ${t}; x = u * 2; break; } x = ${t};`;
+      }
       default: return `x = x * ${this.num(1, inLoop)};`;
     }
   }
@@ -132,11 +138,12 @@ class FnWriter {
     // No calls in the base case: it is what ends the recursion.
     const base = ret === 'number' ? this.num(1, true) : this.bool(1, true);
     const init = this.num(1, false);
-    this.variables.push('x');
+    this.variables.push('x', 'c');
     const lines = [
       `fn f${this.self}(n: number, a: number, b: number) -> ${ret} {`,
       `  var i = 0;`,
       `  var x = ${init};`,
+      `  var c = b;`,
       `  if (n <= 0) { return ${base}; }`,
       `  while (i < ${spec.loopCount}) {`,
       `    i = i + 1;`,

@@ -10,7 +10,7 @@ function label(n) {
   return prefix + String(n);
 }
 
-function join(counts) {
+function joinCounts(counts) {
   let text = String(counts[0]);
   let k = 1;
   while (k < counts.length) {
@@ -34,5 +34,5 @@ while (n < 1500000) {
   }
   n = n + 1;
 }
-console.log(join(histogram));
+console.log(joinCounts(histogram));
 console.log(longest);

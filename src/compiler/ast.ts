@@ -12,6 +12,8 @@ import type { Span } from '../bytecode/bytecode.js';
 export type TypeNode =
   | { readonly kind: 'named'; readonly name: string; readonly span: Span }
   | { readonly kind: 'array'; readonly element: TypeNode; readonly span: Span }
+  /** `Name<A, B>` (`Option<number>`, `Result<number, string>`). */
+  | { readonly kind: 'generic'; readonly name: string; readonly args: readonly TypeNode[]; readonly span: Span }
   | { readonly kind: 'function'; readonly params: readonly TypeNode[]; readonly returns: TypeNode; readonly span: Span };
 
 // ---- expressions -------------------------------------------------------------------
@@ -47,7 +49,21 @@ export type Expr =
   | { readonly kind: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly span: Span }
   | { readonly kind: 'call'; readonly callee: Expr; readonly args: readonly Expr[]; readonly span: Span }
   | { readonly kind: 'array'; readonly elements: readonly Expr[]; readonly span: Span }
-  | IndexExpr;
+  | IndexExpr
+  | MemberExpr;
+
+/**
+ * `target.name(args)`, a method call (docs/language.md: arrays and json). `args` is
+ * undefined for `target.name` without parentheses. The span runs from the target's start
+ * to the `)` (or the name).
+ */
+export interface MemberExpr {
+  readonly kind: 'member';
+  readonly target: Expr;
+  readonly name: Identifier;
+  readonly args: readonly Expr[] | undefined;
+  readonly span: Span;
+}
 
 export type ExprKind = Expr['kind'];
 
@@ -81,6 +97,8 @@ export type Stmt =
   | { readonly kind: 'return'; readonly value: Expr | undefined; readonly span: Span }
   | { readonly kind: 'if'; readonly cond: Expr; readonly then: Block; readonly otherwise: Block | undefined; readonly span: Span }
   | { readonly kind: 'while'; readonly cond: Expr; readonly body: Block; readonly span: Span }
+  /** `for x in iterable { … }`: `for`..`}`. */
+  | { readonly kind: 'forIn'; readonly variable: Identifier; readonly iterable: Expr; readonly body: Block; readonly span: Span }
   | { readonly kind: 'for'; readonly init: Stmt; readonly cond: Expr; readonly step: Stmt; readonly body: Block; readonly span: Span }
   | { readonly kind: 'break'; readonly span: Span }
   | { readonly kind: 'continue'; readonly span: Span }
@@ -100,6 +118,8 @@ export interface Param {
 export interface FnDecl {
   readonly kind: 'fn';
   readonly name: Identifier;
+  /** `fn id<T, U>(…)`: the type parameters' names, empty when not generic. */
+  readonly typeParams: readonly Identifier[];
   readonly params: readonly Param[];
   /** Absent means the function returns null (docs/bytecode.md §6.3). */
   readonly returnType: TypeNode | undefined;

@@ -25,10 +25,11 @@ import { type FunctionInProgress, type Label, BytecodeBuilder } from '../bytecod
 import type { OpcodeName } from '../bytecode/opcode.js';
 import {
   type ArithmeticOp, type AssignTarget, type Block, type ComparisonOp, type Expr, type FnDecl, type Identifier,
-  type Program, type Stmt, DUMMY_SPAN,
+  type MemberExpr, type Program, type Stmt, DUMMY_SPAN,
 } from './ast.js';
 import { compileErrorAt } from './compile-error.js';
 import { type LocalSlots, ReferenceSlots, ScopedSlots, fallsThrough } from './local-slots.js';
+import { type WriteBack, callWriteBack, methodWriteBack } from './methods.js';
 import { referenceLayoutIsSound } from './reference-layout.js';
 import type { SourceText } from './source-text.js';
 
@@ -47,9 +48,14 @@ export type LayoutPolicy = (fn: FnDecl) => 'reference' | 'scoped';
 /** The reference's layout wherever it is right, so its bytes are kept there. */
 export const chooseLayout: LayoutPolicy = (fn) => (referenceLayoutIsSound(fn) ? 'reference' : 'scoped');
 
+/** Which builtin each method call resolves to (the type checker's finding). */
+export type MethodTargets = ReadonlyMap<MemberExpr, string>;
+
 /** Compiles a checked program to bytecode (`layout` is replaced only by tests). */
-export function generate(program: Program, source: SourceText, layout: LayoutPolicy = chooseLayout): Bytecode {
-  return new CodeGenerator(source, layout).program(program);
+export function generate(
+  program: Program, source: SourceText, layout: LayoutPolicy = chooseLayout, methods: MethodTargets = new Map(),
+): Bytecode {
+  return new CodeGenerator(source, layout, methods).program(program);
 }
 
 interface LoopLabels {
@@ -65,11 +71,17 @@ class CodeGenerator {
   private readonly b = new BytecodeBuilder();
   /** The current function's locals; undefined at top level, where declarations are globals. */
   private slots: LocalSlots | undefined;
+  /**
+   * Locals of top-level code: only for-in loops have them (their hidden slots and loop
+   * variable, from slot 0 of the main frame); other top-level declarations are globals.
+   */
+  private readonly topLevel = new ScopedSlots([]);
   private readonly loops: LoopLabels[] = [];
 
   constructor(
     private readonly source: SourceText,
     private readonly layout: LayoutPolicy,
+    private readonly methods: MethodTargets,
   ) {}
 
   program(program: Program): Bytecode {
@@ -78,7 +90,13 @@ class CodeGenerator {
       else this.stmt(item);
     }
     this.emit('Halt', DUMMY_SPAN);
+    this.b.topLevelLocalCount = this.topLevel.localCount;
     return this.b.build();
+  }
+
+  /** The locals in scope: the current function's, or top-level code's. */
+  private get locals(): LocalSlots {
+    return this.slots ?? this.topLevel;
   }
 
   // ---- functions (docs/bytecode.md §3.2) -------------------------------------------------------
@@ -86,7 +104,7 @@ class CodeGenerator {
   private fn(fn: FnDecl): void {
     const names = fn.params.map((p) => p.name.name);
     if (names.length > MAX_CALL_ARGS) {
-      throw this.error(fn.name.span, `Function '${fn.name.name}' has ${names.length} parameters; at most ${MAX_CALL_ARGS} are allowed`);
+      throw this.error(fn.name.span, `Function '${fn.name.name}' has ${names.length} parameters; at most ${MAX_CALL_ARGS} are allowed`, LIMIT_CODE);
     }
     const started: FunctionInProgress = this.guard(fn.span, 'constants', () =>
       this.b.beginFunction(fn.name.name, names.length, fn.span, names));
@@ -118,6 +136,7 @@ class CodeGenerator {
       case 'if': return this.ifStmt(s.cond, s.then, s.otherwise, s.span);
       case 'while': return this.loop(undefined, s.cond, s.body, undefined, s.span);
       case 'for': return this.loop(s.init, s.cond, s.body, s.step, s.span);
+      case 'forIn': return this.forIn(s.variable, s.iterable, s.body, s.span);
       case 'break': return this.loopJump('Jump', s.span);
       case 'continue': return this.loopJump('Loop', s.span);
       case 'block': return this.standaloneBlock(s.block);
@@ -134,7 +153,7 @@ class CodeGenerator {
       return;
     }
     if (slots.live >= MAX_LOCAL_SLOTS) {
-      throw this.error(name.span, `Too many local variables in one function (at most ${MAX_LOCAL_SLOTS})`);
+      throw this.error(name.span, `Too many local variables in one function (at most ${MAX_LOCAL_SLOTS})`, LIMIT_CODE);
     }
     slots.declare(name.name);
   }
@@ -192,7 +211,7 @@ class CodeGenerator {
   private loop(init: Stmt | undefined, cond: Expr, body: Block, step: Stmt | undefined, span: Span): void {
     this.slots?.enterBlock();
     if (init !== undefined) this.stmt(init);
-    const labels: LoopLabels = { start: this.b.label(), exit: this.b.label(), depth: this.slots?.live ?? 0 };
+    const labels: LoopLabels = { start: this.b.label(), exit: this.b.label(), depth: this.locals.live };
     this.mark(labels.start, span);
     this.expr(cond);
     this.jump('JumpIfFalse', labels.exit, span);
@@ -214,8 +233,63 @@ class CodeGenerator {
     if (loop === undefined) {
       throw this.error(span, `${op === 'Jump' ? 'Break' : 'Continue'} statement outside loop`, 'AT3010');
     }
-    this.pops(this.slots?.popsTo(loop.depth) ?? 0, span);
+    this.pops(this.locals.popsTo(loop.depth), span);
     this.jump(op, op === 'Jump' ? loop.exit : loop.start, span);
+  }
+
+  /**
+   * `for x in a { B }`, as the reference compiles it, every instruction with the loop's
+   * span: four hidden locals (the array, its length, the index, x), then
+   *   Jump C; I: idx = idx + 1; C: idx < len; JumpIfFalse E; x = arr[idx]; B; Loop I; E: Pop ×4
+   * `continue` goes to I (the increment), `break` to E.
+   */
+  private forIn(variable: Identifier, iterable: Expr, body: Block, span: Span): void {
+    const locals = this.locals;
+    locals.beginForIn();
+    this.expr(iterable);
+    const arr = this.declareLocal('\0for-array', span);
+    this.emit('GetLocal', span, arr);
+    this.emit('GetArrayLen', span);
+    const len = this.declareLocal('\0for-length', span);
+    this.literalConstant(0, span);
+    const idx = this.declareLocal('\0for-index', span);
+    this.emit('Null', span);
+    const item = this.declareLocal(variable.name, span);
+    const labels: LoopLabels = { start: this.b.label(), exit: this.b.label(), depth: locals.live };
+    const check = this.b.label();
+    this.jump('Jump', check, span);
+    this.mark(labels.start, span);
+    this.emit('GetLocal', span, idx);
+    this.literalConstant(1, span);
+    this.emit('Add', span);
+    this.emit('SetLocal', span, idx);
+    this.emit('Pop', span);
+    this.mark(check, span);
+    this.emit('GetLocal', span, idx);
+    this.emit('GetLocal', span, len);
+    this.emit('Less', span);
+    this.jump('JumpIfFalse', labels.exit, span);
+    this.emit('GetLocal', span, arr);
+    this.emit('GetLocal', span, idx);
+    this.emit('GetIndex', span);
+    this.emit('SetLocal', span, item);
+    this.emit('Pop', span);
+    this.loops.push(labels);
+    this.nested(body);
+    this.loops.pop();
+    this.jump('Loop', labels.start, span);
+    this.mark(labels.exit, span);
+    this.pops(4, span);
+    locals.endForIn();
+  }
+
+  /** The value just pushed becomes local `name` of the current locals; its slot. */
+  private declareLocal(name: string, span: Span): number {
+    const locals = this.locals;
+    if (locals.live >= MAX_LOCAL_SLOTS) throw this.error(span, `Too many local variables in one function (at most ${MAX_LOCAL_SLOTS})`, LIMIT_CODE);
+    const slot = locals.live;
+    locals.declare(name);
+    return slot;
   }
 
   /** The reference parses `{ … }` as a statement and compiles it as `null;` (docs/bytecode.md Q5). */
@@ -264,7 +338,7 @@ class CodeGenerator {
       case 'call': return this.call(e.callee, e.args, e.span);
       case 'array':
         if (e.elements.length > MAX_ARRAY_LITERAL) {
-          throw this.error(e.span, `Array literal has ${e.elements.length} elements; at most ${MAX_ARRAY_LITERAL} are allowed`);
+          throw this.error(e.span, `Array literal has ${e.elements.length} elements; at most ${MAX_ARRAY_LITERAL} are allowed`, LIMIT_CODE);
         }
         for (const element of e.elements) this.expr(element);
         return this.emit('Array', e.span, e.elements.length);
@@ -272,7 +346,45 @@ class CodeGenerator {
         this.expr(e.target);
         this.expr(e.index);
         return this.emit('GetIndex', e.span);
+      case 'member': return this.member(e);
     }
+  }
+
+  /**
+   * `t.m(a…)` → Constant builtin; t; a…; Call 1+n, all with the member's span, then the
+   * write-back to `t` when it is a plain variable and the method updates its receiver.
+   */
+  private member(e: MemberExpr): void {
+    const builtin = this.methods.get(e);
+    if (builtin === undefined) throw this.error(e.name.span, `No method '${e.name.name}' here`);
+    const args = e.args ?? [];
+    if (args.length + 1 > MAX_CALL_ARGS) throw this.error(e.span, `Call has ${args.length + 1} arguments; at most ${MAX_CALL_ARGS} are allowed`, LIMIT_CODE);
+    this.guard(e.span, 'constants', () => this.emit('Constant', e.span, this.b.addConstant({ kind: 'builtin', name: builtin })));
+    this.expr(e.target);
+    for (const arg of args) this.expr(arg);
+    this.emit('Call', e.span, args.length + 1);
+    const writeBack = methodWriteBack(builtin);
+    if (writeBack !== undefined && e.target.kind === 'identifier') this.writeBack(writeBack, e.target.name, e.span);
+  }
+
+  /**
+   * The compiler's write-back of a "mutating" builtin's result (the builtins themselves
+   * never mutate): `collection` stores the result into `name` and keeps it as the value;
+   * `pair` stores element 1 of the `[value, rest]` result and keeps element 0. The store
+   * ignores `let`, as the reference's does.
+   */
+  private writeBack(kind: WriteBack, name: string, span: Span): void {
+    if (kind === 'collection') {
+      this.store(name, span);
+      return;
+    }
+    this.emit('Dup', span);
+    this.literalConstant(1, span);
+    this.emit('GetIndex', span);
+    this.store(name, span);
+    this.emit('Pop', span);
+    this.literalConstant(0, span);
+    this.emit('GetIndex', span);
   }
 
   /** `a && b` → a; Dup; JumpIfFalse L; Pop; b; L:   `a || b` adds a Not after the Dup. */
@@ -293,24 +405,27 @@ class CodeGenerator {
       throw this.error(callee.span, 'Only a function name can be called; the reference compiler emits no code for any other callee');
     }
     if (args.length > MAX_CALL_ARGS) {
-      throw this.error(span, `Call has ${args.length} arguments; at most ${MAX_CALL_ARGS} are allowed`);
+      throw this.error(span, `Call has ${args.length} arguments; at most ${MAX_CALL_ARGS} are allowed`, LIMIT_CODE);
     }
     this.load(callee.name, span);
     for (const arg of args) this.expr(arg);
     this.emit('Call', span, args.length);
+    const writeBack = callWriteBack(callee.name);
+    const first = args[0];
+    if (writeBack !== undefined && first?.kind === 'identifier') this.writeBack(writeBack, first.name, span);
   }
 
   // ---- names -----------------------------------------------------------------------
 
   private load(name: string, span: Span): void {
-    const slot = this.slots?.slotOf(name);
+    const slot = this.locals.slotOf(name);
     if (slot !== undefined) this.emit('GetLocal', span, slot);
     else this.emit('GetGlobal', span, this.nameConstant(name, span));
   }
 
   /** SetLocal with the slot (the function base is always 0 here, so Q15's absolute index is the same). */
   private store(name: string, span: Span): void {
-    const slot = this.slots?.slotOf(name);
+    const slot = this.locals.slotOf(name);
     if (slot !== undefined) this.emit('SetLocal', span, slot);
     else this.emit('SetGlobal', span, this.nameConstant(name, span));
   }
@@ -349,14 +464,18 @@ class CodeGenerator {
       return step();
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
-      throw this.error(span, LIMIT_MESSAGES[limit]);
+      throw this.error(span, LIMIT_MESSAGES[limit], LIMIT_CODE);
     }
   }
 
-  private error(span: Span, reason: string, code?: string) {
+  /** A construct the reference compiles to no well-defined bytecode (AT9002), unless `code` says otherwise. */
+  private error(span: Span, reason: string, code = 'AT9002') {
     return compileErrorAt(this.source, span, reason, code);
   }
 }
+
+/** A limit of the bytecode format was exceeded (the reference would silently wrap). */
+const LIMIT_CODE = 'AT9001';
 
 const LIMIT_MESSAGES = {
   constants: 'Program too large: more than 65536 constants (constant indices are 16-bit)',

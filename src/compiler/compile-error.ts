@@ -30,6 +30,13 @@ export interface CompileErrorDetails {
    * `Type error: …`): the reference's CLI names the stage, not the code. Default `parse`.
    */
   readonly stage?: CompileStage | undefined;
+  /**
+   * The reference's own message when it differs from `reason` (ours may add what was found,
+   * e.g. "Expected '}', found end of input" where the reference says "Expected '}'").
+   */
+  readonly referenceReason?: string | undefined;
+  /** A warning (the reference counts it in its one-line form), not an error. */
+  readonly warning?: boolean | undefined;
 }
 
 /** The reference front-end stage an error belongs to, as its CLI prints it. */
@@ -46,14 +53,26 @@ export class CompileError extends Error {
   readonly span: Span;
   readonly sourceLine: string;
   readonly stage: CompileStage;
+  /** The reference's message for this diagnostic alone (`reason` when they agree). */
+  readonly referenceReason: string;
+  /** Whether this diagnostic is a warning (only ever present next to an error). */
+  readonly warning: boolean;
   /**
-   * Every error found in the file, this one first (a compile stops at its first error
-   * today, so this holds just this one until the front-end recovers and collects more).
+   * Every error found in the file, this one first (at most `MAX_DIAGNOSTICS`), with the
+   * warnings of the same stage, which the reference prints along with its errors.
    */
   readonly diagnostics: readonly CompileError[];
 
-  constructor(details: CompileErrorDetails, more: readonly CompileError[] = []) {
-    super(formatDiagnostic(details));
+  /** The reference's messages of this stage in the order they were found, when `diagnostics` has another order. */
+  private readonly foundOrder: readonly string[] | undefined;
+
+  /**
+   * `more`: the file's other diagnostics; `foundOrder`: the reference messages of this
+   * error's stage in the order they were found (default: `diagnostics`' order).
+   */
+  constructor(details: CompileErrorDetails, more: readonly CompileError[] = [], foundOrder?: readonly string[]) {
+    // The message shows every error of the file, each with its location and caret line.
+    super([formatDiagnostic(details), ...more.filter((d) => !d.warning).map((d) => d.message)].join('\n'));
     this.name = 'CompileError';
     this.file = details.file;
     this.line = details.line;
@@ -63,23 +82,59 @@ export class CompileError extends Error {
     this.span = details.span;
     this.sourceLine = details.sourceLine;
     this.stage = details.stage ?? 'parse';
+    this.referenceReason = details.referenceReason ?? details.reason;
+    this.warning = details.warning ?? false;
     this.diagnostics = [this, ...more];
+    this.foundOrder = foundOrder;
   }
 
-  /** The reference CLI's one-line form, e.g. `Parse error: Expected '}'` (for conformance tooling). */
-  get referenceLine(): string {
-    return `${STAGE_PREFIX[this.stage]}: ${this.reason}`;
+  /** The details this error was built from (to rebuild it with other diagnostics attached). */
+  details(): CompileErrorDetails {
+    return {
+      file: this.file, line: this.line, column: this.column, reason: this.reason, code: this.code, span: this.span,
+      sourceLine: this.sourceLine, stage: this.stage, referenceReason: this.referenceReason, warning: this.warning,
+    };
   }
+
+  /**
+   * The reference's one-line form, e.g. `Parse error: Expected '}'` (for conformance
+   * tooling): its stage, then the messages of every diagnostic of that stage run together
+   * without a separator, warnings included, as the reference's `EvalError` prints them.
+   */
+  get referenceLine(): string {
+    const messages = this.foundOrder ?? this.diagnostics.filter((d) => d.stage === this.stage).map((d) => d.referenceReason);
+    return `${STAGE_PREFIX[this.stage]}: ${messages.join('')}`;
+  }
+}
+
+/** How many errors one compile reports at most. */
+export const MAX_DIAGNOSTICS = 20;
+
+/**
+ * The CompileError for a list of diagnostics in source order: the first error, carrying
+ * the rest (errors first, capped, then warnings) in `diagnostics`.
+ */
+export function combineDiagnostics(all: readonly CompileError[]): CompileError {
+  const errors = all.filter((d) => !d.warning).slice(0, MAX_DIAGNOSTICS);
+  const first = errors[0];
+  if (first === undefined) throw new Error('combineDiagnostics needs at least one error');
+  // The rest in the order found (a warning may come before the first error).
+  const kept = all.filter((d) => (d.warning ? d.stage === first.stage : errors.includes(d)));
+  const foundOrder = kept.filter((d) => d.stage === first.stage).map((d) => d.referenceReason);
+  return new CompileError(first.details(), kept.filter((d) => d !== first), foundOrder);
 }
 
 /** Builds the CompileError for `span` of `source`. */
-export function compileErrorAt(source: SourceText, span: Span, reason: string, code?: string, stage?: CompileStage): CompileError {
+export function compileErrorAt(
+  source: SourceText, span: Span, reason: string, code?: string, stage?: CompileStage,
+  extra: { readonly referenceReason?: string; readonly warning?: boolean } = {},
+): CompileError {
   const { line, column } = source.locate(span.start);
-  return new CompileError({ file: source.file, line, column, reason, code, span, sourceLine: source.lineText(line), stage });
+  return new CompileError({ file: source.file, line, column, reason, code, span, sourceLine: source.lineText(line), stage, ...extra });
 }
 
 function formatDiagnostic(d: CompileErrorDetails): string {
-  const head = `${d.file}:${d.line}:${d.column}: error: ${d.reason}${d.code === undefined ? '' : ` [${d.code}]`}`;
+  const head = `${d.file}:${d.line}:${d.column}: ${d.warning === true ? 'warning' : 'error'}: ${d.reason}${d.code === undefined ? '' : ` [${d.code}]`}`;
   return `${head}\n${d.sourceLine}\n${caretLine(d)}`;
 }
 

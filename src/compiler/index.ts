@@ -8,7 +8,8 @@
  * identical for every file that does not start with whitespace.
  */
 import type { Bytecode } from '../bytecode/bytecode.js';
-import { generate } from './codegen.js';
+import { bind } from './binder.js';
+import { chooseLayout, generate } from './codegen.js';
 import { terminateProgram, tokenize } from './lexer.js';
 import { parse } from './parser.js';
 import { SourceText } from './source-text.js';
@@ -17,12 +18,14 @@ import { typecheck } from './typecheck.js';
 export { CompileError, type CompileErrorDetails } from './compile-error.js';
 
 /**
- * Compiles Atlas source to bytecode; throws CompileError on any syntax or static error. The
- * bytecode keeps the source (`bytecode.source`) for the positions of runtime errors.
+ * Compiles Atlas source to bytecode; throws CompileError on any syntax or static error,
+ * holding every error of the first stage that failed (parse, bind, type) in `diagnostics`.
+ * The bytecode keeps the source (`bytecode.source`) for the positions of runtime errors.
  */
 export function compile(source: string, filename: string): Bytecode {
   const text = new SourceText(source, filename);
   const program = parse(terminateProgram(tokenize(text)), text);
-  typecheck(program, text);
-  return generate(program, text).attachSource(text);
+  bind(program, text);
+  const facts = typecheck(program, text);
+  return generate(program, text, chooseLayout, facts.methods).attachSource(text);
 }

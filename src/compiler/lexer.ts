@@ -1,11 +1,12 @@
 /**
  * The Atlas lexer (docs/bytecode.md §6.2): source code points → tokens with character-offset spans.
- * Stops at the first lexical error with a CompileError carrying the reference's code
- * (AT1001 bad character or number, AT1002 unterminated string, AT1003 bad escape,
- * AT1004 unterminated block comment).
+ * Lexical errors carry the reference's code (AT1001 bad character or number, AT1002
+ * unterminated string, AT1003 bad escape, AT1004 unterminated block comment). Like the
+ * reference's lexer, it goes on after one (past the bad character, or to the end of the bad
+ * string) and reports them all in one CompileError.
  */
 import type { Span } from '../bytecode/bytecode.js';
-import { compileErrorAt } from './compile-error.js';
+import { type CompileError, MAX_DIAGNOSTICS, combineDiagnostics, compileErrorAt } from './compile-error.js';
 import type { SourceText } from './source-text.js';
 import { type Token, type TokenKind, PUNCTUATION, keywordKind } from './tokens.js';
 
@@ -63,6 +64,7 @@ export function terminateProgram(tokens: readonly Token[]): Token[] {
 class Lexer {
   private pos = 0;
   private readonly chars: readonly string[];
+  private readonly errors: CompileError[] = [];
 
   constructor(private readonly source: SourceText) {
     this.chars = source.chars;
@@ -72,15 +74,18 @@ class Lexer {
     const tokens: Token[] = [];
     for (;;) {
       this.skipTrivia();
-      if (this.pos >= this.chars.length) {
+      if (this.pos >= this.chars.length || this.errors.length >= MAX_DIAGNOSTICS) {
+        if (this.errors.length > 0) throw combineDiagnostics(this.errors);
         tokens.push({ kind: 'eof', text: '', span: { start: this.pos, end: this.pos } });
         return tokens;
       }
-      tokens.push(this.next());
+      const token = this.next();
+      if (token !== undefined) tokens.push(token);
     }
   }
 
-  private next(): Token {
+  /** The next token, or undefined after recording a lexical error in its place. */
+  private next(): Token | undefined {
     const start = this.pos;
     const c = this.chars[start]!;
     if (c === '"') return this.string(start);
@@ -90,7 +95,8 @@ class Lexer {
     if (PUNCTUATION_SET.has(two)) return this.punct(two, start);
     if (PUNCTUATION_SET.has(c)) return this.punct(c, start);
     const hint = c === '&' || c === '|' ? `, did you mean '${c}${c}'?` : '';
-    throw this.error({ start, end: start + 1 }, `Unexpected character '${c}'${hint}`, 'AT1001');
+    this.pos = start + 1;
+    return this.error({ start, end: start + 1 }, `Unexpected character '${c}'${hint}`, 'AT1001', `Unexpected character '${c}'`);
   }
 
   private punct(text: string, start: number): Token {
@@ -107,7 +113,7 @@ class Lexer {
   }
 
   /** digits ('.' digits)? ([eE] [+-]? digits)?; `1.` is `1` then `.` (docs/bytecode.md §6.2). */
-  private number(start: number): Token {
+  private number(start: number): Token | undefined {
     this.pos = start;
     this.skipDigits();
     if (this.chars[this.pos] === '.' && isDigit(this.chars[this.pos + 1])) {
@@ -120,7 +126,7 @@ class Lexer {
       const sign = this.chars[this.pos];
       if (sign === '+' || sign === '-') this.pos++;
       if (!isDigit(this.chars[this.pos])) {
-        throw this.error({ start, end: this.pos }, 'Invalid number: exponent requires digits', 'AT1001');
+        return this.error({ start, end: this.pos }, 'Invalid number: exponent requires digits', 'AT1001');
       }
       this.skipDigits();
     }
@@ -132,9 +138,10 @@ class Lexer {
   }
 
   /** A string literal may span lines; its value is unescaped, its span includes the quotes. */
-  private string(start: number): Token {
+  private string(start: number): Token | undefined {
     this.pos = start + 1;
     let value = '';
+    let invalid = false;
     while (this.pos < this.chars.length && this.chars[this.pos] !== '"') {
       const c = this.chars[this.pos]!;
       if (c !== '\\') {
@@ -146,15 +153,21 @@ class Lexer {
       if (escaped === undefined) break; // a backslash at the very end: unterminated
       const replacement = ESCAPES[escaped];
       if (replacement === undefined) {
-        throw this.error({ start: this.pos, end: this.pos + 2 }, `Invalid escape sequence '\\${escaped}'`, 'AT1003');
+        // Reported once per string, which is then read to its end (as the reference does).
+        if (!invalid) this.error({ start: this.pos, end: this.pos + 2 }, `Invalid escape sequence '\\${escaped}'`, 'AT1003');
+        invalid = true;
+        this.pos += 2;
+        continue;
       }
       value += replacement;
       this.pos += 2;
     }
     if (this.chars[this.pos] !== '"') {
-      throw this.error({ start, end: this.chars.length }, 'Unterminated string literal', 'AT1002');
+      this.pos = this.chars.length;
+      return this.error({ start, end: this.chars.length }, 'Unterminated string literal', 'AT1002');
     }
     this.pos++; // closing quote
+    if (invalid) return undefined;
     return { kind: 'string', text: value, span: { start, end: this.pos } };
   }
 
@@ -184,10 +197,12 @@ class Lexer {
       }
       this.pos++;
     }
-    throw this.error({ start, end: start + 2 }, 'Unterminated multi-line comment', 'AT1004');
+    this.error({ start, end: start + 2 }, 'Unterminated multi-line comment', 'AT1004');
   }
 
-  private error(span: Span, reason: string, code: string) {
-    return compileErrorAt(this.source, span, reason, code);
+  /** Records a lexical error; the caller goes on lexing after it. */
+  private error(span: Span, reason: string, code: string, referenceReason?: string): undefined {
+    this.errors.push(compileErrorAt(this.source, span, reason, code, 'parse', referenceReason === undefined ? {} : { referenceReason }));
+    return undefined;
   }
 }

@@ -30,18 +30,29 @@ export interface LocalSlots {
   exitBlock(): number;
   /** How many Pops bring the locals back to `depth` (a loop header's) before a jump there. */
   popsTo(depth: number): number;
+  /** A for-in loop starts: its 4 hidden locals (and everything its body declares) follow. */
+  beginForIn(): void;
+  /** The for-in loop's 4 Pops were emitted: its hidden locals are gone. */
+  endForIn(): void;
 }
 
 export class ReferenceSlots implements LocalSlots {
   private readonly names: string[];
+  private high: number;
+  private readonly forIns: number[] = [];
 
   constructor(params: readonly string[]) {
     this.names = [...params];
+    this.high = params.length;
   }
 
   get live(): number { return this.names.length; }
-  get localCount(): number { return this.names.length; }
-  declare(name: string): void { this.names.push(name); }
+  get localCount(): number { return this.high; }
+
+  declare(name: string): void {
+    this.names.push(name);
+    this.high = Math.max(this.high, this.names.length);
+  }
 
   slotOf(name: string): number | undefined {
     const slot = this.names.lastIndexOf(name);
@@ -51,6 +62,12 @@ export class ReferenceSlots implements LocalSlots {
   enterBlock(): void {}
   exitBlock(): number { return 0; }
   popsTo(): number { return 0; }
+  beginForIn(): void { this.forIns.push(this.names.length); }
+
+  /** Like the reference compiler, a for-in's locals are forgotten after its loop. */
+  endForIn(): void {
+    this.names.length = this.forIns.pop() ?? this.names.length;
+  }
 }
 
 export class ScopedSlots implements LocalSlots {
@@ -82,6 +99,8 @@ export class ScopedSlots implements LocalSlots {
   }
 
   popsTo(depth: number): number { return this.depth - depth; }
+  beginForIn(): void { this.enterBlock(); }
+  endForIn(): void { this.exitBlock(); }
 }
 
 /**

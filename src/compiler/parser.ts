@@ -5,16 +5,21 @@
  * debug table. Syntax errors are CompileErrors with code AT1000 located at the token
  * where parsing failed, like the reference's.
  *
- * Constructs of full Atlas outside the compiled subset (imports, match, for-in, methods,
- * generics, ownership annotations, nested functions) are recognised and rejected with a
- * message saying so, rather than a confusing "Expected ';'".
+ * Constructs of full Atlas outside the compiled subset (imports, match, the `?` operator,
+ * ownership annotations, nested functions) are recognised and rejected with a message
+ * saying so, rather than a confusing "Expected ';'".
+ *
+ * After a syntax error the parser recovers like the reference's, in a block as at top
+ * level: it skips to the end of the statement (past a `;`, or up to a keyword that starts a
+ * statement) and goes on, so one compile reports every syntax error of the file (at most
+ * `MAX_DIAGNOSTICS`).
  */
 import type { Span } from '../bytecode/bytecode.js';
 import {
   type ArithmeticOp, type AssignTarget, type BinaryOp, type Block, type Expr, type FnDecl, type Item,
   type Param, type Program, type Stmt, type TypeNode, type VarDecl, DUMMY_SPAN, mergeSpans,
 } from './ast.js';
-import { compileErrorAt } from './compile-error.js';
+import { CompileError, MAX_DIAGNOSTICS, combineDiagnostics, compileErrorAt } from './compile-error.js';
 import type { SourceText } from './source-text.js';
 import { type Token, type TokenKind, describeKind } from './tokens.js';
 
@@ -60,9 +65,16 @@ const RESERVED: ReadonlySet<TokenKind> = new Set([
  */
 export const MAX_NESTING = 1000;
 
+/** Keywords where the reference's recovery stops skipping: a new statement starts there. */
+const STATEMENT_STARTS: ReadonlySet<TokenKind> = new Set(['fn', 'type', 'let', 'var', 'if', 'while', 'for', 'return']);
+
+/** Parses a whole program; throws a CompileError holding every syntax error found. */
 export function parse(tokens: readonly Token[], source: SourceText): Program {
   return new Parser(tokens, source).program();
 }
+
+/** Thrown once `MAX_DIAGNOSTICS` syntax errors are recorded: parsing stops there. */
+class TooManyErrors extends Error {}
 
 class Parser {
   private pos = 0;
@@ -73,6 +85,8 @@ class Parser {
    * each method sets this right before returning and callers read it right after.
    */
   private lastHeight = 0;
+  /** The syntax errors recorded so far, in source order. */
+  private readonly errors: CompileError[] = [];
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -81,8 +95,43 @@ class Parser {
 
   program(): Program {
     const items: Item[] = [];
-    while (!this.check('eof')) items.push(this.item());
+    try {
+      while (!this.check('eof')) {
+        const item = this.recovering(0, () => this.item());
+        if (item !== undefined) items.push(item);
+      }
+    } catch (err) {
+      if (!(err instanceof TooManyErrors)) throw err;
+    }
+    if (this.errors.length > 0) throw combineDiagnostics(this.errors);
     return { items };
+  }
+
+  /**
+   * Runs `parse`; on a syntax error records it, restores the nesting depth the caller was at
+   * and skips past the statement that failed, returning undefined.
+   */
+  private recovering<R>(depth: number, parse: () => R): R | undefined {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof CompileError)) throw err;
+      this.errors.push(err);
+      if (this.errors.length >= MAX_DIAGNOSTICS) throw new TooManyErrors();
+      this.depth = depth;
+      this.synchronize();
+      return undefined;
+    }
+  }
+
+  /** Skips past the statement that failed: up to just after a `;` or to a statement keyword. */
+  private synchronize(): void {
+    this.advance();
+    while (!this.check('eof')) {
+      if (this.tokens[this.pos - 1]?.kind === ';') return;
+      if (STATEMENT_STARTS.has(this.peek().kind)) return;
+      this.advance();
+    }
   }
 
   // ---- items -----------------------------------------------------------------------
@@ -99,7 +148,7 @@ class Parser {
   private fnDecl(): FnDecl {
     const fnToken = this.expect('fn', "Expected 'fn'");
     const name = this.identifier('a function name');
-    if (this.check('<')) throw this.errorAt(this.peek(), 'Generic functions are not supported by this compiler');
+    const typeParams = this.typeParams();
     this.expect('(', "Expected '(' after function name");
     const params: Param[] = [];
     while (!this.check(')')) {
@@ -113,7 +162,19 @@ class Parser {
       returnType = this.type();
     }
     const body = this.block();
-    return { kind: 'fn', name, params, returnType, body, span: mergeSpans(fnToken.span, body.span) };
+    return { kind: 'fn', name, typeParams, params, returnType, body, span: mergeSpans(fnToken.span, body.span) };
+  }
+
+  /** `<T, U>` after a function name (bounds are not supported). */
+  private typeParams(): { kind: 'identifier'; name: string; span: Span }[] {
+    const params: { kind: 'identifier'; name: string; span: Span }[] = [];
+    if (!this.match('<')) return params;
+    do {
+      params.push(this.identifier('a type parameter name'));
+      if (this.check('extends') || this.check(':')) throw this.errorAt(this.peek(), 'Type parameter bounds are not supported by this compiler');
+    } while (this.match(','));
+    this.expect('>', "Expected '>' after type parameters");
+    return params;
   }
 
   private param(): Param {
@@ -145,7 +206,12 @@ class Parser {
     } else {
       const name = this.identifier('a type name');
       node = { kind: 'named', name: name.name, span: name.span };
-      if (this.check('<')) throw this.errorAt(this.peek(), 'Generic types are not supported by this compiler');
+      if (this.match('<')) {
+        const args: TypeNode[] = [];
+        do args.push(this.type()); while (this.match(','));
+        const close = this.expect('>', "Expected '>' after type arguments");
+        node = { kind: 'generic', name: name.name, args, span: mergeSpans(name.span, close.span) };
+      }
     }
     let levels = 0;
     while (this.match('[')) {
@@ -271,10 +337,9 @@ class Parser {
    * (no `;`), as in the reference parser.
    */
   private forStmt(): Stmt {
+    // Like the reference: anything but `(` after `for` is a for-in loop.
+    if (this.peekAt(1).kind !== '(') return this.forInStmt();
     const forToken = this.advance();
-    if (this.peek().kind === 'identifier' && this.peekAt(1).kind === 'in') {
-      throw this.errorAt(forToken, 'for-in loops are not supported by this compiler; use a C-style for loop');
-    }
     this.expect('(', "Expected '(' after 'for'");
     let init: Stmt;
     if (this.check('let') || this.check('var')) {
@@ -295,6 +360,16 @@ class Parser {
     this.expect(')', "Expected ')' after for clauses");
     const body = this.block();
     return { kind: 'for', init, cond, step, body, span: mergeSpans(forToken.span, body.span) };
+  }
+
+  /** `for x in iterable { … }` */
+  private forInStmt(): Stmt {
+    const forToken = this.advance();
+    const variable = this.identifier("variable name after 'for'");
+    this.expect('in', "Expected 'in' after variable name");
+    const iterable = this.expression();
+    const body = this.block();
+    return { kind: 'forIn', variable, iterable, body, span: mergeSpans(forToken.span, body.span) };
   }
 
   private forStep(): Stmt {
@@ -336,7 +411,11 @@ class Parser {
     const open = this.expect('{', "Expected '{'");
     this.enter(open);
     const statements: Stmt[] = [];
-    while (!this.check('}') && !this.check('eof')) statements.push(this.statement());
+    const depth = this.depth;
+    while (!this.check('}') && !this.check('eof')) {
+      const statement = this.recovering(depth, () => this.statement());
+      if (statement !== undefined) statements.push(statement);
+    }
     const close = this.expect('}', "Expected '}'");
     this.depth--;
     return { statements, span: mergeSpans(open.span, close.span) };
@@ -375,7 +454,7 @@ class Parser {
       case '[': return this.arrayLiteral();
       case '-': case '!': return this.unary();
       case 'match': throw this.errorAt(token, 'match expressions are not supported by this compiler');
-      default: throw this.errorAt(token, `Expected expression, found ${describeKind(token.kind)}`);
+      default: throw this.errorAt(token, `Expected expression, found ${describeKind(token.kind)}`, 'Expected expression');
     }
   }
 
@@ -421,7 +500,7 @@ class Parser {
     switch (token.kind) {
       case '(': return this.call(left, leftHeight);
       case '[': return this.index(left, leftHeight);
-      case '.': throw this.errorAt(token, 'Member access and method calls are not supported by this compiler');
+      case '.': return this.member(left, leftHeight);
       case '?': throw this.errorAt(token, "The '?' operator is not supported by this compiler");
       default: return this.binary(left, leftHeight);
     }
@@ -449,6 +528,24 @@ class Parser {
     }
     const close = this.expect(')', "Expected ')'");
     return this.node({ kind: 'call', callee, args, span: mergeSpans(callee.span, close.span) }, height);
+  }
+
+  /** `target.name` or `target.name(args)` (the reference's MemberExpr). */
+  private member(target: Expr, targetHeight: number): Expr {
+    this.advance();
+    const name = this.identifier('a method or property name');
+    if (!this.check('(')) return this.node({ kind: 'member', target, name, args: undefined, span: mergeSpans(target.span, name.span) }, targetHeight);
+    this.advance();
+    const args: Expr[] = [];
+    let height = targetHeight;
+    if (!this.check(')')) {
+      do {
+        args.push(this.expression());
+        height = Math.max(height, this.lastHeight);
+      } while (this.match(','));
+    }
+    const close = this.expect(')', "Expected ')'");
+    return this.node({ kind: 'member', target, name, args, span: mergeSpans(target.span, close.span) }, height);
   }
 
   private index(target: Expr, targetHeight: number): Expr {
@@ -511,17 +608,24 @@ class Parser {
     return true;
   }
 
+  /**
+   * Consumes a `kind` token or fails with `message` (the reference's words). A missing `;`
+   * is reported right after the previous token, where it belongs, not at the next line's
+   * first token.
+   */
   private expect(kind: TokenKind, message: string): Token {
     const token = this.peek();
-    if (token.kind !== kind) throw this.errorAt(token, `${message}, found ${describeKind(token.kind)}`);
-    return this.advance();
+    if (token.kind === kind) return this.advance();
+    const previous = this.tokens[this.pos - 1];
+    const span = kind === ';' && previous !== undefined ? { start: previous.span.end, end: previous.span.end + 1 } : token.span;
+    throw this.error(span, `${message}, found ${describeKind(token.kind)}`, message);
   }
 
-  private errorAt(token: Token, reason: string) {
-    return this.error(token.span, reason);
+  private errorAt(token: Token, reason: string, referenceReason?: string) {
+    return this.error(token.span, reason, referenceReason);
   }
 
-  private error(span: Span, reason: string) {
-    return compileErrorAt(this.source, span, reason, 'AT1000');
+  private error(span: Span, reason: string, referenceReason?: string) {
+    return compileErrorAt(this.source, span, reason, 'AT1000', 'parse', { ...(referenceReason === undefined ? {} : { referenceReason }) });
   }
 }

@@ -89,6 +89,7 @@ class LayoutCheck {
       case 'if': return this.ifStmt(s.cond, s.then, s.otherwise);
       case 'while': return this.loop(undefined, s.cond, s.body, undefined);
       case 'for': return this.loop(s.init, s.cond, s.body, s.step);
+      case 'forIn': return this.forIn(s.variable.name, s.iterable, s.body);
       case 'break': case 'continue':
         this.mergeInto(this.loops[this.loops.length - 1]);
         this.depth = undefined;
@@ -127,6 +128,32 @@ class LayoutCheck {
     this.scopes.exit();
   }
 
+  /**
+   * A for-in takes 4 slots (array, length, index, variable) and gives them back after its
+   * 4 Pops. Its body may declare nothing: the reference forgets those locals with the
+   * hidden ones while they are still on the stack, so its Pops would drop the wrong values.
+   */
+  private forIn(variable: string, iterable: Expr, body: Block): void {
+    this.expr(iterable);
+    const before = { declarations: this.declarations, depth: this.depth };
+    const at = (k: number) => (before.depth === undefined ? undefined : before.depth + k);
+    this.declarations += 4;
+    const item: Declaration = { slot: before.declarations + 3, depth: at(3) };
+    this.newest.set(variable, item);
+    this.scopes.enter();
+    this.scopes.declare(variable, item);
+    const header = at(4);
+    this.depth = header;
+    this.loops.push(header);
+    this.scoped(body);
+    this.loops.pop();
+    this.mergeInto(header);
+    if (this.declarations !== before.declarations + 4) throw new Unsound();
+    this.scopes.exit();
+    this.declarations = before.declarations;
+    this.depth = before.depth;
+  }
+
   /** Control flows from the current path to a point reached at `depth`: the two must agree. */
   private mergeInto(depth: number | undefined): void {
     if (this.depth === undefined) {
@@ -160,6 +187,10 @@ class LayoutCheck {
       case 'index':
         this.expr(e.target);
         return this.expr(e.index);
+      case 'member':
+        this.expr(e.target);
+        for (const arg of e.args ?? []) this.expr(arg);
+        return;
     }
   }
 

@@ -1,34 +1,65 @@
 /**
  * The static checks of the reference typechecker that shape what the bytecode may meet
  * (docs/bytecode.md §6.4), over a small type inference: literal types, declared or inferred variable
- * types, function signatures. Where a type is not known (builtins such as `print`, globals
- * declared later) the check is skipped, as the reference does for its unknown type, so
- * only certain errors are reported. Messages and codes are the reference's.
+ * types, function and prelude signatures, Option/Result/json. Where a type is not known
+ * (builtins without a static signature such as `unwrap`, a generic function's result) the
+ * check is skipped, as the reference does for its unknown type, so only certain errors are
+ * reported. Messages and codes are the reference's.
  *
  * Name resolution mirrors the code generator: inside a function, its parameters and the
  * locals declared so far in the enclosing block scopes (`Scopes`); otherwise globals
  * (top-level declarations are globals even inside blocks, as the reference compiles them).
+ * Names are known to exist: the binder has checked them first.
+ *
+ * Every error is collected (and the reference's warnings, which its one-line form prints
+ * along with the errors: AT2001 for a function's unused local or parameter, AT2002 for a
+ * statement after a `return` in its block); `typecheck`
+ * throws one CompileError holding them all. It returns what the code generator needs to
+ * know about types: the builtin each method call resolves to.
  */
 import type { Span } from '../bytecode/bytecode.js';
-import type { AssignTarget, Block, Expr, FnDecl, Program, Stmt, TypeNode } from './ast.js';
-import { compileErrorAt } from './compile-error.js';
+import type { AssignTarget, Block, Expr, FnDecl, Identifier, MemberExpr, Program, Stmt, TypeNode } from './ast.js';
+import { type CompileError, MAX_DIAGNOSTICS, combineDiagnostics, compileErrorAt } from './compile-error.js';
+import { type Bindings, substitute, unify } from './generics.js';
+import { type MethodSignature, methodNames, methodSignature } from './methods.js';
 import { Scopes } from './scopes.js';
 import { isPreludeConstant, preludeFunction } from './prelude.js';
 import type { SourceText } from './source-text.js';
+import { suggestAmong } from './suggest.js';
 import { type AtlasType, type FunctionType, T, arrayOf, displayType, isAssignable, isUnknown, overlaps } from './types.js';
 
 interface Binding {
   readonly type: AtlasType;
   readonly mutable: boolean;
-  readonly declaredWith: 'let' | 'var' | 'param' | 'fn' | 'prelude';
+  readonly declaredWith: 'let' | 'var' | 'param' | 'fn' | 'prelude' | 'loop';
 }
 
-/** Throws the first static error of `program` as a CompileError. */
-export function typecheck(program: Program, source: SourceText): void {
-  new Checker(source).program(program);
+/** What the checker learnt for the code generator. */
+export interface TypeFacts {
+  /** The builtin each method call (`a.push(x)`, `j.as_string()`) resolves to. */
+  readonly methods: ReadonlyMap<MemberExpr, string>;
+}
+
+/** Checks `program`; throws a CompileError holding every static error. */
+export function typecheck(program: Program, source: SourceText): TypeFacts {
+  const checker = new Checker(source);
+  checker.program(program);
+  if (checker.diagnostics.some((d) => !d.warning)) throw combineDiagnostics(checker.diagnostics);
+  return { methods: checker.methods };
+}
+
+/** A function's locals and parameters, for the unused-variable warning. */
+interface UsageTracking {
+  readonly declared: Map<string, { readonly span: Span; readonly kind: 'variable' | 'parameter' }>;
+  readonly used: Set<string>;
 }
 
 class Checker {
+  readonly diagnostics: CompileError[] = [];
+  readonly methods = new Map<MemberExpr, string>();
+  /** The current function's type parameters. */
+  private typeParams: ReadonlySet<string> = new Set();
+  private usage: UsageTracking | undefined;
   private readonly globals = new Map<string, Binding>();
   /** The current function's parameters and locals; undefined at top level. */
   private locals: Scopes<Binding> | undefined;
@@ -41,11 +72,7 @@ class Checker {
   program(program: Program): void {
     // Functions are visible from the start (recursion, mutual recursion, docs/bytecode.md §3.6).
     for (const item of program.items) {
-      if (item.kind !== 'fn') continue;
-      this.requireNotPrelude(item.name);
-      if (this.globals.has(item.name.name)) {
-        throw this.error(item.name.span, `Function '${item.name.name}' is already declared`);
-      }
+      if (item.kind !== 'fn' || this.globals.has(item.name.name)) continue;
       this.globals.set(item.name.name, { type: this.signature(item), mutable: false, declaredWith: 'fn' });
     }
     for (const item of program.items) {
@@ -54,32 +81,60 @@ class Checker {
     }
   }
 
-  private signature(fn: FnDecl): FunctionType {
-    return {
+  /** Its signature; type errors in it are reported once, when the function itself is checked. */
+  private signature(fn: FnDecl, report = false): FunctionType {
+    const outer = this.typeParams;
+    this.typeParams = new Set(fn.typeParams.map((p) => p.name));
+    const resolve = (node: TypeNode) => this.resolveType(node, report);
+    const sig: FunctionType = {
       kind: 'function',
-      params: fn.params.map((p) => this.resolveType(p.type)),
-      returns: fn.returnType === undefined ? T.null : this.resolveType(fn.returnType),
+      params: fn.params.map((p) => resolve(p.type)),
+      returns: fn.returnType === undefined ? T.null : resolve(fn.returnType),
+      ...(fn.typeParams.length > 0 ? { typeParams: fn.typeParams.map((p) => p.name) } : {}),
     };
+    this.typeParams = outer;
+    return sig;
   }
 
   private fn(fn: FnDecl): void {
-    const sig = this.signature(fn);
-    this.locals = new Scopes(fn.params.map((p, i) => [p.name.name, { type: sig.params[i]!, mutable: true, declaredWith: 'param' }] as const));
+    const sig = this.signature(fn, true);
+    this.typeParams = new Set(fn.typeParams.map((p) => p.name));
+    // Parameters are immutable, as in the reference.
+    this.locals = new Scopes(fn.params.map((p, i) => [p.name.name, { type: sig.params[i]!, mutable: false, declaredWith: 'param' }] as const));
+    this.usage = { declared: new Map(fn.params.map((p) => [p.name.name, { span: p.name.span, kind: 'parameter' }] as const)), used: new Set() };
     this.returnType = sig.returns;
     this.loopDepth = 0;
     this.statements(fn.body.statements);
     const returns = sig.returns.kind;
-    if (returns !== 'null' && returns !== 'void' && returns !== 'unknown' && !alwaysReturns(fn.body)) {
-      throw this.error(fn.span, 'Not all code paths return a value', 'AT3004');
+    if (returns !== 'null' && returns !== 'void' && !isUnknown(sig.returns) && !alwaysReturns(fn.body)) {
+      this.report(fn.span, 'Not all code paths return a value', 'AT3004');
     }
+    this.warnUnused(this.usage);
+    this.usage = undefined;
     this.locals = undefined;
     this.returnType = undefined;
+    this.typeParams = new Set();
+  }
+
+  /** AT2001 for each local or parameter never read (names starting with `_` excepted). */
+  private warnUnused(usage: UsageTracking): void {
+    for (const [name, { span, kind }] of usage.declared) {
+      if (name.startsWith('_') || usage.used.has(name)) continue;
+      const reason = `Unused ${kind} '${name}'`;
+      this.diagnostics.push(compileErrorAt(this.source, span, reason, 'AT2001', 'type', { warning: true }));
+    }
   }
 
   // ---- statements ------------------------------------------------------------------
 
+  /** A block's statements; each one after a `return` of the block gets the reference's warning. */
   private statements(stmts: readonly Stmt[]): void {
-    for (const s of stmts) this.stmt(s);
+    let returned = false;
+    for (const s of stmts) {
+      if (returned) this.diagnostics.push(compileErrorAt(this.source, s.span, 'Unreachable code', 'AT2002', 'type', { warning: true }));
+      this.stmt(s);
+      if (s.kind === 'return') returned = true;
+    }
   }
 
   private stmt(s: Stmt): void {
@@ -99,6 +154,7 @@ class Checker {
         this.condition(s.cond);
         this.loopBody(s.body);
         return;
+      case 'forIn': return this.forIn(s.variable, s.iterable, s.body);
       case 'for':
         // The header is a scope of its own: the initializer's variable ends with the loop.
         this.locals?.enter();
@@ -111,7 +167,7 @@ class Checker {
       case 'break': case 'continue':
         if (this.loopDepth === 0) {
           const what = s.kind === 'break' ? 'Break' : 'Continue';
-          throw this.error(s.span, `${what} statement outside loop`, 'AT3010');
+          this.report(s.span, `${what} statement outside loop`, 'AT3010');
         }
         return;
       case 'block':
@@ -126,22 +182,41 @@ class Checker {
     if (s.type !== undefined) {
       type = this.resolveType(s.type);
       if (!isAssignable(init, type)) {
-        throw this.error(s.span, `Type mismatch: expected ${displayType(type)}, found ${displayType(init)}`, 'AT3001');
+        this.report(s.span, `Type mismatch: expected ${displayType(type)}, found ${displayType(init)}`, 'AT3001');
       }
     }
     const binding: Binding = { type, mutable: s.mutable, declaredWith: s.mutable ? 'var' : 'let' };
-    if (this.locals !== undefined) this.locals.declare(s.name.name, binding);
-    else {
-      this.requireNotPrelude(s.name);
+    if (this.locals !== undefined) {
+      this.locals.declare(s.name.name, binding);
+      this.usage?.declared.set(s.name.name, { span: s.name.span, kind: 'variable' });
+    } else {
       this.globals.set(s.name.name, binding);
     }
+  }
+
+  /** `for x in a`: `a` must be an array (or unknown); `x`, immutable, has its element type. */
+  private forIn(variable: Identifier, iterable: Expr, body: Block): void {
+    const type = this.typeOf(iterable);
+    if (type.kind !== 'array' && !isUnknown(type)) {
+      this.report(iterable.span, `for-in requires an array, found ${displayType(type)}`, 'AT3001');
+    }
+    const element = type.kind === 'array' ? type.element : T.unknown;
+    const binding: Binding = { type: element, mutable: false, declaredWith: 'loop' };
+    const outer = this.locals;
+    // At top level the loop variable is a hidden local too; give it a scope of its own.
+    this.locals = outer ?? new Scopes();
+    this.locals.enter();
+    this.locals.declare(variable.name, binding);
+    this.loopBody(body);
+    this.locals.exit();
+    this.locals = outer;
   }
 
   private assign(target: AssignTarget, value: Expr, span: Span): void {
     const valueType = this.typeOf(value);
     const targetType = this.targetType(target);
     if (!isAssignable(valueType, targetType)) {
-      throw this.error(span, `Type mismatch in assignment: expected ${displayType(targetType)}, found ${displayType(valueType)}`, 'AT3001');
+      this.report(span, `Type mismatch in assignment: expected ${displayType(targetType)}, found ${displayType(valueType)}`, 'AT3001');
     }
     this.requireMutable(target);
   }
@@ -150,10 +225,9 @@ class Checker {
     const valueType = this.typeOf(value);
     const targetType = this.targetType(target);
     if (!isNumberLike(targetType)) {
-      throw this.error(span, `Compound assignment requires number type, found ${displayType(targetType)}`, 'AT3001');
-    }
-    if (!isNumberLike(valueType)) {
-      throw this.error(span, `Compound assignment requires number value, found ${displayType(valueType)}`, 'AT3001');
+      this.report(span, `Compound assignment requires number type, found ${displayType(targetType)}`, 'AT3001');
+    } else if (!isNumberLike(valueType)) {
+      this.report(span, `Compound assignment requires number value, found ${displayType(valueType)}`, 'AT3001');
     }
     this.requireMutable(target);
   }
@@ -162,36 +236,37 @@ class Checker {
     const targetType = this.targetType(target);
     if (!isNumberLike(targetType)) {
       const what = op === '++' ? 'Increment' : 'Decrement';
-      throw this.error(span, `${what} requires number type, found ${displayType(targetType)}`, 'AT3001');
+      this.report(span, `${what} requires number type, found ${displayType(targetType)}`, 'AT3001');
     }
     this.requireMutable(target);
   }
 
-  /** The compiler's own check (docs/bytecode.md §6.4): `let` bindings are never reassigned. */
+  /**
+   * `let` bindings, parameters, loop variables, functions and prelude names are never
+   * reassigned (the reference's message names them all a variable).
+   */
   private requireMutable(target: AssignTarget): void {
     if (target.kind !== 'identifier') return;
     const binding = this.lookup(target.name);
     if (binding === undefined || binding.mutable) return;
-    const reason = binding.declaredWith === 'fn'
-      ? `Cannot assign to function '${target.name}'`
-      : binding.declaredWith === 'prelude'
-        ? `Cannot assign to immutable variable '${target.name}'`
-        : `Cannot assign to immutable variable '${target.name}' — declared with 'let'`;
-    throw this.error(target.span, reason, 'AT3003');
+    this.report(target.span, `Cannot assign to immutable variable '${target.name}'`, 'AT3003');
   }
 
   private returnStmt(value: Expr | undefined, span: Span): void {
-    if (this.returnType === undefined) throw this.error(span, 'Return statement outside function', 'AT3011');
+    if (this.returnType === undefined) {
+      this.report(span, 'Return statement outside function', 'AT3011');
+      return;
+    }
     const found = value === undefined ? T.void : this.typeOf(value);
     if (!returnAccepts(this.returnType, found)) {
-      throw this.error(span, `Return type mismatch: expected ${displayType(this.returnType)}, found ${displayType(found)}`, 'AT3001');
+      this.report(span, `Return type mismatch: expected ${displayType(this.returnType)}, found ${displayType(found)}`, 'AT3001');
     }
   }
 
   private condition(cond: Expr): void {
     const type = this.typeOf(cond);
     if (type.kind !== 'bool' && !isUnknown(type)) {
-      throw this.error(cond.span, `Condition must be bool, found ${displayType(type)}`, 'AT3001');
+      this.report(cond.span, `Condition must be bool, found ${displayType(type)}`, 'AT3001');
     }
   }
 
@@ -221,20 +296,58 @@ class Checker {
       case 'string': return T.string;
       case 'bool': return T.bool;
       case 'null': return T.null;
-      case 'identifier': return this.lookup(e.name)?.type ?? T.unknown;
+      case 'identifier':
+        this.usage?.used.add(e.name);
+        return this.lookup(e.name)?.type ?? T.unknown;
       case 'group': return this.typeOf(e.inner);
       case 'unary': return this.unary(e.op, this.typeOf(e.operand), e.span);
       case 'binary': return this.binary(e.op, this.typeOf(e.left), this.typeOf(e.right), e.span);
       case 'call': return this.call(e.callee, e.args, e.span);
       case 'array': return this.arrayLiteral(e.elements);
       case 'index': return this.index(e.target, e.index);
+      case 'member': return this.member(e);
     }
+  }
+
+  /**
+   * A method call: on an array or a json value, the builtin of the method table; any
+   * other receiver type has no methods. A receiver of unknown type is refused (the
+   * reference's compiler aborts on it: it cannot tell which builtin to call).
+   */
+  private member(e: MemberExpr): AtlasType {
+    const receiver = this.typeOf(e.target);
+    const args = e.args ?? [];
+    const method = e.name.name;
+    if (isUnknown(receiver)) {
+      for (const arg of args) this.typeOf(arg);
+      return this.fail(e.name.span, `Cannot call method '${method}' on a value of unknown type; declare the receiver's type`, 'AT3010');
+    }
+    const sig: MethodSignature | undefined = methodSignature(receiver, method);
+    if (sig === undefined) {
+      for (const arg of args) this.typeOf(arg);
+      const reason = `Type '${displayType(receiver)}' has no method named '${method}'`;
+      const suggestion = suggestAmong(method, methodNames(receiver));
+      this.report(e.name.span, suggestion === undefined ? reason : `${reason}; did you mean '${suggestion}'?`, 'AT3010', reason);
+      return T.unknown;
+    }
+    this.methods.set(e, sig.builtin);
+    if (args.length !== sig.params.length) {
+      this.report(e.span, `Method '${method}' expects ${sig.params.length} arguments, found ${args.length}`, 'AT3005');
+    }
+    args.forEach((arg, i) => {
+      const argType = this.typeOf(arg);
+      const expected = sig.params[i];
+      if (expected !== undefined && !isAssignable(argType, expected)) {
+        this.report(arg.span, `Argument ${i + 1} has wrong type: expected ${displayType(expected)}, found ${displayType(argType)}`, 'AT3001');
+      }
+    });
+    return sig.returns;
   }
 
   private unary(op: '-' | '!', operand: AtlasType, span: Span): AtlasType {
     const wanted = op === '-' ? T.number : T.bool;
     if (!isUnknown(operand) && operand.kind !== wanted.kind) {
-      throw this.error(span, `Unary '${op}' requires ${wanted.kind} operand, found ${displayType(operand)}`, 'AT3002');
+      return this.fail(span, `Unary '${op}' requires ${wanted.kind} operand, found ${displayType(operand)}`, 'AT3002');
     }
     return wanted;
   }
@@ -247,19 +360,19 @@ class Checker {
     switch (op) {
       case '+':
         if (both('number') || both('string')) return left;
-        throw this.error(span, `'+' requires both operands to be number or both to be string, ${found}`, 'AT3002');
+        return this.fail(span, `'+' requires both operands to be number or both to be string, ${found}`, 'AT3002');
       case '-': case '*': case '/': case '%':
         if (both('number')) return T.number;
-        throw this.error(span, `Arithmetic operator requires number operands, ${found}`, 'AT3002');
+        return this.fail(span, `Arithmetic operator requires number operands, ${found}`, 'AT3002');
       case '<': case '<=': case '>': case '>=':
         if (both('number')) return T.bool;
-        throw this.error(span, `Comparison requires number operands, ${found}`, 'AT3002');
+        return this.fail(span, `Comparison requires number operands, ${found}`, 'AT3002');
       case '==': case '!=':
         if (overlaps(left, right)) return T.bool;
-        throw this.error(span, `Equality comparison requires overlapping types, ${found}`, 'AT3002');
+        return this.fail(span, `Equality comparison requires overlapping types, ${found}`, 'AT3002');
       default: // && ||
         if (both('bool')) return T.bool;
-        throw this.error(span, `Logical operators require bool operands, ${found}`, 'AT3002');
+        return this.fail(span, `Logical operators require bool operands, ${found}`, 'AT3002');
     }
   }
 
@@ -267,21 +380,42 @@ class Checker {
     const calleeType = this.typeOf(callee);
     if (calleeType.kind === 'function') {
       const arity = calleeType.params.length;
+      // Like the reference: a wrong count is reported, and the arguments there are still checked.
       if (args.length !== arity) {
-        throw this.error(span, `Function expects ${arity} argument${arity === 1 ? '' : 's'}, found ${args.length}`, 'AT3005');
+        this.report(span, `Function expects ${arity} argument${arity === 1 ? '' : 's'}, found ${args.length}`, 'AT3005');
       }
+      if (calleeType.typeParams !== undefined) return this.inferCall(calleeType, calleeType.typeParams, args, span);
       args.forEach((arg, i) => {
         const argType = this.typeOf(arg);
-        const expected = calleeType.params[i]!;
-        if (!isAssignable(argType, expected)) {
-          throw this.error(arg.span, `Argument ${i + 1} type mismatch: expected ${displayType(expected)}, found ${displayType(argType)}`, 'AT3001');
+        const expected = calleeType.params[i];
+        if (expected !== undefined && !isAssignable(argType, expected)) {
+          this.report(arg.span, `Argument ${i + 1} type mismatch: expected ${displayType(expected)}, found ${displayType(argType)}`, 'AT3001');
         }
       });
       return calleeType.returns;
     }
     for (const arg of args) this.typeOf(arg);
     if (isUnknown(calleeType)) return T.unknown;
-    throw this.error(span, `Cannot call non-function type ${displayType(calleeType)}`, 'AT3006');
+    return this.fail(span, `Cannot call non-function type ${displayType(calleeType)}`, 'AT3006');
+  }
+
+  /**
+   * A generic function's call: its type parameters are inferred from the arguments, and
+   * the result is its return type with them substituted (the reference's messages when an
+   * argument cannot match or a parameter stays unbound).
+   */
+  private inferCall(callee: FunctionType, typeParams: readonly string[], args: readonly Expr[], span: Span): AtlasType {
+    const bindings: Bindings = new Map();
+    for (const [i, arg] of args.entries()) {
+      const argType = this.typeOf(arg);
+      const param = callee.params[i];
+      if (param !== undefined && !unify(param, argType, bindings)) {
+        return this.fail(arg.span, `Type inference failed: cannot match argument ${i + 1} of type ${displayType(argType)} with parameter of type ${displayType(param)}`, 'AT3001');
+      }
+    }
+    const unbound = typeParams.filter((name) => !bindings.has(name));
+    if (unbound.length > 0) return this.fail(span, `Cannot infer type parameter(s): ${unbound.join(', ')}`, 'AT9999');
+    return substitute(callee.returns, bindings);
   }
 
   private arrayLiteral(elements: readonly Expr[]): AtlasType {
@@ -291,7 +425,7 @@ class Checker {
       if (i === 0) return;
       const type = this.typeOf(element);
       if (!isAssignable(type, first)) {
-        throw this.error(element.span, `Array element ${i} has wrong type: expected ${displayType(first)}, found ${displayType(type)}`, 'AT3001');
+        this.report(element.span, `Array element ${i} has wrong type: expected ${displayType(first)}, found ${displayType(type)}`, 'AT3001');
       }
     });
     return arrayOf(first);
@@ -302,12 +436,14 @@ class Checker {
     const indexType = this.typeOf(index);
     if (targetType.kind === 'array') {
       if (!isNumberLike(indexType)) {
-        throw this.error(index.span, `Array index must be number, found ${displayType(indexType)}`, 'AT3001');
+        this.report(index.span, `Array index must be number, found ${displayType(indexType)}`, 'AT3001');
       }
       return targetType.element;
     }
+    // A json value is indexed by key or position, and every part of it is json again.
+    if (targetType.kind === 'json') return T.json;
     if (isUnknown(targetType)) return T.unknown;
-    throw this.error(target.span, `Cannot index into type ${displayType(targetType)}`, 'AT3001');
+    return this.fail(target.span, `Cannot index into type ${displayType(targetType)}`, 'AT3001');
   }
 
   // ---- names and types -------------------------------------------------------------
@@ -316,20 +452,20 @@ class Checker {
     return this.locals?.lookup(name) ?? this.globals.get(name) ?? preludeBinding(name);
   }
 
-  /** Top-level declarations may not reuse a prelude name (docs/math-builtins.md §1.2). */
-  private requireNotPrelude(name: { readonly name: string; readonly span: Span }): void {
-    if (preludeFunction(name.name) !== undefined) {
-      throw this.error(name.span, `Cannot shadow prelude builtin '${name.name}' in global scope`, 'AT1012');
-    }
-    if (isPreludeConstant(name.name)) {
-      throw this.error(name.span, `Symbol '${name.name}' is already defined in this scope`, 'AT2003');
-    }
-  }
-
-  private resolveType(node: TypeNode): AtlasType {
+  /** The type `node` names; an unknown name is reported (when `report`) and typed `?`. */
+  private resolveType(node: TypeNode, report = true): AtlasType {
+    const fail = (reason: string) => (report ? this.fail(node.span, reason, 'AT3001') : T.unknown);
     switch (node.kind) {
-      case 'array': return arrayOf(this.resolveType(node.element));
-      case 'function': return { kind: 'function', params: node.params.map((p) => this.resolveType(p)), returns: this.resolveType(node.returns) };
+      case 'array': return arrayOf(this.resolveType(node.element, report));
+      case 'function':
+        return { kind: 'function', params: node.params.map((p) => this.resolveType(p, report)), returns: this.resolveType(node.returns, report) };
+      case 'generic': {
+        // The binder has checked the name and the argument count.
+        const args = node.args.map((a) => this.resolveType(a, report));
+        if (node.name === 'Array') return arrayOf(args[0] ?? T.unknown);
+        if (node.name === 'Option' || node.name === 'Result') return { kind: 'generic', name: node.name, args };
+        return T.unknown; // HashMap, HashSet: no static checks
+      }
       case 'named':
         switch (node.name) {
           case 'number': return T.number;
@@ -337,15 +473,28 @@ class Checker {
           case 'bool': return T.bool;
           case 'null': return T.null;
           case 'void': return T.void;
-          default: throw this.error(node.span, `Unknown type '${node.name}'`, 'AT3001');
+          case 'json': return T.json;
+          default:
+            if (this.typeParams.has(node.name)) return { kind: 'param', name: node.name };
+            return fail(`Unknown type '${node.name}'`);
         }
     }
   }
 
-  private error(span: Span, reason: string, code?: string) {
-    return compileErrorAt(this.source, span, reason, code, 'type');
+  /** Records an error; `referenceReason` is the reference's message when `reason` adds to it. */
+  private report(span: Span, reason: string, code?: string, referenceReason?: string): void {
+    if (this.diagnostics.filter((d) => !d.warning).length >= MAX_DIAGNOSTICS) return;
+    this.diagnostics.push(compileErrorAt(this.source, span, reason, code, 'type', referenceReason === undefined ? {} : { referenceReason }));
+  }
+
+  /** Reports and gives the unknown type, so one mistake is not reported again further out. */
+  private fail(span: Span, reason: string, code?: string): AtlasType {
+    this.report(span, reason, code);
+    return T.unknown;
   }
 }
+
+
 
 /** A prelude name's binding: a math builtin's signature or a math constant's `number`, immutable. */
 function preludeBinding(name: string): Binding | undefined {

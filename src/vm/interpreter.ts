@@ -181,6 +181,7 @@ export class Vm implements GlobalsView {
     this.enter();
     try {
       this.initMainFrame();
+      this.gate = this.hook?.callGate?.(this.bytecode);
       return this.runFrom(0, 0, 0);
     } catch (e) {
       if (e instanceof HaltSignal) return e.value;
@@ -277,7 +278,6 @@ export class Vm implements GlobalsView {
     if (budget !== undefined) this.deadline = performance.now() + budget;
     try {
       this.hook?.onRunStart?.(budget);
-      this.gate = this.hook?.callGate?.(this.bytecode);
     } catch (error) {
       this.running = false;
       throw error;
@@ -321,8 +321,10 @@ export class Vm implements GlobalsView {
         : hook.onCall(fn, this.bytecode, stack, 1, this.maxCallDepth, this.maxStackSize - 1, this);
       if (answer !== undefined && answer !== SIDE_EXIT) return answer;
     }
-    // Only interpreted code reads the frames: a call native code answered never gets here.
+    // Only interpreted code reads the frames and the call gate: a call native code answered
+    // never gets here, and saves fetching them.
     this.initMainFrame();
+    this.gate = hook?.callGate?.(this.bytecode);
     const sp = argc + 1;
     if (this.maxCallDepth < 1) throw this.stackOverflow(NO_OFFSET);
     this.frames[Frame.Size + Frame.Base] = 1;

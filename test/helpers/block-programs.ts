@@ -10,7 +10,8 @@
  * an initializer is evaluated into a temporary before the new name exists (so it reads the
  * outer binding, as in Atlas). Values stay small integers (only + and -), so numbers print
  * alike, and `continue` only appears in `while` loops (in a C-style `for` the reference skips
- * the step, docs/bytecode.md Q6).
+ * the step, docs/bytecode.md Q6). The programs are valid Atlas: parameters are never
+ * assigned (they are immutable) and no block declares a name twice.
  */
 import { Chooser } from './chooser.js';
 
@@ -66,6 +67,8 @@ interface Loop {
 class BodyWriter {
   /** The loop counters each open Atlas block declared, innermost last: readable, never assigned. */
   private readonly scopes: Set<string>[] = [];
+  /** The names each open Atlas block declared, innermost last: none may be declared twice. */
+  private readonly declared: Set<string>[] = [];
   private readonly loops: Loop[] = [];
   private fresh = 0;
 
@@ -87,6 +90,7 @@ class BodyWriter {
    */
   private block(depth: number, last?: (w: this) => Code): Code {
     this.scopes.push(new Set());
+    this.declared.push(new Set());
     const atlas: string[] = [];
     const js: string[] = [];
     let opened = 0;
@@ -103,6 +107,7 @@ class BodyWriter {
       js.push(s.js);
     }
     this.scopes.pop();
+    this.declared.pop();
     return { atlas: atlas.join('\n'), js: js.join('\n') + '}'.repeat(opened) };
   }
 
@@ -132,8 +137,12 @@ class BodyWriter {
   }
 
   /** `var x = e;` — the initializer is read before x exists (it may read an outer x). */
-  private declaration(): Code & { opens: boolean } {
-    const name = DECLARED[this.c.next(DECLARED.length)]!;
+  private declaration(): Code & { opens?: boolean } {
+    const here = this.declared[this.declared.length - 1]!;
+    const free = DECLARED.filter((name) => !here.has(name));
+    if (free.length === 0) return this.assignment();
+    const name = free[this.c.next(free.length)]!;
+    here.add(name);
     const init = this.expr(2);
     const temp = `t${this.fresh++}`;
     return { atlas: `var ${name} = ${init.atlas};`, js: `const ${temp} = ${init.js}; { let ${name} = ${temp};`, opens: true };
@@ -231,10 +240,9 @@ class BodyWriter {
     return names[this.c.next(names.length)]!;
   }
 
-  /** Pool names and parameters; never a loop counter, so every loop ends. */
+  /** Pool names (locals or globals); never a parameter (immutable) nor a loop counter, so every loop ends. */
   private writable(): string {
-    const names = [...POOL, ...PARAMS];
-    return names[this.c.next(names.length)]!;
+    return POOL[this.c.next(POOL.length)]!;
   }
 }
 

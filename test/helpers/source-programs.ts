@@ -3,12 +3,16 @@
  * with number/bool parameters, loops, branches, early returns, break/continue, globals and
  * calls, and top-level statements of every kind — any of them last, an `if` included. Loops
  * are bounded (their counter is stepped first, so `continue` cannot skip it) and functions call
- * only functions declared before them, so every run ends. Some shapes the front-end may refuse
- * (`let` inside a block of a function body); callers skip what does not compile.
+ * only functions declared before them, so every run ends. Also for-in loops (at top level
+ * and in functions), number arrays with method calls and write-back (`a.push(x)`,
+ * `reverse(a)`, `a.len()`), and a generic function `ident<T>` whose results are of unknown
+ * type. Parameters and for-in variables are never assigned (they are immutable). Some
+ * shapes the front-end may refuse; callers skip what does not compile.
  */
 import { Chooser } from './chooser.js';
 
-type Type = 'number' | 'bool' | 'string';
+/** `array` is a number array (`number[]`); `type()` never picks it, so only array statements make one. */
+type Type = 'number' | 'bool' | 'string' | 'array';
 
 interface Variable {
   readonly name: string;
@@ -50,7 +54,8 @@ export class SourceWriter {
   }
 
   program(): string {
-    const fns: string[] = [];
+    // A generic identity: its calls are typed `?`, so they fit anywhere.
+    const fns: string[] = ['fn ident<T>(x: T) -> T { return x; }'];
     for (let n = this.c.next(4); n > 0; n--) fns.push(this.fn());
     this.counters = [];
     const scope: Scope = { vars: [], inFunction: undefined, inLoop: false, depth: 0, top: true };
@@ -81,7 +86,7 @@ export class SourceWriter {
     const sig: Signature = { name: this.name('f'), params, returns: this.type() };
     const paramNames = params.map(() => this.name('p'));
     this.counters = [];
-    const vars: Variable[] = params.map((type, i) => ({ name: paramNames[i]!, type, mutable: true }));
+    const vars: Variable[] = params.map((type, i) => ({ name: paramNames[i]!, type, mutable: false }));
     const scope: Scope = { vars, inFunction: sig, inLoop: false, depth: 0, top: true };
     const body = this.statements(scope, this.c.next(5));
     const counters = this.counters.map((name) => `  var ${name} = 0;`);
@@ -99,7 +104,7 @@ export class SourceWriter {
 
   private statement(scope: Scope): string[] {
     const simple = scope.depth >= 3;
-    switch (this.c.next(simple ? 4 : 9)) {
+    switch (this.c.next(simple ? 4 : 12)) {
       case 0: return this.declaration(scope);
       case 1: return this.assignment(scope);
       case 2: return [`print(${this.expr(this.type(), scope.vars, 2)});`];
@@ -107,7 +112,41 @@ export class SourceWriter {
       case 4: case 5: return this.ifStatement(scope);
       case 6: return this.whileLoop(scope);
       case 7: return [`${this.expr(this.type(), scope.vars, 2)};`];
+      case 9: return this.forIn(scope);
+      case 10: return this.arrayStatement(scope);
+      case 11: return [`print(ident(${this.expr(this.type(), scope.vars, 2)}));`];
       default: return this.callStatement(scope);
+    }
+  }
+
+  /** `for x in ARRAY { … }` over a literal or an array variable; `x` is a number, immutable. */
+  private forIn(scope: Scope): string[] {
+    const item: Variable = { name: this.name('x'), type: 'number', mutable: false };
+    const source = this.expr('array', scope.vars, 1);
+    const inner: Scope = { vars: [...scope.vars, item], inFunction: scope.inFunction, inLoop: true, depth: scope.depth + 1, top: false };
+    const body = this.statements(inner, this.c.next(3)).map((line) => `  ${line}`);
+    return [`for ${item.name} in ${source} {`, ...body, '}'];
+  }
+
+  /** A number array: declared when none is in scope, else updated or read through a method or builtin. */
+  private arrayStatement(scope: Scope): string[] {
+    const arrays = scope.vars.filter((v) => v.type === 'array');
+    if (arrays.length === 0 || this.c.next(4) === 0) {
+      const variable: Variable = { name: this.name('a'), type: 'array', mutable: this.c.next(2) === 0 };
+      const init = this.literal('array');
+      scope.vars.push(variable);
+      return [`${variable.mutable ? 'var' : 'let'} ${variable.name}: number[] = ${init};`, ...this.arrayUse(variable.name, scope)];
+    }
+    return this.arrayUse(this.pick(arrays).name, scope);
+  }
+
+  private arrayUse(a: string, scope: Scope): string[] {
+    switch (this.c.next(5)) {
+      case 0: return [`${a}.push(${this.expr('number', scope.vars, 1)});`];
+      case 1: return [`${a}.reverse();`];
+      case 2: return [`reverse(${a});`];
+      case 3: return [`print(${a}.len() + len(${a}));`];
+      default: return [`print(${a}[${this.pick(['0', '1', `len(${a}) - 1`])}]);`];
     }
   }
 
@@ -190,14 +229,17 @@ export class SourceWriter {
   }
 
   private literal(type: Type): string {
+    if (type === 'array') return `[${Array.from({ length: this.c.next(4) }, () => this.pick(NUMBERS)).join(', ')}]`;
     if (type === 'number') return this.pick(NUMBERS);
     if (type === 'bool') return this.pick(['true', 'false']);
     return this.pick(STRINGS);
   }
 
   private compound(type: Type, vars: readonly Variable[], depth: number): string {
+    if (type === 'array') return this.literal('array');
     if (type === 'number') {
       if (this.c.next(5) === 0) return `(-${this.expr('number', vars, depth)})`;
+      if (this.c.next(6) === 0) return `ident(${this.expr('number', vars, depth)})`;
       return `(${this.expr('number', vars, depth)} ${this.pick(['+', '-', '*', '/', '%'])} ${this.expr('number', vars, depth)})`;
     }
     if (type === 'string') {
