@@ -87,7 +87,8 @@ test('an .atb program without source reports offsets in every format', (t) => {
   t.is((json.stack as unknown[]).length, 3);
 });
 
-const BAD = file('bad.atlas', 'let x = 1;\nlet y = ;\n');
+const BAD_SOURCE = 'let x = 1;\nlet y = ;\nlet z = foo(;\n';
+const BAD = file('bad.atlas', BAD_SOURCE);
 
 function diagnosticsOf(source: string): readonly CompileError[] {
   try {
@@ -99,11 +100,12 @@ function diagnosticsOf(source: string): readonly CompileError[] {
 }
 
 test('compile errors in each format, on build and run alike', (t) => {
-  const diagnostics = diagnosticsOf('let x = 1;\nlet y = ;\n');
+  const diagnostics = diagnosticsOf(BAD_SOURCE);
+  t.true(diagnostics.length >= 2, 'the file has more than one error');
   for (const command of [['build', BAD, '-o', join(dir, 'bad.atb')], ['run', BAD]]) {
     const human = cli(...command);
     t.is(human.code, 1);
-    t.regex(human.stderr, /bad\.atlas:2:9: error: .+\nlet y = ;\n {8}\^/);
+    t.regex(human.stderr, /bad\.atlas:2:9: error: .+\nlet y = ;\n {8}\^\n.*bad\.atlas:3:13: error: .+\nlet z = foo\(;\n {12}\^\n$/);
     const reference = cli(...command, '--error-format=reference');
     t.is(reference.code, 1);
     t.is(reference.stderr, `${diagnostics[0]!.referenceLine}\n`);
@@ -111,7 +113,8 @@ test('compile errors in each format, on build and run alike', (t) => {
     t.is(json.code, 1);
     const objects = json.stderr.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     t.is(objects.length, diagnostics.length, 'one object per diagnostic');
-    t.like(objects[0], { kind: 'CompileError', stage: diagnostics[0]!.stage, file: BAD, line: 2, column: 9, message: diagnostics[0]!.reason });
+    t.like(objects[0], { kind: 'CompileError', severity: 'error', stage: diagnostics[0]!.stage, file: BAD, line: 2, column: 9, message: diagnostics[0]!.reason });
+    t.like(objects[1], { kind: 'CompileError', severity: 'error', file: BAD, line: 3, column: 13 });
   }
 });
 

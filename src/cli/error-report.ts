@@ -33,12 +33,16 @@ export function runtimeErrorReport(error: AtlasRuntimeError, format: ErrorFormat
   }
 }
 
-/** The report of a compile error: every diagnostic of the file (human, json), or the reference's line for the first. */
+/**
+ * The report of a compile error: every error of the file with its location and caret line
+ * (human: the error's message holds them all), one object per diagnostic (json, warnings
+ * included), or the reference's line.
+ */
 export function compileErrorReport(error: CompileError, format: ErrorFormat): string {
   switch (format) {
     case 'reference': return error.referenceLine;
     case 'json': return error.diagnostics.map((d) => JSON.stringify(compileErrorJson(d))).join('\n');
-    case 'human': return error.diagnostics.map((d) => d.message).join('\n');
+    case 'human': return error.message;
   }
 }
 
@@ -60,7 +64,7 @@ function runtimeErrorJson(error: AtlasRuntimeError, program: string): Record<str
 
 function compileErrorJson(d: CompileError): Record<string, unknown> {
   return {
-    kind: 'CompileError', stage: d.stage, code: d.code ?? null, message: d.reason,
+    kind: 'CompileError', severity: d.warning ? 'warning' : 'error', stage: d.stage, code: d.code ?? null, message: d.reason,
     file: d.file, line: d.line, column: d.column, span: d.span,
   };
 }
