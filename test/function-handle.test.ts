@@ -181,10 +181,11 @@ test('a handle whose global is redefined under installed code calls the new func
 test('a handle takes the engine\'s other paths exactly: bool arguments, a side exit, a bail-out at the depth limit', async (t) => {
   const source = `
 fn pick(c: bool, a: number, b: number) -> number { if (c) { return a; } return b; }
-fn late(n: number) -> number { let m = n + 1; let y = x; return m + y; }
+fn late(n: number) -> number { let m = n + 1; if (n > 0) { let y = x; return m + y; } return m; }
 fn deep(n: number) -> number { if (n == 0) { return 0; } return 1 + deep(n - 1); }
 `;
   // `late` reads a global that is never declared: the binder rejects it, the runtime raises it.
+  // It keeps a path without the read, since code whose every path leaves is refused (AlwaysExits).
   const bytecode = compileUnchecked(source, 'paths.atlas');
   const engine = await JitEngine.create({ compilationThreshold: 1_000_000_000, workers: 1 });
   try {

@@ -1,10 +1,12 @@
 // Shared helpers for the stdlib tests: run Atlas source through the public API and read values
 // and errors back as plain data.
+import type { Bytecode } from '../src/bytecode/index.js';
 import { compile } from '../src/compiler/index.js';
 import {
   AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasJson, AtlasOption, AtlasResult, AtlasRuntimeError, type Value, Vm, type VmOptions,
 } from '../src/vm/index.js';
 import { toJsonText } from '../src/vm/stdlib/json-format.js';
+import { compileUnchecked } from './helpers/unchecked.js';
 
 /** A value as plain data: arrays as arrays, `{ Some }`/`'None'`, `{ Ok }`/`{ Err }`, `<fn f>`, `<builtin b>`. */
 export type Plain = number | string | boolean | null | Plain[] | { Some: Plain } | 'None' | { Ok: Plain } | { Err: Plain } | { json: string };
@@ -43,8 +45,21 @@ export function spanOf(source: string, text: string, from = 0): { start: number;
 
 /** The error `source` raises, as the reference CLI prints it (`Runtime error: <Debug form>`). */
 export function runtimeError(source: string): string {
+  return errorRunning(compile(source, 'test.atlas'));
+}
+
+/**
+ * `runtimeError` for a program the static checks reject (a builtin called with the wrong
+ * argument count or kinds): its bytecode as a hand-written `.atb` file could hold it, whose
+ * calls the builtins must still check at run time.
+ */
+export function uncheckedRuntimeError(source: string): string {
+  return errorRunning(compileUnchecked(source, 'test.atlas'));
+}
+
+function errorRunning(bytecode: Bytecode): string {
   try {
-    new Vm(compile(source, 'test.atlas'), { stdout: () => {} }).run();
+    new Vm(bytecode, { stdout: () => {} }).run();
   } catch (error) {
     if (error instanceof AtlasRuntimeError) return `Runtime error: ${error.debugString()}`;
     throw error;

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { compile } from '../src/compiler/index.js';
 import { decodeValue, encodeValue } from '../src/remote/value-transfer.js';
 import { AtlasJson, AtlasRuntimeError, type JsonData, Vm, valuesEqual } from '../src/vm/index.js';
-import { failure, fails, printed, shows } from './stdlib-helpers.js';
+import { failure, fails, printed, shows, uncheckedFails } from './stdlib-helpers.js';
 
 const json = new Vm(compile(`
 fn parse(s: string) -> number { let j = parseJSON(s); return 0; }
@@ -16,7 +16,7 @@ fn valid(s: string) -> bool { return isValidJSON(s); }
 fn minify(s: string) -> string { return minifyJSON(s); }
 fn pretty(s: string, n: number) -> string { return prettifyJSON(s, n); }
 fn num(s: string) -> number { return jsonAsNumber(parseJSON(s)); }
-fn str(s: string) -> string { return jsonAsString(parseJSON(s)); }
+fn text(s: string) -> string { return jsonAsString(parseJSON(s)); }
 `, 'json.atlas'), { stdout: () => {} });
 json.run();
 
@@ -72,8 +72,9 @@ test('syntax errors: serde messages with line and column; isValidJSON agrees', (
   }
   t.true(json.call('valid', `${'['.repeat(127)}${']'.repeat(127)}`) as boolean);
   t.true(json.call('valid', ' {"a": [1, -0.5e-3, "\\ud83c\\udf89", true, null]}\r\n') as boolean);
-  t.is(json.call('str', '"\\ud83c\\udf89\\u00e9\\/"'), '🎉é/');
-  fails(t, [
+  t.is(json.call('text', '"\\ud83c\\udf89\\u00e9\\/"'), '🎉é/');
+  // The checker rejects these calls; the builtins still check them at run time.
+  uncheckedFails(t, [
     ['parseJSON(1)', 'TypeError: Type error: parseJSON() requires string argument'],
     ['isValidJSON(null)', 'TypeError: Type error: isValidJSON() requires string argument'],
     ['parseJSON()', 'InvalidStdlibArgument: parseJSON(): expected 1 argument(s), got 0'],
@@ -114,8 +115,9 @@ test('toJSON: compact, numbers in the print form, sorted keys, serde escaping', 
     ['toJSON(print)', 'TypeError: Type error: Cannot serialize function to JSON'],
     ['toJSON(Some(1))', 'TypeError: Type error: Cannot serialize Option to JSON'],
     ['toJSON([Ok(1)])', 'TypeError: Type error: Cannot serialize Result to JSON'],
-    ['toJSON(1, 2)', 'InvalidStdlibArgument: toJSON(): expected 1 argument(s), got 2'],
   ]);
+  // The checker rejects a second argument; toJSON still checks the count at run time.
+  uncheckedFails(t, [['toJSON(1, 2)', 'InvalidStdlibArgument: toJSON(): expected 1 argument(s), got 2']]);
 });
 
 test('minifyJSON and prettifyJSON re-serialize serde values: exact integers, serde float form, sorted keys', (t) => {
@@ -132,6 +134,9 @@ test('minifyJSON and prettifyJSON re-serialize serde values: exact integers, ser
   fails(t, [
     ['prettifyJSON("1", -1)', 'TypeError: Type error: prettifyJSON() indent must be non-negative integer'],
     ['prettifyJSON("1", 1.5)', 'TypeError: Type error: prettifyJSON() indent must be non-negative integer'],
+  ]);
+  // The checker rejects these calls; the builtins still check them at run time.
+  uncheckedFails(t, [
     ['prettifyJSON("1", "2")', 'TypeError: Type error: prettifyJSON() requires number as second argument'],
     ['prettifyJSON(1, 2)', 'TypeError: Type error: prettifyJSON() requires string as first argument'],
     ['prettifyJSON("1")', 'InvalidStdlibArgument: prettifyJSON(): expected 2 argument(s), got 1'],
@@ -140,13 +145,15 @@ test('minifyJSON and prettifyJSON re-serialize serde values: exact integers, ser
 });
 
 test('extractors, jsonIsNull and indexing (missing keys and bad indices give JSON null)', (t) => {
+  // The last line compares a json value with an array: the checker refuses json == number[],
+  // so the array goes through `unwrap` (no prelude signature, so typed `?`) to reach run time.
   const doc = 'let j = parseJSON("{\\"s\\": \\"x\\", \\"n\\": 2.5, \\"b\\": true, \\"z\\": null, \\"a\\": [10, 20]}");';
   t.deepEqual(printed(`${doc}
 print(jsonAsString(j["s"])); print(jsonAsNumber(j["n"])); print(jsonAsBool(j["b"])); print(jsonIsNull(j["z"]));
 print(jsonIsNull(j["missing"])); print(jsonAsNumber(j["a"][1])); print(jsonIsNull(j["a"][9])); print(jsonIsNull(j["a"][-1]));
 print(jsonIsNull(j["a"][0.5])); print(jsonIsNull(j[0])); print(jsonIsNull(j["a"]["k"])); print(jsonIsNull(j["s"]));
 print(j["a"] == parseJSON("[10, 20]")); print(j == parseJSON("{\\"a\\": [10, 20], \\"z\\": null, \\"b\\": true, \\"n\\": 2.5, \\"s\\": \\"x\\"}"));
-print(j["a"] == [10, 20]);
+print(j["a"] == unwrap(Some([10, 20])));
 `), ['x', '2.5', 'true', 'true', 'true', '20', 'true', 'true', 'true', 'true', 'true', 'false', 'true', 'true', 'false']);
   fails(t, [
     [`${doc} jsonAsString(j["n"])`, "TypeError: Type error: Cannot extract string from JSON value of type 'number'"],
@@ -170,8 +177,7 @@ test('JSON display inside messages: saturating integers, quoted strings, sorted 
 });
 
 test('a json value crosses the host boundary as an AtlasJson', (t) => {
-  // `parseJSON` is untyped, so a function declared `-> number` may return its json value.
-  const vm = new Vm(compile('fn get(s: string) -> number { return parseJSON(s); }', 'host.atlas'), { stdout: () => {} });
+  const vm = new Vm(compile('fn get(s: string) -> json { return parseJSON(s); }', 'host.atlas'), { stdout: () => {} });
   vm.run();
   const value = vm.call('get', '[1, {"a": true}]');
   t.true(value instanceof AtlasJson);
