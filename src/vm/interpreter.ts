@@ -715,6 +715,118 @@ export class Vm implements GlobalsView {
           break;
         }
 
+        case Op.AddConstant:
+        case Op.SubConstant:
+        case Op.MulConstant:
+        case Op.DivConstant:
+        case Op.ModConstant:
+        case Op.AddLocal:
+        case Op.SubLocal:
+        case Op.MulLocal:
+        case Op.DivLocal:
+        case Op.ModLocal: { // Constant k or GetLocal i, then the operator at ip + 3
+          const op = word & Word.OpMask;
+          const operand = word >> Word.OperandShift;
+          let b: Value;
+          if (op < Op.AddLocal) {
+            if (operand >= constantCount) throw this.fail('UnknownOpcode', ip);
+            b = constants[operand]!;
+          } else {
+            if (base + operand >= sp) throw this.fail('StackUnderflow', ip);
+            b = stack[base + operand]!;
+          }
+          if (sp > 0) {
+            const a = stack[sp - 1]!;
+            if (typeof a === 'number' && typeof b === 'number') {
+              const arithmetic = op < Op.AddLocal ? op - Op.AddConstant : op - Op.AddLocal;
+              // Division and remainder by ±0 give ±∞ or NaN, so they take the slow path too.
+              const r = arithmetic === 0 ? a + b : arithmetic === 1 ? a - b : arithmetic === 2 ? a * b : arithmetic === 3 ? a / b : a % b;
+              if (Number.isFinite(r)) {
+                stack[sp - 1] = r;
+                ip += 4;
+                break;
+              }
+            }
+          }
+          // Anything else: just the load; the operator then runs (and raises) on its own.
+          stack[sp++] = b;
+          ip += 3;
+          break;
+        }
+        case Op.ConstantCompareJump:
+        case Op.LocalCompareJump: { // Constant k or GetLocal i at ip, comparison at ip + 3, JumpIfFalse at ip + 4
+          const operand = word >> Word.OperandShift;
+          let b: Value;
+          if ((word & Word.OpMask) === Op.ConstantCompareJump) {
+            if (operand >= constantCount) throw this.fail('UnknownOpcode', ip);
+            b = constants[operand]!;
+          } else {
+            if (base + operand >= sp) throw this.fail('StackUnderflow', ip);
+            b = stack[base + operand]!;
+          }
+          if (sp > 0) {
+            const a = stack[sp - 1]!;
+            if (typeof a === 'number' && typeof b === 'number') {
+              sp--;
+              if (compares(words[ip + 3]! >> Word.OperandShift, a, b)) {
+                ip += 7;
+                break;
+              }
+              const d = words[ip + 4]! >> Word.OperandShift;
+              ip += 7 + d;
+              if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
+              break;
+            }
+          }
+          stack[sp++] = b;
+          ip += 3;
+          break;
+        }
+        case Op.GetLocalConstantCompareJump: { // GetLocal i, Constant k at ip + 3, comparison at ip + 6, JumpIfFalse at ip + 7
+          const slot = base + (word >> Word.OperandShift);
+          if (slot >= sp) throw this.fail('StackUnderflow', ip);
+          const a = stack[slot]!;
+          const k = words[ip + 3]! >> Word.OperandShift;
+          if (k < constantCount && typeof a === 'number') {
+            const b = constants[k]!;
+            if (typeof b === 'number') {
+              if (compares(words[ip + 6]! >> Word.OperandShift, a, b)) {
+                ip += 10;
+                break;
+              }
+              const d = words[ip + 7]! >> Word.OperandShift;
+              ip += 10 + d;
+              if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
+              break;
+            }
+          }
+          stack[sp++] = a; // just the GetLocal
+          ip += 3;
+          break;
+        }
+        case Op.GetLocalAddConstantSetLocal: { // GetLocal i, Constant k, Add, SetLocal j, Pop
+          const slot = base + (word >> Word.OperandShift);
+          if (slot >= sp) throw this.fail('StackUnderflow', ip);
+          const a = stack[slot]!;
+          const k = words[ip + 3]! >> Word.OperandShift;
+          const j = words[ip + 7]! >> Word.OperandShift;
+          // The stored slot must exist already: padding (Q11) and errors take the slow path.
+          if (k < constantCount && typeof a === 'number' && j < localCount && base + j < sp) {
+            const b = constants[k]!;
+            if (typeof b === 'number') {
+              const r = a + b;
+              if (Number.isFinite(r)) {
+                stack[base + j] = r;
+                ip += 11;
+                break;
+              }
+            }
+          }
+          stack[sp++] = a; // just the GetLocal
+          ip += 3;
+          break;
+        }
+
         case Op.Not: {
           if (sp === 0) throw this.fail('StackUnderflow', ip);
           const v = stack[sp - 1];
@@ -1140,6 +1252,11 @@ export class Vm implements GlobalsView {
     while (upvalues.length < frames.length / Frame.Size) upvalues.push(NO_UPVALUES);
     return frames;
   }
+}
+
+/** Less, LessEqual, Greater or GreaterEqual (a `Cmp`) on two numbers. */
+function compares(kind: number, a: number, b: number): boolean {
+  return kind === Cmp.Less ? a < b : kind === Cmp.LessEqual ? a <= b : kind === Cmp.Greater ? a > b : a >= b;
 }
 
 /** IsOptionSome / IsOptionNone / IsResultOk / IsResultErr / IsArray. */

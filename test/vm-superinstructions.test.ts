@@ -1,0 +1,193 @@
+// The superinstructions (src/vm/dispatch.ts) against the same instructions run one by one.
+// A program is built twice from one list of steps: once as is, where the loader fuses what
+// it can, and once with a `Jump +0` (a no-op) after every instruction, which leaves nothing to
+// fuse. Both runs must end alike: the same result, or the same error kind, message and span
+// (each instruction gets its own span, so the span names the instruction that failed).
+import test from 'ava';
+import fc from 'fast-check';
+import { BytecodeBuilder, type Span } from '../src/bytecode/index.js';
+import { dispatchWords, Op } from '../src/vm/dispatch.js';
+import { AtlasRuntimeError, type Value, Vm, type VmJitHook } from '../src/vm/index.js';
+import { run } from './vm-helpers.js';
+
+const ARITHMETIC = ['Add', 'Sub', 'Mul', 'Div', 'Mod'] as const;
+const COMPARISONS = ['Less', 'LessEqual', 'Greater', 'GreaterEqual'] as const;
+type Operand = { readonly local: number } | { readonly constant: number | string };
+
+/** One step: a few instructions, often a whole sequence the loader fuses. */
+type Step =
+  | { readonly kind: 'load'; readonly operand: Operand }
+  | { readonly kind: 'arithmetic'; readonly op: (typeof ARITHMETIC)[number] }
+  | { readonly kind: 'operandArithmetic'; readonly operand: Operand; readonly op: (typeof ARITHMETIC)[number] }
+  | { readonly kind: 'branch'; readonly operand: Operand | undefined; readonly op: (typeof COMPARISONS)[number]; readonly skip: number }
+  | { readonly kind: 'localBranch'; readonly local: number; readonly constant: number | string; readonly op: (typeof COMPARISONS)[number]; readonly skip: number }
+  | { readonly kind: 'step'; readonly from: number; readonly constant: number | string; readonly to: number }
+  | { readonly kind: 'store'; readonly local: number };
+
+// Locals 0 and 1 are the arguments; 2 and 3 exist only once stored (padding, Q11), 4 is past
+// the function's locals.
+const localArb = fc.integer({ min: 0, max: 4 });
+const constantArb: fc.Arbitrary<number | string> = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: -5, max: 5 }) },
+  { weight: 2, arbitrary: fc.constantFrom(0, -0, 0.5, 1e308, -1e308) },
+  { weight: 1, arbitrary: fc.constantFrom('s', '') },
+);
+const operandArb: fc.Arbitrary<Operand> = fc.oneof(
+  localArb.map((local) => ({ local })),
+  constantArb.map((constant) => ({ constant })),
+);
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  // Loads weigh more, so that stacks get deep enough to reach every local slot.
+  { weight: 3, arbitrary: operandArb.map((operand) => ({ kind: 'load' as const, operand })) },
+  fc.constantFrom(...ARITHMETIC).map((op) => ({ kind: 'arithmetic' as const, op })),
+  fc.record({ kind: fc.constant('operandArithmetic' as const), operand: operandArb, op: fc.constantFrom(...ARITHMETIC) }),
+  fc.record({
+    kind: fc.constant('branch' as const), operand: fc.option(operandArb, { nil: undefined }),
+    op: fc.constantFrom(...COMPARISONS), skip: fc.integer({ min: 0, max: 3 }),
+  }),
+  fc.record({
+    kind: fc.constant('localBranch' as const), local: localArb, constant: constantArb,
+    op: fc.constantFrom(...COMPARISONS), skip: fc.integer({ min: 0, max: 3 }),
+  }),
+  fc.record({ kind: fc.constant('step' as const), from: localArb, constant: constantArb, to: localArb }),
+  localArb.map((local) => ({ kind: 'store' as const, local })),
+);
+
+/** `fn f(a, b)` (4 locals) running the steps, then collecting `collect` values into an array; called with `args`. */
+function build(steps: readonly Step[], args: readonly [number | string, number | string], collect: number, separated: boolean) {
+  const b = new BytecodeBuilder();
+  let ordinal = 0;
+  const emit = (op: Parameters<BytecodeBuilder['emit']>[0], operands: number[] = []): void => {
+    const span: Span = { start: ordinal, end: ordinal + 1 };
+    ordinal++;
+    b.emit(op, operands, span);
+    if (separated) b.emit('Jump', [0]);
+  };
+  const load = (operand: Operand): void => {
+    if ('local' in operand) emit('GetLocal', [operand.local]);
+    else emit('Constant', [typeof operand.constant === 'number' ? b.number(operand.constant) : b.string(operand.constant)]);
+  };
+  b.declareFunction('f', 2, 4, () => {
+    // Forward branches land on the step boundary `skip` steps later (or the end).
+    const pending: { at: number; label: ReturnType<BytecodeBuilder['label']> }[] = [];
+    const branch = (op: (typeof COMPARISONS)[number], skip: number, index: number): void => {
+      emit(op);
+      const label = b.label();
+      const span: Span = { start: ordinal, end: ordinal + 1 };
+      ordinal++;
+      b.jump('JumpIfFalse', label, span);
+      if (separated) b.emit('Jump', [0]);
+      pending.push({ at: index + 1 + skip, label });
+    };
+    steps.forEach((step, index) => {
+      for (const p of pending.filter((q) => q.at === index)) b.mark(p.label);
+      switch (step.kind) {
+        case 'load': load(step.operand); break;
+        case 'arithmetic': emit(step.op); break;
+        case 'operandArithmetic': load(step.operand); emit(step.op); break;
+        case 'branch':
+          if (step.operand !== undefined) load(step.operand);
+          branch(step.op, step.skip, index);
+          break;
+        case 'localBranch':
+          load({ local: step.local });
+          load({ constant: step.constant });
+          branch(step.op, step.skip, index);
+          break;
+        case 'step':
+          load({ local: step.from });
+          load({ constant: step.constant });
+          emit('Add');
+          emit('SetLocal', [step.to]);
+          emit('Pop');
+          break;
+        case 'store': emit('SetLocal', [step.local]); emit('Pop'); break;
+      }
+    });
+    for (const p of pending.filter((q) => q.at >= steps.length)) b.mark(p.label);
+    emit('Array', [collect]);
+    emit('Return');
+  });
+  b.emit('GetGlobal', [b.string('f')]);
+  for (const arg of args) b.emit('Constant', [typeof arg === 'number' ? b.number(arg) : b.string(arg)]);
+  b.emit('Call', [2]);
+  b.emit('Halt');
+  return b.build();
+}
+
+type Ending = { readonly value: Value | undefined } | { readonly kind: string; readonly message: string; readonly detail: string | undefined; readonly span: Span | undefined };
+
+function ending(steps: readonly Step[], args: readonly [number | string, number | string], collect: number, separated: boolean): Ending {
+  try {
+    return { value: new Vm(build(steps, args, collect, separated), { validate: false, stdout: () => {} }).run() };
+  } catch (error) {
+    if (!(error instanceof AtlasRuntimeError)) throw error;
+    return { kind: error.kind, message: error.message, detail: error.detail, span: error.span };
+  }
+}
+
+test('fused sequences end exactly like their instructions run one by one', (t) => {
+  const argArb = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: -9, max: 9 }) }, { weight: 1, arbitrary: fc.constantFrom(0.25, 1e308, 'a') });
+  fc.assert(
+    fc.property(fc.array(stepArb, { maxLength: 14 }), fc.tuple(argArb, argArb), fc.integer({ min: 0, max: 5 }), (steps, args, collect) => {
+      t.deepEqual(ending(steps, args, collect, false), ending(steps, args, collect, true));
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('the loader fuses the compiler\'s common sequences', (t) => {
+  const b = new BytecodeBuilder();
+  const k = b.number(1);
+  b.emit('GetLocal', [0]); // 0: i = i + 1
+  b.emit('Constant', [k]);
+  b.emit('Add');
+  b.emit('SetLocal', [0]);
+  b.emit('Pop');
+  b.emit('GetLocal', [0]); // 11: i < 1
+  b.emit('Constant', [k]);
+  b.emit('Less');
+  b.emit('JumpIfFalse', [0]);
+  b.emit('GetLocal', [0]); // 21: x * 1 (the GetLocal stays plain; Constant+Mul fuse)
+  b.emit('Constant', [k]);
+  b.emit('Mul');
+  b.emit('GetLocal', [1]); // 28: + y
+  b.emit('Add');
+  b.emit('GetLocal', [1]); // 32: <= y
+  b.emit('LessEqual');
+  b.emit('JumpIfFalse', [0]);
+  b.emit('Halt');
+  const ops = Array.from(dispatchWords(b.build().code), (w) => w & 0xff);
+  t.deepEqual([0, 11, 21, 24, 28, 32].map((i) => ops[i]), [
+    Op.GetLocalAddConstantSetLocal, Op.GetLocalConstantCompareJump, Op.GetLocal, Op.MulConstant, Op.AddLocal, Op.LocalCompareJump,
+  ]);
+  t.is(ops[3], Op.AddConstant, 'later instructions keep their own words, fused from there on');
+});
+
+test('a fused local comparison-jump backwards counts as a back-edge for safepoints', (t) => {
+  // fn f(i) { do { i = i + 1 } while (!(i >= 640)); return i }
+  let safepoints = 0;
+  const hook: VmJitHook = { onCall: () => undefined, onSafepoint: () => { safepoints++; } };
+  const { result } = run((b) => {
+    b.declareFunction('f', 1, 1, () => {
+      const top = b.label();
+      b.mark(top);
+      b.emit('GetLocal', [0]);
+      b.emitConstant(1);
+      b.emit('Add');
+      b.emit('SetLocal', [0]);
+      b.emit('Pop');
+      b.emit('GetLocal', [0]);
+      b.emitConstant(640);
+      b.emit('GreaterEqual');
+      b.jump('JumpIfFalse', top);
+      b.emit('GetLocal', [0]);
+      b.emit('Return');
+    });
+    b.emit('GetGlobal', [b.string('f')]);
+    b.emitConstant(0);
+    b.emit('Call', [1]);
+  }, { jit: hook });
+  t.is(result, 640);
+  t.is(safepoints, 9, '639 back-edges');
+});
