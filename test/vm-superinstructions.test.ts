@@ -11,8 +11,8 @@ import { AtlasRuntimeError, type Value, Vm, type VmJitHook } from '../src/vm/ind
 import { run } from './vm-helpers.js';
 
 const ARITHMETIC = ['Add', 'Sub', 'Mul', 'Div', 'Mod'] as const;
-const COMPARISONS = ['Less', 'LessEqual', 'Greater', 'GreaterEqual'] as const;
-type Operand = { readonly local: number } | { readonly constant: number | string };
+const COMPARISONS = ['Less', 'LessEqual', 'Greater', 'GreaterEqual', 'Equal', 'NotEqual'] as const;
+type Operand = { readonly local: number } | { readonly constant: number | string } | { readonly emptyArray: true };
 
 /** One step: a few instructions, often a whole sequence the loader fuses. */
 type Step =
@@ -33,8 +33,9 @@ const constantArb: fc.Arbitrary<number | string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('s', '') },
 );
 const operandArb: fc.Arbitrary<Operand> = fc.oneof(
-  localArb.map((local) => ({ local })),
-  constantArb.map((constant) => ({ constant })),
+  { weight: 4, arbitrary: localArb.map((local) => ({ local })) },
+  { weight: 4, arbitrary: constantArb.map((constant) => ({ constant })) },
+  { weight: 1, arbitrary: fc.constant({ emptyArray: true as const }) },
 );
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   // Loads weigh more, so that stacks get deep enough to reach every local slot.
@@ -65,6 +66,7 @@ function build(steps: readonly Step[], args: readonly [number | string, number |
   };
   const load = (operand: Operand): void => {
     if ('local' in operand) emit('GetLocal', [operand.local]);
+    else if ('emptyArray' in operand) emit('Array', [0]);
     else emit('Constant', [typeof operand.constant === 'number' ? b.number(operand.constant) : b.string(operand.constant)]);
   };
   b.declareFunction('f', 2, 4, () => {
@@ -156,10 +158,16 @@ test('the loader fuses the compiler\'s common sequences', (t) => {
   b.emit('GetLocal', [1]); // 32: <= y
   b.emit('LessEqual');
   b.emit('JumpIfFalse', [0]);
+  b.emit('Constant', [k]); // 39: == 1
+  b.emit('Equal');
+  b.emit('JumpIfFalse', [0]);
+  b.emit('NotEqual'); // 46
+  b.emit('JumpIfFalse', [0]);
   b.emit('Halt');
   const ops = Array.from(dispatchWords(b.build().code), (w) => w & 0xff);
-  t.deepEqual([0, 11, 21, 24, 28, 32].map((i) => ops[i]), [
+  t.deepEqual([0, 11, 21, 24, 28, 32, 39, 46].map((i) => ops[i]), [
     Op.GetLocalAddConstantSetLocal, Op.GetLocalConstantCompareJump, Op.GetLocal, Op.MulConstant, Op.AddLocal, Op.LocalCompareJump,
+    Op.ConstantEqualJump, Op.EqualJumpIfFalse,
   ]);
   t.is(ops[3], Op.AddConstant, 'later instructions keep their own words, fused from there on');
 });

@@ -55,6 +55,8 @@ export const enum Op {
   GetLocalConstantCompareJump,
   /** GetLocal i + Constant k + Add + SetLocal j + Pop: `j = i + k;`, the loop counter step. */
   GetLocalAddConstantSetLocal,
+  /** Equal/NotEqual + JumpIfFalse, and Constant / GetLocal before them (`n % d == 0`). */
+  EqualJumpIfFalse, ConstantEqualJump, LocalEqualJump,
 }
 
 /** The comparison of a `Compare` word (its operand). */
@@ -115,6 +117,7 @@ function wordAt(code: Uint8Array, i: number): number {
     case 'none':
       if (op === Op.Pop) operand = i + 1 >= code.length || code[i + 1] === Opcode.Halt ? 1 : 0;
       if (op === Op.Compare) operand = COMPARISON[info.name]!;
+      if (op === Op.NotEqual) operand = 1; // read by the fused equality jumps
       break;
   }
   return op | (operand << Word.OperandShift);
@@ -139,6 +142,7 @@ function fusedOp(plain: Int32Array, i: number, at: (n: number) => number): Op | 
   const first = plain[i]! & Word.OpMask;
   const second = opAt(1);
   const isCompareJump = (n: number): boolean => opAt(n) === Op.Compare && opAt(n + 1) === Op.JumpIfFalse;
+  const isEqualJump = (n: number): boolean => (opAt(n) === Op.Equal || opAt(n) === Op.NotEqual) && opAt(n + 1) === Op.JumpIfFalse;
   switch (first) {
     case Op.GetLocal:
       if (second === Op.Constant) {
@@ -147,20 +151,25 @@ function fusedOp(plain: Int32Array, i: number, at: (n: number) => number): Op | 
         if (isCompareJump(2)) return Op.GetLocalConstantCompareJump;
       }
       if (second === Op.GetLocal || second === Op.Constant) {
-        if (isArithmetic(opAt(2)) || isCompareJump(2)) return undefined;
+        if (isArithmetic(opAt(2)) || isCompareJump(2) || isEqualJump(2)) return undefined;
         return second === Op.GetLocal ? Op.GetLocalGetLocal : Op.GetLocalConstant;
       }
       if (isArithmetic(second)) return Op.AddLocal + (second - Op.Add);
-      return isCompareJump(1) ? Op.LocalCompareJump : undefined;
+      if (isCompareJump(1)) return Op.LocalCompareJump;
+      return isEqualJump(1) ? Op.LocalEqualJump : undefined;
     case Op.Constant:
       if (isArithmetic(second)) return Op.AddConstant + (second - Op.Add);
-      return isCompareJump(1) ? Op.ConstantCompareJump : undefined;
+      if (isCompareJump(1)) return Op.ConstantCompareJump;
+      return isEqualJump(1) ? Op.ConstantEqualJump : undefined;
     case Op.SetLocal:
       return at(1) >= 0 && plain[at(1)] === Op.Pop ? Op.SetLocalPop : undefined; // only a Pop that pops (Q1)
     case Op.SetGlobal:
       return at(1) >= 0 && plain[at(1)] === Op.Pop ? Op.SetGlobalPop : undefined;
     case Op.Compare:
       return second === Op.JumpIfFalse ? Op.CompareJumpIfFalse : undefined;
+    case Op.Equal:
+    case Op.NotEqual:
+      return second === Op.JumpIfFalse ? Op.EqualJumpIfFalse : undefined;
     default:
       return undefined;
   }

@@ -782,6 +782,55 @@ export class Vm implements GlobalsView {
           ip += 3;
           break;
         }
+        case Op.EqualJumpIfFalse:
+        case Op.ConstantEqualJump:
+        case Op.LocalEqualJump: { // [Constant k | GetLocal i,] Equal or NotEqual, JumpIfFalse
+          const op = word & Word.OpMask;
+          let b: Value;
+          let next = ip; // the equality instruction
+          if (op === Op.EqualJumpIfFalse) {
+            if (sp < 2) throw this.fail('StackUnderflow', ip);
+            b = stack[sp - 1]!;
+          } else {
+            const operand = word >> Word.OperandShift;
+            if (op === Op.ConstantEqualJump) {
+              if (operand >= constantCount) throw this.fail('UnknownOpcode', ip);
+              b = constants[operand]!;
+            } else {
+              if (base + operand >= sp) throw this.fail('StackUnderflow', ip);
+              b = stack[base + operand]!;
+            }
+            next = ip + 3;
+            if (sp === 0) {
+              stack[sp++] = b; // just the load; Equal then raises its underflow
+              ip = next;
+              break;
+            }
+          }
+          const a = stack[op === Op.EqualJumpIfFalse ? sp - 2 : sp - 1]!;
+          // A left operand with parts compares deeply (and may fail): off the fast path.
+          if (typeof a === 'object' && a !== null) {
+            if (op !== Op.EqualJumpIfFalse) {
+              stack[sp++] = b;
+              ip = next;
+              break;
+            }
+            const equal = this.deepEqual(a, b, ip);
+            stack[sp - 2] = (word >> Word.OperandShift) === 0 ? equal : !equal;
+            sp--;
+            ip += 1;
+            break;
+          }
+          sp -= op === Op.EqualJumpIfFalse ? 2 : 1;
+          if ((a === b) === ((words[next]! >> Word.OperandShift) === 0)) {
+            ip = next + 4;
+            break;
+          }
+          const d = words[next + 1]! >> Word.OperandShift;
+          ip = next + 4 + d;
+          if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
+          break;
+        }
         case Op.GetLocalConstantCompareJump: { // GetLocal i, Constant k at ip + 3, comparison at ip + 6, JumpIfFalse at ip + 7
           const slot = base + (word >> Word.OperandShift);
           if (slot >= sp) throw this.fail('StackUnderflow', ip);
