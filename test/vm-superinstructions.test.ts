@@ -150,26 +150,52 @@ test('the loader fuses the compiler\'s common sequences', (t) => {
   b.emit('Constant', [k]);
   b.emit('Less');
   b.emit('JumpIfFalse', [0]);
-  b.emit('GetLocal', [0]); // 21: x * 1 (the GetLocal stays plain; Constant+Mul fuse)
+  b.emit('Null'); // 21: null * 1 (Constant+Mul fuse)
   b.emit('Constant', [k]);
   b.emit('Mul');
-  b.emit('GetLocal', [1]); // 28: + y
+  b.emit('GetLocal', [1]); // 26: + y
   b.emit('Add');
-  b.emit('GetLocal', [1]); // 32: <= y
+  b.emit('GetLocal', [1]); // 30: <= y
   b.emit('LessEqual');
   b.emit('JumpIfFalse', [0]);
-  b.emit('Constant', [k]); // 39: == 1
+  b.emit('Constant', [k]); // 37: == 1
   b.emit('Equal');
   b.emit('JumpIfFalse', [0]);
-  b.emit('NotEqual'); // 46
+  b.emit('NotEqual'); // 44
   b.emit('JumpIfFalse', [0]);
+  b.emit('GetLocal', [0]); // 48: x % y
+  b.emit('GetLocal', [1]);
+  b.emit('Mod');
+  b.emit('GetLocal', [0]); // 55: x - 1
+  b.emit('Constant', [k]);
+  b.emit('Sub');
   b.emit('Halt');
   const ops = Array.from(dispatchWords(b.build().code), (w) => w & 0xff);
-  t.deepEqual([0, 11, 21, 24, 28, 32, 39, 46].map((i) => ops[i]), [
-    Op.GetLocalAddConstantSetLocal, Op.GetLocalConstantCompareJump, Op.GetLocal, Op.MulConstant, Op.AddLocal, Op.LocalCompareJump,
-    Op.ConstantEqualJump, Op.EqualJumpIfFalse,
+  t.deepEqual([0, 11, 21, 22, 26, 30, 37, 44, 48, 55].map((i) => ops[i]), [
+    Op.GetLocalAddConstantSetLocal, Op.GetLocalConstantCompareJump, Op.Null, Op.MulConstant, Op.AddLocal, Op.LocalCompareJump,
+    Op.ConstantEqualJump, Op.EqualJumpIfFalse, Op.LocalModLocal, Op.LocalSubConstant,
   ]);
   t.is(ops[3], Op.AddConstant, 'later instructions keep their own words, fused from there on');
+});
+
+test('GetLocal+GetLocal+operator reads a second slot that the first load fills', (t) => {
+  // fn f(a, b) { 5; pop; return a + <slot 2> }: slot 2 is the value the first GetLocal pushes
+  // (10), not the 5 a Pop left behind there.
+  const { result } = run((b) => {
+    b.declareFunction('f', 2, 3, () => {
+      b.emitConstant(5);
+      b.emit('Pop');
+      b.emit('GetLocal', [0]);
+      b.emit('GetLocal', [2]);
+      b.emit('Add');
+      b.emit('Return');
+    });
+    b.emit('GetGlobal', [b.string('f')]);
+    b.emitConstant(10);
+    b.emitConstant(3);
+    b.emit('Call', [2]);
+  }, { validate: false });
+  t.is(result, 20);
 });
 
 test('a fused local comparison-jump backwards counts as a back-edge for safepoints', (t) => {

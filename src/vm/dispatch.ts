@@ -57,6 +57,10 @@ export const enum Op {
   GetLocalAddConstantSetLocal,
   /** Equal/NotEqual + JumpIfFalse, and Constant / GetLocal before them (`n % d == 0`). */
   EqualJumpIfFalse, ConstantEqualJump, LocalEqualJump,
+  /** GetLocal i + Constant k + Add/Sub/Mul/Div/Mod: `n - 1`. */
+  LocalAddConstant, LocalSubConstant, LocalMulConstant, LocalDivConstant, LocalModConstant,
+  /** GetLocal i + GetLocal j + Add/Sub/Mul/Div/Mod: `n % d`. */
+  LocalAddLocal, LocalSubLocal, LocalMulLocal, LocalDivLocal, LocalModLocal,
 }
 
 /** The comparison of a `Compare` word (its operand). */
@@ -132,7 +136,7 @@ function isArithmetic(op: number): boolean {
  * The superinstruction that starts at instruction `i`, if any. `plain` holds the unfused
  * words; `at(n)` is the position of the instruction n steps after i (or -1 past the end or
  * after an invalid instruction). Longer sequences win; a GetLocal before an operand that
- * fuses with its operator stays plain, so the operand's fused word does the work.
+ * fuses with a comparison and its jump stays plain, so the operand's fused word does the work.
  */
 function fusedOp(plain: Int32Array, i: number, at: (n: number) => number): Op | undefined {
   const opAt = (n: number): number => {
@@ -151,7 +155,9 @@ function fusedOp(plain: Int32Array, i: number, at: (n: number) => number): Op | 
         if (isCompareJump(2)) return Op.GetLocalConstantCompareJump;
       }
       if (second === Op.GetLocal || second === Op.Constant) {
-        if (isArithmetic(opAt(2)) || isCompareJump(2) || isEqualJump(2)) return undefined;
+        const third = opAt(2);
+        if (isArithmetic(third)) return (second === Op.Constant ? Op.LocalAddConstant : Op.LocalAddLocal) + (third - Op.Add);
+        if (isCompareJump(2) || isEqualJump(2)) return undefined;
         return second === Op.GetLocal ? Op.GetLocalGetLocal : Op.GetLocalConstant;
       }
       if (isArithmetic(second)) return Op.AddLocal + (second - Op.Add);

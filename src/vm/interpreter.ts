@@ -753,6 +753,41 @@ export class Vm implements GlobalsView {
           ip += 3;
           break;
         }
+        case Op.LocalAddConstant:
+        case Op.LocalSubConstant:
+        case Op.LocalMulConstant:
+        case Op.LocalDivConstant:
+        case Op.LocalModConstant:
+        case Op.LocalAddLocal:
+        case Op.LocalSubLocal:
+        case Op.LocalMulLocal:
+        case Op.LocalDivLocal:
+        case Op.LocalModLocal: { // GetLocal i, then Constant k or GetLocal j at ip + 3, then the operator at ip + 6
+          const slot = base + (word >> Word.OperandShift);
+          if (slot >= sp) throw this.fail('StackUnderflow', ip);
+          const a = stack[slot]!;
+          const op = word & Word.OpMask;
+          const operand = words[ip + 3]! >> Word.OperandShift;
+          if (typeof a === 'number') {
+            // The second load must succeed as is (a GetLocal of the slot the first one pushes
+            // takes the slow path too).
+            const b = op < Op.LocalAddLocal
+              ? (operand < constantCount ? constants[operand]! : null)
+              : (base + operand < sp ? stack[base + operand]! : null);
+            if (typeof b === 'number') {
+              const arithmetic = op < Op.LocalAddLocal ? op - Op.LocalAddConstant : op - Op.LocalAddLocal;
+              const r = arithmetic === 0 ? a + b : arithmetic === 1 ? a - b : arithmetic === 2 ? a * b : arithmetic === 3 ? a / b : a % b;
+              if (Number.isFinite(r)) {
+                stack[sp++] = r;
+                ip += 7;
+                break;
+              }
+            }
+          }
+          stack[sp++] = a; // just the GetLocal
+          ip += 3;
+          break;
+        }
         case Op.ConstantCompareJump:
         case Op.LocalCompareJump: { // Constant k or GetLocal i at ip, comparison at ip + 3, JumpIfFalse at ip + 4
           const operand = word >> Word.OperandShift;
