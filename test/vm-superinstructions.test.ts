@@ -6,6 +6,8 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { BytecodeBuilder, type Span } from '../src/bytecode/index.js';
+
+type Label = ReturnType<BytecodeBuilder['label']>;
 import { dispatchWords, Op } from '../src/vm/dispatch.js';
 import { AtlasRuntimeError, type Value, Vm, type VmJitHook } from '../src/vm/index.js';
 import { run } from './vm-helpers.js';
@@ -22,7 +24,9 @@ type Step =
   | { readonly kind: 'branch'; readonly operand: Operand | undefined; readonly op: (typeof COMPARISONS)[number]; readonly skip: number }
   | { readonly kind: 'localBranch'; readonly local: number; readonly constant: number | string; readonly op: (typeof COMPARISONS)[number]; readonly skip: number }
   | { readonly kind: 'step'; readonly from: number; readonly constant: number | string; readonly to: number }
-  | { readonly kind: 'store'; readonly local: number };
+  | { readonly kind: 'store'; readonly local: number }
+  | { readonly kind: 'return'; readonly local: number }
+  | { readonly kind: 'loop'; readonly local: number; readonly start: number; readonly limit: number };
 
 // Locals 0 and 1 are the arguments; 2 and 3 exist only once stored (padding, Q11), 4 is past
 // the function's locals.
@@ -52,6 +56,10 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('step' as const), from: localArb, constant: constantArb, to: localArb }),
   localArb.map((local) => ({ kind: 'store' as const, local })),
+  localArb.map((local) => ({ kind: 'return' as const, local })),
+  fc.record({
+    kind: fc.constant('loop' as const), local: localArb, start: fc.integer({ min: -5, max: 5 }), limit: fc.integer({ min: -2, max: 140 }),
+  }),
 );
 
 /** `fn f(a, b)` (4 locals) running the steps, then collecting `collect` values into an array; called with `args`. */
@@ -71,14 +79,20 @@ function build(steps: readonly Step[], args: readonly [number | string, number |
   };
   b.declareFunction('f', 2, 4, () => {
     // Forward branches land on the step boundary `skip` steps later (or the end).
-    const pending: { at: number; label: ReturnType<BytecodeBuilder['label']> }[] = [];
-    const branch = (op: (typeof COMPARISONS)[number], skip: number, index: number): void => {
-      emit(op);
-      const label = b.label();
+    const pending: { at: number; label: Label }[] = [];
+    const jumpTo = (op: 'JumpIfFalse' | 'Loop', label: Label): void => {
       const span: Span = { start: ordinal, end: ordinal + 1 };
       ordinal++;
-      b.jump('JumpIfFalse', label, span);
+      b.jump(op, label, span);
       if (separated) b.emit('Jump', [0]);
+    };
+    const branchTo = (op: (typeof COMPARISONS)[number], label: Label): void => {
+      emit(op);
+      jumpTo('JumpIfFalse', label);
+    };
+    const branch = (op: (typeof COMPARISONS)[number], skip: number, index: number): void => {
+      const label = b.label();
+      branchTo(op, label);
       pending.push({ at: index + 1 + skip, label });
     };
     steps.forEach((step, index) => {
@@ -104,6 +118,26 @@ function build(steps: readonly Step[], args: readonly [number | string, number |
           emit('Pop');
           break;
         case 'store': emit('SetLocal', [step.local]); emit('Pop'); break;
+        case 'return': emit('GetLocal', [step.local]); emit('Return'); break;
+        case 'loop': { // c = start; while (c < limit) { c = c + 1 }: the step and the Loop fuse
+          load({ constant: step.start });
+          emit('SetLocal', [step.local]);
+          emit('Pop');
+          const top = b.label();
+          const done = b.label();
+          b.mark(top);
+          load({ local: step.local });
+          load({ constant: step.limit });
+          branchTo('Less', done);
+          load({ local: step.local });
+          load({ constant: 1 });
+          emit('Add');
+          emit('SetLocal', [step.local]);
+          emit('Pop');
+          jumpTo('Loop', top);
+          b.mark(done);
+          break;
+        }
       }
     });
     for (const p of pending.filter((q) => q.at >= steps.length)) b.mark(p.label);
@@ -176,6 +210,45 @@ test('the loader fuses the compiler\'s common sequences', (t) => {
     Op.ConstantEqualJump, Op.EqualJumpIfFalse, Op.LocalModLocal, Op.LocalSubConstant,
   ]);
   t.is(ops[3], Op.AddConstant, 'later instructions keep their own words, fused from there on');
+});
+
+test('a counted loop whose step and Loop fuse offers its header to the hook every 64 back-edges', (t) => {
+  // fn f(i) { while (i < 640) { i = i + 1 } return i }
+  const headers: number[] = [];
+  let header = -1;
+  const hook: VmJitHook = {
+    onCall: () => undefined,
+    onLoop: (ip) => {
+      headers.push(ip);
+      return undefined;
+    },
+  };
+  const { result } = run((b) => {
+    b.declareFunction('f', 1, 1, () => {
+      const top = b.label();
+      const done = b.label();
+      header = b.offset;
+      b.mark(top);
+      b.emit('GetLocal', [0]);
+      b.emitConstant(640);
+      b.emit('Less');
+      b.jump('JumpIfFalse', done);
+      b.emit('GetLocal', [0]);
+      b.emitConstant(1);
+      b.emit('Add');
+      b.emit('SetLocal', [0]);
+      b.emit('Pop');
+      b.jump('Loop', top);
+      b.mark(done);
+      b.emit('GetLocal', [0]);
+      b.emit('Return');
+    });
+    b.emit('GetGlobal', [b.string('f')]);
+    b.emitConstant(0);
+    b.emit('Call', [1]);
+  }, { jit: hook });
+  t.is(result, 640);
+  t.deepEqual(headers, Array.from({ length: 10 }, () => header), '640 back-edges, each slice ending at the loop header');
 });
 
 test('GetLocal+GetLocal+operator reads a second slot that the first load fills', (t) => {

@@ -61,6 +61,10 @@ export const enum Op {
   LocalAddConstant, LocalSubConstant, LocalMulConstant, LocalDivConstant, LocalModConstant,
   /** GetLocal i + GetLocal j + Add/Sub/Mul/Div/Mod: `n % d`. */
   LocalAddLocal, LocalSubLocal, LocalMulLocal, LocalDivLocal, LocalModLocal,
+  /** GetLocalAddConstantSetLocal + Loop (or Jump): the end of a counted loop's body. */
+  GetLocalAddConstantSetLocalLoop,
+  /** GetLocal i + Return: `return x;`. */
+  ReturnLocal,
 }
 
 /** The comparison of a `Compare` word (its operand). */
@@ -151,7 +155,9 @@ function fusedOp(plain: Int32Array, i: number, at: (n: number) => number): Op | 
     case Op.GetLocal:
       if (second === Op.Constant) {
         // Only a Pop that pops (Q1).
-        if (opAt(2) === Op.Add && opAt(3) === Op.SetLocal && at(4) >= 0 && plain[at(4)] === Op.Pop) return Op.GetLocalAddConstantSetLocal;
+        if (opAt(2) === Op.Add && opAt(3) === Op.SetLocal && at(4) >= 0 && plain[at(4)] === Op.Pop) {
+          return opAt(5) === Op.Loop || opAt(5) === Op.Jump ? Op.GetLocalAddConstantSetLocalLoop : Op.GetLocalAddConstantSetLocal;
+        }
         if (isCompareJump(2)) return Op.GetLocalConstantCompareJump;
       }
       if (second === Op.GetLocal || second === Op.Constant) {
@@ -161,6 +167,7 @@ function fusedOp(plain: Int32Array, i: number, at: (n: number) => number): Op | 
         return second === Op.GetLocal ? Op.GetLocalGetLocal : Op.GetLocalConstant;
       }
       if (isArithmetic(second)) return Op.AddLocal + (second - Op.Add);
+      if (second === Op.Return) return Op.ReturnLocal;
       if (isCompareJump(1)) return Op.LocalCompareJump;
       return isEqualJump(1) ? Op.LocalEqualJump : undefined;
     case Op.Constant:

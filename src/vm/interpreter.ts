@@ -888,7 +888,8 @@ export class Vm implements GlobalsView {
           ip += 3;
           break;
         }
-        case Op.GetLocalAddConstantSetLocal: { // GetLocal i, Constant k, Add, SetLocal j, Pop
+        case Op.GetLocalAddConstantSetLocal:
+        case Op.GetLocalAddConstantSetLocalLoop: { // GetLocal i, Constant k, Add, SetLocal j, Pop[, Loop]
           const slot = base + (word >> Word.OperandShift);
           if (slot >= sp) throw this.fail('StackUnderflow', ip);
           const a = stack[slot]!;
@@ -901,7 +902,17 @@ export class Vm implements GlobalsView {
               const r = a + b;
               if (Number.isFinite(r)) {
                 stack[base + j] = r;
-                ip += 11;
+                if ((word & Word.OpMask) === Op.GetLocalAddConstantSetLocal) {
+                  ip += 11;
+                  break;
+                }
+                // The Loop at ip + 11, as its own case runs it.
+                const d = words[ip + 11]! >> Word.OperandShift;
+                if (d < 0) {
+                  if (sp > maxStackSize) throw this.stackOverflow(ip + 11);
+                  if (--backEdges === 0) return this.suspend(ip + 14 + d, sp, fp, true);
+                }
+                ip += 14 + d;
                 break;
               }
             }
@@ -1018,8 +1029,16 @@ export class Vm implements GlobalsView {
           if (--budget === 0) return this.suspend(ip, sp, fp, false);
           break;
         }
-        case Op.Return: { // docs/bytecode.md §3.4
-          const result = sp > 0 ? stack[--sp]! : null;
+        case Op.Return:
+        case Op.ReturnLocal: { // docs/bytecode.md §3.4
+          let result: Value;
+          if ((word & Word.OpMask) === Op.Return) {
+            result = sp > 0 ? stack[--sp]! : null;
+          } else { // GetLocal i; Return: the pushed local is popped again at once
+            const slot = base + (word >> Word.OperandShift);
+            if (slot >= sp) throw this.fail('StackUnderflow', ip);
+            result = stack[slot]!;
+          }
           if (fp === 0) {
             // Return in the main frame: the reference restarts at offset 0 (docs/bytecode.md Q2); we stop with
             // the value, as the spec recommends.
