@@ -869,22 +869,19 @@ export class Vm implements GlobalsView {
         case Op.GetLocalConstantCompareJump: { // GetLocal i, Constant k at ip + 3, comparison at ip + 6, JumpIfFalse at ip + 7
           const slot = base + (word >> Word.OperandShift);
           if (slot >= sp) throw this.fail('StackUnderflow', ip);
-          const a = stack[slot]!;
-          const k = words[ip + 3]! >> Word.OperandShift;
-          if (k < constantCount && typeof a === 'number') {
-            const b = constants[k]!;
-            if (typeof b === 'number') {
-              if (compares(words[ip + 6]! >> Word.OperandShift, a, b)) {
-                ip += 10;
-                break;
-              }
-              const d = words[ip + 7]! >> Word.OperandShift;
-              ip += 10 + d;
-              if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
-              break;
-            }
+          const holds = localConstantCondition(words, ip, stack[slot]!, constants);
+          if (holds === 1) {
+            ip += 10;
+            break;
           }
-          stack[sp++] = a; // just the GetLocal
+          if (holds === 0) {
+            const d = words[ip + 7]! >> Word.OperandShift;
+            ip += 10 + d;
+            if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
+            break;
+          }
+          stack[sp] = stack[slot]!; // just the GetLocal
+          sp++;
           ip += 3;
           break;
         }
@@ -913,6 +910,20 @@ export class Vm implements GlobalsView {
                   if (--backEdges === 0) return this.suspend(ip + 14 + d, sp, fp, true);
                 }
                 ip += 14 + d;
+                // A loop header that tests `x < k` runs here too, saving its dispatch
+                // (anything off its fast path is left to its own word).
+                const header = ip >>> 0 < len ? words[ip]! : Op.Invalid;
+                if ((header & Word.OpMask) !== Op.GetLocalConstantCompareJump) break;
+                const tested = base + (header >> Word.OperandShift);
+                if (tested >= sp) break;
+                const holds = localConstantCondition(words, ip, stack[tested]!, constants);
+                if (holds === 1) {
+                  ip += 10;
+                } else if (holds === 0) {
+                  const exit = words[ip + 7]! >> Word.OperandShift;
+                  ip += 10 + exit;
+                  if (exit < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
+                }
                 break;
               }
             }
@@ -1355,6 +1366,19 @@ export class Vm implements GlobalsView {
     while (upvalues.length < frames.length / Frame.Size) upvalues.push(NO_UPVALUES);
     return frames;
   }
+}
+
+/**
+ * The fused condition `GetLocal i; Constant k; comparison; JumpIfFalse` at `ip` with local i
+ * holding `a`: 1 when it holds (execution goes on after the jump), 0 when the jump is taken,
+ * -1 when it needs the instructions one by one (a non-number, a constant index past the pool).
+ */
+function localConstantCondition(words: Int32Array, ip: number, a: Value, constants: readonly Value[]): number {
+  const k = words[ip + 3]! >> Word.OperandShift;
+  if (k >= constants.length || typeof a !== 'number') return -1;
+  const b = constants[k]!;
+  if (typeof b !== 'number') return -1;
+  return compares(words[ip + 6]! >> Word.OperandShift, a, b) ? 1 : 0;
 }
 
 /** Less, LessEqual, Greater or GreaterEqual (a `Cmp`) on two numbers. */
