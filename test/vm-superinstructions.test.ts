@@ -25,6 +25,8 @@ type Step =
   | { readonly kind: 'localBranch'; readonly local: number; readonly constant: number | string; readonly op: (typeof COMPARISONS)[number]; readonly skip: number }
   | { readonly kind: 'step'; readonly from: number; readonly constant: number | string; readonly to: number }
   | { readonly kind: 'store'; readonly local: number }
+  | { readonly kind: 'localsBranch'; readonly left: number; readonly right: number; readonly op: (typeof COMPARISONS)[number]; readonly skip: number }
+  | { readonly kind: 'assign'; readonly op: (typeof ARITHMETIC)[number]; readonly local: number }
   | { readonly kind: 'return'; readonly local: number }
   | { readonly kind: 'loop'; readonly local: number; readonly start: number; readonly limit: number };
 
@@ -57,6 +59,11 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant('step' as const), from: localArb, constant: constantArb, to: localArb }),
   localArb.map((local) => ({ kind: 'store' as const, local })),
   localArb.map((local) => ({ kind: 'return' as const, local })),
+  fc.record({
+    kind: fc.constant('localsBranch' as const), left: localArb, right: localArb,
+    op: fc.constantFrom(...COMPARISONS), skip: fc.integer({ min: 0, max: 3 }),
+  }),
+  fc.record({ kind: fc.constant('assign' as const), op: fc.constantFrom(...ARITHMETIC), local: localArb }),
   fc.record({
     kind: fc.constant('loop' as const), local: localArb, start: fc.integer({ min: -5, max: 5 }), limit: fc.integer({ min: -2, max: 140 }),
   }),
@@ -118,6 +125,12 @@ function build(steps: readonly Step[], args: readonly [number | string, number |
           emit('Pop');
           break;
         case 'store': emit('SetLocal', [step.local]); emit('Pop'); break;
+        case 'localsBranch':
+          load({ local: step.left });
+          load({ local: step.right });
+          branch(step.op, step.skip, index);
+          break;
+        case 'assign': emit(step.op); emit('SetLocal', [step.local]); emit('Pop'); break;
         case 'return': emit('GetLocal', [step.local]); emit('Return'); break;
         case 'loop': { // c = start; while (c < limit) { c = c + 1 }: the step and the Loop fuse
           load({ constant: step.start });
@@ -203,11 +216,19 @@ test('the loader fuses the compiler\'s common sequences', (t) => {
   b.emit('GetLocal', [0]); // 55: x - 1
   b.emit('Constant', [k]);
   b.emit('Sub');
+  b.emit('GetLocal', [0]); // 62: x < y
+  b.emit('GetLocal', [1]);
+  b.emit('Less');
+  b.emit('JumpIfFalse', [0]);
+  b.emit('Mul'); // 72: s = … * …;
+  b.emit('SetLocal', [0]);
+  b.emit('Pop'); // a Pop that pops: Halt does not follow it (Q1)
+  b.emit('Null');
   b.emit('Halt');
   const ops = Array.from(dispatchWords(b.build().code), (w) => w & 0xff);
-  t.deepEqual([0, 11, 21, 22, 26, 30, 37, 44, 48, 55].map((i) => ops[i]), [
+  t.deepEqual([0, 11, 21, 22, 26, 30, 37, 44, 48, 55, 62, 72].map((i) => ops[i]), [
     Op.GetLocalAddConstantSetLocal, Op.GetLocalConstantCompareJump, Op.Null, Op.MulConstant, Op.AddLocal, Op.LocalCompareJump,
-    Op.ConstantEqualJump, Op.EqualJumpIfFalse, Op.LocalModLocal, Op.LocalSubConstant,
+    Op.ConstantEqualJump, Op.EqualJumpIfFalse, Op.LocalModLocal, Op.LocalSubConstant, Op.GetLocalLocalCompareJump, Op.MulSetLocal,
   ]);
   t.is(ops[3], Op.AddConstant, 'later instructions keep their own words, fused from there on');
 });

@@ -65,6 +65,10 @@ export const enum Op {
   GetLocalAddConstantSetLocalLoop,
   /** GetLocal i + Return: `return x;`. */
   ReturnLocal,
+  /** GetLocal i + GetLocal j + comparison + JumpIfFalse: a loop condition `i < n`. */
+  GetLocalLocalCompareJump,
+  /** Add/Sub/Mul/Div/Mod + SetLocal j + Pop: `s = s + x;` (same order as Add..Mod). */
+  AddSetLocal, SubSetLocal, MulSetLocal, DivSetLocal, ModSetLocal,
 }
 
 /** The comparison of a `Compare` word (its operand). */
@@ -160,6 +164,7 @@ function fusedOp(plain: Int32Array, i: number, at: (n: number) => number): Op | 
         }
         if (isCompareJump(2)) return Op.GetLocalConstantCompareJump;
       }
+      if (second === Op.GetLocal && isCompareJump(2)) return Op.GetLocalLocalCompareJump;
       if (second === Op.GetLocal || second === Op.Constant) {
         const third = opAt(2);
         if (isArithmetic(third)) return (second === Op.Constant ? Op.LocalAddConstant : Op.LocalAddLocal) + (third - Op.Add);
@@ -178,6 +183,12 @@ function fusedOp(plain: Int32Array, i: number, at: (n: number) => number): Op | 
       return at(1) >= 0 && plain[at(1)] === Op.Pop ? Op.SetLocalPop : undefined; // only a Pop that pops (Q1)
     case Op.SetGlobal:
       return at(1) >= 0 && plain[at(1)] === Op.Pop ? Op.SetGlobalPop : undefined;
+    case Op.Add:
+    case Op.Sub:
+    case Op.Mul:
+    case Op.Div:
+    case Op.Mod: // only a Pop that pops (Q1)
+      return second === Op.SetLocal && at(2) >= 0 && plain[at(2)] === Op.Pop ? Op.AddSetLocal + (first - Op.Add) : undefined;
     case Op.Compare:
       return second === Op.JumpIfFalse ? Op.CompareJumpIfFalse : undefined;
     case Op.Equal:

@@ -602,7 +602,8 @@ export class Vm implements GlobalsView {
           break;
         }
 
-        case Op.Add: {
+        case Op.Add:
+        case Op.AddSetLocal: {
           if (sp < 2) throw this.fail('StackUnderflow', ip);
           const b = stack[sp - 1]!;
           const a = stack[sp - 2]!;
@@ -617,9 +618,18 @@ export class Vm implements GlobalsView {
           }
           sp--;
           ip += 1;
+          if ((word & Word.OpMask) !== Op.Add) { // + SetLocal j; Pop, when slot j exists
+            const j = words[ip]! >> Word.OperandShift;
+            if (j < localCount && base + j < sp) {
+              stack[base + j] = stack[sp - 1]!;
+              sp--;
+              ip += 4;
+            }
+          }
           break;
         }
-        case Op.Sub: {
+        case Op.Sub:
+        case Op.SubSetLocal: {
           if (sp < 2) throw this.numericOperandError(ip, sp);
           const b = stack[sp - 1]!;
           const a = stack[sp - 2]!;
@@ -629,9 +639,18 @@ export class Vm implements GlobalsView {
           stack[sp - 2] = r;
           sp--;
           ip += 1;
+          if ((word & Word.OpMask) !== Op.Sub) { // + SetLocal j; Pop, when slot j exists
+            const j = words[ip]! >> Word.OperandShift;
+            if (j < localCount && base + j < sp) {
+              stack[base + j] = stack[sp - 1]!;
+              sp--;
+              ip += 4;
+            }
+          }
           break;
         }
-        case Op.Mul: {
+        case Op.Mul:
+        case Op.MulSetLocal: {
           if (sp < 2) throw this.numericOperandError(ip, sp);
           const b = stack[sp - 1]!;
           const a = stack[sp - 2]!;
@@ -641,9 +660,18 @@ export class Vm implements GlobalsView {
           stack[sp - 2] = r;
           sp--;
           ip += 1;
+          if ((word & Word.OpMask) !== Op.Mul) { // + SetLocal j; Pop, when slot j exists
+            const j = words[ip]! >> Word.OperandShift;
+            if (j < localCount && base + j < sp) {
+              stack[base + j] = stack[sp - 1]!;
+              sp--;
+              ip += 4;
+            }
+          }
           break;
         }
-        case Op.Div: {
+        case Op.Div:
+        case Op.DivSetLocal: {
           if (sp < 2) throw this.numericOperandError(ip, sp);
           const b = stack[sp - 1]!;
           const a = stack[sp - 2]!;
@@ -654,9 +682,18 @@ export class Vm implements GlobalsView {
           stack[sp - 2] = r;
           sp--;
           ip += 1;
+          if ((word & Word.OpMask) !== Op.Div) { // + SetLocal j; Pop, when slot j exists
+            const j = words[ip]! >> Word.OperandShift;
+            if (j < localCount && base + j < sp) {
+              stack[base + j] = stack[sp - 1]!;
+              sp--;
+              ip += 4;
+            }
+          }
           break;
         }
-        case Op.Mod: { // truncated remainder, like JS %
+        case Op.Mod:
+        case Op.ModSetLocal: { // truncated remainder, like JS %
           if (sp < 2) throw this.numericOperandError(ip, sp);
           const b = stack[sp - 1]!;
           const a = stack[sp - 2]!;
@@ -667,6 +704,14 @@ export class Vm implements GlobalsView {
           stack[sp - 2] = r;
           sp--;
           ip += 1;
+          if ((word & Word.OpMask) !== Op.Mod) { // + SetLocal j; Pop, when slot j exists
+            const j = words[ip]! >> Word.OperandShift;
+            if (j < localCount && base + j < sp) {
+              stack[base + j] = stack[sp - 1]!;
+              sp--;
+              ip += 4;
+            }
+          }
           break;
         }
         case Op.Negate: { // result unchecked; -0 possible
@@ -866,10 +911,11 @@ export class Vm implements GlobalsView {
           if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
           break;
         }
-        case Op.GetLocalConstantCompareJump: { // GetLocal i, Constant k at ip + 3, comparison at ip + 6, JumpIfFalse at ip + 7
+        case Op.GetLocalConstantCompareJump:
+        case Op.GetLocalLocalCompareJump: { // GetLocal i, Constant k or GetLocal j at ip + 3, comparison at ip + 6, JumpIfFalse at ip + 7
           const slot = base + (word >> Word.OperandShift);
           if (slot >= sp) throw this.fail('StackUnderflow', ip);
-          const holds = localConstantCondition(words, ip, stack[slot]!, constants);
+          const holds = fusedCondition(word, words, ip, stack[slot]!, constants, stack, base, sp);
           if (holds === 1) {
             ip += 10;
             break;
@@ -913,10 +959,11 @@ export class Vm implements GlobalsView {
                 // A loop header that tests `x < k` runs here too, saving its dispatch
                 // (anything off its fast path is left to its own word).
                 const header = ip >>> 0 < len ? words[ip]! : Op.Invalid;
-                if ((header & Word.OpMask) !== Op.GetLocalConstantCompareJump) break;
+                const headerOp = header & Word.OpMask;
+                if (headerOp !== Op.GetLocalConstantCompareJump && headerOp !== Op.GetLocalLocalCompareJump) break;
                 const tested = base + (header >> Word.OperandShift);
                 if (tested >= sp) break;
-                const holds = localConstantCondition(words, ip, stack[tested]!, constants);
+                const holds = fusedCondition(header, words, ip, stack[tested]!, constants, stack, base, sp);
                 if (holds === 1) {
                   ip += 10;
                 } else if (holds === 0) {
@@ -1369,14 +1416,25 @@ export class Vm implements GlobalsView {
 }
 
 /**
- * The fused condition `GetLocal i; Constant k; comparison; JumpIfFalse` at `ip` with local i
- * holding `a`: 1 when it holds (execution goes on after the jump), 0 when the jump is taken,
- * -1 when it needs the instructions one by one (a non-number, a constant index past the pool).
+ * The fused condition `GetLocal i; Constant k | GetLocal j; comparison; JumpIfFalse` whose
+ * word `word` is at `ip`, with local i holding `a` (frame base `base`, `sp` slots in use): 1
+ * when it holds (execution goes on after the jump), 0 when the jump is taken, -1 when it
+ * needs the instructions one by one (a non-number, a constant index past the pool, a slot j
+ * that only the first load would fill).
  */
-function localConstantCondition(words: Int32Array, ip: number, a: Value, constants: readonly Value[]): number {
-  const k = words[ip + 3]! >> Word.OperandShift;
-  if (k >= constants.length || typeof a !== 'number') return -1;
-  const b = constants[k]!;
+function fusedCondition(
+  word: number, words: Int32Array, ip: number, a: Value, constants: readonly Value[], stack: readonly Value[], base: number, sp: number,
+): number {
+  if (typeof a !== 'number') return -1;
+  const operand = words[ip + 3]! >> Word.OperandShift;
+  let b: Value;
+  if ((word & Word.OpMask) === Op.GetLocalConstantCompareJump) {
+    if (operand >= constants.length) return -1;
+    b = constants[operand]!;
+  } else {
+    if (base + operand >= sp) return -1;
+    b = stack[base + operand]!;
+  }
   if (typeof b !== 'number') return -1;
   return compares(words[ip + 6]! >> Word.OperandShift, a, b) ? 1 : 0;
 }
