@@ -5,7 +5,7 @@
  * Speed notes (the loop is the hot path of the whole runtime):
  * - The code is pre-decoded into one 32-bit word per position (dispatch.ts): one load gives
  *   the dense dispatch number, which V8 turns into a jump table, and the operand.
- * - Superinstructions for the commonest pairs (dispatch.ts) save a dispatch each.
+ * - Superinstructions for the commonest sequences (dispatch.ts) save dispatches and stack traffic.
  * - Machine state (ip, sp, frame base, …) lives in int32 locals; frames live in one
  *   preallocated typed array; the value stack is one growable JS array; constants are
  *   converted to Values once, at construction. No opcode allocates except those that create
