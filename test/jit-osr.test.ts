@@ -249,3 +249,34 @@ serial('a loop that leaves only after native work keeps its code', async (t) => 
     t.true(engine.stats().osrEntries > 0);
   });
 });
+
+// `calls` is written by the callee and read by the caller's loop around each call, and the
+// callee leaves (prints) right after writing it: the loop's globals live in registers, so
+// each call must hand its values over and take the callee's writes back on every path.
+const GLOBALS_ACROSS_CALLS = `
+var total = 0;
+var calls = 0;
+fn bump(x: number) -> number {
+    calls = calls + 1;
+    if (calls % 500 == 0) {
+        print(calls);
+    }
+    return x * 2;
+}
+var i = 0;
+while (i < 3000) {
+    total = total + bump(i) + calls;
+    i = i + 1;
+}
+print(total);
+print(calls);
+`;
+
+serial('globals a loop keeps in registers meet a callee that writes them and leaves', async (t) => {
+  await withEngine(async (engine) => {
+    const expected = runScript(GLOBALS_ACROSS_CALLS, undefined);
+    t.deepEqual(await warmThenRun(engine, GLOBALS_ACROSS_CALLS), expected);
+    const stats = engine.stats();
+    t.true(stats.osrEntries > 0 && stats.sideExits > 0, 'the loop ran natively and the callee left at its prints');
+  });
+});

@@ -191,7 +191,10 @@ impl Translator<'_> {
         self.finish(status, zero);
     }
 
+    /// Returns `status` and `value`, with the globals written back: whoever reads the invoke
+    /// area next (the engine, or a native caller after this call) sees this function's writes.
     pub(super) fn finish(&mut self, status: u32, value: Value) {
+        self.globals.store(&mut self.b, self.out);
         let status = self.b.ins().iconst(types::I32, i64::from(status));
         self.b.ins().return_(&[status, value]);
     }

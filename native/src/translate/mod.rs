@@ -33,6 +33,7 @@ mod budget;
 mod checks;
 mod entry;
 mod exits;
+mod global_vars;
 mod lowering;
 mod reach;
 mod return_kinds;
@@ -115,6 +116,8 @@ pub fn translate_function(
     let params = builder.block_params(entry).to_vec();
     let kinds = if is_root { &input.entry.kinds } else { &env.param_kinds[index] };
     let frame = Frame::from_slots(entry_slots(&mut builder, &params[CONTROL_PARAMS..], kinds), body.local_count);
+    let globals = global_vars::GlobalVars::declare(&mut builder, input, &body);
+    globals.load(&mut builder, params[0]);
     let mut translator = Translator {
         b: builder,
         input,
@@ -140,6 +143,7 @@ pub fn translate_function(
         edge_args: 0,
         leader: None,
         flow: reach::ExitFreeFlow::default(),
+        globals,
     };
     translator.entry_checks();
     // The stack-limit check of every back edge is hoisted to one check at entry, in a block
@@ -267,6 +271,9 @@ struct Translator<'a> {
     leader: Option<usize>,
     /// Where the blocks go without side-exiting, to refuse code that always leaves early.
     flow: reach::ExitFreeFlow,
+    /// The globals the body uses, in SSA variables between the boundaries where the invoke
+    /// area must hold them (`global_vars`).
+    globals: global_vars::GlobalVars,
 }
 
 impl Translator<'_> {

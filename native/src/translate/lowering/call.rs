@@ -76,8 +76,12 @@ impl Translator<'_> {
         args.splice(1..1, [frames, slots, self.floor]);
         let callee = self.callee_ref(index);
         let at_call: Vec<Slot<_>> = self.frame.slots().to_vec();
+        // The callee reads and writes globals in the invoke area: hand it this function's
+        // values, and take back what it left there, on every path out of the call.
+        self.globals.store(&mut self.b, self.out);
         let call = self.b.ins().call(callee, &args);
         let (status, value) = (self.b.inst_results(call)[0], self.b.inst_results(call)[1]);
+        self.globals.load(&mut self.b, self.out);
         // A trap, halt, interrupt or bail-out below ends this function the same way; a side
         // exit below adds this frame to the exit record first.
         let propagate = self.b.create_block();

@@ -1,22 +1,17 @@
 //! Constants, globals, locals and stack shuffling: opcodes that only move typed slots.
 
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData};
+use cranelift_codegen::ir::{types, InstBuilder};
 
 use super::super::scan::Instruction;
 use super::super::{Flow, Translator};
 use crate::frame::{CalleeRef, Rejection, Slot};
 use crate::input::{ConstantKind, InputError, InputErrorKind, PoolEntry};
-use crate::invoke_area::GLOBALS_FROM_VALUE;
 use crate::math::Builtin;
 use crate::opcode as op;
 use crate::outcome::{RefusalReason, ValueKind};
 
 /// Where global slot `slot` lies from the invoke area's result value.
-fn global_slot(slot: usize) -> i32 {
-    GLOBALS_FROM_VALUE + 8 * slot as i32
-}
-
 impl Translator<'_> {
     pub(super) fn constant(&mut self, i: Instruction) -> Result<Flow, Rejection> {
         let (index, pc) = (usize::from(i.u16_operand(&self.input.code)), i.pc);
@@ -54,7 +49,7 @@ impl Translator<'_> {
             ));
         }
         if let Some(&slot) = self.input.globals.slots.get(&index) {
-            let value = self.b.ins().load(types::F64, MemFlagsData::trusted(), self.out, global_slot(slot));
+            let value = self.b.use_var(self.globals.var(slot));
             let loaded = match self.input.globals.kinds[slot] {
                 ValueKind::Number => Slot::Number(value),
                 ValueKind::Bool => {
@@ -97,7 +92,7 @@ impl Translator<'_> {
         };
         self.flush_checks();
         let stored = self.as_f64(value);
-        self.b.ins().store(MemFlagsData::trusted(), stored, self.out, global_slot(slot));
+        self.b.def_var(self.globals.var(slot), stored);
         Ok(Flow::Next(i.next))
     }
 
