@@ -67,6 +67,20 @@ export interface MemberExpr {
 
 export type ExprKind = Expr['kind'];
 
+/** The expressions directly inside `e`, in source order (for walks that only act on some kinds). */
+export function subexpressions(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case 'number': case 'string': case 'bool': case 'null': case 'identifier': return [];
+    case 'group': return [e.inner];
+    case 'unary': return [e.operand];
+    case 'binary': return [e.left, e.right];
+    case 'call': return [e.callee, ...e.args];
+    case 'array': return e.elements;
+    case 'index': return [e.target, e.index];
+    case 'member': return [e.target, ...(e.args ?? [])];
+  }
+}
+
 // ---- statements --------------------------------------------------------------------
 
 /** What may stand left of `=`, `op=`, `++`, `--` (docs/bytecode.md §6.3 simpleStmt). */

@@ -14,7 +14,7 @@
  * all (stage `bind`, which the reference prints as `Parse error: …`).
  */
 import type { Span } from '../bytecode/bytecode.js';
-import type { AssignTarget, Block, Expr, FnDecl, Identifier, Program, Stmt, TypeNode } from './ast.js';
+import { type AssignTarget, type Block, type Expr, type FnDecl, type Identifier, type Program, type Stmt, type TypeNode, subexpressions } from './ast.js';
 import { isBuiltinName } from './builtin-names.js';
 import { type CompileError, MAX_DIAGNOSTICS, combineDiagnostics, compileErrorAt } from './compile-error.js';
 import { isPreludeConstant, preludeFunction } from './prelude.js';
@@ -124,32 +124,13 @@ class Binder {
   }
 
   private expr(e: Expr): void {
-    switch (e.kind) {
-      case 'number': case 'string': case 'bool': case 'null': return;
-      case 'identifier':
-        if (!this.declared(e.name) && !isBuiltinName(e.name)) this.unknown(e);
-        return;
-      case 'group': return this.expr(e.inner);
-      case 'unary': return this.expr(e.operand);
-      case 'binary':
-        this.expr(e.left);
-        return this.expr(e.right);
-      case 'call':
-        this.expr(e.callee);
-        for (const a of e.args) this.expr(a);
-        return;
-      case 'array':
-        for (const a of e.elements) this.expr(a);
-        return;
-      case 'index':
-        this.expr(e.target);
-        return this.expr(e.index);
-      case 'member':
-        this.expr(e.target);
-        for (const a of e.args ?? []) this.expr(a);
-        return;
+    if (e.kind === 'identifier') {
+      if (!this.declared(e.name) && !isBuiltinName(e.name)) this.unknown(e);
+      return;
     }
+    for (const inner of subexpressions(e)) this.expr(inner);
   }
+
 
   /** The generic types of the language with their argument counts (`Array<T>` is `T[]`). */
   private type(node: TypeNode): void {

@@ -14,7 +14,7 @@
  *   equal the stack depth at which it was executed.
  * Code after a jump is never run, so it is not checked. Anything else gets `ScopedSlots`.
  */
-import type { AssignTarget, Block, Expr, FnDecl, Stmt } from './ast.js';
+import { type AssignTarget, type Block, type Expr, type FnDecl, type Stmt, subexpressions } from './ast.js';
 import { Scopes } from './scopes.js';
 
 interface Declaration {
@@ -169,30 +169,10 @@ class LayoutCheck {
   }
 
   private expr(e: Expr): void {
-    switch (e.kind) {
-      case 'number': case 'string': case 'bool': case 'null': return;
-      case 'identifier': return this.use(e.name);
-      case 'group': return this.expr(e.inner);
-      case 'unary': return this.expr(e.operand);
-      case 'binary':
-        this.expr(e.left);
-        return this.expr(e.right);
-      case 'call':
-        this.expr(e.callee);
-        for (const arg of e.args) this.expr(arg);
-        return;
-      case 'array':
-        for (const element of e.elements) this.expr(element);
-        return;
-      case 'index':
-        this.expr(e.target);
-        return this.expr(e.index);
-      case 'member':
-        this.expr(e.target);
-        for (const arg of e.args ?? []) this.expr(arg);
-        return;
-    }
+    if (e.kind === 'identifier') return this.use(e.name);
+    for (const inner of subexpressions(e)) this.expr(inner);
   }
+
 
   /** The reference resolves `name` to its newest declaration so far; scoping may disagree. */
   private use(name: string): void {
