@@ -660,8 +660,8 @@ export class Vm implements GlobalsView {
             break;
           }
 
-        case Op.Add:
-        case Op.AddSetLocal: {
+          case Op.Add:
+          case Op.AddSetLocal: {
             if (sp < 2) throw this.fail('StackUnderflow', ip);
             const b = stack[sp - 1]!;
             const a = stack[sp - 2]!;
@@ -676,18 +676,18 @@ export class Vm implements GlobalsView {
             }
             sp--;
             ip += 1;
-          if ((word & Word.OpMask) !== Op.Add) { // + SetLocal j; Pop, when slot j exists
-            const j = words[ip]! >> Word.OperandShift;
-            if (j < localCount && base + j < sp) {
-              stack[base + j] = stack[sp - 1]!;
-              sp--;
-              ip += 4;
+            if ((word & Word.OpMask) !== Op.Add) { // + SetLocal j; Pop, when slot j exists
+              const j = words[ip]! >> Word.OperandShift;
+              if (j < localCount && base + j < sp) {
+                stack[base + j] = stack[sp - 1]!;
+                sp--;
+                ip += 4;
+              }
             }
-          }
             break;
           }
-        case Op.Sub:
-        case Op.SubSetLocal: {
+          case Op.Sub:
+          case Op.SubSetLocal: {
             if (sp < 2) throw this.numericOperandError(ip, sp);
             const b = stack[sp - 1]!;
             const a = stack[sp - 2]!;
@@ -697,18 +697,18 @@ export class Vm implements GlobalsView {
             stack[sp - 2] = r;
             sp--;
             ip += 1;
-          if ((word & Word.OpMask) !== Op.Sub) { // + SetLocal j; Pop, when slot j exists
-            const j = words[ip]! >> Word.OperandShift;
-            if (j < localCount && base + j < sp) {
-              stack[base + j] = stack[sp - 1]!;
-              sp--;
-              ip += 4;
+            if ((word & Word.OpMask) !== Op.Sub) { // + SetLocal j; Pop, when slot j exists
+              const j = words[ip]! >> Word.OperandShift;
+              if (j < localCount && base + j < sp) {
+                stack[base + j] = stack[sp - 1]!;
+                sp--;
+                ip += 4;
+              }
             }
-          }
             break;
           }
-        case Op.Mul:
-        case Op.MulSetLocal: {
+          case Op.Mul:
+          case Op.MulSetLocal: {
             if (sp < 2) throw this.numericOperandError(ip, sp);
             const b = stack[sp - 1]!;
             const a = stack[sp - 2]!;
@@ -718,18 +718,18 @@ export class Vm implements GlobalsView {
             stack[sp - 2] = r;
             sp--;
             ip += 1;
-          if ((word & Word.OpMask) !== Op.Mul) { // + SetLocal j; Pop, when slot j exists
-            const j = words[ip]! >> Word.OperandShift;
-            if (j < localCount && base + j < sp) {
-              stack[base + j] = stack[sp - 1]!;
-              sp--;
-              ip += 4;
+            if ((word & Word.OpMask) !== Op.Mul) { // + SetLocal j; Pop, when slot j exists
+              const j = words[ip]! >> Word.OperandShift;
+              if (j < localCount && base + j < sp) {
+                stack[base + j] = stack[sp - 1]!;
+                sp--;
+                ip += 4;
+              }
             }
-          }
             break;
           }
-        case Op.Div:
-        case Op.DivSetLocal: {
+          case Op.Div:
+          case Op.DivSetLocal: {
             if (sp < 2) throw this.numericOperandError(ip, sp);
             const b = stack[sp - 1]!;
             const a = stack[sp - 2]!;
@@ -740,18 +740,18 @@ export class Vm implements GlobalsView {
             stack[sp - 2] = r;
             sp--;
             ip += 1;
-          if ((word & Word.OpMask) !== Op.Div) { // + SetLocal j; Pop, when slot j exists
-            const j = words[ip]! >> Word.OperandShift;
-            if (j < localCount && base + j < sp) {
-              stack[base + j] = stack[sp - 1]!;
-              sp--;
-              ip += 4;
+            if ((word & Word.OpMask) !== Op.Div) { // + SetLocal j; Pop, when slot j exists
+              const j = words[ip]! >> Word.OperandShift;
+              if (j < localCount && base + j < sp) {
+                stack[base + j] = stack[sp - 1]!;
+                sp--;
+                ip += 4;
+              }
             }
-          }
             break;
           }
-        case Op.Mod:
-        case Op.ModSetLocal: { // truncated remainder, like JS %
+          case Op.Mod:
+          case Op.ModSetLocal: { // truncated remainder, like JS %
             if (sp < 2) throw this.numericOperandError(ip, sp);
             const b = stack[sp - 1]!;
             const a = stack[sp - 2]!;
@@ -762,14 +762,14 @@ export class Vm implements GlobalsView {
             stack[sp - 2] = r;
             sp--;
             ip += 1;
-          if ((word & Word.OpMask) !== Op.Mod) { // + SetLocal j; Pop, when slot j exists
-            const j = words[ip]! >> Word.OperandShift;
-            if (j < localCount && base + j < sp) {
-              stack[base + j] = stack[sp - 1]!;
-              sp--;
-              ip += 4;
+            if ((word & Word.OpMask) !== Op.Mod) { // + SetLocal j; Pop, when slot j exists
+              const j = words[ip]! >> Word.OperandShift;
+              if (j < localCount && base + j < sp) {
+                stack[base + j] = stack[sp - 1]!;
+                sp--;
+                ip += 4;
+              }
             }
-          }
             break;
           }
           case Op.Negate: { // result unchecked; -0 possible
@@ -818,225 +818,225 @@ export class Vm implements GlobalsView {
             break;
           }
 
-        case Op.AddConstant:
-        case Op.SubConstant:
-        case Op.MulConstant:
-        case Op.DivConstant:
-        case Op.ModConstant:
-        case Op.AddLocal:
-        case Op.SubLocal:
-        case Op.MulLocal:
-        case Op.DivLocal:
-        case Op.ModLocal: { // Constant k or GetLocal i, then the operator at ip + 3
-          const op = word & Word.OpMask;
-          const operand = word >> Word.OperandShift;
-          let b: Value;
-          if (op < Op.AddLocal) {
-            if (operand >= constantCount) throw this.fail('UnknownOpcode', ip);
-            b = constants[operand]!;
-          } else {
-            if (base + operand >= sp) throw this.fail('StackUnderflow', ip);
-            b = stack[base + operand]!;
-          }
-          if (sp > 0) {
-            const a = stack[sp - 1]!;
-            if (typeof a === 'number' && typeof b === 'number') {
-              const arithmetic = op < Op.AddLocal ? op - Op.AddConstant : op - Op.AddLocal;
-              // Division and remainder by ±0 give ±∞ or NaN, so they take the slow path too.
-              const r = arithmetic === 0 ? a + b : arithmetic === 1 ? a - b : arithmetic === 2 ? a * b : arithmetic === 3 ? a / b : a % b;
-              if (Number.isFinite(r)) {
-                stack[sp - 1] = r;
-                ip += 4;
-                break;
-              }
-            }
-          }
-          // Anything else: just the load; the operator then runs (and raises) on its own.
-          stack[sp++] = b;
-          ip += 3;
-          break;
-        }
-        case Op.LocalAddConstant:
-        case Op.LocalSubConstant:
-        case Op.LocalMulConstant:
-        case Op.LocalDivConstant:
-        case Op.LocalModConstant:
-        case Op.LocalAddLocal:
-        case Op.LocalSubLocal:
-        case Op.LocalMulLocal:
-        case Op.LocalDivLocal:
-        case Op.LocalModLocal: { // GetLocal i, then Constant k or GetLocal j at ip + 3, then the operator at ip + 6
-          const slot = base + (word >> Word.OperandShift);
-          if (slot >= sp) throw this.fail('StackUnderflow', ip);
-          const a = stack[slot]!;
-          const op = word & Word.OpMask;
-          const operand = words[ip + 3]! >> Word.OperandShift;
-          if (typeof a === 'number') {
-            // The second load must succeed as is (a GetLocal of the slot the first one pushes
-            // takes the slow path too).
-            const b = op < Op.LocalAddLocal
-              ? (operand < constantCount ? constants[operand]! : null)
-              : (base + operand < sp ? stack[base + operand]! : null);
-            if (typeof b === 'number') {
-              const arithmetic = op < Op.LocalAddLocal ? op - Op.LocalAddConstant : op - Op.LocalAddLocal;
-              const r = arithmetic === 0 ? a + b : arithmetic === 1 ? a - b : arithmetic === 2 ? a * b : arithmetic === 3 ? a / b : a % b;
-              if (Number.isFinite(r)) {
-                stack[sp++] = r;
-                ip += 7;
-                break;
-              }
-            }
-          }
-          stack[sp++] = a; // just the GetLocal
-          ip += 3;
-          break;
-        }
-        case Op.ConstantCompareJump:
-        case Op.LocalCompareJump: { // Constant k or GetLocal i at ip, comparison at ip + 3, JumpIfFalse at ip + 4
-          const operand = word >> Word.OperandShift;
-          let b: Value;
-          if ((word & Word.OpMask) === Op.ConstantCompareJump) {
-            if (operand >= constantCount) throw this.fail('UnknownOpcode', ip);
-            b = constants[operand]!;
-          } else {
-            if (base + operand >= sp) throw this.fail('StackUnderflow', ip);
-            b = stack[base + operand]!;
-          }
-          if (sp > 0) {
-            const a = stack[sp - 1]!;
-            if (typeof a === 'number' && typeof b === 'number') {
-              sp--;
-              if (compares(words[ip + 3]! >> Word.OperandShift, a, b)) {
-                ip += 7;
-                break;
-              }
-              const d = words[ip + 4]! >> Word.OperandShift;
-              ip += 7 + d;
-              if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
-              break;
-            }
-          }
-          stack[sp++] = b;
-          ip += 3;
-          break;
-        }
-        case Op.EqualJumpIfFalse:
-        case Op.ConstantEqualJump:
-        case Op.LocalEqualJump: { // [Constant k | GetLocal i,] Equal or NotEqual, JumpIfFalse
-          const op = word & Word.OpMask;
-          let b: Value;
-          let next = ip; // the equality instruction
-          if (op === Op.EqualJumpIfFalse) {
-            if (sp < 2) throw this.fail('StackUnderflow', ip);
-            b = stack[sp - 1]!;
-          } else {
+          case Op.AddConstant:
+          case Op.SubConstant:
+          case Op.MulConstant:
+          case Op.DivConstant:
+          case Op.ModConstant:
+          case Op.AddLocal:
+          case Op.SubLocal:
+          case Op.MulLocal:
+          case Op.DivLocal:
+          case Op.ModLocal: { // Constant k or GetLocal i, then the operator at ip + 3
+            const op = word & Word.OpMask;
             const operand = word >> Word.OperandShift;
-            if (op === Op.ConstantEqualJump) {
+            let b: Value;
+            if (op < Op.AddLocal) {
               if (operand >= constantCount) throw this.fail('UnknownOpcode', ip);
               b = constants[operand]!;
             } else {
               if (base + operand >= sp) throw this.fail('StackUnderflow', ip);
               b = stack[base + operand]!;
             }
-            next = ip + 3;
-            if (sp === 0) {
-              stack[sp++] = b; // just the load; Equal then raises its underflow
-              ip = next;
-              break;
-            }
-          }
-          const a = stack[op === Op.EqualJumpIfFalse ? sp - 2 : sp - 1]!;
-          // A left operand with parts compares deeply (and may fail): off the fast path.
-          if (typeof a === 'object' && a !== null) {
-            if (op !== Op.EqualJumpIfFalse) {
-              stack[sp++] = b;
-              ip = next;
-              break;
-            }
-            const equal = this.deepEqual(a, b, ip);
-            stack[sp - 2] = (word >> Word.OperandShift) === 0 ? equal : !equal;
-            sp--;
-            ip += 1;
-            break;
-          }
-          sp -= op === Op.EqualJumpIfFalse ? 2 : 1;
-          if ((a === b) === ((words[next]! >> Word.OperandShift) === 0)) {
-            ip = next + 4;
-            break;
-          }
-          const d = words[next + 1]! >> Word.OperandShift;
-          ip = next + 4 + d;
-          if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
-          break;
-        }
-        case Op.GetLocalConstantCompareJump:
-        case Op.GetLocalLocalCompareJump: { // GetLocal i, Constant k or GetLocal j at ip + 3, comparison at ip + 6, JumpIfFalse at ip + 7
-          const slot = base + (word >> Word.OperandShift);
-          if (slot >= sp) throw this.fail('StackUnderflow', ip);
-          const holds = fusedCondition(word, words, ip, stack[slot]!, constants, stack, base, sp);
-          if (holds === 1) {
-            ip += 10;
-            break;
-          }
-          if (holds === 0) {
-            const d = words[ip + 7]! >> Word.OperandShift;
-            ip += 10 + d;
-            if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
-            break;
-          }
-          stack[sp] = stack[slot]!; // just the GetLocal
-          sp++;
-          ip += 3;
-          break;
-        }
-        case Op.GetLocalAddConstantSetLocal:
-        case Op.GetLocalAddConstantSetLocalLoop: { // GetLocal i, Constant k, Add, SetLocal j, Pop[, Loop]
-          const slot = base + (word >> Word.OperandShift);
-          if (slot >= sp) throw this.fail('StackUnderflow', ip);
-          const a = stack[slot]!;
-          const k = words[ip + 3]! >> Word.OperandShift;
-          const j = words[ip + 7]! >> Word.OperandShift;
-          // The stored slot must exist already: padding (Q11) and errors take the slow path.
-          if (k < constantCount && typeof a === 'number' && j < localCount && base + j < sp) {
-            const b = constants[k]!;
-            if (typeof b === 'number') {
-              const r = a + b;
-              if (Number.isFinite(r)) {
-                stack[base + j] = r;
-                if ((word & Word.OpMask) === Op.GetLocalAddConstantSetLocal) {
-                  ip += 11;
+            if (sp > 0) {
+              const a = stack[sp - 1]!;
+              if (typeof a === 'number' && typeof b === 'number') {
+                const arithmetic = op < Op.AddLocal ? op - Op.AddConstant : op - Op.AddLocal;
+                // Division and remainder by ±0 give ±∞ or NaN, so they take the slow path too.
+                const r = arithmetic === 0 ? a + b : arithmetic === 1 ? a - b : arithmetic === 2 ? a * b : arithmetic === 3 ? a / b : a % b;
+                if (Number.isFinite(r)) {
+                  stack[sp - 1] = r;
+                  ip += 4;
                   break;
                 }
-                // The Loop at ip + 11, as its own case runs it.
-                const d = words[ip + 11]! >> Word.OperandShift;
-                if (d < 0) {
-                  if (sp > maxStackSize) throw this.stackOverflow(ip + 11);
-                  if (--backEdges === 0) return this.suspend(ip + 14 + d, sp, fp, true);
+              }
+            }
+            // Anything else: just the load; the operator then runs (and raises) on its own.
+            stack[sp++] = b;
+            ip += 3;
+            break;
+          }
+          case Op.LocalAddConstant:
+          case Op.LocalSubConstant:
+          case Op.LocalMulConstant:
+          case Op.LocalDivConstant:
+          case Op.LocalModConstant:
+          case Op.LocalAddLocal:
+          case Op.LocalSubLocal:
+          case Op.LocalMulLocal:
+          case Op.LocalDivLocal:
+          case Op.LocalModLocal: { // GetLocal i, then Constant k or GetLocal j at ip + 3, then the operator at ip + 6
+            const slot = base + (word >> Word.OperandShift);
+            if (slot >= sp) throw this.fail('StackUnderflow', ip);
+            const a = stack[slot]!;
+            const op = word & Word.OpMask;
+            const operand = words[ip + 3]! >> Word.OperandShift;
+            if (typeof a === 'number') {
+              // The second load must succeed as is (a GetLocal of the slot the first one pushes
+              // takes the slow path too).
+              const b = op < Op.LocalAddLocal
+                ? (operand < constantCount ? constants[operand]! : null)
+                : (base + operand < sp ? stack[base + operand]! : null);
+              if (typeof b === 'number') {
+                const arithmetic = op < Op.LocalAddLocal ? op - Op.LocalAddConstant : op - Op.LocalAddLocal;
+                const r = arithmetic === 0 ? a + b : arithmetic === 1 ? a - b : arithmetic === 2 ? a * b : arithmetic === 3 ? a / b : a % b;
+                if (Number.isFinite(r)) {
+                  stack[sp++] = r;
+                  ip += 7;
+                  break;
                 }
-                ip += 14 + d;
-                // A loop header that tests `x < k` runs here too, saving its dispatch
-                // (anything off its fast path is left to its own word).
-                const header = ip >>> 0 < len ? words[ip]! : Op.Invalid;
-                const headerOp = header & Word.OpMask;
-                if (headerOp !== Op.GetLocalConstantCompareJump && headerOp !== Op.GetLocalLocalCompareJump) break;
-                const tested = base + (header >> Word.OperandShift);
-                if (tested >= sp) break;
-                const holds = fusedCondition(header, words, ip, stack[tested]!, constants, stack, base, sp);
-                if (holds === 1) {
-                  ip += 10;
-                } else if (holds === 0) {
-                  const exit = words[ip + 7]! >> Word.OperandShift;
-                  ip += 10 + exit;
-                  if (exit < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
+              }
+            }
+            stack[sp++] = a; // just the GetLocal
+            ip += 3;
+            break;
+          }
+          case Op.ConstantCompareJump:
+          case Op.LocalCompareJump: { // Constant k or GetLocal i at ip, comparison at ip + 3, JumpIfFalse at ip + 4
+            const operand = word >> Word.OperandShift;
+            let b: Value;
+            if ((word & Word.OpMask) === Op.ConstantCompareJump) {
+              if (operand >= constantCount) throw this.fail('UnknownOpcode', ip);
+              b = constants[operand]!;
+            } else {
+              if (base + operand >= sp) throw this.fail('StackUnderflow', ip);
+              b = stack[base + operand]!;
+            }
+            if (sp > 0) {
+              const a = stack[sp - 1]!;
+              if (typeof a === 'number' && typeof b === 'number') {
+                sp--;
+                if (compares(words[ip + 3]! >> Word.OperandShift, a, b)) {
+                  ip += 7;
+                  break;
                 }
+                const d = words[ip + 4]! >> Word.OperandShift;
+                ip += 7 + d;
+                if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
                 break;
               }
             }
+            stack[sp++] = b;
+            ip += 3;
+            break;
           }
-          stack[sp++] = a; // just the GetLocal
-          ip += 3;
-          break;
-        }
+          case Op.EqualJumpIfFalse:
+          case Op.ConstantEqualJump:
+          case Op.LocalEqualJump: { // [Constant k | GetLocal i,] Equal or NotEqual, JumpIfFalse
+            const op = word & Word.OpMask;
+            let b: Value;
+            let next = ip; // the equality instruction
+            if (op === Op.EqualJumpIfFalse) {
+              if (sp < 2) throw this.fail('StackUnderflow', ip);
+              b = stack[sp - 1]!;
+            } else {
+              const operand = word >> Word.OperandShift;
+              if (op === Op.ConstantEqualJump) {
+                if (operand >= constantCount) throw this.fail('UnknownOpcode', ip);
+                b = constants[operand]!;
+              } else {
+                if (base + operand >= sp) throw this.fail('StackUnderflow', ip);
+                b = stack[base + operand]!;
+              }
+              next = ip + 3;
+              if (sp === 0) {
+                stack[sp++] = b; // just the load; Equal then raises its underflow
+                ip = next;
+                break;
+              }
+            }
+            const a = stack[op === Op.EqualJumpIfFalse ? sp - 2 : sp - 1]!;
+            // A left operand with parts compares deeply (and may fail): off the fast path.
+            if (typeof a === 'object' && a !== null) {
+              if (op !== Op.EqualJumpIfFalse) {
+                stack[sp++] = b;
+                ip = next;
+                break;
+              }
+              const equal = this.deepEqual(a, b, ip);
+              stack[sp - 2] = (word >> Word.OperandShift) === 0 ? equal : !equal;
+              sp--;
+              ip += 1;
+              break;
+            }
+            sp -= op === Op.EqualJumpIfFalse ? 2 : 1;
+            if ((a === b) === ((words[next]! >> Word.OperandShift) === 0)) {
+              ip = next + 4;
+              break;
+            }
+            const d = words[next + 1]! >> Word.OperandShift;
+            ip = next + 4 + d;
+            if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
+            break;
+          }
+          case Op.GetLocalConstantCompareJump:
+          case Op.GetLocalLocalCompareJump: { // GetLocal i, Constant k or GetLocal j at ip + 3, comparison at ip + 6, JumpIfFalse at ip + 7
+            const slot = base + (word >> Word.OperandShift);
+            if (slot >= sp) throw this.fail('StackUnderflow', ip);
+            const holds = fusedCondition(word, words, ip, stack[slot]!, constants, stack, base, sp);
+            if (holds === 1) {
+              ip += 10;
+              break;
+            }
+            if (holds === 0) {
+              const d = words[ip + 7]! >> Word.OperandShift;
+              ip += 10 + d;
+              if (d < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
+              break;
+            }
+            stack[sp] = stack[slot]!; // just the GetLocal
+            sp++;
+            ip += 3;
+            break;
+          }
+          case Op.GetLocalAddConstantSetLocal:
+          case Op.GetLocalAddConstantSetLocalLoop: { // GetLocal i, Constant k, Add, SetLocal j, Pop[, Loop]
+            const slot = base + (word >> Word.OperandShift);
+            if (slot >= sp) throw this.fail('StackUnderflow', ip);
+            const a = stack[slot]!;
+            const k = words[ip + 3]! >> Word.OperandShift;
+            const j = words[ip + 7]! >> Word.OperandShift;
+            // The stored slot must exist already: padding (Q11) and errors take the slow path.
+            if (k < constantCount && typeof a === 'number' && j < localCount && base + j < sp) {
+              const b = constants[k]!;
+              if (typeof b === 'number') {
+                const r = a + b;
+                if (Number.isFinite(r)) {
+                  stack[base + j] = r;
+                  if ((word & Word.OpMask) === Op.GetLocalAddConstantSetLocal) {
+                    ip += 11;
+                    break;
+                  }
+                  // The Loop at ip + 11, as its own case runs it.
+                  const d = words[ip + 11]! >> Word.OperandShift;
+                  if (d < 0) {
+                    if (sp > maxStackSize) throw this.stackOverflow(ip + 11);
+                    if (--backEdges === 0) return this.suspend(ip + 14 + d, sp, fp, true);
+                  }
+                  ip += 14 + d;
+                  // A loop header that tests `x < k` runs here too, saving its dispatch
+                  // (anything off its fast path is left to its own word).
+                  const header = ip >>> 0 < len ? words[ip]! : Op.Invalid;
+                  const headerOp = header & Word.OpMask;
+                  if (headerOp !== Op.GetLocalConstantCompareJump && headerOp !== Op.GetLocalLocalCompareJump) break;
+                  const tested = base + (header >> Word.OperandShift);
+                  if (tested >= sp) break;
+                  const holds = fusedCondition(header, words, ip, stack[tested]!, constants, stack, base, sp);
+                  if (holds === 1) {
+                    ip += 10;
+                  } else if (holds === 0) {
+                    const exit = words[ip + 7]! >> Word.OperandShift;
+                    ip += 10 + exit;
+                    if (exit < 0 && --backEdges === 0) return this.suspend(ip, sp, fp, true); // a taken back-edge
+                  }
+                  break;
+                }
+              }
+            }
+            stack[sp++] = a; // just the GetLocal
+            ip += 3;
+            break;
+          }
 
           case Op.Not: {
             if (sp === 0) throw this.fail('StackUnderflow', ip);
@@ -1145,16 +1145,16 @@ export class Vm implements GlobalsView {
             if (--budget === 0) return this.suspend(ip, sp, fp, false);
             break;
           }
-        case Op.Return:
-        case Op.ReturnLocal: { // docs/bytecode.md §3.4
-          let result: Value;
-          if ((word & Word.OpMask) === Op.Return) {
-            result = sp > 0 ? stack[--sp]! : null;
-          } else { // GetLocal i; Return: the pushed local is popped again at once
-            const slot = base + (word >> Word.OperandShift);
-            if (slot >= sp) throw this.fail('StackUnderflow', ip);
-            result = stack[slot]!;
-          }
+          case Op.Return:
+          case Op.ReturnLocal: { // docs/bytecode.md §3.4
+            let result: Value;
+            if ((word & Word.OpMask) === Op.Return) {
+              result = sp > 0 ? stack[--sp]! : null;
+            } else { // GetLocal i; Return: the pushed local is popped again at once
+              const slot = base + (word >> Word.OperandShift);
+              if (slot >= sp) throw this.fail('StackUnderflow', ip);
+              result = stack[slot]!;
+            }
             if (fp === 0) {
               // Return in the main frame: the reference restarts at offset 0 (docs/bytecode.md Q2); we stop with
               // the value, as the spec recommends.
