@@ -104,7 +104,7 @@ impl Translator<'_> {
         Ok(Flow::Next(i.next))
     }
 
-    /// `fmod(x, y)`, exactly. When x and y are integers below 2^53 in magnitude (the usual
+    /// `fmod(x, y)`, exactly. When x and y are integers of magnitude at most 2^53 (the usual
     /// `i % n`), an i64 `srem` gives the same truncated remainder without calling fmod: both
     /// conversions are exact in that range, `srem` cannot overflow, and y ≠ 0 is tested too
     /// (an integer division by zero would fault; fmod's NaN for it is reported as DivideByZero
@@ -118,39 +118,27 @@ impl Translator<'_> {
         let slow = self.b.create_block();
         let done = self.b.create_block();
         let result = self.b.append_block_param(done, types::F64);
-        let integral = |b: &mut FunctionBuilder, v: Value| {
-            let whole = b.ins().trunc(v);
-            let is_whole = b.ins().fcmp(FloatCC::Equal, whole, v);
-            let magnitude = b.ins().fabs(v);
-            let limit = b.ins().f64const(9_007_199_254_740_992.0); // 2^53
-            let small = b.ins().fcmp(FloatCC::LessThan, magnitude, limit);
-            b.ins().band(is_whole, small)
-        };
-        let zero = self.b.ins().f64const(0.0);
-        let x_ok = integral(&mut self.b, x);
+        let (x_ok, xi) = integer_below_2_53(&mut self.b, x);
         let divisor =
             self.f64_constant(y).filter(|d| d.trunc() == *d && *d != 0.0 && d.abs() < 9_007_199_254_740_992.0);
-        let ok = match divisor {
-            Some(_) => x_ok,
+        let (ok, yi) = match divisor {
+            // Exact: an integer below 2^53 in magnitude.
+            Some(d) => (x_ok, self.b.ins().iconst(types::I64, d as i64)),
             None => {
-                let y_ok = integral(&mut self.b, y);
-                let y_nonzero = self.b.ins().fcmp(FloatCC::NotEqual, y, zero);
+                let (y_ok, yi) = integer_below_2_53(&mut self.b, y);
+                let y_nonzero = self.b.ins().icmp_imm_s(IntCC::NotEqual, yi, 0);
                 let both = self.b.ins().band(x_ok, y_ok);
-                self.b.ins().band(both, y_nonzero)
+                (self.b.ins().band(both, y_nonzero), yi)
             }
         };
         self.b.ins().brif(ok, fast, &[], slow, &[]);
 
         self.b.switch_to_block(fast);
-        let xi = self.b.ins().fcvt_to_sint_sat(types::I64, x);
-        let yi = match divisor {
-            // Exact: an integer below 2^53 in magnitude.
-            Some(d) => self.b.ins().iconst(types::I64, d as i64),
-            None => self.b.ins().fcvt_to_sint_sat(types::I64, y),
-        };
         let ri = self.b.ins().srem(xi, yi);
         let rf = self.b.ins().fcvt_from_sint(types::F64, ri);
-        let signed_zero = self.b.ins().fcopysign(zero, x);
+        // x's sign bit alone: +0 or -0, the sign fmod gives a zero remainder.
+        let sign_bit = self.b.ins().f64const(-0.0);
+        let signed_zero = self.b.ins().band(x, sign_bit);
         let is_zero = self.b.ins().icmp_imm_s(IntCC::Equal, ri, 0);
         let fast_result = self.b.ins().select(is_zero, signed_zero, rf);
         self.b.ins().jump(done, &[BlockArg::Value(fast_result)]);
@@ -198,4 +186,20 @@ impl Translator<'_> {
         self.b.ins().call(fmod, &[x, y, at]);
         self.b.ins().stack_load(types::I64, types::F64, slot, 0)
     }
+}
+
+/// Whether `v` is an integer of magnitude at most 2^53, and `v` as an i64 (meaningful when
+/// it is). The conversion saturates (NaN gives 0, ±∞ and huge values an end of the i64
+/// range), so converting back gives `v` exactly only for an integer in i64's range; the
+/// range test then keeps |v| ≤ 2^53, where `srem` cannot overflow. Cheaper than testing
+/// `trunc(v) == v` and `|v|` as floats, and the fast path reuses the integer.
+fn integer_below_2_53(b: &mut FunctionBuilder, v: Value) -> (Value, Value) {
+    const LIMIT: i64 = 1 << 53;
+    let vi = b.ins().fcvt_to_sint_sat(types::I64, v);
+    let back = b.ins().fcvt_from_sint(types::F64, vi);
+    let exact = b.ins().fcmp(FloatCC::Equal, back, v);
+    // -2^53 ≤ vi ≤ 2^53 as one unsigned compare of vi + 2^53 against 2^54.
+    let shifted = b.ins().iadd_imm_s(vi, LIMIT);
+    let in_range = b.ins().icmp_imm_u(IntCC::UnsignedLessThanOrEqual, shifted, 2 * LIMIT);
+    (b.ins().band(exact, in_range), vi)
 }
