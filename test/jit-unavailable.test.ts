@@ -52,6 +52,15 @@ test('the CLI prints one warning line naming the platform and runs interpreted',
   t.regex(lines[0]!, new RegExp(`^atlas-jit: warning: no native JIT for ${PLATFORM}: .*runs interpreted.*npm run build:native`));
 });
 
+test('a program with no function and no loop never loads the JIT: no warning, nothing to compile', (t) => {
+  const straight = join(dir, 'straight.atlas');
+  writeFileSync(straight, 'let a = 6;\nprint(a * 7);\n');
+  const r = cli('run', straight);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, '42\n');
+  t.is(r.stderr, '', 'the missing addon is never looked for');
+});
+
 test('--stats=json says the JIT is unavailable', (t) => {
   const r = cli('run', SOURCE, '--stats=json');
   t.is(r.code, 0, r.stderr);

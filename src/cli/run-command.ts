@@ -1,8 +1,8 @@
 /**
  * `atlas-jit run`: runs a program, with the JIT unless `--no-jit`. Start-up matters for a
  * command (an empty program should cost little more than starting Node.js), so the JIT's
- * modules load only when the JIT is on, alongside the program rather than after it, and the
- * engine starts no compile worker up front: the first hot function starts them.
+ * modules load only when the JIT is on and the program has something it could compile, and
+ * the compile workers start right before such a program runs.
  */
 import type { JitEngine } from '../jit/jit-engine.js';
 import type { SourceText } from '../compiler/source-text.js';
@@ -14,15 +14,17 @@ import { loadProgram, type LoadedProgram } from './load-program.js';
 import type { RunOptions } from './run-options.js';
 
 export async function runCommand(file: string, options: RunOptions): Promise<number> {
-  // The JIT's modules load while the program is read and compiled.
-  const jitModules = options.jit ? Promise.all([import('../jit/jit-engine.js'), import('../jit/native/addon.js')]) : undefined;
   const [program, vm] = await Promise.all([loadProgram(file), import('../vm/index.js')]);
-  const engine = jitModules === undefined ? undefined : await createEngine(options, await jitModules);
   const run: RunSpec = { file, program, timeBudgetMs: options.timeBudgetMs, errorFormat: options.errorFormat };
+  // A program with nothing that could get hot (no function, no loop) never needs the JIT:
+  // its modules, the addon and the engine load only for one that has, or when the JIT's
+  // statistics or trace are asked for.
+  const mayCompile = mayGetHot(program.bytecode);
+  const wantsJit = options.jit && (mayCompile || options.stats !== undefined || options.traceJit);
+  const engine = wantsJit ? await createEngine(options, await Promise.all([import('../jit/jit-engine.js'), import('../jit/native/addon.js')])) : undefined;
   if (engine === undefined) return execute(run, vm, undefined);
-  // Their boot then overlaps the run's start, off this thread; a program with nothing that
-  // could get hot (no function, no loop) never starts them.
-  if (mayGetHot(program.bytecode)) engine.startWorkers();
+  // Their boot then overlaps the run's start, off this thread.
+  if (mayCompile) engine.startWorkers();
   const stopTrace = options.traceJit ? (await import('./trace-jit.js')).traceJit((line) => process.stderr.write(`${line}\n`), tracePositions(program.source)) : undefined;
   try {
     const status = execute(run, vm, engine);
