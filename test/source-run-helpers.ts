@@ -1,5 +1,6 @@
-// Shared helpers for the stdlib tests: run Atlas source through the public API and read values
-// and errors back as plain data.
+// Shared helpers for the stdlib tests: run Atlas source through the public API (compile + Vm)
+// and read values, printed lines and errors back as plain data.
+import type { ExecutionContext } from 'ava';
 import type { Bytecode } from '../src/bytecode/index.js';
 import { compile } from '../src/compiler/index.js';
 import {
@@ -58,13 +59,50 @@ export function uncheckedRuntimeError(source: string): string {
 }
 
 function errorRunning(bytecode: Bytecode): string {
+  return `Runtime error: ${errorRaised(bytecode).debugString()}`;
+}
+
+/** The AtlasRuntimeError running `bytecode` raises (anything else, or no error, fails the test). */
+function errorRaised(bytecode: Bytecode): AtlasRuntimeError {
   try {
     new Vm(bytecode, { stdout: () => {} }).run();
   } catch (error) {
-    if (error instanceof AtlasRuntimeError) return `Runtime error: ${error.debugString()}`;
+    if (error instanceof AtlasRuntimeError) return error;
     throw error;
   }
   throw new Error('no runtime error');
+}
+
+/** What `print(<expr>)` prints. */
+export function show(expr: string): string {
+  return printed(`print(${expr});`).join('\n');
+}
+
+/** `<kind>: <message>` of the error that evaluating `expr` raises. */
+export function errorOf(expr: string): string {
+  const error = errorRaised(compile(`${expr};`, 'test.atlas'));
+  return `${error.kind}: ${error.message}`;
+}
+
+/** Checks each `[expr, printed]` pair. */
+export function shows(t: ExecutionContext, cases: readonly (readonly [string, string])[]): void {
+  for (const [expr, expected] of cases) t.is(show(expr), expected, expr);
+}
+
+/** Checks each `[expr, "<kind>: <message>"]` pair. */
+export function fails(t: ExecutionContext, cases: readonly (readonly [string, string])[]): void {
+  for (const [expr, expected] of cases) t.is(errorOf(expr), expected, expr);
+}
+
+/**
+ * `fails` for expressions the static checks reject (compiled as `uncheckedRuntimeError`
+ * does): the builtins must still check such calls at run time.
+ */
+export function uncheckedFails(t: ExecutionContext, cases: readonly (readonly [string, string])[]): void {
+  for (const [expr, expected] of cases) {
+    const error = errorRaised(compileUnchecked(`${expr};`, 'test.atlas'));
+    t.is(`${error.kind}: ${error.message}`, expected, expr);
+  }
 }
 
 /** `Runtime error: <kind> { msg: "<msg>", span: … }` for the first occurrence of `at` in `source`. */

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { compile } from '../src/compiler/index.js';
 import { decodeValue, encodeValue } from '../src/remote/value-transfer.js';
 import { AtlasJson, AtlasRuntimeError, type JsonData, Vm, valuesEqual } from '../src/vm/index.js';
-import { failure, fails, printed, shows, uncheckedFails } from './stdlib-helpers.js';
+import { runtimeError, fails, printed, shows, uncheckedFails } from './source-run-helpers.js';
 
 const json = new Vm(compile(`
 fn parse(s: string) -> number { let j = parseJSON(s); return 0; }
@@ -167,7 +167,7 @@ print(j["a"] == unwrap(Some([10, 20])));
     ['jsonAsString(parseJSON("1"), 2)', 'InvalidStdlibArgument: jsonAsString(): expected 1 argument(s), got 2'],
   ]);
   const start = doc.length + 1 + 'print(jsonIsNull('.length;
-  t.is(failure(t, `${doc}\nprint(jsonIsNull(j[true]));`),
+  t.is(runtimeError(`${doc}\nprint(jsonIsNull(j[true]));`),
     `Runtime error: TypeError { msg: "JSON index must be string or number", span: Span { start: ${start}, end: ${start + 7} } }`);
 });
 

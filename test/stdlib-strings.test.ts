@@ -4,7 +4,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { compile } from '../src/compiler/index.js';
 import { AtlasArray, Vm } from '../src/vm/index.js';
-import { failure, fails, printed, shows, uncheckedFailure, uncheckedFails } from './stdlib-helpers.js';
+import { runtimeError, fails, printed, shows, uncheckedRuntimeError, uncheckedFails } from './source-run-helpers.js';
 
 test('print, len and str accept only their kinds', (t) => {
   shows(t, [
@@ -119,11 +119,11 @@ test('padStart and padEnd count code points and cycle through the fill', (t) => 
 
 test('arity and argument errors name the function; the span is the whole call', (t) => {
   // The checker rejects the first two calls; the builtins still check them at run time.
-  t.is(uncheckedFailure(t, 'let x = 1;\nsplit("a");'),
+  t.is(uncheckedRuntimeError('let x = 1;\nsplit("a");'),
     'Runtime error: InvalidStdlibArgument { msg: "split(): expected 2 argument(s), got 1", span: Span { start: 11, end: 21 } }');
-  t.is(uncheckedFailure(t, 'print(trim(5));'),
+  t.is(uncheckedRuntimeError('print(trim(5));'),
     'Runtime error: InvalidStdlibArgument { msg: "trim(): expected string, got number", span: Span { start: 6, end: 13 } }');
-  t.is(failure(t, 'print(substring("hello", 3, 2));'),
+  t.is(runtimeError('print(substring("hello", 3, 2));'),
     'Runtime error: OutOfBounds { span: Span { start: 6, end: 30 } }');
 });
 

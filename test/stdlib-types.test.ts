@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { compile } from '../src/compiler/index.js';
 import { Vm } from '../src/vm/index.js';
 import { functionRef } from '../src/bytecode/index.js';
-import { failure, fails, printed, shows } from './stdlib-helpers.js';
+import { runtimeError, fails, printed, shows } from './source-run-helpers.js';
 import { run } from './vm-helpers.js';
 
 /**
@@ -171,9 +171,9 @@ test('Option and Result tests, equality and unwrapping', (t) => {
 
 test('unwrap errors carry the span of the call (the reference corpus programs)', (t) => {
   // The corpus programs annotate `Option<number>` / `Result<number, string>`; the values are the same.
-  t.is(failure(t, 'let opt = None;\nlet val: number = unwrap(opt);\nprint(val);'),
+  t.is(runtimeError('let opt = None;\nlet val: number = unwrap(opt);\nprint(val);'),
     'Runtime error: TypeError { msg: "unwrap() called on None", span: Span { start: 34, end: 45 } }');
-  t.is(failure(t, 'let res = Err("something went wrong");\nlet val: number = unwrap(res);\nprint(val);'),
+  t.is(runtimeError('let res = Err("something went wrong");\nlet val: number = unwrap(res);\nprint(val);'),
     'Runtime error: TypeError { msg: "unwrap() called on Err(something went wrong)", span: Span { start: 57, end: 68 } }');
 });
 
