@@ -517,9 +517,17 @@ class Parser {
   }
 
   private call(callee: Expr, calleeHeight: number): Expr {
+    const { args, height, close } = this.argumentList(calleeHeight);
+    return this.node({ kind: 'call', callee, args, span: mergeSpans(callee.span, close.span) }, height);
+  }
+
+  /**
+   * `(a, b, …)` from its `(`: the arguments, the nesting height of the deepest one (at least
+   * `height`, the callee's or receiver's) and the closing token.
+   */
+  private argumentList(height: number): { args: Expr[]; height: number; close: Token } {
     this.advance();
     const args: Expr[] = [];
-    let height = calleeHeight;
     if (!this.check(')')) {
       do {
         args.push(this.expression());
@@ -527,7 +535,7 @@ class Parser {
       } while (this.match(','));
     }
     const close = this.expect(')', "Expected ')'");
-    return this.node({ kind: 'call', callee, args, span: mergeSpans(callee.span, close.span) }, height);
+    return { args, height, close };
   }
 
   /** `target.name` or `target.name(args)` (the reference's MemberExpr). */
@@ -535,16 +543,7 @@ class Parser {
     this.advance();
     const name = this.identifier('a method or property name');
     if (!this.check('(')) return this.node({ kind: 'member', target, name, args: undefined, span: mergeSpans(target.span, name.span) }, targetHeight);
-    this.advance();
-    const args: Expr[] = [];
-    let height = targetHeight;
-    if (!this.check(')')) {
-      do {
-        args.push(this.expression());
-        height = Math.max(height, this.lastHeight);
-      } while (this.match(','));
-    }
-    const close = this.expect(')', "Expected ')'");
+    const { args, height, close } = this.argumentList(targetHeight);
     return this.node({ kind: 'member', target, name, args, span: mergeSpans(target.span, close.span) }, height);
   }
 
