@@ -1,26 +1,11 @@
 // `--error-format=human|reference|json` on `run` and `build`: runtime errors from source and
 // from .atb, compile errors, stdout kept clean, and the exit codes.
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cli, scratch } from './helpers/cli.js';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CompileError, compile } from '../src/index.js';
 
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'atlas-error-format-'));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = scratch('atlas-error-format-');
 
 const DEPTH3 = file('depth.atlas', [
   'fn c(x: number) -> number {',

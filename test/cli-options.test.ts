@@ -1,21 +1,11 @@
 /** The command line's surface: version, per-command help with every option and default, option validation. */
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cli, scratch } from './helpers/cli.js';
+import { readFileSync } from 'node:fs';
 
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const MANIFEST = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-const dir = mkdtempSync(join(tmpdir(), 'atlas-cli-options-'));
-const HOT = join(dir, 'hot.atlas');
-writeFileSync(HOT, 'fn sq(x: number) -> number { return x * x; }\nvar s = 0;\nfor (var i = 0; i < 5000; i = i + 1) { s = s + sq(i); }\nprint(s);\n');
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const { file } = scratch('atlas-cli-options-');
+const HOT = file('hot.atlas', 'fn sq(x: number) -> number { return x * x; }\nvar s = 0;\nfor (var i = 0; i < 5000; i = i + 1) { s = s + sq(i); }\nprint(s);\n');
 
 test('--version prints the package version', (t) => {
   for (const flag of ['--version', '-V']) {
@@ -75,8 +65,7 @@ test('the engine options reach the engine: a tiny cache evicts, the budget stops
   t.is(tiny.stdout, '41654167500\n');
   const stats = JSON.parse(tiny.stderr) as { cacheBytes: number; workers: number; evictions: number; compilations: number };
   t.like(stats, { cacheBytes: 0, workers: 1, evictions: stats.compilations });
-  const forever = join(dir, 'forever.atlas');
-  writeFileSync(forever, 'var i = 0;\nwhile (true) { i = i + 1; }\n');
+  const forever = file('forever.atlas', 'var i = 0;\nwhile (true) { i = i + 1; }\n');
   const stopped = cli('run', forever, '--no-jit', '--time-budget', '200');
   t.is(stopped.code, 1);
   t.regex(stopped.stderr, /time budget of 200 ms exceeded/);

@@ -1,25 +1,12 @@
 import test from 'ava';
+import { cli, scratch } from './helpers/cli.js';
 import { threeHotLoops } from './helpers/programs.js';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const CORPUS = fileURLToPath(new URL('../../test/fixtures/atlas-corpus/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'atlas-cli-'));
-
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = scratch('atlas-cli-');
 
 const HOT = file('hot.atlas', `
 fn sq(x: number) -> number { return x * x; }
