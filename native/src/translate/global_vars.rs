@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::{FunctionBuilder, Variable};
 
+use super::scan::linear;
 use crate::input::{Body, ModuleInput};
 use crate::invoke_area::GLOBALS_FROM_VALUE;
 use crate::opcode as op;
@@ -32,17 +33,13 @@ impl GlobalVars {
     pub fn declare(b: &mut FunctionBuilder, input: &ModuleInput, body: &Body) -> Self {
         let mut vars = BTreeMap::new();
         let code = &input.code;
-        let mut pc = body.start;
-        while pc < body.end {
-            let byte = code[pc];
-            let Some((_, operands)) = op::describe(byte) else { break };
-            if (byte == op::GET_GLOBAL || byte == op::SET_GLOBAL) && pc + 2 < code.len() {
+        for (pc, byte) in linear(code, body) {
+            if byte == op::GET_GLOBAL || byte == op::SET_GLOBAL {
                 let index = usize::from(u16::from_be_bytes([code[pc + 1], code[pc + 2]]));
                 if let Some(&slot) = input.globals.slots.get(&index) {
                     vars.entry(slot).or_insert_with(|| b.declare_var(types::F64));
                 }
             }
-            pc += 1 + operands;
         }
         Self { vars }
     }

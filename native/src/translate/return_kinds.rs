@@ -6,6 +6,7 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 
+use super::scan::linear;
 use super::{internal_signature, translate_function, translate_stub, TranslateEnv};
 use crate::frame::Rejection;
 use crate::input::{Body, ModuleInput};
@@ -104,18 +105,14 @@ fn settle_param_kinds(env: &mut TranslateEnv) -> bool {
 /// `Return` that says (a comparison is a bool, arithmetic a number): a right guess saves a
 /// translation round, and a wrong one only costs one. Defaults to number.
 fn guess_return_kind(code: &[u8], body: &Body) -> ValueKind {
-    let mut pc = body.start;
     let mut previous = None;
-    while pc < body.end {
-        let byte = code[pc];
-        let Some((_, operands)) = op::describe(byte) else { break };
+    for (_, byte) in linear(code, body) {
         if byte == op::RETURN {
             if let Some(kind) = previous.and_then(kind_produced_by) {
                 return kind;
             }
         }
         previous = Some(byte);
-        pc += 1 + operands;
     }
     ValueKind::Number
 }

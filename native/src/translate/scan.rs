@@ -41,6 +41,21 @@ impl Instruction {
     }
 }
 
+/// The instructions of `body` in address order, as (offset, opcode byte), up to a byte that
+/// is no opcode or an instruction its end cuts off: a quick look at what a body holds, where
+/// `scan` follows its control flow and checks it.
+pub(super) fn linear<'a>(code: &'a [u8], body: &Body) -> impl Iterator<Item = (usize, u8)> + 'a {
+    let end = body.end.min(code.len());
+    let mut pc = body.start;
+    std::iter::from_fn(move || {
+        let byte = *code.get(pc).filter(|_| pc < end)?;
+        let (_, operands) = opcode::describe(byte)?;
+        let at = pc;
+        pc += 1 + operands;
+        (pc <= end).then_some((at, byte))
+    })
+}
+
 /// Decodes the instruction at `pc`, which must lie inside the body with all its operands.
 pub(super) fn decode(code: &[u8], body: &Body, pc: usize) -> Result<Instruction, Rejection> {
     let byte = code[pc];
