@@ -136,7 +136,9 @@ test('a trap under a loop entered natively (OSR) reports the loop frame once', a
   try {
     const entries = engine.stats().osrEntries;
     const error = errorOf(() => vm.run());
-    t.true(engine.stats().osrEntries > entries, 'the loop ran natively');
+    // The records' states say why, should the loop not have run natively.
+    const states = engine.functions().map((f) => `${f.name} ${f.tier} ${f.state} ${f.reason ?? ''}`).join('; ');
+    t.true(engine.stats().osrEntries > entries, `the loop ran natively (${states})`);
     t.deepEqual(error.frames, expected.frames);
   } finally {
     await engine.close();
