@@ -2,6 +2,7 @@
 // the reference's InvalidStdlibArgument messages.
 import test, { type ExecutionContext } from 'ava';
 import type { BytecodeBuilder } from '../src/bytecode/index.js';
+import { compile } from '../src/compiler/index.js';
 import { AtlasArray, AtlasOption, AtlasResult, AtlasRuntimeError, BUILTINS, type Value, Vm } from '../src/vm/index.js';
 import { ARRAY_BUILTINS } from '../src/vm/stdlib/arrays.js';
 import { ARRAY_CALLBACK_INTRINSICS } from '../src/vm/stdlib/callbacks.js';
@@ -163,3 +164,29 @@ function failsAtCall(t: ExecutionContext, name: string, args: Arg[], viaConstant
   t.deepEqual(error.span, spanFor(callAt));
   return { error };
 }
+
+test('a global given a builtin\'s name after the builtin was called takes its place from then on', (t) => {
+  // GetGlobal caches the builtin it found by constant index; a global of that name must end it.
+  const { result, output } = run((b) => {
+    b.emit('GetGlobal', [b.string('print')]);
+    b.emitConstant('first');
+    b.emit('Call', [1]);
+    b.emit('Pop');
+    b.emit('GetGlobal', [b.string('len')]);
+    b.emit('SetGlobal', [b.string('print')]);
+    b.emit('Pop');
+    b.emit('GetGlobal', [b.string('print')]);
+    b.emitConstant('second');
+    b.emit('Call', [1]);
+  });
+  t.deepEqual(output, ['first']);
+  t.is(result, 6); // the global `print` is `len` now
+});
+
+test('a host global given a builtin\'s name shadows it in code that already called the builtin', (t) => {
+  const vm = new Vm(compile('fn measure(s: string) -> number { return len(s); }\nfn fortyTwo(s: string) -> number { return 42; }', 't.atlas'));
+  vm.run();
+  t.is(vm.call('measure', 'abc'), 3);
+  vm.setGlobal('len', vm.getGlobal('fortyTwo')!);
+  t.is(vm.call('measure', 'abc'), 42);
+});

@@ -154,6 +154,11 @@ export class CompilePipeline {
     }
   }
 
+  /** Nothing is queued or compiling. */
+  get idle(): boolean {
+    return this.queue.depth === 0 && this.running.size === 0;
+  }
+
   /** Starts the compile workers without waiting for them. */
   prestart(): void {
     this.pool.prestart();

@@ -9,7 +9,7 @@
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import {
   AtlasInterrupted, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type ExitFrame, type GlobalsView, type HookAnswer,
-  SAFEPOINT_INTERVAL, SIDE_EXIT, type Value, type VmJitHook,
+  loadSteadyDispatch, SAFEPOINT_INTERVAL, SIDE_EXIT, type Value, type VmJitHook,
 } from '../vm/index.js';
 import { guardHolds } from './call-tree.js';
 import { CodeCache, type CacheEntry, type CachedCode, type RemovalReason } from './code-cache.js';
@@ -48,6 +48,8 @@ export class JitEngine implements VmJitHook {
   private isEnabled: boolean;
   /** The function of the last call (cleared when its program is forgotten); see `recordAt`. */
   private lastCalled: FunctionRecord | undefined;
+  /** Some hot function or loop was refused, failed or deoptimized: the interpreter keeps running it. */
+  private hotCodeInterpreted = false;
   private closed = false;
   /** After a bail-out at this stack position, deeper calls stay interpreted (see `bailOut`). */
   private interpretAbove = Infinity;
@@ -71,7 +73,7 @@ export class JitEngine implements VmJitHook {
     const resolved = resolveConfig(config);
     requireAddon();
     const engine = new JitEngine(resolved);
-    if (engine.config.warmUp) await engine.pipeline.warmUp();
+    await Promise.all([engine.config.warmUp ? engine.pipeline.warmUp() : undefined, loadSteadyDispatch()]);
     return engine;
   }
 
@@ -185,16 +187,21 @@ export class JitEngine implements VmJitHook {
     const reason = dropReason(record, bailedOut);
     if (reason === undefined || record.code === undefined) return;
     this.cache.delete(record.code);
-    this.tracker.markFailed(record);
+    this.leaveToInterpreter(record);
     this.counters.deoptimizations++;
     record.lastEnd = { kind: 'deoptimized', reason };
     publish('deopt', () => this.event(record, { reason }));
   }
 
-  /** VmJitHook: a loop safepoint; installs finished code and delivers interrupts. */
-  onSafepoint(): void {
+  /**
+   * VmJitHook: a loop safepoint; installs finished code and delivers interrupts. True once hot
+   * code was left to the interpreter and no compile is queued or running: the VM's warm-up
+   * with this engine is over, and it moves to its steady-state dispatch loop.
+   */
+  onSafepoint(): boolean {
     this.pipeline.poll();
     if (this.caller.interruptRequested) throw this.interrupted();
+    return this.hotCodeInterpreted && this.pipeline.idle;
   }
 
   /** VmJitHook: arms the watchdog that stops native code when the run's time budget is spent. */
@@ -702,7 +709,7 @@ export class JitEngine implements VmJitHook {
   }
 
   private fail(record: FunctionRecord, outcome: Refused | Failed, job: CompileJob): void {
-    this.tracker.markFailed(record);
+    this.leaveToInterpreter(record);
     const reason = failureReason(outcome);
     if (outcome.kind === 'refused') {
       this.counters.refusedCompilations++;
@@ -715,6 +722,12 @@ export class JitEngine implements VmJitHook {
       record.lastEnd = { kind: 'failed', reason };
       publish('failed', () => this.event(record, { reason }, job));
     }
+  }
+
+  /** A hot function or loop stays interpreted for good (refused, failed or deoptimized). */
+  private leaveToInterpreter(record: FunctionRecord): void {
+    this.tracker.markFailed(record);
+    this.hotCodeInterpreted = true;
   }
 
   private onRelease(code: CachedCode<FunctionRecord>, reason: RemovalReason): void {

@@ -9,3 +9,4 @@ export { fromHostValue, fromHostArg, fromHostArgs } from './host.js';
 export type { FunctionHandle } from './function-handle.js';
 export { HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type ExitFrame, type HookAnswer, type VmJitHook, type GlobalsView } from './jit-hook.js';
 export { Vm, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type VmOptions } from './interpreter.js';
+export { loadSteadyDispatch } from './steady-dispatch.js';

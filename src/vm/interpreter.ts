@@ -26,6 +26,7 @@ import { Cmp, Op, Word, dispatchWords } from './dispatch.js';
 import type { FunctionHandle } from './function-handle.js';
 import { fromHostArg } from './host.js';
 import { type GlobalsView, HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type VmJitHook } from './jit-hook.js';
+import { steadyDispatchLoop } from './steady-dispatch.js';
 import type { CallbackContext } from './stdlib/callback-context.js';
 import {
   AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasJson, AtlasOption, AtlasResult, type HostValue, type Value,
@@ -59,7 +60,8 @@ export const DEFAULT_MAX_STACK_SIZE = 1 << 24;
 /** Loop back-edges plus interpreted calls per slice of the dispatch loop (see runFrom). */
 const SLICE_BUDGET = SAFEPOINT_INTERVAL;
 /** What `execute` returns at the end of a slice. */
-const SUSPENDED: unique symbol = Symbol('suspended');
+// Registered, so that the steady-state copy of this module (steady-dispatch.ts) has the same one.
+const SUSPENDED: unique symbol = Symbol.for('atlas-jit.vm.suspended');
 /** The return address of a frame entered from `Vm.call`: Return hands the value to the host. */
 const HOST_RETURN = -1;
 /** Bytes of a `Call` instruction: a frame's return address is its call's offset plus this. */
@@ -106,7 +108,12 @@ function defaultStdout(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
+/** `Vm`'s dispatch loop, called with the VM as `this` (see `Vm.dispatchLoop`). */
+export type DispatchLoop = (this: Vm, entryIp: number, entrySp: number, entryFp: number) => Value | undefined | typeof SUSPENDED;
+
 export class Vm implements GlobalsView {
+  /** This module's dispatch loop (`execute`), for the steady-state copy of it (steady-dispatch.ts). */
+  static readonly dispatchLoop: DispatchLoop = Vm.prototype.execute;
   readonly bytecode: Bytecode;
   /** The code pre-decoded for dispatch: one word per position (see dispatch.ts). */
   private readonly words: Int32Array;
@@ -114,6 +121,12 @@ export class Vm implements GlobalsView {
   /** `names[k]` is constant k's text when it is a string (a global name), else undefined. */
   private readonly names: readonly (string | undefined)[];
   private readonly cells: (GlobalCell | undefined)[];
+  /**
+   * By constant index: the builtin, math constant or `None` a GetGlobal of that name found,
+   * until a global of a new name appears (it may shadow a builtin). Spares the name lookups on
+   * every call of a builtin.
+   */
+  private readonly builtinAt: (Value | undefined)[];
   private readonly globals = new Map<string, GlobalCell>();
   /** What builtins get when called as callbacks: no way to call back (see CallbackContext). */
   private readonly builtinContext: BuiltinContext;
@@ -152,6 +165,8 @@ export class Vm implements GlobalsView {
   private resumeFp = 0;
   /** The slice ended at a loop back-edge (`resumeIp` is its header), not at a call. */
   private resumeAtLoop = false;
+  /** The dispatch loop this VM runs: `execute`, or its steady-state copy once the JIT's warm-up is over. */
+  private loop: DispatchLoop = Vm.dispatchLoop;
 
   constructor(bytecode: Bytecode, options: VmOptions = {}) {
     if (options.validate ?? true) assertValid(bytecode);
@@ -162,6 +177,7 @@ export class Vm implements GlobalsView {
     this.names = bytecode.constants.map((c) => (c.kind === 'string' ? c.value : undefined));
     // Array.from gives packed arrays; `new Array(n).fill()` would stay holey (slower loads).
     this.cells = Array.from({ length: bytecode.constants.length }, () => undefined);
+    this.builtinAt = Array.from({ length: bytecode.constants.length }, () => undefined);
     this.builtinContext = { stdout: options.stdout ?? defaultStdout };
     this.callbackContext = { ...this.builtinContext, callback: (callee, args) => this.invokeCallback(callee, args) };
     this.hook = options.jit;
@@ -259,7 +275,7 @@ export class Vm implements GlobalsView {
   setGlobal(name: string, value: Value): void {
     this.globalWrites++;
     const cell = this.globals.get(name);
-    if (cell === undefined) this.globals.set(name, { value });
+    if (cell === undefined) this.addGlobal(name, { value });
     else cell.value = value;
   }
 
@@ -368,22 +384,34 @@ export class Vm implements GlobalsView {
   }
 
   private runSlices(ip: number, sp: number, fp: number): Value | undefined {
-    let outcome = this.execute(ip, sp, fp);
+    let outcome = this.loop(ip, sp, fp);
     while (outcome === SUSPENDED) {
       this.safepoint();
       if (this.resumeAtLoop && this.hook?.onLoop !== undefined) {
         const returned = this.offerLoop(this.hook);
         if (returned !== SUSPENDED) return returned;
       }
-      outcome = this.execute(this.resumeIp, this.resumeSp, this.resumeFp);
+      outcome = this.loop(this.resumeIp, this.resumeSp, this.resumeFp);
     }
     return outcome;
   }
 
-  /** Between slices: stops the run past its deadline, and lets the hook poll (installs, interrupts). */
+  /**
+   * Between slices: stops the run past its deadline, and lets the hook poll (installs,
+   * interrupts). When the hook says its compile work has settled, the VM switches (once) to the
+   * steady-state copy of its dispatch loop, if loaded (steady-dispatch.ts says why).
+   */
   private safepoint(): void {
     if (this.deadline !== Infinity && performance.now() >= this.deadline) throw new AtlasInterrupted(true, this.timeBudgetMs);
-    this.hook?.onSafepoint?.();
+    if (this.hook?.onSafepoint?.() === true && this.loop === Vm.dispatchLoop) this.loop = (steadyDispatchLoop() as DispatchLoop | undefined) ?? this.loop;
+  }
+
+  /**
+   * Whether this VM runs the steady-state copy of its dispatch loop (steady-dispatch.ts): its
+   * JIT hook said, at a safepoint, that its compile work had settled. For diagnostics and tests.
+   */
+  get steadyDispatch(): boolean {
+    return this.loop !== Vm.dispatchLoop;
   }
 
   /**
@@ -521,6 +549,7 @@ export class Vm implements GlobalsView {
     const constants = this.constants;
     const constantCount = constants.length;
     const cells = this.cells;
+    const builtinAt = this.builtinAt;
     const stack = this.stack;
     const hook = this.hook;
     const gate = this.gate;
@@ -611,7 +640,7 @@ export class Vm implements GlobalsView {
             const k = word >> Word.OperandShift;
             if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
             const cell = cells[k];
-            stack[sp++] = cell !== undefined ? cell.value : this.resolveGlobal(k, ip);
+            stack[sp++] = cell !== undefined ? cell.value : (builtinAt[k] ?? this.resolveGlobal(k, ip));
             ip += 3;
             break;
           }
@@ -1350,17 +1379,25 @@ export class Vm implements GlobalsView {
   /** GetGlobal's lookup order (docs/bytecode.md §2.4): None, user globals, builtins, math constants. */
   private resolveGlobal(k: number, offset: number): Value {
     const name = this.globalName(k, offset);
-    if (name === 'None') return AtlasOption.None;
+    if (name === 'None') {
+      this.builtinAt[k] = AtlasOption.None;
+      return AtlasOption.None;
+    }
     const cell = this.globals.get(name);
     if (cell !== undefined) {
       this.cells[k] = cell;
       return cell.value;
     }
-    const builtin = BUILTIN_VALUES.get(name);
-    if (builtin !== undefined) return builtin;
-    const constant = MATH_CONSTANTS.get(name);
-    if (constant !== undefined) return constant;
-    throw this.fail('UndefinedVariable', offset, name);
+    const found = BUILTIN_VALUES.get(name) ?? MATH_CONSTANTS.get(name);
+    if (found === undefined) throw this.fail('UndefinedVariable', offset, name);
+    this.builtinAt[k] = found;
+    return found;
+  }
+
+  /** A global of a new name: it shadows any builtin of that name from now on. */
+  private addGlobal(name: string, cell: GlobalCell): void {
+    this.globals.set(name, cell);
+    this.builtinAt.fill(undefined);
   }
 
   /** The cell SetGlobal writes, created on first definition and cached for constant k. */
@@ -1369,7 +1406,7 @@ export class Vm implements GlobalsView {
     let cell = this.globals.get(name);
     if (cell === undefined) {
       cell = { value: null };
-      this.globals.set(name, cell);
+      this.addGlobal(name, cell);
     }
     // GetGlobal "None" always yields Option::None, so its constant never caches a cell.
     if (name !== 'None') this.cells[k] = cell;

@@ -81,8 +81,12 @@ export interface VmJitHook {
   /** Called about every 64 loop back-edges (Loop opcode and backward Jumps) so the JIT can poll
    *  its install mailbox without waiting for the event loop. Optional. Interpreted calls count
    *  like back-edges, so deep recursion without loops reaches safepoints too. May throw
-   *  HaltSignal to stop the run (e.g. an interrupt). */
-  onSafepoint?(): void;
+   *  HaltSignal to stop the run (e.g. an interrupt). Returns true when the hook's compile work
+   *  has settled with hot code left to the interpreter (something was refused or deoptimized,
+   *  and nothing is queued or compiling): the VM then moves to its steady-state dispatch loop
+   *  (`steady-dispatch.ts`). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook with nothing to report returns nothing (void), as most do.
+  onSafepoint?(): boolean | void;
   /** Called when `Vm.run`/`Vm.call` starts, with the run's time budget in ms (undefined: none).
    *  A hook that runs code the interpreter cannot interrupt (native loops) enforces the budget
    *  there, e.g. from a watchdog thread. Optional. */

@@ -1,0 +1,91 @@
+// The VM's steady-state dispatch loop (src/vm/steady-dispatch.ts): once the JIT's compile work
+// has settled with hot code left to the interpreter, the VM runs a second copy of its loop,
+// which must mean exactly what the first means.
+import test from 'ava';
+import { compile } from '../src/compiler/index.js';
+import { JitEngine } from '../src/jit/jit-engine.js';
+import { AtlasRuntimeError, Vm } from '../src/vm/index.js';
+
+// `label` is hot and refused (string constants); the loop around it is refused too.
+const STRINGS = `
+fn label(n: number) -> string {
+    var prefix = "item-";
+    if (n % 3 == 0) { prefix = "sku-"; }
+    return prefix + str(n);
+}
+var total = 0;
+var n = 0;
+while (n < 20000) {
+    total = total + len(label(n));
+    n = n + 1;
+}
+print(total);
+`;
+
+const NUMERIC = `
+fn step(x: number) -> number { return (x * 7 + 3) % 1009; }
+var x = 0;
+var i = 0;
+while (i < 20000) { x = step(x); i = i + 1; }
+print(x);
+`;
+
+function runWith(source: string, engine: JitEngine | undefined): { vm: Vm; output: string[] } {
+  const output: string[] = [];
+  const vm = new Vm(compile(source, 'steady.atlas'), { ...(engine === undefined ? {} : { jit: engine }), stdout: (line) => output.push(line) });
+  vm.run();
+  return { vm, output };
+}
+
+/** Runs `source` until the engine has settled its compiles, then once more in a new VM. */
+async function settledRun(source: string): Promise<{ vm: Vm; output: string[]; engine: JitEngine }> {
+  const engine = await JitEngine.create({ compilationThreshold: 10, osrThreshold: 64, workers: 1 });
+  runWith(source, engine);
+  await engine.whenIdle();
+  return { ...runWith(source, engine), engine };
+}
+
+test('a VM whose hot code was refused moves to the steady-state loop and prints what the interpreter prints', async (t) => {
+  const { vm, output, engine } = await settledRun(STRINGS);
+  try {
+    t.true(engine.functions().some((f) => f.state === 'refused'));
+    t.true(vm.steadyDispatch);
+    t.deepEqual(output, runWith(STRINGS, undefined).output);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('a VM whose hot code all compiled keeps its first loop', async (t) => {
+  const { vm, output, engine } = await settledRun(NUMERIC);
+  try {
+    t.false(engine.functions().some((f) => f.state === 'refused'));
+    t.false(vm.steadyDispatch);
+    t.deepEqual(output, runWith(NUMERIC, undefined).output);
+  } finally {
+    await engine.close();
+  }
+});
+
+test('without a JIT the VM keeps its first loop', (t) => {
+  t.false(runWith(STRINGS, undefined).vm.steadyDispatch);
+});
+
+test('a runtime error raised in the steady-state loop has the interpreter\'s offset, message and frames', async (t) => {
+  const failing = `${STRINGS}\nfn divide(a: number, b: number) -> number { return a / b; }\nprint(divide(1, n - n));\n`;
+  const expected = t.throws(() => runWith(failing, undefined), { instanceOf: AtlasRuntimeError })!;
+  const engine = await JitEngine.create({ compilationThreshold: 10, osrThreshold: 64, workers: 1 });
+  try {
+    t.throws(() => runWith(failing, engine), { instanceOf: AtlasRuntimeError });
+    await engine.whenIdle();
+    const output: string[] = [];
+    const vm = new Vm(compile(failing, 'steady.atlas'), { jit: engine, stdout: (line) => output.push(line) });
+    const error = t.throws(() => vm.run(), { instanceOf: AtlasRuntimeError })!;
+    t.true(vm.steadyDispatch);
+    t.is(error.offset, expected.offset);
+    t.is(error.message, expected.message);
+    t.deepEqual(error.frames, expected.frames);
+  } finally {
+    await engine.close();
+  }
+});
