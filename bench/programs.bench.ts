@@ -24,7 +24,7 @@ import { profiledRun } from './main-thread-profile.js';
 /** The programs, each `bench/programs/NAME.atlas` with its twin `NAME.js`. */
 const PROGRAMS = [
   'loop-in-main', 'script-globals', 'bool-rules', 'rare-branch', 'pricing',
-  'monte-carlo', 'integration', 'lattice', 'f-then-g', 'strings-arrays', 'empty',
+  'monte-carlo', 'integration', 'lattice', 'f-then-g', 'strings-arrays', 'mixed-leaf', 'empty',
 ] as const;
 
 const ROUNDS = QUICK ? 3 : 5;
