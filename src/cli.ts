@@ -6,11 +6,12 @@
  * usage errors exit 2. Each command imports what it uses when it runs (see
  * `cli/run-command.ts`): module loading is most of a short run's start-up time.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { loadProgram } from './cli/load-program.js';
 import type { ErrorFormat } from './cli/error-report.js';
 import { type CommandActions, cliProgram } from './cli/program.js';
+import { packageManifest } from './package-root.js';
 
 const actions: CommandActions = {
   run: (file, options) => reportingCompileErrors(options.errorFormat, async () => (await import('./cli/run-command.js')).runCommand(file, options)),
@@ -26,14 +27,9 @@ const actions: CommandActions = {
   },
 };
 
-/** The package's version, from its manifest (two levels up from `dist/src/cli.js`). */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
 async function main(argv: string[]): Promise<number> {
   let status = 0;
-  const program = cliProgram(packageVersion(), actions, (s) => { status = s; });
+  const program = cliProgram(packageManifest().version, actions, (s) => { status = s; });
   try {
     await program.parseAsync(withStatsValue(argv), { from: 'user' });
     return status;

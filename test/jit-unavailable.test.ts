@@ -10,6 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BIN } from './helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'atlas-no-addon-'));
@@ -20,12 +21,12 @@ const { JitEngine, JitUnavailableError, spawnRuntime, compile, Vm } = await impo
 const PROGRAM = 'fn sq(x: number) -> number { return x * x; }\nvar s = 0;\nfor (var i = 0; i < 300; i = i + 1) { s = s + sq(i); }\nprint(s);\n';
 const OUTPUT = '8955050\n';
 
-/** The package as npm would install it, minus the addon: manifest, dist/src, dist/workers, its dependencies. */
+/** The package as npm would install it, minus the addon: manifest, dist/src, dist/cli, dist/workers, its dependencies. */
 function packageWithoutAddon(): string {
   const pkg = join(dir, 'pkg');
   mkdirSync(join(pkg, 'dist'), { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-  for (const part of ['src', 'workers']) cpSync(join(ROOT, 'dist', part), join(pkg, 'dist', part), { recursive: true });
+  for (const part of ['src', 'cli', 'workers']) cpSync(join(ROOT, 'dist', part), join(pkg, 'dist', part), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'), 'dir');
   return pkg;
 }
@@ -37,7 +38,7 @@ writeFileSync(SOURCE, PROGRAM);
 function cli(...args: string[]) {
   const env = { ...process.env };
   delete env.ATLAS_JIT_NATIVE_ADDON;
-  const r = spawnSync(process.execPath, [join(PKG, 'dist/src/cli.js'), ...args], { encoding: 'utf8', timeout: 60_000, env });
+  const r = spawnSync(process.execPath, [join(PKG, BIN), ...args], { encoding: 'utf8', timeout: 60_000, env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { CLI } from './helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'dist/src/cli.js');
 const work = mkdtempSync(join(tmpdir(), 'atlas-readme-'));
 symlinkSync(join(ROOT, 'examples'), join(work, 'examples'), 'dir');
 

@@ -19,7 +19,7 @@
  * pool and lets the old sessions finish what they hold. A worker that crashes or is aborted
  * ends its session; the pool starts a replacement and reports the end (`onSessionEnd`).
  */
-import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import PQueue from 'p-queue';
 import type { Piscina } from 'piscina';
@@ -27,8 +27,12 @@ import { SESSION_WORDS, SessionWord, type CompileBatch, type CompileSessionReque
 import type { JobOutcome } from './compile-outcome.js';
 import type { InstallMailbox } from './install-mailbox.js';
 import type { CompileThreadPriority } from './native.js';
+import { packagePath, packageRequire } from '../package-root.js';
 
-const WORKER_FILE = new URL('../../workers/compile-worker.js', import.meta.url).href;
+/** The worker script as tsc emits it (the bundled command keeps it a file of its own: Piscina loads it by name). */
+function workerFile(): string {
+  return pathToFileURL(packagePath('dist', 'workers', 'compile-worker.js')).href;
+}
 
 export interface CompilePoolOptions {
   readonly workers: number;
@@ -239,7 +243,7 @@ export class CompilePool {
   private start(): PoolGeneration {
     if (this.closed) throw new Error('the compile pool is closed');
     const piscina = new (loadPiscina())({
-      filename: WORKER_FILE,
+      filename: workerFile(),
       // All workers at once: Piscina treats initial workers as ready (see the module comment).
       minThreads: this.workerCount,
       maxThreads: this.workerCount,
@@ -342,6 +346,6 @@ let piscinaClass: typeof Piscina | undefined;
  * synchronous run.
  */
 function loadPiscina(): typeof Piscina {
-  piscinaClass ??= (createRequire(import.meta.url)('piscina') as { Piscina: typeof Piscina }).Piscina;
+  piscinaClass ??= (packageRequire()('piscina') as { Piscina: typeof Piscina }).Piscina;
   return piscinaClass;
 }

@@ -15,6 +15,7 @@
  */
 import type { Remote } from 'comlink';
 import { Worker } from 'node:worker_threads';
+import { packagePath } from '../package-root.js';
 import { integerAtLeast } from '../jit/jit-config.js';
 import { InterruptSignal } from './interrupt-signal.js';
 import { RemoteRuntimeError } from './remote-errors.js';
@@ -25,7 +26,10 @@ import { isRuntimeWorkerMessage, type RuntimeWorkerData } from './worker-protoco
 /** A runtime in a worker thread, as seen from the thread that spawned it. */
 export type RemoteRuntime = Remote<RuntimeApi>;
 
-const WORKER_FILE = new URL('../../workers/runtime-worker.js', import.meta.url);
+/** The worker script as tsc emits it, found from the package root (this module may be part of a bundle). */
+function workerFile(): string {
+  return packagePath('dist', 'workers', 'runtime-worker.js');
+}
 const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
 /** How long `stats()` waits for a busy worker's fresh figures before taking the last ones it published. */
 const BUSY_STATS_WAIT_MS = 20;
@@ -114,7 +118,7 @@ class RuntimeConnection {
   ) {
     const workerData: RuntimeWorkerData = { options, interrupt: this.signal.buffer, stats: this.board.buffer };
     try {
-      this.worker = new Worker(WORKER_FILE, { workerData });
+      this.worker = new Worker(workerFile(), { workerData });
     } catch (error) {
       // workerData is structured-cloned: a function or symbol in the JIT options fails here.
       throw new TypeError(`RuntimeOptions cannot be sent to the runtime worker: ${error instanceof Error ? error.message : String(error)}`);

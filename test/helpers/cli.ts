@@ -1,12 +1,22 @@
-// The command line as the tests run it: `node dist/src/cli.js …` in a child process, and a
-// scratch folder for the programs and files a test hands it.
+// The command line as the tests run it: the package's `bin` (the bundled command users get) in
+// a child process, and a scratch folder for the programs and files a test hands it.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+/** The package root (this file runs as dist/test/helpers/cli.js). */
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The package's manifest, as npm reads it. */
+export const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
+
+/** The command's file relative to a package root: what `npm install` links `atlas-jit` to. */
+export const BIN = MANIFEST.bin['atlas-jit']!;
+
+/** The command's file in this checkout. */
+export const CLI = join(ROOT, BIN);
 
 export interface CliRun {
   readonly code: number | null;

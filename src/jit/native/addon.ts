@@ -12,12 +12,11 @@
  * When none loads, `JitUnavailableError` says why and how to get one; the JIT is then
  * unavailable and Atlas code can only run interpreted.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { arch, platform } from 'node:process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type * as NativeAddon from '../../../native/native.js';
+import { packageRequire, packageRoot } from '../../package-root.js';
 import { type CompileThreadPriority, NativeAddonError } from './contract.js';
 
 /** The addon's exports, as napi declares them from the Rust sources. */
@@ -73,29 +72,6 @@ function prebuiltName(platformName: string): string | undefined {
   return header?.glibcVersionRuntime === undefined ? names[1] : names[0];
 }
 
-/**
- * The package root: the nearest ancestor holding atlas-jit's package.json. Found from this
- * module's own URL, so it is the same from `src/`, `dist/src/` and inside worker threads.
- */
-function packageRoot(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && readPackageName(manifest) === PACKAGE_NAME) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
-function readPackageName(manifest: string): unknown {
-  try {
-    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Either the loaded addon and where it came from, or why none could be loaded. */
 type LoadResult = { readonly addon: Addon; readonly path: string } | { readonly error: JitUnavailableError };
 
@@ -115,7 +91,7 @@ export function requireAddon(): void {
 
 function load(): LoadResult {
   const here = `${platform}-${arch}`;
-  const require = createRequire(import.meta.url);
+  const require = packageRequire();
   const failures: string[] = [];
   for (const candidate of candidates(require)) {
     try {
