@@ -77,6 +77,7 @@ export interface ControlWords {
   exitDepth: number
   stackBudget: number
   traceDepth: number
+  backEdges: number
 }
 
 /**

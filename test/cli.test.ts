@@ -31,7 +31,7 @@ const THREE_HOT = file('three-hot.atlas', threeHotLoops(2_000_000));
 test('a script that never yields compiles every function that gets hot, one after another', (t) => {
   // The compile workers start at the first hot function, inside the synchronous run.
   // Loops stay interpreted here (no OSR), so the functions are what gets compiled.
-  const r = cli('run', THREE_HOT, '--workers', '1', '--osr-threshold', '1000000000', '--stats=json');
+  const r = cli('run', THREE_HOT, '--workers', '1', '--osr-threshold', '1000000000', '--leaf-limit', '0', '--stats=json');
   t.is(r.code, 0, r.stderr);
   const stats = JSON.parse(r.stderr) as Record<string, unknown>;
   t.like(stats, { compilations: 3, compiledFunctions: 3, queueDepth: 0, inFlight: 0 });
@@ -48,7 +48,7 @@ print(s);
 `);
 
 test('--trace-jit is a compile log: queued, started, installed with id, tier, sizes and times; a refusal at file:line:col', (t) => {
-  const r = cli('run', REFUSING, '--threshold', '10', '--workers', '1', '--trace-jit');
+  const r = cli('run', REFUSING, '--threshold', '10', '--workers', '1', '--leaf-limit', '0', '--trace-jit');
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout, '2666646666700000\n');
   const lines = r.stderr.split('\n').filter((l) => l.startsWith('[jit]'));
@@ -60,13 +60,13 @@ test('--trace-jit is a compile log: queued, started, installed with id, tier, si
 });
 
 test('--stats prints a table and --stats=json prints JSON, both on stderr', (t) => {
-  const table = cli('run', HOT, '--threshold', '10', '--stats');
+  const table = cli('run', HOT, '--threshold', '10', '--leaf-limit', '0', '--stats');
   t.is(table.code, 0);
   t.regex(table.stderr, /JIT statistics/);
   t.regex(table.stderr, /compilations\s+\d+/);
   t.regex(table.stderr, /cache hit rate \(code found\)\s+[\d.]+%/);
   t.regex(table.stderr, /Top functions \(by calls; 2 shown\)\n +function +key +tier +calls +native +code +compile +state\n +sq +1:\d+ +fn +\d+ +\d+ +\d+B/);
-  const json = cli('run', HOT, '--threshold', '10', '--stats=json');
+  const json = cli('run', HOT, '--threshold', '10', '--leaf-limit', '0', '--stats=json');
   t.is(json.code, 0);
   const stats = JSON.parse(json.stderr) as Record<string, unknown>;
   t.is(typeof stats.compilations, 'number');

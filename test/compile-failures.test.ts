@@ -26,7 +26,7 @@ async function batchWithOneBadFunction(config: JitConfig) {
   const handlesBefore = liveHandleCount();
   const failed = listen('atlas-jit:failed');
   const queued = listen('atlas-jit:queued');
-  const e = await JitEngine.create({ workers: 1, compilationThreshold: 1, ...config });
+  const e = await JitEngine.create({ interpretedLeafLimit: 0, workers: 1, compilationThreshold: 1, ...config });
   const bc = manyFunctions(FUNCTIONS);
   const fns = Array.from({ length: FUNCTIONS }, (_, i) => fnOf(bc, `f${i}`));
   for (const f of fns) e.notifyCall(f.offset, bc, f.end, [1, 1]);

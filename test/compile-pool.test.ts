@@ -27,7 +27,7 @@ serial('resizing the pool while jobs run and wait lets every one of them finish'
   for (let run = 0; run < 2; run++) {
     // Each compile takes 20 ms, so the resizes land while batches run on the old workers and
     // others wait in the queue.
-    const e = await JitEngine.create({ workers: 2, compilationThreshold: 1, compileBatchSize: 4, faultInjection: { stallMs: 20 } });
+    const e = await JitEngine.create({ interpretedLeafLimit: 0, workers: 2, compilationThreshold: 1, compileBatchSize: 4, faultInjection: { stallMs: 20 } });
     for (const [i, f] of fns.entries()) {
       e.notifyCall(f.offset, bc, f.end, [1, 1]);
       if (i % 6 === 5) e.workers = 1 + (Math.floor(i / 6) % 3);
@@ -50,7 +50,7 @@ serial('an engine created and closed over and over leaves nothing behind (memory
   let collected = 0;
   const finalized = new FinalizationRegistry(() => collected++);
   const cycle = async () => {
-    const e = await JitEngine.create({ workers: 1 });
+    const e = await JitEngine.create({ interpretedLeafLimit: 0, workers: 1 });
     await e.close();
     finalized.register(e, undefined);
   };

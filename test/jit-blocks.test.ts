@@ -80,7 +80,7 @@ for (const [name, { source, lines }] of Object.entries(PROGRAMS)) {
     const bytecode = compile(source, 'blocks.atlas');
     const interpreted = runOnce(bytecode, undefined);
     t.deepEqual(interpreted.lines, lines);
-    const engine = await JitEngine.create({ compilationThreshold: 1, workers: 1 });
+    const engine = await JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: 1, workers: 1 });
     try {
       runOnce(bytecode, engine);
       await engine.whenIdle();

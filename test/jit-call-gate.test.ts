@@ -36,7 +36,7 @@ print(last);
 `;
 
 serial('a function refused for good is not asked about again, and its calls still count as fallbacks', async (t) => {
-  const engine = await JitEngine.create({ compilationThreshold: 10, workers: 1 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: 10, workers: 1 });
   try {
     const bytecode = compile(REFUSED, 'gate.atlas');
     const { hook, asked } = countingHook(engine);
@@ -55,7 +55,7 @@ serial('a function refused for good is not asked about again, and its calls stil
 });
 
 serial('a cold function is asked about once on its way to the threshold, and becomes hot at exactly the threshold', async (t) => {
-  const engine = await JitEngine.create({ compilationThreshold: 1000, workers: 1 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: 1000, workers: 1 });
   try {
     const source = 'fn sq(x: number) -> number { return x * x; }\nvar i = 0;\nwhile (i < 999) { sq(i); i = i + 1; }';
     const bytecode = compile(source, 'gate.atlas');
@@ -74,7 +74,7 @@ serial('a cold function is asked about once on its way to the threshold, and bec
 });
 
 serial('code installed while a function runs quietly is used from its next call on', async (t) => {
-  const engine = await JitEngine.create({ compilationThreshold: 5, workers: 1 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: 5, workers: 1 });
   try {
     const bytecode = compile('fn sq(x: number) -> number { return x * x; }\nvar i = 0;\nwhile (i < 20) { sq(i); i = i + 1; }', 'gate.atlas');
     new Vm(bytecode, { jit: engine, stdout: () => {} }).run();
@@ -88,7 +88,7 @@ serial('code installed while a function runs quietly is used from its next call 
 });
 
 serial('changing the threshold applies from the next call on, whatever quiet calls were allowed', async (t) => {
-  const engine = await JitEngine.create({ compilationThreshold: 1_000_000, workers: 1 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: 1_000_000, workers: 1 });
   try {
     const bytecode = compile('fn sq(x: number) -> number { return x * x; }\nvar i = 0;\nwhile (i < 10) { sq(i); i = i + 1; }', 'gate.atlas');
     const vm = new Vm(bytecode, { jit: engine, stdout: () => {} });

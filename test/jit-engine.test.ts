@@ -19,7 +19,7 @@ fn greet(name: string) -> string { return "hi " + name; }
 `);
 
 async function engine(config: JitConfig = {}): Promise<JitEngine> {
-  return JitEngine.create({ workers: 1, ...config });
+  return JitEngine.create({ interpretedLeafLimit: 0, workers: 1, ...config });
 }
 
 function callN(e: JitEngine, name: string, n: number, args: unknown[] = [2, 3]): unknown {
@@ -412,10 +412,10 @@ serial('end to end: interpreted → hot → queued → compiled → installed �
 });
 
 serial('invalid configuration is rejected', async (t) => {
-  await t.throwsAsync(() => JitEngine.create({ workers: 0 }), { instanceOf: RangeError });
-  await t.throwsAsync(() => JitEngine.create({ optLevel: 3 as 0 }), { instanceOf: RangeError });
-  await t.throwsAsync(() => JitEngine.create({ compilationThreshold: -1 }), { instanceOf: RangeError });
-  await t.throwsAsync(() => JitEngine.create({ compileThreadPriority: 'high' as 'idle' }), { instanceOf: RangeError, message: /compileThreadPriority/ });
+  await t.throwsAsync(() => JitEngine.create({ interpretedLeafLimit: 0, workers: 0 }), { instanceOf: RangeError });
+  await t.throwsAsync(() => JitEngine.create({ interpretedLeafLimit: 0, optLevel: 3 as 0 }), { instanceOf: RangeError });
+  await t.throwsAsync(() => JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: -1 }), { instanceOf: RangeError });
+  await t.throwsAsync(() => JitEngine.create({ interpretedLeafLimit: 0, compileThreadPriority: 'high' as 'idle' }), { instanceOf: RangeError, message: /compileThreadPriority/ });
 });
 
 /** Scheduling policies of this process's threads (Linux: field 41 of /proc/self/task/<tid>/stat). */

@@ -31,7 +31,7 @@ while (i < ${N}) { sq(i); greet(i); i = i + 1; }
 `);
 
 serial('every call of a tracked function counts once: native, or a fallback with its reason', async (t) => {
-  const engine = await JitEngine.create({ workers: 1, compilationThreshold: 10, osrThreshold: 1e9 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, workers: 1, compilationThreshold: 10, osrThreshold: 1e9 });
   const runs = 3;
   let vm = new Vm(CALLS, { jit: engine });
   for (let r = 0; r < runs; r++) {
@@ -69,7 +69,7 @@ while (k < 40) { work(20000); k = k + 1; }
 `);
 
 serial('OSR attempts count like calls: entries that ran natively, and the ones that fell back', async (t) => {
-  const engine = await JitEngine.create({ workers: 1, compilationThreshold: 1e9, osrThreshold: 1 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, workers: 1, compilationThreshold: 1e9, osrThreshold: 1 });
   for (let r = 0; r < 3; r++) {
     new Vm(LOOP, { jit: engine }).run();
     await engine.whenIdle();
@@ -84,7 +84,7 @@ serial('OSR attempts count like calls: entries that ran natively, and the ones t
 });
 
 serial('the counts stay exact across a reset and with the engine disabled', async (t) => {
-  const engine = await JitEngine.create({ workers: 1, compilationThreshold: 10, osrThreshold: 1e9 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, workers: 1, compilationThreshold: 10, osrThreshold: 1e9 });
   new Vm(CALLS, { jit: engine }).run();
   await engine.whenIdle();
   engine.reset();
@@ -101,9 +101,11 @@ serial('the counts stay exact across a reset and with the engine disabled', asyn
 
 serial('functions() follows each function from interpreted through queued or compiling to compiled', async (t) => {
   // No warm-up: the worker boots at the first hot function, so jobs are still pending right after the run.
-  const engine = await JitEngine.create({ workers: 1, warmUp: false, compilationThreshold: 10, osrThreshold: 1e9 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, workers: 1, warmUp: false, compilationThreshold: 10, osrThreshold: 1e9 });
   new Vm(CALLS, { jit: engine }).run();
-  const pending = engine.functions();
+  // The top-level loop is tracked too (cold: its OSR threshold is out of reach).
+  t.like(engine.functions().find((f) => f.tier === 'osr'), { name: '<main>', state: 'interpreted' });
+  const pending = engine.functions().filter((f) => f.tier === 'function');
   t.deepEqual(pending.map((f) => f.name).sort(), ['greet', 'sq']);
   for (const f of pending) t.true(f.state === 'queued' || f.state === 'compiling', `${f.name} is ${f.state}`);
   t.true(pending.every((f) => f.calls === N && f.nativeCalls === 0 && f.codeBytes === 0));
@@ -116,10 +118,10 @@ serial('functions() follows each function from interpreted through queued or com
 });
 
 serial('startWorkers boots the compile threads without waiting; an engine without it has none until work comes', async (t) => {
-  const lazy = await JitEngine.create({ workers: 1, warmUp: false });
+  const lazy = await JitEngine.create({ interpretedLeafLimit: 0, workers: 1, warmUp: false });
   t.is(lazy.stats().workerThreads, 0);
   await lazy.close();
-  const early = await JitEngine.create({ workers: 1, warmUp: false });
+  const early = await JitEngine.create({ interpretedLeafLimit: 0, workers: 1, warmUp: false });
   early.startWorkers();
   t.is(early.stats().workerThreads, 1, 'started at once, booting off this thread');
   new Vm(CALLS, { jit: early }).run();

@@ -31,7 +31,7 @@ test.after.always(() => Promise.all(spawned.map((rt) => rt.close())));
 /** A runtime with a small JIT (one compile worker) whose printed lines are collected. */
 async function spawn(options: RuntimeOptions = {}): Promise<{ rt: RemoteRuntime; lines: string[] }> {
   const lines: string[] = [];
-  const rt = await spawnRuntime({ jit: { workers: 1, compilationThreshold: 5 }, stdout: (line) => lines.push(line), ...options });
+  const rt = await spawnRuntime({ jit: { interpretedLeafLimit: 0, workers: 1, compilationThreshold: 5 }, stdout: (line) => lines.push(line), ...options });
   spawned.push(rt);
   return { rt, lines };
 }
@@ -188,15 +188,15 @@ test('close() stops a runaway script and resolves', async (t) => {
 });
 
 test('bad options are rejected with typed errors and leave no worker behind', async (t) => {
-  await t.throwsAsync(spawnRuntime({ jit: { workers: 0 } }), { instanceOf: RangeError, message: /workers/ });
+  await t.throwsAsync(spawnRuntime({ jit: { interpretedLeafLimit: 0, workers: 0 } }), { instanceOf: RangeError, message: /workers/ });
   await t.throwsAsync(spawnRuntime({ stdout: 'no' as never }), { instanceOf: TypeError });
   await t.throwsAsync(spawnRuntime({ maxCallDepth: -1 }), { instanceOf: RangeError });
   await t.throwsAsync(spawnRuntime(null as never), { instanceOf: TypeError });
-  await t.throwsAsync(spawnRuntime({ jit: { workers: 1, hook: () => 1 } as never }), { instanceOf: TypeError, message: /cannot be sent/ });
+  await t.throwsAsync(spawnRuntime({ jit: { interpretedLeafLimit: 0, workers: 1, hook: () => 1 } as never }), { instanceOf: TypeError, message: /cannot be sent/ });
 });
 
 test('one long call makes three functions hot in turn and compiles all three before it returns', async (t) => {
-  const { rt } = await spawn({ jit: { workers: 1, compilationThreshold: 100, osrThreshold: 1_000_000_000 } });
+  const { rt } = await spawn({ jit: { interpretedLeafLimit: 0, workers: 1, compilationThreshold: 100, osrThreshold: 1_000_000_000 } });
   await rt.load(threeHotLoops(2_000_000, true), 'three.atlas');
   await rt.run();
   const before = (await rt.stats()).jit!;

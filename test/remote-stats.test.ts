@@ -58,7 +58,7 @@ fn spin() -> number { while (true) { i = step(i); } return i; }
 
 test('stats() answers while a long call runs, with live figures; interrupt() ends the call', async (t) => {
   // The loop stays interpreted (no OSR): it reaches safepoints, where the worker publishes.
-  const rt = await spawnRuntime({ jit: { workers: 1, compilationThreshold: 100, osrThreshold: 1_000_000_000 }, stdout: () => undefined });
+  const rt = await spawnRuntime({ jit: { interpretedLeafLimit: 0, workers: 1, compilationThreshold: 100, osrThreshold: 1_000_000_000 }, stdout: () => undefined });
   spawned.push(rt);
   await rt.load(BUSY, 'busy.atlas');
   await rt.run();

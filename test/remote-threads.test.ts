@@ -30,7 +30,7 @@ fn dbl(x: number) -> number { return x * 2; }
 
 serial('a runtime with compile workers leaves no thread after close()', async (t) => {
   const before = threadCount();
-  const rt = await spawnRuntime({ jit: { workers: 2, compilationThreshold: 2 }, stdout: () => undefined });
+  const rt = await spawnRuntime({ jit: { interpretedLeafLimit: 0, workers: 2, compilationThreshold: 2 }, stdout: () => undefined });
   await rt.load(TWO_FUNCTIONS, 'two.atlas');
   await rt.run();
   for (let i = 0; i < 4; i++) {
@@ -50,7 +50,7 @@ serial('a runtime with compile workers leaves no thread after close()', async (t
 
 serial('closing during a runaway script leaves no thread', async (t) => {
   const before = threadCount();
-  const rt = await spawnRuntime({ jit: { workers: 1 }, stdout: () => undefined });
+  const rt = await spawnRuntime({ jit: { interpretedLeafLimit: 0, workers: 1 }, stdout: () => undefined });
   await rt.load('while (true) { }', 'spin.atlas');
   const running = rt.run().catch((error: unknown) => error);
   await new Promise((resolve) => setTimeout(resolve, 30));
@@ -62,7 +62,7 @@ serial('closing during a runaway script leaves no thread', async (t) => {
 
 serial('a failed spawn leaves no thread', async (t) => {
   const before = threadCount();
-  await t.throwsAsync(spawnRuntime({ jit: { cacheSizeLimit: -1 } }), { instanceOf: RangeError });
+  await t.throwsAsync(spawnRuntime({ jit: { interpretedLeafLimit: 0, cacheSizeLimit: -1 } }), { instanceOf: RangeError });
   t.is(await settlesAt(before), before);
   t.deepEqual(handles(), []);
 });

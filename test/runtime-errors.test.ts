@@ -86,7 +86,7 @@ test('bytecode without source (.atb) keeps offsets and spans per frame, without 
 
 /** The VM running `bytecode` with a JIT that compiles at the first call; its top level ran once and every compile finished. */
 async function warmJit(bytecode: Bytecode, osrThreshold?: number): Promise<{ engine: JitEngine; vm: Vm }> {
-  const engine = await JitEngine.create({ compilationThreshold: 1, workers: 1, warmUp: false, ...(osrThreshold === undefined ? {} : { osrThreshold }) });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: 1, workers: 1, warmUp: false, ...(osrThreshold === undefined ? {} : { osrThreshold }) });
   const vm = new Vm(bytecode, { jit: engine, stdout: () => {} });
   errorOf(() => vm.run());
   await engine.whenIdle();

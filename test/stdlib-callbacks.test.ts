@@ -306,7 +306,7 @@ test('callbacks nested past the host stack are a StackOverflow runtime error, no
 test('a hot callback is compiled and then runs natively (JitEngine at threshold 1)', async (t) => {
   const source = 'fn sq(x: number) -> number { return x * x; } fn add(a: number, b: number) -> number { return a + b; } let r = map([1, 2, 3, 4], sq); print(r[3]); print(reduce(r, add, 0));';
   const bytecode = compile(source, 'hot.atlas');
-  const engine = await JitEngine.create({ compilationThreshold: 1, workers: 1 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: 1, workers: 1 });
   try {
     const first: string[] = [];
     new Vm(bytecode, { jit: engine, stdout: (l) => first.push(l) }).run();

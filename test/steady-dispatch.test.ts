@@ -39,7 +39,7 @@ function runWith(source: string, engine: JitEngine | undefined): { vm: Vm; outpu
 
 /** Runs `source` until the engine has settled its compiles, then once more in a new VM. */
 async function settledRun(source: string): Promise<{ vm: Vm; output: string[]; engine: JitEngine }> {
-  const engine = await JitEngine.create({ compilationThreshold: 10, osrThreshold: 64, workers: 1 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: 10, osrThreshold: 64, workers: 1 });
   runWith(source, engine);
   await engine.whenIdle();
   return { ...runWith(source, engine), engine };
@@ -74,7 +74,7 @@ test('without a JIT the VM keeps its first loop', (t) => {
 test('a runtime error raised in the steady-state loop has the interpreter\'s offset, message and frames', async (t) => {
   const failing = `${STRINGS}\nfn divide(a: number, b: number) -> number { return a / b; }\nprint(divide(1, n - n));\n`;
   const expected = t.throws(() => runWith(failing, undefined), { instanceOf: AtlasRuntimeError })!;
-  const engine = await JitEngine.create({ compilationThreshold: 10, osrThreshold: 64, workers: 1 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: 10, osrThreshold: 64, workers: 1 });
   try {
     t.throws(() => runWith(failing, engine), { instanceOf: AtlasRuntimeError });
     await engine.whenIdle();

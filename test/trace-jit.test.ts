@@ -52,7 +52,7 @@ test.serial('a run that queues, compiles, refuses, drops, evicts and invalidates
   const source = new SourceText(SOURCE, 'trace.atlas');
   const locate = (span: { start: number }) => `trace.atlas:${source.locate(span.start).line}:${source.locate(span.start).column}`;
   // One worker, a one-job queue (so a burst drops jobs) and a cache too small for two functions (so installs evict).
-  const engine = await JitEngine.create({ workers: 1, compilationThreshold: 1, osrThreshold: 1e9, maxQueue: 1, cacheSizeLimit: 500 });
+  const engine = await JitEngine.create({ interpretedLeafLimit: 0, workers: 1, compilationThreshold: 1, osrThreshold: 1e9, maxQueue: 1, cacheSizeLimit: 500 });
   const lines: string[] = [];
   const stop = traceJit((line) => lines.push(line), { locate, elapsedMs: () => 0 });
   for (let run = 0; run < 6; run++) {

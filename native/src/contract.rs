@@ -7,7 +7,7 @@ use napi_derive::napi;
 
 use crate::input::{ConstantKind, InputErrorKind};
 use crate::invoke_area::{
-    ARG_SLOTS, CONTROL_BYTE_OFFSET, CONTROL_WORDS, DEFAULT_FRAMES_LEFT, DEFAULT_SLOTS_LEFT, EXIT_DEPTH,
+    ARG_SLOTS, BACK_EDGES, CONTROL_BYTE_OFFSET, CONTROL_WORDS, DEFAULT_FRAMES_LEFT, DEFAULT_SLOTS_LEFT, EXIT_DEPTH,
     EXIT_KINDS_BYTE_OFFSET, F64_LENGTH, FRAMES_LEFT, GLOBALS_BYTE_OFFSET, GLOBAL_SLOTS, HALT_KIND, HANDLE, INTERRUPT,
     SLOTS_LEFT, STACK_BUDGET, STATUS, TRACE_DEPTH, TRAP_CODE, TRAP_OFFSET, VALUE_BYTE_OFFSET,
 };
@@ -29,6 +29,7 @@ pub struct ControlWords {
     pub exit_depth: u32,
     pub stack_budget: u32,
     pub trace_depth: u32,
+    pub back_edges: u32,
 }
 
 /// What `src/jit/native/contract.ts` must agree with. Name lists are in code order: a name's index
@@ -92,6 +93,7 @@ pub fn contract() -> Contract {
             exit_depth: u32_of(EXIT_DEPTH),
             stack_budget: u32_of(STACK_BUDGET),
             trace_depth: u32_of(TRACE_DEPTH),
+            back_edges: u32_of(BACK_EDGES),
         },
         exit_kinds_byte_offset: u32_of(EXIT_KINDS_BYTE_OFFSET),
         globals_byte_offset: u32_of(GLOBALS_BYTE_OFFSET),

@@ -42,6 +42,9 @@ pub const STACK_BUDGET: usize = 9;
 pub const TRACE_DEPTH: usize = 10;
 /// Trap-trace records the frame slots hold (two slots each).
 pub const TRACE_RECORDS: usize = ARG_SLOTS / 2;
+/// Back-edges the module's root function took in the run, written when the run side-exits:
+/// how much native work a run did before it left, which decides whether leaving is worth it.
+pub const BACK_EDGES: usize = 11;
 pub const CONTROL_WORDS: usize = 12;
 /// Frame slots a side exit can hand back (the argument slots).
 pub const FRAME_SLOTS: usize = ARG_SLOTS;
@@ -61,6 +64,7 @@ pub const SLOTS_LEFT_FROM_VALUE: i32 = 8 + 4 * SLOTS_LEFT as i32;
 pub const EXIT_DEPTH_FROM_VALUE: i32 = 8 + 4 * EXIT_DEPTH as i32;
 pub const STACK_BUDGET_FROM_VALUE: i32 = 8 + 4 * STACK_BUDGET as i32;
 pub const TRACE_DEPTH_FROM_VALUE: i32 = 8 + 4 * TRACE_DEPTH as i32;
+pub const BACK_EDGES_FROM_VALUE: i32 = 8 + 4 * BACK_EDGES as i32;
 pub const ARGS_FROM_VALUE: i32 = -(VALUE_BYTE_OFFSET as i32);
 pub const EXIT_KINDS_FROM_VALUE: i32 = (EXIT_KINDS_BYTE_OFFSET - VALUE_BYTE_OFFSET) as i32;
 pub const GLOBALS_FROM_VALUE: i32 = (GLOBALS_BYTE_OFFSET - VALUE_BYTE_OFFSET) as i32;

@@ -2,8 +2,9 @@
  * What the JIT needs to know about a function body, kept (by `ProgramAnalysis`) after the
  * body's flow analysis so that later questions cost a lookup instead of another analysis.
  */
+import { jumpTarget } from './decoder.js';
 import type { FunctionAnalysis, KnownCallee } from './flow-analysis.js';
-import { Opcode } from './opcode.js';
+import { isJump, Opcode } from './opcode.js';
 
 /** A reachable `GetGlobal`: its offset and the constant index of the name it reads. */
 export interface GlobalRead {
@@ -18,11 +19,23 @@ export interface BodySummary {
   readonly callees: ReadonlyMap<number, KnownCallee>;
   /** Reachable `GetGlobal` instructions. */
   readonly globalReads: readonly GlobalRead[];
+  /** Reachable instructions: with no back-edge, the most a call of the body can run. */
+  readonly instructionCount: number;
+  /** Reachable `Call`s, whatever they call. */
+  readonly callCount: number;
+  /** Whether a reachable jump goes backwards (a loop). */
+  readonly loops: boolean;
 }
 
 export function summarizeBody(analysis: FunctionAnalysis): BodySummary {
-  const globalReads = analysis.instructions
-    .filter(({ instruction }) => instruction.info.byte === Opcode.GetGlobal)
-    .map(({ instruction }) => ({ offset: instruction.offset, nameIndex: instruction.operands[0]! }));
-  return { end: analysis.end, callees: analysis.callees, globalReads };
+  const instructions = analysis.instructions.map(({ instruction }) => instruction);
+  const globalReads = instructions
+    .filter((ins) => ins.info.byte === Opcode.GetGlobal)
+    .map((ins) => ({ offset: ins.offset, nameIndex: ins.operands[0]! }));
+  return {
+    end: analysis.end, callees: analysis.callees, globalReads,
+    instructionCount: instructions.length,
+    callCount: instructions.filter((ins) => ins.info.byte === Opcode.Call).length,
+    loops: instructions.some((ins) => isJump(ins.info.byte) && jumpTarget(ins) <= ins.offset),
+  };
 }

@@ -18,7 +18,7 @@ export interface CommandActions {
 }
 
 /** The options that only mean something with the JIT on (`--no-jit` refuses them). */
-const JIT_OPTIONS = ['threshold', 'osrThreshold', 'workers', 'optLevel', 'cacheSize', 'compilePriority', 'traceJit', 'stats'];
+const JIT_OPTIONS = ['threshold', 'osrThreshold', 'leafLimit', 'workers', 'optLevel', 'cacheSize', 'compilePriority', 'traceJit', 'stats'];
 
 export function cliProgram(version: string, actions: CommandActions, setStatus: (status: number) => void): Command {
   const program = new Command('atlas-jit')
@@ -35,6 +35,7 @@ export function cliProgram(version: string, actions: CommandActions, setStatus: 
     .addOption(new Option('--no-jit', 'interpret every function (no compile workers, no native code)').conflicts(JIT_OPTIONS))
     .addOption(new Option('--threshold <calls>', 'calls before a function is compiled').argParser(integerIn(1)).default(100))
     .addOption(new Option('--osr-threshold <back-edges>', 'loop back-edges before a running loop is compiled and entered (OSR)').argParser(integerIn(1)).default(1000))
+    .addOption(new Option('--leaf-limit <instructions>', 'hot functions with no loop or call of at most this many instructions stay interpreted when called from interpreted code, where that is cheaper (0: compile them)').argParser(integerIn(0)).default(12))
     .addOption(new Option('--workers <n>', `compile threads (default: available parallelism − 1, here ${Math.max(1, availableParallelism() - 1)})`).argParser(integerIn(1, 64)))
     .addOption(new Option('--opt-level <level>', 'Cranelift optimisation: 0 none, 1 speed, 2 speed and size').choices(['0', '1', '2']).default('1'))
     .addOption(new Option('--cache-size <bytes>', 'budget of installed machine code (least recently used is evicted); units k, M, G').argParser(byteSize).default(64 * 1024 * 1024, '64MiB'))
@@ -70,6 +71,7 @@ interface ParsedRunOptions {
   readonly jit: boolean;
   readonly threshold: number;
   readonly osrThreshold: number;
+  readonly leafLimit: number;
   readonly workers: number | undefined;
   readonly optLevel: '0' | '1' | '2';
   readonly cacheSize: number;
@@ -85,6 +87,7 @@ function runOptions(o: ParsedRunOptions): RunOptions {
     jit: o.jit,
     threshold: o.threshold,
     osrThreshold: o.osrThreshold,
+    leafLimit: o.leafLimit,
     workers: o.workers,
     optLevel: Number(o.optLevel) as 0 | 1 | 2,
     cacheSize: o.cacheSize,

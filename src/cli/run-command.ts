@@ -55,6 +55,7 @@ async function createEngine(options: RunOptions, [{ JitEngine }, { JitUnavailabl
       warmUp: false,
       compilationThreshold: options.threshold,
       osrThreshold: options.osrThreshold,
+      interpretedLeafLimit: options.leafLimit,
       optLevel: options.optLevel,
       cacheSizeLimit: options.cacheSize,
       compileThreadPriority: options.compilePriority,

@@ -7,6 +7,8 @@ export interface RunOptions {
   readonly jit: boolean;
   readonly threshold: number;
   readonly osrThreshold: number;
+  /** `JitConfig.interpretedLeafLimit`. */
+  readonly leafLimit: number;
   /** Undefined: the engine's default (available parallelism − 1). */
   readonly workers: number | undefined;
   readonly optLevel: 0 | 1 | 2;

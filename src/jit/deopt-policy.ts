@@ -1,8 +1,10 @@
 /**
- * When compiled code is not worth keeping. Code that keeps leaving early costs more than it
+ * When compiled code is not worth keeping. Code that keeps leaving early can cost more than it
  * gains: a bail-out throws its native work away (for an OSR entry, possibly a long run), and a
- * side exit pays for a frame transfer. Like HotSpot's per-method trap limit, such code is
- * dropped and its function or loop stays interpreted for good.
+ * side exit pays for a frame transfer and, for a loop, a new entry. Like HotSpot's per-method
+ * trap limit, such code is dropped and its function or loop stays interpreted for good, unless
+ * its side exits leave after enough native work to pay for themselves: a loop that leaves at
+ * a string call every tenth iteration still runs nine in ten iterations natively.
  */
 import type { FunctionRecord } from './program-registry.js';
 
@@ -12,15 +14,25 @@ export const OSR_BACKOFF = 16;
 const OSR_MAX_BAILOUTS = 4;
 /** Runs before the share of runs that left early decides whether code is worth keeping. */
 const DEOPT_MIN_RUNS = 1000;
+/**
+ * Native back-edges per side exit at which leaving (and, for a loop, entering again at its
+ * next back-edge) pays for itself. Measured with `bench/programs/exit-every-n.atlas`: a side
+ * exit and re-entry costs about as much as interpreting a few iterations of a small loop,
+ * and each iteration run natively instead saves most of one interpreted iteration.
+ */
+export const BACK_EDGES_PER_EXIT = 8;
 
 /** What the policy reads of a function's or loop's record. */
-export type RunHistory = Pick<FunctionRecord, 'nativeRuns' | 'leftEarly' | 'entry' | 'fn'>;
+export type RunHistory = Pick<FunctionRecord, 'nativeRuns' | 'leftEarly' | 'bailouts' | 'exitBackEdges' | 'entry' | 'fn'>;
 
 /** Why `history`'s code should be dropped after a run that left early; undefined to keep it. */
 export function dropReason(history: RunHistory, bailedOut: boolean): string | undefined {
   // An OSR entry is entered at a loop header, not at its function's start.
   const osr = history.entry !== history.fn.offset;
   if (bailedOut && osr && history.leftEarly > OSR_MAX_BAILOUTS) return 'deoptimized: its entries keep bailing out';
-  if (history.nativeRuns >= DEOPT_MIN_RUNS && history.leftEarly * 2 > history.nativeRuns) return 'deoptimized: most runs leave early';
-  return undefined;
+  if (history.nativeRuns < DEOPT_MIN_RUNS) return undefined;
+  const sideExits = history.leftEarly - history.bailouts;
+  const exitsPay = sideExits > 0 && history.exitBackEdges >= BACK_EDGES_PER_EXIT * sideExits;
+  const costly = exitsPay ? history.bailouts : history.leftEarly;
+  return costly * 2 > history.nativeRuns ? 'deoptimized: most runs leave early' : undefined;
 }

@@ -13,7 +13,7 @@
  */
 import type { Bytecode } from '../bytecode/bytecode.js';
 import { decodeAt, Opcode } from '../bytecode/index.js';
-import type { GlobalsView, Value } from '../vm/index.js';
+import type { GlobalCell, GlobalsView, Value } from '../vm/index.js';
 import type { NativeGlobals, NativeType } from './native.js';
 
 export interface GlobalSlots {
@@ -94,26 +94,56 @@ function kindOf(value: Value | undefined): NativeType | undefined {
 }
 
 /**
+ * The VM cells of one code's global slots, looked up once per VM: a global keeps its cell, so
+ * each later entry and exit reads and writes the values without a lookup by name.
+ */
+export class GlobalCells {
+  private slots: GlobalSlots | undefined;
+  private view: GlobalsView | undefined;
+  private cells: GlobalCell[] = [];
+
+  /** The cells of `slots` in `view`; undefined while one of the globals is not defined. */
+  of(slots: GlobalSlots, view: GlobalsView): readonly GlobalCell[] | undefined {
+    if (this.slots === slots && this.view === view) return this.cells;
+    const cells: GlobalCell[] = [];
+    for (const name of slots.names) {
+      const cell = view.cellOf(name);
+      if (cell === undefined) return undefined;
+      cells.push(cell);
+    }
+    this.slots = slots;
+    this.view = view;
+    this.cells = cells;
+    return cells;
+  }
+}
+
+/**
  * Checks that every slot's global still holds a value of the slot's kind and copies the
  * values into `area`. False (nothing may run natively) on the first that does not.
  */
-export function loadGlobals(slots: GlobalSlots, view: GlobalsView, area: Float64Array): boolean {
-  const { names, kinds } = slots;
-  for (let i = 0; i < names.length; i++) {
-    const value = view.getGlobal(names[i]!);
+export function loadGlobals(slots: GlobalSlots, cells: readonly GlobalCell[] | undefined, area: Float64Array): boolean {
+  if (cells === undefined) return false;
+  const { kinds } = slots;
+  for (let i = 0; i < kinds.length; i++) {
+    const value = cells[i]!.value;
     if (kindOf(value) !== kinds[i]) return false;
     area[i] = value === true ? 1 : typeof value === 'number' ? value : 0;
   }
   return true;
 }
 
-/** Copies back the written slots whose value changed, as `SetGlobal` would have written them. */
-export function storeGlobals(slots: GlobalSlots, view: GlobalsView, area: Float64Array): void {
-  const { names, kinds, written } = slots;
+/**
+ * Copies back the written slots whose value changed, as `SetGlobal` would have written them:
+ * through the cells `loadGlobals` checked for this run. A number, bool or null over a value of
+ * the same kind is a write `GlobalsView.cellOf` allows.
+ */
+export function storeGlobals(slots: GlobalSlots, cells: readonly GlobalCell[], area: Float64Array): void {
+  const { kinds, written } = slots;
   for (const slot of written) {
     const raw = area[slot]!;
     const value: Value = kinds[slot] === 'bool' ? raw !== 0 : kinds[slot] === 'null' ? null : raw;
-    const name = names[slot]!;
-    if (!Object.is(view.getGlobal(name), value)) view.setGlobal(name, value);
+    const cell = cells[slot]!;
+    if (!Object.is(cell.value, value)) cell.value = value;
   }
 }

@@ -15,6 +15,13 @@ export interface JitConfig {
    * into native code at its next back-edge (on-stack replacement). Default 1000.
    */
   readonly osrThreshold?: number;
+  /**
+   * Functions with no loop and no call of a user function whose body costs at most this many
+   * instructions (a builtin call counting as ten) stay interpreted when called from interpreted
+   * code or the host, where interpreting them is cheaper than the call into native code; they
+   * still run natively inside compiled callers. 0 compiles every hot function. Default 12.
+   */
+  readonly interpretedLeafLimit?: number;
   /** Code cache budget in bytes of machine code. Default 64 MiB. */
   readonly cacheSizeLimit?: number;
   /** Whether calls are counted and dispatched to native code. Default true. */
@@ -68,6 +75,7 @@ export function resolveConfig(config: JitConfig = {}): ResolvedJitConfig {
   return {
     compilationThreshold: integerAtLeast(config.compilationThreshold ?? 100, 1, 'compilationThreshold'),
     osrThreshold: integerAtLeast(config.osrThreshold ?? 1000, 1, 'osrThreshold'),
+    interpretedLeafLimit: integerAtLeast(config.interpretedLeafLimit ?? 12, 0, 'interpretedLeafLimit'),
     cacheSizeLimit: integerAtLeast(config.cacheSizeLimit ?? 64 * 1024 * 1024, 0, 'cacheSizeLimit'),
     enabled: config.enabled ?? true,
     optLevel: optLevel(config.optLevel ?? 1),

@@ -26,6 +26,7 @@ import { JitCounters, JitLatencies, nativeRate, type JitStats } from './jit-stat
 import { kindsOf, NativeCaller } from './native-call.js';
 import { RunBudget } from './run-budget.js';
 import { dropReason, OSR_BACKOFF } from './deopt-policy.js';
+import { cheaperInterpreted, leafCost } from './leaf-cost.js';
 import { interruptId, InvokeStatus, liveHandleCount, type NativeType, releaseHandle, requireAddon, type OptLevel } from './native.js';
 import { ProgramRegistry, type FunctionRecord, type ProgramState } from './program-registry.js';
 import { QUIET_BATCH, QUIET_FOREVER } from './call-gate.js';
@@ -470,13 +471,31 @@ export class JitEngine implements VmJitHook {
   private interpreted(record: FunctionRecord): undefined {
     this.counters.interpreterFallbacks++;
     this.cache.recordMiss();
-    if (this.tracker.recordCall(record)) this.enqueueCall(record);
+    if (this.tracker.recordCall(record)) {
+      if (this.keptInterpreted(record)) {
+        record.program.gate.quiet(record, QUIET_FOREVER);
+        return undefined;
+      }
+      this.enqueueCall(record);
+    }
     // A waiting job's priority follows its live call count (a field write).
     else if (record.job !== undefined) this.pipeline.follow(record.job, record.calls);
     // Until it is hot (or while its job waits) its calls need not ask: they only count.
     const quiet = record.state === 'cold' ? this.tracker.threshold - record.calls - 1 : QUIET_BATCH;
     record.program.gate.quiet(record, quiet);
     return undefined;
+  }
+
+  /**
+   * Whether a function that just became hot stays interpreted for good, being cheaper to
+   * interpret than to call natively (`leaf-cost.ts`); its callers still compile it.
+   */
+  private keptInterpreted(record: FunctionRecord): boolean {
+    const summary = record.program.bytecode.analysis.bodySummary(record.fn);
+    if (!cheaperInterpreted(summary, this.config.interpretedLeafLimit)) return false;
+    this.leaveToInterpreter(record);
+    record.lastEnd = { kind: 'interpreted', reason: `cheaper interpreted: costs ${leafCost(summary)} instructions, no loop or call` };
+    return true;
   }
 
   /** Counts one call of `record` that reached the engine (the gate's quiet calls are counted in `countQuiet`). */
@@ -534,7 +553,7 @@ export class JitEngine implements VmJitHook {
   /** Whether `record`'s globals still hold their slots' kinds; if so they are in the invoke area. */
   private globalsLoaded(record: FunctionRecord, view: GlobalsView | undefined): boolean {
     const slots = record.globalSlots;
-    return slots === NO_GLOBAL_SLOTS || (view !== undefined && loadGlobals(slots, view, this.caller.globals));
+    return slots === NO_GLOBAL_SLOTS || (view !== undefined && loadGlobals(slots, record.globalCells.of(slots, view), this.caller.globals));
   }
 
   /**
@@ -545,7 +564,10 @@ export class JitEngine implements VmJitHook {
     const status = this.caller.invoke(entry.code.handle);
     const slots = record.globalSlots;
     // A bail-out is discarded whole; every other end keeps what native code wrote.
-    if (status !== InvokeStatus.BailedOut && slots.written.length > 0 && view !== undefined) storeGlobals(slots, view, this.caller.globals);
+    if (status !== InvokeStatus.BailedOut && slots.written.length > 0 && view !== undefined) {
+      // The cells `globalsLoaded` checked before this run (cached: two compares).
+      storeGlobals(slots, record.globalCells.of(slots, view)!, this.caller.globals);
+    }
     return this.unusualResult(status, record, view, argBase);
   }
 
@@ -566,6 +588,7 @@ export class JitEngine implements VmJitHook {
   /** Native code left part-way: the VM continues the frame from what it handed back. */
   private sideExit(record: FunctionRecord, view: GlobalsView | undefined): typeof SIDE_EXIT {
     this.counters.sideExits++;
+    record.exitBackEdges += this.caller.exitBackEdges;
     this.noteLeftEarly(record, false);
     this.caller.exitFrames(record.program.bytecode, view, this.exit);
     return SIDE_EXIT;

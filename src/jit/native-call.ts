@@ -11,12 +11,46 @@ import { type AtlasRuntimeError, AtlasFunction, BUILTIN_VALUES, DEFAULT_MAX_CALL
 import { EXIT_HEADER_KIND, EXIT_SLOT_KINDS, InvokeStatus, NativeInvoker, TRACE_RECORDS, trapError, type NativeType } from './native.js';
 
 /**
+ * What the global a side exit's callee slot names holds (its string constant in the slot): the
+ * user global, or else the builtin of that name. Remembered per program constant while the VM's
+ * `globalVersion` stands, which no write of a plain value moves: a loop that leaves at the same
+ * call again and again looks its callee up once.
+ */
+class ExitGlobals {
+  private program: Bytecode | undefined;
+  private view: GlobalsView | undefined;
+  private version = -1;
+  private readonly values = new Map<number, Value>();
+
+  valueOf(constant: number, program: Bytecode, view: GlobalsView | undefined): Value {
+    const version = view?.globalVersion ?? -1;
+    if (program !== this.program || view !== this.view || version !== this.version) {
+      this.values.clear();
+      this.program = program;
+      this.view = view;
+      this.version = version;
+    }
+    let value = this.values.get(constant);
+    if (value === undefined) {
+      const name = program.constants[constant];
+      // No user global: the code read the name as a builtin (guarded to stay undefined).
+      value = name?.kind === 'string' ? view?.getGlobal(name.value) ?? BUILTIN_VALUES.get(name.value) : undefined;
+      if (value === undefined) throw new Error(`side exit: global constant ${constant} holds no value`);
+      this.values.set(constant, value);
+    }
+    return value;
+  }
+}
+
+/**
  * A call loads its arguments first (`loadStack` or `loadArgs`, false when one is not a
  * number), then `invoke`s. The common status, `Number`, is read from `value` as a plain
  * double; `resultOf` turns the other value statuses into a Value or the error they raise.
  * It is an invoker itself, so a call crosses no wrapper on its way to the addon.
  */
 export class NativeCaller extends NativeInvoker {
+  private readonly exitGlobals = new ExitGlobals();
+
   /**
    * Loads the arguments `stack[argBase .. argBase+arity)` and the interpreter's limits as
    * they stand (see `setLimits`). False when an argument is not a number.
@@ -62,25 +96,33 @@ export class NativeCaller extends NativeInvoker {
   }
 
   /**
-   * The frames a side exit handed back, outermost first (`into`, reused): frame 0 is the one
-   * the code was entered for, each further one a call it made, the last the one that left.
-   * Callee slots become the function their global holds (guarded by the caller), the math
-   * builtin it names, or their function constant.
+   * The frames a side exit handed back, outermost first (in `into`, reused: the VM copies
+   * them at once): frame 0 is the one the code was entered for, each
+   * further one a call it made, the last the one that left. Callee slots become the function
+   * their global holds (guarded by the caller), the math builtin it names, or their function
+   * constant.
    */
   exitFrames(program: Bytecode, view: GlobalsView | undefined, into: ExitFrame[]): ExitFrame[] {
     const used = this.exitDepth;
-    into.length = 0;
+    const kinds = this.exitKinds;
+    let records = 0;
+    for (let i = 0; i < used; i++) if (kinds[i] === EXIT_HEADER_KIND) records++;
+    const frames = into;
+    // Setting an array's length is a builtin call: only when the depth changes.
+    if (frames.length !== records) frames.length = records;
+    // Records come innermost first: each one is the caller of the one before.
+    let k = records;
     let values: Value[] = [];
     for (let i = 0; i < used; i++) {
-      if (this.exitKinds[i] === EXIT_HEADER_KIND) {
+      if (kinds[i] === EXIT_HEADER_KIND) {
+        k--;
         values = [];
-        // Records come innermost first: each one is the caller of the one before.
-        into.unshift({ offset: this.args[i]!, values });
+        frames[k] = { offset: this.args[i]!, values };
       } else {
         values.push(this.exitValue(i, program, view));
       }
     }
-    return into;
+    return frames;
   }
 
   private exitValue(i: number, program: Bytecode, view: GlobalsView | undefined): Value {
@@ -89,13 +131,7 @@ export class NativeCaller extends NativeInvoker {
       case 'number': return raw;
       case 'bool': return raw !== 0;
       case 'null': return null;
-      case 'global': {
-        const name = program.constants[raw];
-        // No user global: the code read the name as a builtin (guarded to stay undefined).
-        const value = name?.kind === 'string' ? view?.getGlobal(name.value) ?? BUILTIN_VALUES.get(name.value) : undefined;
-        if (value === undefined) throw new Error(`side exit: global constant ${raw} holds no value`);
-        return value;
-      }
+      case 'global': return this.exitGlobals.valueOf(raw, program, view);
       case 'function': {
         const constant = program.constants[raw];
         if (constant?.kind !== 'function') throw new Error(`side exit: constant ${raw} is not a function`);

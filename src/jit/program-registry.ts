@@ -12,7 +12,7 @@ import { CallGate, type GatedRecord } from './call-gate.js';
 import type { CacheEntry, FunctionKey } from './code-cache.js';
 import type { CallTree, GlobalDependency } from './call-tree.js';
 import type { GlobalsView } from '../vm/index.js';
-import { type GlobalSlots, NO_GLOBAL_SLOTS } from './global-slots.js';
+import { GlobalCells, type GlobalSlots, NO_GLOBAL_SLOTS } from './global-slots.js';
 import type { NativeType, OptLevel } from './native.js';
 
 /**
@@ -45,6 +45,10 @@ export interface FunctionRecord extends HotRecord, GatedRecord {
   leftEarly: number;
   /** Native runs that bailed out (the interpreter ran those calls again). */
   bailouts: number;
+  /** The VM cells of its global slots (`global-slots.ts`). */
+  readonly globalCells: GlobalCells;
+  /** Back-edges its native runs took before they side-exited, summed (the work each exit interrupted). */
+  exitBackEdges: number;
   /** The waiting or running job, while there is one. */
   job: CompileJob | undefined;
   /** Installed native code, while it is in the cache. */
@@ -66,7 +70,7 @@ export interface FunctionRecord extends HotRecord, GatedRecord {
 
 /** How a record's code or job last ended, for `engine.functions()`. */
 export interface RecordEnd {
-  readonly kind: 'evicted' | 'refused' | 'failed' | 'deoptimized' | 'dropped';
+  readonly kind: 'evicted' | 'refused' | 'failed' | 'deoptimized' | 'dropped' | 'interpreted';
   readonly reason: string;
 }
 
@@ -123,7 +127,7 @@ export class ProgramState {
     return {
       calls: 0, state: 'cold', hotAt: 0, key, fn, end, program: this, entry, gateSlot, quietAllowed: 0,
       // A call enters with its parameters, numbers until a profile says otherwise.
-      entryKinds: entry === fn.offset ? Array<NativeType>(fn.arity).fill('number') : NO_KINDS, numericEntry: true, globalSlots: NO_GLOBAL_SLOTS, view: undefined, backoff: 0, invocations: 0, nativeRuns: 0, leftEarly: 0, bailouts: 0,
+      entryKinds: entry === fn.offset ? Array<NativeType>(fn.arity).fill('number') : NO_KINDS, numericEntry: true, globalSlots: NO_GLOBAL_SLOTS, view: undefined, backoff: 0, invocations: 0, nativeRuns: 0, leftEarly: 0, bailouts: 0, exitBackEdges: 0, globalCells: new GlobalCells(),
       job: undefined, code: undefined, tree: undefined, guardGlobals: NO_GLOBALS, guardView: undefined, guardVersion: -1,
       compileMicros: 0, jobOptLevel: 1, lastEnd: undefined,
     };

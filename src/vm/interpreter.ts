@@ -25,7 +25,7 @@ import { AtlasInterrupted, AtlasRuntimeError, NO_OFFSET, type RuntimeErrorKind, 
 import { Cmp, Op, Word, dispatchWords } from './dispatch.js';
 import type { FunctionHandle } from './function-handle.js';
 import { fromHostArg } from './host.js';
-import { type GlobalsView, HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type VmJitHook } from './jit-hook.js';
+import { type GlobalCell, type GlobalsView, HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type VmJitHook } from './jit-hook.js';
 import { steadyDispatchLoop } from './steady-dispatch.js';
 import type { CallbackContext } from './stdlib/callback-context.js';
 import {
@@ -81,10 +81,6 @@ const enum Frame {
 }
 
 /** A user global. GetGlobal/SetGlobal cache the cell per constant index. */
-interface GlobalCell {
-  value: Value;
-}
-
 /** Constant `c` as a value; `gateSlot` is its index among the function constants (for functions). */
 function constantValue(c: Constant, gateSlot: number): Value {
   switch (c.kind) {
@@ -165,6 +161,13 @@ export class Vm implements GlobalsView {
   private resumeFp = 0;
   /** The slice ended at a loop back-edge (`resumeIp` is its header), not at a call. */
   private resumeAtLoop = false;
+  /**
+   * Back-edges the next slice runs before it offers a loop header to the hook: what the last
+   * slice left when it ended at a call. After a loop's native code side-exited, 1: the first
+   * back-edge offers it again, so the loop goes back to native code after the one iteration it
+   * could not run, not after a whole slice interpreted.
+   */
+  private nextSliceBackEdges = SLICE_BUDGET;
   /** The dispatch loop this VM runs: `execute`, or its steady-state copy once the JIT's warm-up is over. */
   private loop: DispatchLoop = Vm.dispatchLoop;
 
@@ -266,7 +269,12 @@ export class Vm implements GlobalsView {
     return this.globals.get(name)?.value;
   }
 
-  /** Changes on every global write while a JIT hook is installed, and on every `setGlobal`. */
+  /** See `GlobalsView.cellOf`. */
+  cellOf(name: string): GlobalCell | undefined {
+    return this.globals.get(name);
+  }
+
+  /** See `GlobalsView.globalVersion`: what may change a hook's assumptions about globals. */
   get globalVersion(): number {
     return this.globalWrites;
   }
@@ -428,6 +436,7 @@ export class Vm implements GlobalsView {
     if (answer === undefined) return SUSPENDED;
     if (answer === SIDE_EXIT) {
       this.applyExit(fp);
+      this.nextSliceBackEdges = 1;
       return SUSPENDED;
     }
     return this.returnFrom(fp, answer);
@@ -563,7 +572,8 @@ export class Vm implements GlobalsView {
     // Slices end after SLICE_BUDGET interpreted calls or SLICE_BUDGET back-edges, counted
     // apart so that a loop with calls in its body still reaches its header's safepoint.
     let budget = SLICE_BUDGET;
-    let backEdges = SLICE_BUDGET;
+    let backEdges = this.nextSliceBackEdges;
+    this.nextSliceBackEdges = SLICE_BUDGET;
 
     // The catch only notes where the error left this loop, for its stack (see `traceFrames`).
     try {
@@ -650,8 +660,11 @@ export class Vm implements GlobalsView {
             if (k >= constantCount) throw this.fail('UnknownOpcode', ip);
             const cell = cells[k] ?? this.globalCell(k, ip);
             if (sp === 0) throw this.fail('StackUnderflow', ip);
-            cell.value = stack[sp - 1]!;
-            if (hook !== undefined) this.globalWrites++;
+            const old = cell.value;
+            const value = stack[sp - 1]!;
+            cell.value = value;
+            // Only a reference value coming or going can change what a hook assumes (GlobalsView).
+            if (hook !== undefined && ((typeof old === 'object' && old !== null) || (typeof value === 'object' && value !== null))) this.globalWrites++;
             ip += 3;
             if ((word & Word.OpMask) === Op.SetGlobalPop) {
               sp--; // the fused Pop
@@ -1171,7 +1184,12 @@ export class Vm implements GlobalsView {
               localCount = frames[fp * Frame.Size + Frame.Locals]!;
               upvalues = NO_UPVALUES;
             }
-            if (--budget === 0) return this.suspend(ip, sp, fp, false);
+            if (--budget === 0) {
+              // The back-edges count on into the next slice: a loop that makes a call every
+              // iteration would otherwise never reach its header's safepoint.
+              this.nextSliceBackEdges = backEdges;
+              return this.suspend(ip, sp, fp, false);
+            }
             break;
           }
           case Op.Return:
@@ -1397,6 +1415,7 @@ export class Vm implements GlobalsView {
   /** A global of a new name: it shadows any builtin of that name from now on. */
   private addGlobal(name: string, cell: GlobalCell): void {
     this.globals.set(name, cell);
+    this.globalWrites++;
     this.builtinAt.fill(undefined);
   }
 

@@ -5,16 +5,29 @@
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import type { Value } from './values.js';
 
+/** Where a user global's value lives; a global keeps its cell for the VM's life. */
+export interface GlobalCell {
+  value: Value;
+}
+
 /**
  * What a hook may read of the running VM's globals: native code that calls functions through
- * globals is only valid while those globals hold them. `globalVersion` changes on every global
- * write (bytecode SetGlobal while a hook is installed, and `Vm.setGlobal`), so a hook can
- * re-check its assumptions only when it moved.
+ * globals is only valid while those globals hold them. `globalVersion` changes whenever that
+ * may have changed: a new global, `Vm.setGlobal`, and a bytecode `SetGlobal` (while a hook is
+ * installed) whose old or new value is a reference value (a function, closure, array, …). A
+ * write of a number, bool, string or null over one of those leaves it, so loops that update
+ * global counters do not make a hook re-check its assumptions on every entry.
  */
 export interface GlobalsView {
   getGlobal(name: string): Value | undefined;
-  /** Writes a user global as `SetGlobal` would (native code's writes are copied back through it). */
+  /** Writes a user global as `SetGlobal` would. */
   setGlobal(name: string, value: Value): void;
+  /**
+   * The cell of user global `name`, if defined: reading it is reading the global. A hook may
+   * write through it only a number, bool, string or null over a value of those kinds (which
+   * leaves `globalVersion` as `SetGlobal` would); anything else goes through `setGlobal`.
+   */
+  cellOf(name: string): GlobalCell | undefined;
   readonly globalVersion: number;
 }
 

@@ -7,7 +7,7 @@ use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, Value};
 use super::{offset32, Flow, Translator};
 use crate::frame::{CalleeRef, Rejection, Slot};
 use crate::invoke_area::{
-    ARGS_FROM_VALUE, EXIT_DEPTH_FROM_VALUE, EXIT_KINDS_FROM_VALUE, FRAME_SLOTS, INTERRUPT_FROM_VALUE,
+    ARGS_FROM_VALUE, BACK_EDGES_FROM_VALUE, EXIT_DEPTH_FROM_VALUE, EXIT_KINDS_FROM_VALUE, FRAME_SLOTS, INTERRUPT_FROM_VALUE,
     TRAP_CODE_FROM_VALUE, TRAP_OFFSET_FROM_VALUE,
 };
 use crate::outcome::{
@@ -23,6 +23,26 @@ impl Translator<'_> {
         let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, self.floor);
         let bailout = self.bailout_block();
         self.branch_to_if(low, bailout);
+    }
+
+    /// One more back-edge in the root's count (an add in a register).
+    pub(super) fn count_back_edge(&mut self) {
+        if let Some(var) = self.back_edges {
+            let count = self.b.use_var(var);
+            let count = self.b.ins().iadd_imm_s(count, 1);
+            self.b.def_var(var, count);
+        }
+    }
+
+    /// Stores the root's back-edge count for the engine, saturated to the u32 word.
+    fn store_back_edges(&mut self) {
+        if let Some(var) = self.back_edges {
+            let count = self.b.use_var(var);
+            let most = self.b.ins().iconst(types::I64, i64::from(u32::MAX));
+            let count = self.b.ins().umin(count, most);
+            let count = self.b.ins().ireduce(types::I32, count);
+            self.b.ins().store(MemFlagsData::trusted(), count, self.out, BACK_EDGES_FROM_VALUE);
+        }
     }
 
     /// One load and a branch: the flag is an atomic word any thread may set.
@@ -126,6 +146,7 @@ impl Translator<'_> {
         let slots = self.frame.slots().to_vec();
         self.write_exit_frame(self.out, pc, &slots);
         self.store_control(EXIT_DEPTH_FROM_VALUE, (slots.len() + 1) as u32);
+        self.store_back_edges();
         self.finish_status(STATUS_SIDE_EXIT);
         self.exits.push(Exit::SideExit);
     }
@@ -149,6 +170,7 @@ impl Translator<'_> {
         self.write_exit_frame_shifted(base, used, pc, slots);
         let total = self.b.ins().ireduce(types::I32, total);
         self.b.ins().store(flags, total, self.out, EXIT_DEPTH_FROM_VALUE);
+        self.store_back_edges();
         self.finish_status(STATUS_SIDE_EXIT);
     }
 

@@ -44,7 +44,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{self, types, Block, BlockArg, FuncRef, InstBuilder, UserExternalName, Value};
 use cranelift_codegen::isa::TargetFrontendConfig;
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
 pub use budget::{Budget, MAX_UNITS};
 pub use entry::{
@@ -118,6 +118,12 @@ pub fn translate_function(
     let frame = Frame::from_slots(entry_slots(&mut builder, &params[CONTROL_PARAMS..], kinds), body.local_count);
     let globals = global_vars::GlobalVars::declare(&mut builder, input, &body);
     globals.load(&mut builder, params[0]);
+    let back_edges = is_root.then(|| {
+        let var = builder.declare_var(types::I64);
+        let zero = builder.ins().iconst(types::I64, 0);
+        builder.def_var(var, zero);
+        var
+    });
     let mut translator = Translator {
         b: builder,
         input,
@@ -144,6 +150,7 @@ pub fn translate_function(
         leader: None,
         flow: reach::ExitFreeFlow::default(),
         globals,
+        back_edges,
     };
     translator.entry_checks();
     // The stack-limit check of every back edge is hoisted to one check at entry, in a block
@@ -274,6 +281,10 @@ struct Translator<'a> {
     /// The globals the body uses, in SSA variables between the boundaries where the invoke
     /// area must hold them (`global_vars`).
     globals: global_vars::GlobalVars,
+    /// The root's count of back-edges taken in this run (in a register), stored when the run
+    /// side-exits so the engine can weigh the native work against the cost of leaving. Callees
+    /// have none: the root's loop is what an exit interrupts.
+    back_edges: Option<Variable>,
 }
 
 impl Translator<'_> {

@@ -260,7 +260,7 @@ export const CONSTANT_KINDS: readonly Constant['kind'][] = ['number', 'null', 'b
  * arguments or OSR frame in, a side exit's frame out), the f64 result value, u32 control
  * words (status, trap code, trap offset, halt kind, handle, interrupt flag, frames left,
  * stack slots left, the frame slots a side exit's records fill, the machine stack a call
- * may use, the trap-trace records written, one unused), one kind byte per frame slot of a side
+ * may use, the trap-trace records written, the back-edges a run took before it side-exited), one kind byte per frame slot of a side
  * exit, then 256 f64 global slots. Shaped as the addon's `contract()` reports it, minus the
  * name lists.
  */
@@ -272,7 +272,7 @@ export const INVOKE_AREA = {
   controlWords: 12,
   control: {
     status: 0, trapCode: 1, trapOffset: 2, haltKind: 3, handle: 4, interrupt: 5, framesLeft: 6, slotsLeft: 7,
-    exitDepth: 8, stackBudget: 9, traceDepth: 10,
+    exitDepth: 8, stackBudget: 9, traceDepth: 10, backEdges: 11,
   },
   exitKindsByteOffset: 2104,
   globalsByteOffset: 2360,

@@ -11,7 +11,7 @@ import { INVOKE_AREA, type InvokeStatus, NativeAddonError, NativeInvokeError, NA
 const { argSlots: ARG_SLOTS, valueSlot: VALUE_SLOT, f64Length: F64_LENGTH } = INVOKE_AREA;
 const { status: STATUS, trapCode: TRAP_CODE, trapOffset: TRAP_OFFSET, haltKind: HALT_KIND } = INVOKE_AREA.control;
 const { handle: HANDLE, interrupt: INTERRUPT, framesLeft: FRAMES_LEFT, slotsLeft: SLOTS_LEFT } = INVOKE_AREA.control;
-const { exitDepth: EXIT_DEPTH, traceDepth: TRACE_DEPTH } = INVOKE_AREA.control;
+const { exitDepth: EXIT_DEPTH, traceDepth: TRACE_DEPTH, backEdges: BACK_EDGES } = INVOKE_AREA.control;
 
 /** Trap-trace records the frame slots hold: a call's offset and its callee's start each. */
 export const TRACE_RECORDS = ARG_SLOTS / 2;
@@ -96,6 +96,11 @@ export class NativeInvoker {
   /** How many frame slots a side exit handed back in `args` (kinds in `exitKinds`). */
   get exitDepth(): number {
     return this.control[EXIT_DEPTH]!;
+  }
+
+  /** After a side exit: the back-edges the entered function or loop took natively before it left. */
+  get exitBackEdges(): number {
+    return this.control[BACK_EDGES]!;
   }
 
   /**

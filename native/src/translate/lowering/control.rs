@@ -19,6 +19,7 @@ impl Translator<'_> {
             // The interpreter checks its stack limit here; the check is hoisted to entry.
             let depth = self.frame.depth();
             self.deepest_back_edge = Some(self.deepest_back_edge.map_or(depth, |d| d.max(depth)));
+            self.count_back_edge();
             self.check_interrupt();
             self.finishes_here();
         }
@@ -34,6 +35,8 @@ impl Translator<'_> {
         let condition = self.operand(i.pc, i.name)?;
         self.flush_checks();
         if target <= i.pc {
+            // Counted whether or not it is taken: the count only weighs a run's native work.
+            self.count_back_edge();
             self.check_interrupt();
             self.finishes_here();
         }
