@@ -83,3 +83,26 @@ test('a discarded global read runs like the interpreter: defined or not, compile
     await engine.close();
   }
 });
+
+test('globalVersion: writes of plain values leave it; a new global, a reference value and setGlobal move it', (t) => {
+  const versions: number[] = [];
+  const source = `
+var n = 0;
+n = n + 1;
+print("plain");
+var xs = [1];
+print("new global");
+xs = [2];
+print("reference");
+n = 5;
+print("plain again");
+`;
+  const vm: Vm = new Vm(compile(source, 'version.atlas'), { jit: { onCall: () => undefined }, stdout: () => versions.push(vm.globalVersion) });
+  vm.run();
+  const [plain, added, reference, plainAgain] = versions as [number, number, number, number];
+  t.true(added > plain, 'a new global');
+  t.true(reference > added, 'an array over an array');
+  t.is(plainAgain, reference, 'a number over a number');
+  vm.setGlobal('n', 6);
+  t.true(vm.globalVersion > plainAgain, 'setGlobal');
+});

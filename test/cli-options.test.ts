@@ -20,9 +20,9 @@ test('run --help lists every option with its default, exit 0', (t) => {
     const r = cli(...args);
     t.is(r.code, 0, r.stderr);
     const help = r.stdout.replace(/\s+/g, ' ');
-    for (const option of ['--no-jit', '--threshold <calls>', '--osr-threshold', '--workers <n>', '--opt-level', '--cache-size <bytes>',
+    for (const option of ['--no-jit', '--threshold <calls>', '--osr-threshold', '--leaf-limit <instructions>', '--workers <n>', '--opt-level', '--cache-size <bytes>',
       '--compile-priority', '--time-budget <ms>', '--trace-jit', '--stats [format]']) t.true(help.includes(option), option);
-    for (const fallback of ['default: 100)', 'default: 1000)', 'default: "1"', 'default: 64MiB', 'default: "normal"', 'default: none', 'default: available parallelism']) {
+    for (const fallback of ['default: 100)', 'default: 1000)', 'default: 12)', 'default: "1"', 'default: 64MiB', 'default: "normal"', 'default: none', 'default: available parallelism']) {
       t.true(help.includes(fallback), fallback);
     }
   }
@@ -38,6 +38,7 @@ test('invalid option values are refused with a message naming the option, exit 2
     [['--no-jit', '--threshold', 'abc'], /'--threshold <calls>' argument 'abc' is invalid/],
     [['--threshold', '0'], /integer ≥ 1/],
     [['--threshold', '1e3'], /integer ≥ 1/],
+    [['--leaf-limit', '1.5'], /integer ≥ 0/],
     [['--workers', '65'], /integer in 1\.\.64/],
     [['--opt-level', '3'], /Allowed choices are 0, 1, 2/],
     [['--cache-size', '12 parsecs'], /byte count/],
@@ -69,6 +70,19 @@ test('the engine options reach the engine: a tiny cache evicts, the budget stops
   const stopped = cli('run', forever, '--no-jit', '--time-budget', '200');
   t.is(stopped.code, 1);
   t.regex(stopped.stderr, /time budget of 200 ms exceeded/);
+});
+
+test('--leaf-limit reaches the engine: the short hot leaf stays interpreted by default and compiles with 0', (t) => {
+  // Long enough for the compile to land while it runs (the workers boot at the first hot function).
+  const long = file('long-hot.atlas', 'fn sq(x: number) -> number { return x * x; }\nvar s = 0;\nfor (var i = 0; i < 300000; i = i + 1) { s = s + sq(i); }\nprint(s);\n');
+  const compilations = (...flags: string[]) => {
+    const r = cli('run', long, '--workers', '1', '--osr-threshold', '1000000000', '--stats=json', ...flags);
+    t.is(r.stdout, '8999955000050000\n', r.stderr);
+    return (JSON.parse(r.stderr) as { compilations: number }).compilations;
+  };
+  t.is(compilations(), 0);
+  t.is(compilations('--leaf-limit', '0'), 1);
+  t.is(cli('run', HOT, '--no-jit', '--leaf-limit', '0').code, 2, 'a JIT option');
 });
 
 test('--stats before the file still takes the file as the file', (t) => {

@@ -280,3 +280,72 @@ serial('globals a loop keeps in registers meet a callee that writes them and lea
     t.true(stats.osrEntries > 0 && stats.sideExits > 0, 'the loop ran natively and the callee left at its prints');
   });
 });
+
+/** A top-level loop that calls a string function (never native) every `every`-th iteration. */
+function leavesEvery(every: number, iterations: number): string {
+  return `
+fn tag(n: number) -> string {
+    return "t" + str(n % 97);
+}
+var acc = 0;
+var chars = 0;
+var i = 0;
+while (i < ${iterations}) {
+    acc = (acc * 31 + i) % 1000003;
+    if (i % ${every} == 0) {
+        chars = chars + len(tag(i));
+    }
+    i = i + 1;
+}
+print(acc);
+print(chars);
+`;
+}
+
+serial('a loop that leaves at a rare call goes back to native code at its next back-edge, and keeps its code', async (t) => {
+  await withEngine(async (engine) => {
+    const source = leavesEvery(10, 30_000);
+    t.deepEqual(await warmThenRun(engine, source), runScript(source, undefined));
+    const loop = engine.functions().find((f) => f.tier === 'osr' && f.name === '<main>');
+    // Nine iterations in ten run natively: the loop leaves at each tag call and is entered again
+    // one iteration later (not a whole interpreter slice of 64 back-edges later).
+    t.is(loop?.state, 'compiled', loop?.reason);
+    t.true(engine.stats().sideExits > 2000, `${engine.stats().sideExits} side exits`);
+    t.true((loop?.nativeCalls ?? 0) > 1000, 'more runs than the policy needs to judge them');
+  });
+});
+
+serial('a loop that leaves after too little native work is deoptimized, and the interpreter finishes it exactly', async (t) => {
+  await withEngine(async (engine) => {
+    const source = leavesEvery(2, 30_000);
+    t.deepEqual(await warmThenRun(engine, source), runScript(source, undefined));
+    const loop = engine.functions().find((f) => f.tier === 'osr' && f.name === '<main>');
+    t.is(loop?.state, 'deoptimized');
+    t.regex(loop?.reason ?? '', /most runs leave early/);
+  });
+});
+
+// The loop calls `step` every iteration, and `step` is a short leaf that stays interpreted, so
+// every interpreter slice ends at a call: the loop's back-edges must still add up to a safepoint
+// at its header, where it is counted and entered.
+const CALLS_EVERY_ITERATION = `
+fn step(x: number) -> number {
+    return x * 3 + 1;
+}
+var total = 0;
+var i = 0;
+while (i < 20000) {
+    total = (total + step(i)) % 1000003;
+    i = i + 1;
+}
+print(total);
+`;
+
+serial('a loop that makes an interpreted call every iteration still reaches its header and runs natively', async (t) => {
+  await withEngine(async (engine) => {
+    t.deepEqual(await warmThenRun(engine, CALLS_EVERY_ITERATION), runScript(CALLS_EVERY_ITERATION, undefined));
+    t.like(engine.functions().find((f) => f.name === 'step'), { state: 'interpreted' });
+    t.like(engine.functions().find((f) => f.tier === 'osr'), { state: 'compiled' });
+    t.true(engine.stats().osrEntries > 0);
+  });
+});

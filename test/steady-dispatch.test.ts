@@ -4,6 +4,7 @@
 import test from 'ava';
 import { compile } from '../src/compiler/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
+import type { Bytecode } from '../src/bytecode/index.js';
 import { AtlasRuntimeError, Vm } from '../src/vm/index.js';
 
 // `label` is hot and refused (string constants); the loop around it is refused too.
@@ -30,19 +31,23 @@ while (i < 20000) { x = step(x); i = i + 1; }
 print(x);
 `;
 
-function runWith(source: string, engine: JitEngine | undefined): { vm: Vm; output: string[] } {
+function runWith(source: string | Bytecode, engine: JitEngine | undefined): { vm: Vm; output: string[] } {
   const output: string[] = [];
-  const vm = new Vm(compile(source, 'steady.atlas'), { ...(engine === undefined ? {} : { jit: engine }), stdout: (line) => output.push(line) });
+  const vm = new Vm(typeof source === 'string' ? compile(source, 'steady.atlas') : source, { ...(engine === undefined ? {} : { jit: engine }), stdout: (line) => output.push(line) });
   vm.run();
   return { vm, output };
 }
 
-/** Runs `source` until the engine has settled its compiles, then once more in a new VM. */
+/**
+ * Runs `source` until the engine has settled its compiles, then once more in a new VM, on the
+ * same program (a new one would start its own warm-up, which may outlast the short run).
+ */
 async function settledRun(source: string): Promise<{ vm: Vm; output: string[]; engine: JitEngine }> {
   const engine = await JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: 10, osrThreshold: 64, workers: 1 });
-  runWith(source, engine);
+  const bytecode = compile(source, 'steady.atlas');
+  runWith(bytecode, engine);
   await engine.whenIdle();
-  return { ...runWith(source, engine), engine };
+  return { ...runWith(bytecode, engine), engine };
 }
 
 test('a VM whose hot code was refused moves to the steady-state loop and prints what the interpreter prints', async (t) => {
@@ -76,10 +81,11 @@ test('a runtime error raised in the steady-state loop has the interpreter\'s off
   const expected = t.throws(() => runWith(failing, undefined), { instanceOf: AtlasRuntimeError })!;
   const engine = await JitEngine.create({ interpretedLeafLimit: 0, compilationThreshold: 10, osrThreshold: 64, workers: 1 });
   try {
-    t.throws(() => runWith(failing, engine), { instanceOf: AtlasRuntimeError });
+    const bytecode = compile(failing, 'steady.atlas');
+    t.throws(() => runWith(bytecode, engine), { instanceOf: AtlasRuntimeError });
     await engine.whenIdle();
     const output: string[] = [];
-    const vm = new Vm(compile(failing, 'steady.atlas'), { jit: engine, stdout: (line) => output.push(line) });
+    const vm = new Vm(bytecode, { jit: engine, stdout: (line) => output.push(line) });
     const error = t.throws(() => vm.run(), { instanceOf: AtlasRuntimeError })!;
     t.true(vm.steadyDispatch);
     t.is(error.offset, expected.offset);
