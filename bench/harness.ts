@@ -4,8 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const QUICK = process.argv.includes('--quick');
+
+/** The package root (benchmarks run as dist/bench/*.js). */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The command users get: the package's `bin` (the bundle in dist/cli/). */
+export const BUNDLED_CLI = join(PACKAGE_ROOT, (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['atlas-jit']!);
 
 /** Runs `fn` `repeats` times after one warm-up run; returns the median wall time in ms. */
 export function medianMs(repeats: number, fn: () => void): number {

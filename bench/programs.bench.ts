@@ -17,9 +17,7 @@
  * turns into BENCHMARKS.md's headline table and chart; NAMEs: a subset).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { fmt, machine, median, printMarkdownTable, printTable, QUICK, spread } from './harness.js';
+import { BUNDLED_CLI, fmt, machine, median, PACKAGE_ROOT, printMarkdownTable, printTable, QUICK, spread } from './harness.js';
 import { profiledRun } from './main-thread-profile.js';
 
 /** The programs, each `bench/programs/NAME.atlas` with its twin `NAME.js`. */
@@ -33,9 +31,8 @@ const MARKDOWN = process.argv.includes('--markdown');
 const JSON_OUTPUT = process.argv.includes('--json');
 
 // This file runs as dist/bench/programs.bench.js; the sources stay in bench/programs/.
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The command users get: the package's `bin` (the bundle in dist/cli/). */
-const CLI = `${ROOT}${(JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { bin: Record<string, string> }).bin['atlas-jit']}`;
+const ROOT = PACKAGE_ROOT;
+const CLI = BUNDLED_CLI;
 /**
  * The same command as tsc emits it, unbundled: for the profiled run only, whose JIT
  * bookkeeping is the self time in the engine's own files (dist/src/jit/), which a bundle's

@@ -17,12 +17,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { machine, printTable, QUICK, spread } from './harness.js';
+import { BUNDLED_CLI, machine, PACKAGE_ROOT, printTable, QUICK, spread } from './harness.js';
 
 const ROUNDS = QUICK ? 5 : 10;
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BUNDLE = join(ROOT, (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['atlas-jit']!);
+const ROOT = PACKAGE_ROOT;
+const BUNDLE = BUNDLED_CLI;
 const MODULES = join(ROOT, 'dist', 'src', 'cli.js');
 
 const work = mkdtempSync(join(tmpdir(), 'atlas-startup-'));

@@ -16,7 +16,7 @@ const OSR_MAX_BAILOUTS = 4;
 const DEOPT_MIN_RUNS = 1000;
 /**
  * Native back-edges per side exit at which leaving (and, for a loop, entering again at its
- * next back-edge) pays for itself. Measured with `bench/programs/exit-every-n.atlas`: a side
+ * next back-edge) pays for itself. Measured with `bench/exit-frequency.bench.ts`: a side
  * exit and re-entry costs about as much as interpreting a few iterations of a small loop,
  * and each iteration run natively instead saves most of one interpreted iteration.
  */
