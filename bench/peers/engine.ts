@@ -21,4 +21,6 @@ export interface PeerEngine {
   runProgram(source: string): Promise<string[]>;
   /** A fresh state with `source` loaded and its global function `name` ready to call. */
   hostFunction(source: string, name: string): Promise<HostFunction>;
+  /** Lets go of what the engine keeps for the whole process, if anything (after the last run). */
+  dispose?(): Promise<void>;
 }

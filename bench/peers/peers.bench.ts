@@ -35,7 +35,7 @@ const JSON_OUTPUT = process.argv.includes('--json');
 const RESULTS_FILE = fileURLToPath(new URL('../../../bench/results/peers.json', import.meta.url));
 
 const ENGINES: readonly PeerEngine[] = [
-  atlasEngine(false), atlasEngine(true), wasmoonEngine, quickJsEngine, fengariEngine, plainJsEngine,
+  atlasEngine('interpreter'), atlasEngine('fresh-engine'), atlasEngine('shared-engine'), wasmoonEngine, quickJsEngine, fengariEngine, plainJsEngine,
 ];
 
 class BenchAbort extends Error {}
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${workload.name}…\n`);
     results.push(await measure(workload));
   }
+  for (const engine of ENGINES) await engine.dispose?.();
   printReport(ENGINES.map((e) => e.name), results, ROUNDS, MARKDOWN);
   if (JSON_OUTPUT) writeJson(workloads, results);
 }

@@ -1,6 +1,6 @@
 /**
  * The peer benchmark's tables: every engine's figure per workload (median and range), each
- * engine against plain JavaScript, and atlas-jit's two modes against each peer. Ratios are
+ * engine against plain JavaScript, and atlas-jit's three modes against each peer. Ratios are
  * of medians, time over time, so below 1.00× means faster than the reference.
  */
 import { fmt, median, printMarkdownTable, printTable, spread } from '../harness.js';
@@ -12,7 +12,7 @@ export interface WorkloadFigures {
   readonly rounds: Readonly<Record<string, readonly number[]>>;
 }
 
-export const ATLAS_MODES = ['atlas-jit --no-jit', 'atlas-jit JIT'] as const;
+export const ATLAS_MODES = ['atlas-jit --no-jit', 'atlas-jit JIT', 'atlas-jit JIT, shared engine'] as const;
 export const BASELINE = 'plain JS';
 
 const ratio = (figures: WorkloadFigures, engine: string, reference: string) =>
@@ -44,7 +44,7 @@ function peerTable(engines: readonly string[], results: readonly WorkloadFigures
 
 export function printReport(engines: readonly string[], results: readonly WorkloadFigures[], rounds: number, markdown: boolean): void {
   const tables = [
-    [`Median (min–max) of ${rounds} round(s), in-process, each run in a fresh state`, figureTable(engines, results)],
+    [`Median (min–max) of ${rounds} round(s), in-process, each run in a fresh state (the shared engine: one JIT engine for the process)`, figureTable(engines, results)],
     ['Each engine against plain JS (time ÷ time)', baselineTable(engines, results)],
     ['atlas-jit against each peer (time ÷ time; below 1.00× atlas-jit is faster)', peerTable(engines, results)],
   ] as const;
