@@ -20,9 +20,11 @@ const DEOPT_MIN_RUNS = 1000;
  * exit with its re-entry costs about as much as interpreting four iterations of a small loop
  * body (~650 ns); and dropping the code does not give the interpreter's speed back, since the
  * VM has by then run V8's warm-up of the hook's paths (a loop leaving every 5th iteration,
- * 4 back-edges per exit: 581 ms kept, 713 dropped, 446 with `--no-jit`).
+ * 4 back-edges per exit: 581 ms kept, 723 dropped, 446 with `--no-jit`; every 3rd, 2 per
+ * exit: 779 kept, 814 dropped). Three is the least that keeps every-5th code (the first
+ * entry of a loop comes at any iteration, so the average is a little under four).
  */
-export const BACK_EDGES_PER_EXIT = 4;
+export const BACK_EDGES_PER_EXIT = 3;
 
 /** What the policy reads of a function's or loop's record. */
 export type RunHistory = Pick<FunctionRecord, 'nativeRuns' | 'leftEarly' | 'bailouts' | 'exitBackEdges' | 'entry' | 'fn'>;
