@@ -97,19 +97,17 @@ export class NativeCaller extends NativeInvoker {
 
   /**
    * The frames a side exit handed back, outermost first (in `into`, reused: the VM copies
-   * them at once): frame 0 is the one the code was entered for, each
-   * further one a call it made, the last the one that left. Callee slots become the function
-   * their global holds (guarded by the caller), the math builtin it names, or their function
-   * constant.
+   * them at once): frame 0 is the one the code was entered for, each further one a call it
+   * made, the last the one that left. Callee slots become the function their global holds
+   * (guarded by the caller), the math builtin it names, or their function constant.
    */
   exitFrames(program: Bytecode, view: GlobalsView | undefined, into: ExitFrame[]): ExitFrame[] {
     const used = this.exitDepth;
     const kinds = this.exitKinds;
     let records = 0;
     for (let i = 0; i < used; i++) if (kinds[i] === EXIT_HEADER_KIND) records++;
-    const frames = into;
     // Setting an array's length is a builtin call: only when the depth changes.
-    if (frames.length !== records) frames.length = records;
+    if (into.length !== records) into.length = records;
     // Records come innermost first: each one is the caller of the one before.
     let k = records;
     let values: Value[] = [];
@@ -117,12 +115,12 @@ export class NativeCaller extends NativeInvoker {
       if (kinds[i] === EXIT_HEADER_KIND) {
         k--;
         values = [];
-        frames[k] = { offset: this.args[i]!, values };
+        into[k] = { offset: this.args[i]!, values };
       } else {
         values.push(this.exitValue(i, program, view));
       }
     }
-    return frames;
+    return into;
   }
 
   private exitValue(i: number, program: Bytecode, view: GlobalsView | undefined): Value {

@@ -80,7 +80,6 @@ const enum Frame {
   Size = 3,
 }
 
-/** A user global. GetGlobal/SetGlobal cache the cell per constant index. */
 /** Constant `c` as a value; `gateSlot` is its index among the function constants (for functions). */
 function constantValue(c: Constant, gateSlot: number): Value {
   switch (c.kind) {
