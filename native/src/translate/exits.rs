@@ -7,8 +7,8 @@ use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlagsData, Value};
 use super::{offset32, Flow, Translator};
 use crate::frame::{CalleeRef, Rejection, Slot};
 use crate::invoke_area::{
-    ARGS_FROM_VALUE, BACK_EDGES_FROM_VALUE, EXIT_DEPTH_FROM_VALUE, EXIT_KINDS_FROM_VALUE, FRAME_SLOTS, INTERRUPT_FROM_VALUE,
-    TRAP_CODE_FROM_VALUE, TRAP_OFFSET_FROM_VALUE,
+    ARGS_FROM_VALUE, BACK_EDGES_FROM_VALUE, EXIT_DEPTH_FROM_VALUE, EXIT_KINDS_FROM_VALUE, FRAME_SLOTS,
+    INTERRUPT_FROM_VALUE, TRAP_CODE_FROM_VALUE, TRAP_OFFSET_FROM_VALUE,
 };
 use crate::outcome::{
     Exit, ExitSlotKind, TrapCode, EXIT_HEADER_KIND, STATUS_BAILOUT, STATUS_INTERRUPTED, STATUS_SIDE_EXIT, STATUS_TRAP,
