@@ -72,16 +72,17 @@ test('the engine options reach the engine: a tiny cache evicts, the budget stops
   t.regex(stopped.stderr, /time budget of 200 ms exceeded/);
 });
 
-test('--leaf-limit reaches the engine: the short hot leaf stays interpreted by default and compiles with 0', (t) => {
-  // Long enough for the compile to land while it runs (the workers boot at the first hot function).
-  const long = file('long-hot.atlas', 'fn sq(x: number) -> number { return x * x; }\nvar s = 0;\nfor (var i = 0; i < 300000; i = i + 1) { s = s + sq(i); }\nprint(s);\n');
-  const compilations = (...flags: string[]) => {
-    const r = cli('run', long, '--workers', '1', '--osr-threshold', '1000000000', '--stats=json', ...flags);
-    t.is(r.stdout, '8999955000050000\n', r.stderr);
-    return (JSON.parse(r.stderr) as { compilations: number }).compilations;
+test('--leaf-limit reaches the engine: the short hot leaf stays interpreted by default and is queued with 0', (t) => {
+  // Where sq stands at the end of the run: the decision is made on the main thread when it
+  // gets hot, so it does not depend on how soon a worker compiles it.
+  const sq = (...flags: string[]) => {
+    const r = cli('run', HOT, '--workers', '1', '--osr-threshold', '1000000000', '--stats=json', ...flags);
+    t.is(r.stdout, '41654167500\n', r.stderr);
+    return (JSON.parse(r.stderr) as { functions: Array<{ name: string; state: string; reason?: string }> }).functions.find((f) => f.name === 'sq');
   };
-  t.is(compilations(), 0);
-  t.is(compilations('--leaf-limit', '0'), 1);
+  t.like(sq(), { state: 'interpreted', reason: 'cheaper interpreted: costs 4 instructions, no loop or call' });
+  t.not(sq('--leaf-limit', '0')?.state, 'interpreted');
+  t.not(sq('--leaf-limit', '3')?.state, 'interpreted', 'over the limit');
   t.is(cli('run', HOT, '--no-jit', '--leaf-limit', '0').code, 2, 'a JIT option');
 });
 
