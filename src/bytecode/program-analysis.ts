@@ -14,13 +14,17 @@
 import { type BodySummary, summarizeBody } from './body-summary.js';
 import type { Bytecode, FunctionRef } from './bytecode.js';
 import { type FunctionAnalysis, analyzeFunction } from './flow-analysis.js';
+import { type Instruction, jumpTarget } from './decoder.js';
 import { findFunctionGlobals } from './function-globals.js';
+import { isJump, Opcode } from './opcode.js';
 import { type ScannedInstruction, linearScan } from './linear-scan.js';
 
 export class ProgramAnalysis {
   #functions: readonly FunctionRef[] | undefined;
   #scan: readonly ScannedInstruction[] | undefined;
   #functionGlobals: ReadonlyMap<string, number> | undefined;
+  #loopHeaders: readonly number[] | undefined;
+  #writtenGlobals: ReadonlySet<string> | undefined;
   /** Body summaries by frame (`entry/entryDepth`): every body the validator or the JIT analysed. */
   readonly #summaries = new Map<string, BodySummary>();
   readonly #work = { frames: 0, steps: 0 };
@@ -43,6 +47,26 @@ export class ProgramAnalysis {
   get functionGlobals(): ReadonlyMap<string, number> {
     this.#functionGlobals ??= findFunctionGlobals(this.bytecode, this.scan);
     return this.#functionGlobals;
+  }
+
+  /** The targets of backward jumps (loop headers), in code order, each once: where OSR can enter. */
+  get loopHeaders(): readonly number[] {
+    this.#loopHeaders ??= [...new Set(this.decoded().filter((ins) => isJump(ins.info.byte) && jumpTarget(ins) <= ins.offset).map(jumpTarget))].sort((a, b) => a - b);
+    return this.#loopHeaders;
+  }
+
+  /** The names some `SetGlobal` of the code writes (a string constant operand). */
+  get writtenGlobals(): ReadonlySet<string> {
+    this.#writtenGlobals ??= new Set(this.decoded().filter((ins) => ins.info.byte === Opcode.SetGlobal).flatMap((ins) => {
+      const name = this.bytecode.constants[ins.operands[0]!];
+      return name?.kind === 'string' ? [name.value] : [];
+    }));
+    return this.#writtenGlobals;
+  }
+
+  /** The instructions of the linear scan that decoded. */
+  private decoded(): Instruction[] {
+    return this.scan.flatMap((entry) => (entry.instruction === undefined ? [] : [entry.instruction]));
   }
 
   /**

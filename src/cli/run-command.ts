@@ -7,8 +7,6 @@
 import type { JitEngine } from '../jit/jit-engine.js';
 import type { SourceText } from '../compiler/source-text.js';
 import type { Bytecode } from '../bytecode/bytecode.js';
-import { instructions, jumpTarget } from '../bytecode/decoder.js';
-import { isJump } from '../bytecode/opcode.js';
 import { type ErrorFormat, runtimeErrorReport } from './error-report.js';
 import { loadProgram, type LoadedProgram } from './load-program.js';
 import type { RunOptions } from './run-options.js';
@@ -23,8 +21,8 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   const wantsJit = options.jit && (mayCompile || options.stats !== undefined || options.traceJit);
   const engine = wantsJit ? await createEngine(options, await Promise.all([import('../jit/jit-engine.js'), import('../jit/native/addon.js')])) : undefined;
   if (engine === undefined) return execute(run, vm, undefined);
-  // Their boot then overlaps the run's start, off this thread.
-  if (mayCompile) engine.startWorkers();
+  // The workers boot beside the run's start, off this thread, unless nothing in the program can compile.
+  engine.startWorkersFor(program.bytecode);
   const stopTrace = options.traceJit ? (await import('./trace-jit.js')).traceJit((line) => process.stderr.write(`${line}\n`), tracePositions(program.source)) : undefined;
   try {
     const status = execute(run, vm, engine);
@@ -36,11 +34,9 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   }
 }
 
-/** Whether `bytecode` has a function or a loop (a backward jump): something the JIT could compile. */
+/** Whether `bytecode` has a function or a loop (a backward jump): something that could get hot. */
 function mayGetHot(bytecode: Bytecode): boolean {
-  if (bytecode.functions().length > 0) return true;
-  for (const ins of instructions(bytecode.code)) if (isJump(ins.info.byte) && jumpTarget(ins) <= ins.offset) return true;
-  return false;
+  return bytecode.functions().length > 0 || bytecode.analysis.loopHeaders.length > 0;
 }
 
 type JitModules = [typeof import('../jit/jit-engine.js'), typeof import('../jit/native/addon.js')];

@@ -27,6 +27,7 @@ import { kindsOf, NativeCaller } from './native-call.js';
 import { RunBudget } from './run-budget.js';
 import { dropReason, OSR_BACKOFF } from './deopt-policy.js';
 import { cheaperInterpreted, leafCost } from './leaf-cost.js';
+import { certainRefusal, type TriagedRefusal } from './static-triage.js';
 import { interruptId, InvokeStatus, liveHandleCount, type NativeType, releaseHandle, requireAddon, type OptLevel } from './native.js';
 import { ProgramRegistry, type FunctionRecord, type ProgramState } from './program-registry.js';
 import { QUIET_BATCH, QUIET_FOREVER } from './call-gate.js';
@@ -364,6 +365,18 @@ export class JitEngine implements VmJitHook {
     this.pipeline.prestart();
   }
 
+  /**
+   * `startWorkers()` if `bytecode` has something that may compile, as far as its text tells
+   * (`static-triage.ts`): a program whose every function and loop would certainly be refused
+   * never needs a compile worker, and starting one beside its run costs it ~20 ms (strings-
+   * arrays, BENCHMARKS.md). True when the workers were started.
+   */
+  startWorkersFor(bytecode: Bytecode): boolean {
+    if (!this.programs.get(bytecode).mayCompile()) return false;
+    this.startWorkers();
+    return true;
+  }
+
   /** Resolves when no job waits or runs, with every finished job applied. */
   whenIdle(): Promise<void> {
     return this.pipeline.whenIdle();
@@ -670,8 +683,20 @@ export class JitEngine implements VmJitHook {
   // ── jobs and their outcomes ───────────────────────────────────────────────────────────
 
   private enqueue(record: FunctionRecord): void {
+    const refusal = certainRefusal(record.program.bytecode, record, record.view);
+    if (refusal !== undefined) return this.refuseHere(record, refusal);
     publish('queued', () => this.event(record, { queueDepth: this.pipeline.stats().queueDepth }));
     this.pipeline.enqueue(record);
+  }
+
+  /** A refusal the translator would certainly make (`static-triage.ts`), made here: no job, no worker. */
+  private refuseHere(record: FunctionRecord, { message, offset }: TriagedRefusal): void {
+    this.leaveToInterpreter(record);
+    this.counters.refusedCompilations++;
+    const reason = `refused: ${message}`;
+    record.lastEnd = { kind: 'refused', reason };
+    const span = record.program.bytecode.spanAt(offset);
+    publish('refused', () => this.event(record, { reason, offset, ...(span === undefined ? {} : { span }) }));
   }
 
   /** A job leaves the queue for a worker: its input is made now, off the call that made it hot. */
