@@ -100,6 +100,17 @@ test('an empty program does not load the JIT chunk; a program with hot code does
   t.true(loadedModules('hot', 'run', HOT).includes(chunks[0]!));
 });
 
+test('a program whose every function and loop would be refused runs without loading the JIT, and prints the same', (t) => {
+  // `label` starts with a string constant; the loop calls it on every path and prints after it.
+  const stringsOnly = file('strings-only.atlas', 'fn label(n: number) -> string { return "n" + str(n); }\nvar total = 0;\nvar i = 0;\nwhile (i < 3000) { total = total + len(label(i)); i = i + 1; }\nprint(total);\n');
+  const loaded = loadedModules('strings-only', 'run', stringsOnly);
+  t.false(loaded.includes(jitChunks()[0]!), loaded.join('\n'));
+  const jit = spawnSync(process.execPath, [CLI, 'run', stringsOnly], { encoding: 'utf8' });
+  const interpreted = spawnSync(process.execPath, [CLI, 'run', stringsOnly, '--no-jit'], { encoding: 'utf8' });
+  t.is(jit.stdout, interpreted.stdout);
+  t.is(jit.stdout, '13890\n');
+});
+
 test('the bundled command loads none of the unbundled modules', (t) => {
   // --stats makes the engine load without a hot function, so no compile worker starts (whose
   // modules are the unbundled ones, by design) while the JIT's chunk does load.

@@ -17,12 +17,14 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   // A program with nothing that could get hot (no function, no loop) never needs the JIT:
   // its modules, the addon and the engine load only for one that has, or when the JIT's
   // statistics or trace are asked for.
-  const mayCompile = mayGetHot(program.bytecode);
+  // The same for a program whose every function and loop the translator would refuse, as its
+  // text shows (`static-triage.ts`): strings and arrays only, say. It runs as with `--no-jit`.
+  const mayCompile = options.jit && mayGetHot(program.bytecode) && (await import('../jit/static-triage.js')).programMayCompile(program.bytecode);
   const wantsJit = options.jit && (mayCompile || options.stats !== undefined || options.traceJit);
   const engine = wantsJit ? await createEngine(options, await Promise.all([import('../jit/jit-engine.js'), import('../jit/native/addon.js')])) : undefined;
   if (engine === undefined) return execute(run, vm, undefined);
-  // The workers boot beside the run's start, off this thread, unless nothing in the program can compile.
-  engine.startWorkersFor(program.bytecode);
+  // The workers boot beside the run's start, off this thread.
+  if (mayCompile) engine.startWorkers();
   const stopTrace = options.traceJit ? (await import('./trace-jit.js')).traceJit((line) => process.stderr.write(`${line}\n`), tracePositions(program.source)) : undefined;
   try {
     const status = execute(run, vm, engine);

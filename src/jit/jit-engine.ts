@@ -27,7 +27,7 @@ import { kindsOf, NativeCaller } from './native-call.js';
 import { RunBudget } from './run-budget.js';
 import { dropReason, OSR_BACKOFF } from './deopt-policy.js';
 import { cheaperInterpreted, leafCost } from './leaf-cost.js';
-import { certainRefusal, type TriagedRefusal } from './static-triage.js';
+import { certainRefusal, programMayCompile, type TriagedRefusal } from './static-triage.js';
 import { interruptId, InvokeStatus, liveHandleCount, type NativeType, releaseHandle, requireAddon, type OptLevel } from './native.js';
 import { ProgramRegistry, type FunctionRecord, type ProgramState } from './program-registry.js';
 import { QUIET_BATCH, QUIET_FOREVER } from './call-gate.js';
@@ -372,7 +372,7 @@ export class JitEngine implements VmJitHook {
    * arrays, BENCHMARKS.md). True when the workers were started.
    */
   startWorkersFor(bytecode: Bytecode): boolean {
-    if (!this.programs.get(bytecode).mayCompile()) return false;
+    if (!programMayCompile(bytecode)) return false;
     this.startWorkers();
     return true;
   }

@@ -12,7 +12,7 @@ import { CallGate, type GatedRecord } from './call-gate.js';
 import type { CacheEntry, FunctionKey } from './code-cache.js';
 import type { CallTree, GlobalDependency } from './call-tree.js';
 import type { GlobalsView } from '../vm/index.js';
-import { certainRefusal, type TriageUnit } from './static-triage.js';
+import { loopUnit } from './static-triage.js';
 import { GlobalCells, type GlobalSlots, NO_GLOBAL_SLOTS } from './global-slots.js';
 import type { NativeType, OptLevel } from './native.js';
 
@@ -115,29 +115,11 @@ export class ProgramState {
   trackLoop(header: number): FunctionRecord {
     let record = this.loops.get(header);
     if (record === undefined) {
-      const { fn, end } = this.loopUnit(header);
+      const { fn, end } = loopUnit(this.bytecode, header);
       record = this.newRecord(`${this.id}:${fn.offset}@${header}`, fn, end, header, -1);
       this.loops.set(header, record);
     }
     return record;
-  }
-
-  /** What a loop at `header` compiles as: its frame's function (or the top-level code) entered at the header, to the frame's end. */
-  private loopUnit(header: number): TriageUnit {
-    const fn = this.enclosingFunction(header);
-    return { fn: fn ?? this.mainFrame(), entry: header, end: fn === undefined ? this.bytecode.code.length : functionEnd(this.bytecode, fn) };
-  }
-
-  /**
-   * Whether anything in the program may compile: a function or a loop the static triage does
-   * not find certainly refused from the program's text alone (`static-triage.ts`).
-   */
-  mayCompile(): boolean {
-    const units: TriageUnit[] = [
-      ...this.bytecode.functions().filter((fn) => fn.offset !== 0).map((fn) => ({ fn, entry: fn.offset, end: functionEnd(this.bytecode, fn) })),
-      ...this.bytecode.analysis.loopHeaders.map((header) => this.loopUnit(header)),
-    ];
-    return units.some((unit) => certainRefusal(this.bytecode, unit, undefined) === undefined);
   }
 
   private newRecord(key: FunctionKey, fn: FunctionRef, end: number, entry: number, gateSlot: number): FunctionRecord {
@@ -165,18 +147,6 @@ export class ProgramState {
     this.gate.openAll();
   }
 
-  /** The function whose body holds `offset`; undefined in top-level code. */
-  private enclosingFunction(offset: number): FunctionRef | undefined {
-    return this.bytecode.functions().find((fn) => fn.offset !== 0 && fn.offset <= offset && offset < functionEnd(this.bytecode, fn));
-  }
-
-  /** The top-level code as a function: entered at 0, no parameters, its top-level locals. */
-  private mainFrame(): FunctionRef {
-    return {
-      name: '<main>', arity: 0, offset: 0, localCount: this.bytecode.topLevelLocalCount,
-      paramOwnership: [], paramNames: [], returnOwnership: 'none',
-    };
-  }
 
   /** The records of the functions seen called and the loops seen counting. */
   *functions(): IterableIterator<FunctionRecord> {

@@ -17,10 +17,10 @@
  * compilable code from compiling.
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
-import { decodeAt, type Instruction, jumpTarget } from '../bytecode/index.js';
+import { decodeAt, functionEnd, type Instruction, jumpTarget } from '../bytecode/index.js';
 import { isJump, Opcode } from '../bytecode/opcode.js';
 import type { GlobalsView } from '../vm/index.js';
-import { BUILTIN_GLOBAL_NAMES } from './builtin-globals.js';
+import { MATH_BUILTIN_NAMES, MATH_CONSTANTS } from '../vm/math-names.js';
 
 /** A refusal found by the triage: the translator's message, and the offset it names. */
 export interface TriagedRefusal {
@@ -36,7 +36,8 @@ export interface TriageUnit {
 }
 
 const NATIVE_CONSTANT_KINDS: ReadonlySet<string> = new Set(['number', 'function']);
-const MATH_GLOBALS: ReadonlySet<string> = new Set(BUILTIN_GLOBAL_NAMES);
+/** The globals native code reads as math builtins and constants (`builtin-globals.ts`). */
+const MATH_GLOBALS: ReadonlySet<string> = new Set([...MATH_BUILTIN_NAMES, ...MATH_CONSTANTS.keys()]);
 
 /**
  * The translator's certain refusal of `unit` (compiled from `view`'s globals; without a view,
@@ -100,6 +101,30 @@ function alwaysExits(bytecode: Bytecode, unit: TriageUnit, view: GlobalsView | u
     follow(ins.next);
   }
   return true;
+}
+
+/** The top-level code as a function: entered at 0, no parameters, its top-level locals. */
+function mainFrame(bytecode: Bytecode): FunctionRef {
+  return { name: '<main>', arity: 0, offset: 0, localCount: bytecode.topLevelLocalCount, paramOwnership: [], paramNames: [], returnOwnership: 'none' };
+}
+
+/** What a loop at `header` compiles as: its frame's function (or the top-level code) entered at the header, to the frame's end. */
+export function loopUnit(bytecode: Bytecode, header: number): TriageUnit {
+  const fn = bytecode.functions().find((f) => f.offset !== 0 && f.offset <= header && header < functionEnd(bytecode, f));
+  return { fn: fn ?? mainFrame(bytecode), entry: header, end: fn === undefined ? bytecode.code.length : functionEnd(bytecode, fn) };
+}
+
+/**
+ * Whether anything in `bytecode` may compile: a function or a loop its text alone does not
+ * show certainly refused. A program for which this is false runs no better with the JIT: a
+ * host that runs it can leave the engine out altogether (the command does).
+ */
+export function programMayCompile(bytecode: Bytecode): boolean {
+  const units: TriageUnit[] = [
+    ...bytecode.functions().filter((fn) => fn.offset !== 0).map((fn) => ({ fn, entry: fn.offset, end: functionEnd(bytecode, fn) })),
+    ...bytecode.analysis.loopHeaders.map((header) => loopUnit(bytecode, header)),
+  ];
+  return units.some((unit) => certainRefusal(bytecode, unit, undefined) === undefined);
 }
 
 /** Whether the translator certainly leaves to the interpreter at `ins` (`callee`: the function a `Call` there calls). */
