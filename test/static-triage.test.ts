@@ -11,26 +11,13 @@ import { compile } from '../src/compiler/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import { certainRefusal } from '../src/jit/static-triage.js';
 import { Vm } from '../src/vm/index.js';
+import { stringsOnly } from './helpers/programs.js';
 
 // Engines share one process-wide native registry, so these tests run one at a time.
 const serial = test.serial;
 
-// `label` starts with a string constant; the loop calls it on every path and prints after it:
-// both are refused by the translator whatever the run, and so by the triage.
-const NOTHING_COMPILES = `
-fn label(n: number) -> string {
-    var prefix = "item-";
-    if (n % 3 == 0) { prefix = "sku-"; }
-    return prefix + str(n);
-}
-var total = 0;
-var n = 0;
-while (n < 5000) {
-    total = total + len(label(n));
-    n = n + 1;
-}
-print(total);
-`;
+// Both refused by the translator whatever the run, and so by the triage.
+const NOTHING_COMPILES = stringsOnly(5000);
 
 function listen(channel: string): { events: Array<Record<string, unknown>>; stop: () => void } {
   const events: Array<Record<string, unknown>> = [];

@@ -6,22 +6,10 @@ import { compile } from '../src/compiler/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import type { Bytecode } from '../src/bytecode/index.js';
 import { AtlasRuntimeError, Vm } from '../src/vm/index.js';
+import { stringsOnly } from './helpers/programs.js';
 
 // `label` is hot and refused (string constants); the loop around it is refused too.
-const STRINGS = `
-fn label(n: number) -> string {
-    var prefix = "item-";
-    if (n % 3 == 0) { prefix = "sku-"; }
-    return prefix + str(n);
-}
-var total = 0;
-var n = 0;
-while (n < 20000) {
-    total = total + len(label(n));
-    n = n + 1;
-}
-print(total);
-`;
+const STRINGS = stringsOnly(20000);
 
 const NUMERIC = `
 fn step(x: number) -> number { return (x * 7 + 3) % 1009; }

@@ -39,3 +39,24 @@ export function threeHotLoops(iterations: number, inMain = false): string {
     inMain ? `fn main() -> number {\n${body}return s;\n}` : `${body}print(s);`,
   ].join('\n');
 }
+
+/**
+ * Atlas source where nothing can compile: `label` is hot and starts with a string constant,
+ * and the loop around it calls it on every path and prints after it, so both are refused.
+ */
+export function stringsOnly(iterations: number): string {
+  return `
+fn label(n: number) -> string {
+    var prefix = "item-";
+    if (n % 3 == 0) { prefix = "sku-"; }
+    return prefix + str(n);
+}
+var total = 0;
+var n = 0;
+while (n < ${iterations}) {
+    total = total + len(label(n));
+    n = n + 1;
+}
+print(total);
+`;
+}
