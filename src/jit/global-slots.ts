@@ -14,7 +14,7 @@
 import type { Bytecode } from '../bytecode/bytecode.js';
 import { decodeAt, Opcode } from '../bytecode/index.js';
 import type { GlobalCell, GlobalsView, Value } from '../vm/index.js';
-import type { NativeGlobals, NativeType } from './native.js';
+import { interpreterNumber, type NativeGlobals, type NativeType } from './native.js';
 
 export interface GlobalSlots {
   /** Slot → the global's name, and the kind the code was compiled for. */
@@ -142,7 +142,7 @@ export function storeGlobals(slots: GlobalSlots, cells: readonly GlobalCell[], a
   const { kinds, written } = slots;
   for (const slot of written) {
     const raw = area[slot]!;
-    const value: Value = kinds[slot] === 'bool' ? raw !== 0 : kinds[slot] === 'null' ? null : raw;
+    const value: Value = kinds[slot] === 'bool' ? raw !== 0 : kinds[slot] === 'null' ? null : interpreterNumber(raw);
     const cell = cells[slot]!;
     if (!Object.is(cell.value, value)) cell.value = value;
   }

@@ -8,7 +8,7 @@
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import type { CallTree } from './call-tree.js';
 import { type AtlasRuntimeError, AtlasFunction, BUILTIN_VALUES, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type ExitFrame, type GlobalsView, HaltSignal, runtimeErrorAt, type Value } from '../vm/index.js';
-import { EXIT_HEADER_KIND, EXIT_SLOT_KINDS, InvokeStatus, NativeInvoker, TRACE_RECORDS, trapError, type NativeType } from './native.js';
+import { EXIT_HEADER_KIND, EXIT_SLOT_KINDS, interpreterNumber, InvokeStatus, NativeInvoker, TRACE_RECORDS, trapError, type NativeType } from './native.js';
 
 /**
  * What the global a side exit's callee slot names holds (its string constant in the slot): the
@@ -126,7 +126,7 @@ export class NativeCaller extends NativeInvoker {
   private exitValue(i: number, program: Bytecode, view: GlobalsView | undefined): Value {
     const raw = this.args[i]!;
     switch (EXIT_SLOT_KINDS[this.exitKinds[i]!]) {
-      case 'number': return raw;
+      case 'number': return interpreterNumber(raw);
       case 'bool': return raw !== 0;
       case 'null': return null;
       case 'global': return this.exitGlobals.valueOf(raw, program, view);

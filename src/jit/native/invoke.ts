@@ -13,6 +13,20 @@ const { status: STATUS, trapCode: TRAP_CODE, trapOffset: TRAP_OFFSET, haltKind: 
 const { handle: HANDLE, interrupt: INTERRUPT, framesLeft: FRAMES_LEFT, slotsLeft: SLOTS_LEFT } = INVOKE_AREA.control;
 const { exitDepth: EXIT_DEPTH, traceDepth: TRACE_DEPTH, backEdges: BACK_EDGES } = INVOKE_AREA.control;
 
+/**
+ * `raw`, a double read out of the invoke area, as the interpreter's own arithmetic would
+ * hold it: an int32 (other than -0) as a V8 small integer. A typed array's element reads as
+ * a heap number even when it is integral, and a heap number reaching the dispatch loop's
+ * arithmetic turns V8's feedback for it from small integers to doubles for the rest of the
+ * run (e.g. `%` becomes a call to fmod). Values native code hands back to interpreted code
+ * (results, side-exit frames, globals) go through here.
+ */
+export function interpreterNumber(raw: number): number {
+  const small = raw | 0;
+  // -0 stays a double: `small === raw` holds for it, the sign test tells it from +0.
+  return small === raw && (small !== 0 || 1 / raw > 0) ? small : raw;
+}
+
 /** Trap-trace records the frame slots hold: a call's offset and its callee's start each. */
 export const TRACE_RECORDS = ARG_SLOTS / 2;
 
@@ -81,7 +95,7 @@ export class NativeInvoker {
 
   /** The result: a number, a bool as 0/1, 0 for null; for status 4 the halted value. */
   get value(): number {
-    return this.values[VALUE_SLOT]!;
+    return interpreterNumber(this.values[VALUE_SLOT]!);
   }
 
   get trapCode(): TrapCode {
