@@ -11,7 +11,7 @@ export { compile, CompileError } from './compiler/index.js';
 export { SourceText, type Location } from './compiler/source-text.js';
 export { codeFrame, type CodeFrameOptions } from './compiler/code-frame.js';
 export {
-  Vm, AtlasRuntimeError, HaltSignal, type VmOptions, type Value, type HostValue, type VmJitHook, type RuntimeErrorKind, type FunctionHandle,
+  Vm, AtlasRuntimeError, HaltSignal, type RunProgress, type VmOptions, type Value, type HostValue, type VmJitHook, type RuntimeErrorKind, type FunctionHandle,
   MAX_ERROR_FRAMES, type AtlasFrame,
 } from './vm/index.js';
 export { JitEngine, type FunctionState, type JitFunctionStats, type JitStats } from './jit/jit-engine.js';

@@ -88,7 +88,7 @@ function loadedModules(name: string, ...args: string[]): string[] {
   return readFileSync(log, 'utf8').split('\n').filter((line) => line !== '');
 }
 
-test('an empty program does not load the JIT chunk; a program with hot code does', (t) => {
+test('an empty program does not load the JIT chunk; a program with hot code that runs a while does', (t) => {
   const chunks = jitChunks();
   t.is(chunks.length, 1, 'the JIT engine is in one chunk');
   const entry = pathToFileURL(CLI).href;
@@ -98,6 +98,14 @@ test('an empty program does not load the JIT chunk; a program with hot code does
     t.false(loaded.includes(chunks[0]!), `${flags.join(' ')}: ${loaded.join('\n')}`);
   }
   t.true(loadedModules('hot', 'run', HOT).includes(chunks[0]!));
+});
+
+test('a program that could compile but ends within its first milliseconds runs without loading the JIT', (t) => {
+  // `f` and the loop would both get hot; the run is over long before INTERPRETED_START_MS.
+  const short = file('short.atlas', 'fn f(x: number) -> number { return x + 1; }\nvar s = 0;\nvar i = 0;\nwhile (i < 300) { s = f(s); i = i + 1; }\nprint(s);\n');
+  const loaded = loadedModules('short', 'run', short);
+  t.false(loaded.includes(jitChunks()[0]!), loaded.join('\n'));
+  t.is(spawnSync(process.execPath, [CLI, 'run', short], { encoding: 'utf8' }).stdout, '300\n');
 });
 
 test('a program whose every function and loop would be refused runs without loading the JIT, and prints the same', (t) => {

@@ -139,7 +139,7 @@ test('a missing file is a clear error, exit 1', (t) => {
   t.regex(r.stderr, /ENOENT|no such file/);
 });
 
-test('run starts compile workers up front only for a program with a function or a loop', (t) => {
+test('run --stats starts compile workers up front only for a program with a function or a loop', (t) => {
   const straight = cli('run', file('straight.atlas', 'let a = 2;\nprint(a * 21);\n'), '--stats=json');
   t.is(straight.stdout, '42\n');
   t.is((JSON.parse(straight.stderr) as { workerThreads: number }).workerThreads, 0);

@@ -1,8 +1,8 @@
 /**
  * `atlas-jit run`: runs a program, with the JIT unless `--no-jit`. Start-up matters for a
- * command (an empty program should cost little more than starting Node.js), so the JIT's
- * modules load only when the JIT is on and the program has something it could compile, and
- * the compile workers start right before such a program runs.
+ * command (a short program should cost little more than starting Node.js), so the JIT's
+ * modules load only when the JIT is on, the program has something it could compile, and it
+ * is still running after its first `INTERPRETED_START_MS` (`runWithLateJit`).
  */
 import type { JitEngine } from '../jit/jit-engine.js';
 import type { SourceText } from '../compiler/source-text.js';
@@ -20,20 +20,62 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   // The same for a program whose every function and loop the translator would refuse, as its
   // text shows (`static-triage.ts`): strings and arrays only, say. It runs as with `--no-jit`.
   const mayCompile = options.jit && mayGetHot(program.bytecode) && (await import('../jit/static-triage.js')).programMayCompile(program.bytecode);
-  const wantsJit = options.jit && (mayCompile || options.stats !== undefined || options.traceJit);
-  const engine = wantsJit ? await createEngine(options, await Promise.all([import('../jit/jit-engine.js'), import('../jit/native/addon.js')])) : undefined;
-  if (engine === undefined) return execute(run, vm, undefined);
+  // Statistics and the trace describe the whole run: the engine watches it from the start.
+  if (options.jit && (options.stats !== undefined || options.traceJit)) return runObserved(run, vm, options, mayCompile);
+  if (!mayCompile) return reportErrors(run, vm, () => newVm(run, vm, undefined).run());
+  return runWithLateJit(run, vm, options);
+}
+
+/**
+ * How long a program runs interpreted before the JIT loads (`runWithLateJit`). Loading it (its
+ * modules, the addon, the engine, the workers' start) costs this thread tens of milliseconds,
+ * which a program that ends sooner would only lose; one that runs longer starts its native
+ * code this much later, a few percent of a run long enough to gain from it.
+ */
+export const INTERPRETED_START_MS = 20;
+
+/**
+ * Runs a program that may compile: interpreted for its first `INTERPRETED_START_MS`, then, if
+ * it is still running, paused at a safepoint while the JIT loads (the event loop is free
+ * then), and resumed with the engine attached and its workers booting on other cores.
+ */
+async function runWithLateJit(run: RunSpec, vmModule: VmModule, options: RunOptions): Promise<number> {
+  const vm = newVm(run, vmModule, undefined);
+  let engine: JitEngine | undefined;
+  try {
+    return await reportErrors(run, vmModule, async () => {
+      if (vm.start(INTERPRETED_START_MS).done) return;
+      engine = await createEngine(options, await importJit());
+      if (engine !== undefined) {
+        engine.startWorkers();
+        vm.attachJit(engine);
+      }
+      vm.resume();
+    });
+  } finally {
+    await engine?.close();
+  }
+}
+
+/** Runs with the engine from the first instruction, for `--stats` and `--trace-jit`. */
+async function runObserved(run: RunSpec, vmModule: VmModule, options: RunOptions, mayCompile: boolean): Promise<number> {
+  const engine = await createEngine(options, await importJit());
+  if (engine === undefined) return reportErrors(run, vmModule, () => newVm(run, vmModule, undefined).run());
   // The workers boot beside the run's start, off this thread.
   if (mayCompile) engine.startWorkers();
-  const stopTrace = options.traceJit ? (await import('./trace-jit.js')).traceJit((line) => process.stderr.write(`${line}\n`), tracePositions(program.source)) : undefined;
+  const stopTrace = options.traceJit ? (await import('./trace-jit.js')).traceJit((line) => process.stderr.write(`${line}\n`), tracePositions(run.program.source)) : undefined;
   try {
-    const status = execute(run, vm, engine);
+    const status = await reportErrors(run, vmModule, () => newVm(run, vmModule, engine).run());
     if (options.stats !== undefined) await printStats(engine, options.stats);
     return status;
   } finally {
     stopTrace?.();
     await engine.close();
   }
+}
+
+function importJit(): Promise<JitModules> {
+  return Promise.all([import('../jit/jit-engine.js'), import('../jit/native/addon.js')]);
 }
 
 /** Whether `bytecode` has a function or a loop (a backward jump): something that could get hot. */
@@ -77,12 +119,15 @@ interface RunSpec {
   readonly errorFormat: ErrorFormat;
 }
 
-/** Runs the program; a runtime error is reported in the chosen format (`error-report.ts`). */
-function execute(run: RunSpec, { Vm, AtlasRuntimeError, AtlasInterrupted }: VmModule, engine: JitEngine | undefined): number {
+function newVm(run: RunSpec, { Vm }: VmModule, engine: JitEngine | undefined): InstanceType<VmModule['Vm']> {
   const { program, timeBudgetMs } = run;
-  const vm = new Vm(program.bytecode, { ...(engine === undefined ? {} : { jit: engine }), ...(timeBudgetMs === undefined ? {} : { timeBudgetMs }) });
+  return new Vm(program.bytecode, { ...(engine === undefined ? {} : { jit: engine }), ...(timeBudgetMs === undefined ? {} : { timeBudgetMs }) });
+}
+
+/** Runs `action` (the program's run); a runtime error is reported in the chosen format (`error-report.ts`). */
+async function reportErrors(run: RunSpec, { AtlasRuntimeError, AtlasInterrupted }: VmModule, action: () => unknown): Promise<number> {
   try {
-    vm.run();
+    await action();
     return 0;
   } catch (error) {
     if (error instanceof AtlasInterrupted) {

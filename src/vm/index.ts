@@ -8,5 +8,5 @@ export { BUILTINS, BUILTIN_VALUES, MATH_CONSTANTS, StdlibError, type BuiltinFn, 
 export { fromHostValue, fromHostArg, fromHostArgs } from './host.js';
 export type { FunctionHandle } from './function-handle.js';
 export { HaltSignal, SAFEPOINT_INTERVAL, SIDE_EXIT, type ExitFrame, type HookAnswer, type VmJitHook, type GlobalsView, type GlobalCell } from './jit-hook.js';
-export { Vm, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type VmOptions } from './interpreter.js';
+export { Vm, DEFAULT_MAX_CALL_DEPTH, DEFAULT_MAX_STACK_SIZE, type RunProgress, type VmOptions } from './interpreter.js';
 export { loadSteadyDispatch } from './steady-dispatch.js';

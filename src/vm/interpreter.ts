@@ -62,6 +62,10 @@ const SLICE_BUDGET = SAFEPOINT_INTERVAL;
 /** What `execute` returns at the end of a slice. */
 // Registered, so that the steady-state copy of this module (steady-dispatch.ts) has the same one.
 const SUSPENDED: unique symbol = Symbol.for('atlas-jit.vm.suspended');
+/** Thrown out of the slices when a run started by `Vm.start` pauses; caught by `start`/`resume`. */
+const PAUSE: unique symbol = Symbol('atlas-jit.vm.pause');
+/** How far a run started by `Vm.start` got: finished with its value, or paused. */
+export type RunProgress = { readonly done: true; readonly value: Value | undefined } | { readonly done: false };
 /** The return address of a frame entered from `Vm.call`: Return hands the value to the host. */
 const HOST_RETURN = -1;
 /** Bytes of a `Call` instruction: a frame's return address is its call's offset plus this. */
@@ -136,7 +140,8 @@ export class Vm implements GlobalsView {
   private callbackDepth = 0;
   /** Callback calls left before the next safepoint (deadline, interrupts, installs). */
   private callbackTicks = SLICE_BUDGET;
-  private readonly hook: VmJitHook | undefined;
+  /** The JIT hook: from the options, or attached later (`attachJit`). */
+  private hook: VmJitHook | undefined;
   /** The hook's call gate for this program (`VmJitHook.callGate`), fetched when a run starts. */
   private gate: Int32Array | undefined;
   private readonly maxCallDepth: number;
@@ -154,6 +159,10 @@ export class Vm implements GlobalsView {
   private frames = new Int32Array(INITIAL_FRAMES * Frame.Size);
   private readonly frameUpvalues: (readonly Value[])[] = Array.from({ length: INITIAL_FRAMES }, () => NO_UPVALUES);
   private running = false;
+  /** When a run started by `start` or `resume` pauses (performance.now() time; Infinity: never). */
+  private pauseAt = Infinity;
+  /** A run is paused at a safepoint, its state in the resume fields (`start`). */
+  private paused = false;
   // Where the next slice resumes (see runFrom).
   private resumeIp = 0;
   private resumeSp = 0;
@@ -208,6 +217,72 @@ export class Vm implements GlobalsView {
     } finally {
       this.leave();
     }
+  }
+
+  /**
+   * Starts the top-level code as `run()` does, but pauses it at the first safepoint (a loop
+   * back-edge or call between slices of the dispatch loop) after `sliceMs` milliseconds:
+   * `{ done: false }`, and `resume()` continues it. The host gets control back meanwhile, e.g.
+   * to load a JIT engine and `attachJit` it only for a program that runs that long. A paused
+   * run still holds the VM (`call` and `run` throw), and its time budget keeps running.
+   * Errors and halts end the run as in `run()`.
+   */
+  start(sliceMs: number): RunProgress {
+    this.enter();
+    this.pauseAt = performance.now() + sliceMs;
+    try {
+      this.initMainFrame();
+      this.gate = this.hook?.callGate?.(this.bytecode);
+      return this.finished(this.runFrom(0, 0, 0));
+    } catch (error) {
+      return this.stopped(error);
+    }
+  }
+
+  /** Continues the paused run (`start`); with `sliceMs`, pauses it again after that long. */
+  resume(sliceMs = Infinity): RunProgress {
+    if (!this.paused) throw new Error('Vm has no paused run to resume');
+    this.paused = false;
+    this.pauseAt = performance.now() + sliceMs;
+    try {
+      return this.finished(this.resumeRun());
+    } catch (error) {
+      return this.stopped(error);
+    }
+  }
+
+  /**
+   * Gives a VM created without a JIT hook one, between runs or while a run is paused (the run
+   * goes on with it from its next slice). Not from inside a run, e.g. a print callback.
+   */
+  attachJit(jit: VmJitHook): void {
+    if (this.hook !== undefined) throw new Error('Vm already has a JIT hook');
+    if (this.running && !this.paused) throw new Error('Vm is running: attach a JIT hook between runs or while a run is paused');
+    this.hook = jit;
+    if (!this.paused) return;
+    // What enter() and run() give the hook at a run's start, for the rest of this run.
+    this.gate = jit.callGate?.(this.bytecode);
+    jit.onRunStart?.(this.timeBudgetMs === undefined ? undefined : Math.max(this.deadline - performance.now(), 0));
+  }
+
+  /** A run started by `start` ended with `value`. */
+  private finished(value: Value | undefined): RunProgress {
+    this.pauseAt = Infinity;
+    this.leave();
+    return { done: true, value };
+  }
+
+  /** A run started by `start` stopped with `error`: paused, halted, or failed (rethrown). */
+  private stopped(error: unknown): RunProgress {
+    if (error === PAUSE) {
+      this.paused = true;
+      return { done: false };
+    }
+    this.pauseAt = Infinity;
+    this.leave();
+    if (error instanceof HaltSignal) return { done: true, value: error.value };
+    this.report(error);
+    throw error;
   }
 
   /**
@@ -392,15 +467,35 @@ export class Vm implements GlobalsView {
 
   private runSlices(ip: number, sp: number, fp: number): Value | undefined {
     let outcome = this.loop(ip, sp, fp);
-    while (outcome === SUSPENDED) {
-      this.safepoint();
-      if (this.resumeAtLoop && this.hook?.onLoop !== undefined) {
-        const returned = this.offerLoop(this.hook);
-        if (returned !== SUSPENDED) return returned;
-      }
-      outcome = this.loop(this.resumeIp, this.resumeSp, this.resumeFp);
-    }
+    while (outcome === SUSPENDED) outcome = this.nextSlice(true);
     return outcome;
+  }
+
+  /** `runFrom` for a paused run: from the safepoint where it paused. */
+  private resumeRun(): Value | undefined {
+    try {
+      // The first slice runs before the run may pause again: every resume makes progress.
+      let outcome = this.nextSlice(false);
+      while (outcome === SUSPENDED) outcome = this.nextSlice(true);
+      return outcome;
+    } catch (error) {
+      if (error instanceof AtlasRuntimeError) this.traceFrames(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Between two slices: the safepoint, the pause of a run started by `start` (never inside a
+   * callback's nested run), the loop offered to the hook; then the next slice.
+   */
+  private nextSlice(mayPause: boolean): Value | undefined | typeof SUSPENDED {
+    this.safepoint();
+    if (mayPause && this.pauseAt !== Infinity && this.callbackDepth === 0 && performance.now() >= this.pauseAt) throw PAUSE;
+    if (this.resumeAtLoop && this.hook?.onLoop !== undefined) {
+      const returned = this.offerLoop(this.hook);
+      if (returned !== SUSPENDED) return returned;
+    }
+    return this.loop(this.resumeIp, this.resumeSp, this.resumeFp);
   }
 
   /**
