@@ -6,10 +6,12 @@
  *
  *  - whole run of an empty program, `--no-jit` and with the JIT (which an empty program never
  *    loads: nothing in it could compile);
+ *  - whole run of a short program that could compile (a function called 300 times from a
+ *    loop, over in a millisecond): the command loads the JIT only for a program still running
+ *    after its first 20 ms (`INTERPRETED_START_MS`), so this one should cost what `--no-jit` does;
  *  - time to first output of a program with a loop (bench/programs/loop-in-main.atlas behind
- *    a `print` that runs first): spawn until its first byte on stdout, i.e. start-up plus, with
- *    the JIT, loading the JIT's modules and creating the engine before the program runs. The
- *    child is killed there.
+ *    a `print` that runs first): spawn until its first byte on stdout, i.e. start-up (the JIT
+ *    loads later, if the program is still running after 20 ms). The child is killed there.
  *
  * Run: `node dist/bench/startup.bench.js [--quick]` (10 rounds; `--quick`: 5).
  */
@@ -27,6 +29,8 @@ const MODULES = join(ROOT, 'dist', 'src', 'cli.js');
 const work = mkdtempSync(join(tmpdir(), 'atlas-startup-'));
 const EMPTY = join(work, 'empty.atlas');
 writeFileSync(EMPTY, '');
+const SHORT = join(work, 'short.atlas');
+writeFileSync(SHORT, 'fn f(x: number) -> number { return x * 2 % 7 + 1; }\nvar s = 0;\nvar i = 0;\nwhile (i < 300) { s = f(s); i = i + 1; }\nprint(s);\n');
 const LOOP = join(work, 'loop-first-output.atlas');
 writeFileSync(LOOP, `print("start");\n${readFileSync(join(ROOT, 'bench', 'programs', 'loop-in-main.atlas'), 'utf8')}`);
 
@@ -64,6 +68,7 @@ const CASES: readonly Case[] = [
     return [
       { label: `empty ${mode}, modules`, measure: () => wholeRunMs([MODULES, 'run', EMPTY, ...flags]) },
       { label: `empty ${mode}, bundle`, measure: () => wholeRunMs([BUNDLE, 'run', EMPTY, ...flags]) },
+      { label: `short program ${mode}, bundle`, measure: () => wholeRunMs([BUNDLE, 'run', SHORT, ...flags]) },
     ];
   }),
   ...(['--no-jit', 'JIT'] as const).flatMap((mode) => {

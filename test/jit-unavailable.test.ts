@@ -31,9 +31,15 @@ function packageWithoutAddon(): string {
   return pkg;
 }
 
+/** Runs long enough (2M iterations) that the command, past its first 20 ms, loads the JIT. */
+const LONG_PROGRAM = 'fn sq(x: number) -> number { return x * x; }\nvar s = 0;\nfor (var i = 0; i < 2000000; i = i + 1) { s = (s + sq(i)) % 1000003; }\nprint(s);\n';
+const LONG_OUTPUT = '999912\n';
+
 const PKG = packageWithoutAddon();
 const SOURCE = join(dir, 'squares.atlas');
 writeFileSync(SOURCE, PROGRAM);
+const LONG_SOURCE = join(dir, 'long.atlas');
+writeFileSync(LONG_SOURCE, LONG_PROGRAM);
 
 function cli(...args: string[]) {
   const env = { ...process.env };
@@ -45,12 +51,19 @@ function cli(...args: string[]) {
 const PLATFORM = `${process.platform}-${process.arch}`;
 
 test('the CLI prints one warning line naming the platform and runs interpreted', (t) => {
-  const r = cli('run', SOURCE, '--threshold', '1');
+  const r = cli('run', LONG_SOURCE, '--threshold', '1');
   t.is(r.code, 0, r.stderr);
-  t.is(r.stdout, OUTPUT);
+  t.is(r.stdout, LONG_OUTPUT);
   const lines = r.stderr.trimEnd().split('\n');
   t.is(lines.length, 1, r.stderr);
   t.regex(lines[0]!, new RegExp(`^atlas-jit: warning: no native JIT for ${PLATFORM}: .*runs interpreted.*npm run build:native`));
+});
+
+test('a program that ends within its first 20 ms never looks for the addon: no warning', (t) => {
+  const r = cli('run', SOURCE, '--threshold', '1');
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, OUTPUT);
+  t.is(r.stderr, '');
 });
 
 test('a program with no function and no loop never loads the JIT: no warning, nothing to compile', (t) => {
