@@ -13,7 +13,7 @@ export const OSR_BACKOFF = 16;
 /** Bail-outs of an OSR entry before its code is dropped. */
 const OSR_MAX_BAILOUTS = 4;
 /** Runs before the share of runs that left early decides whether code is worth keeping. */
-const DEOPT_MIN_RUNS = 1000;
+export const DEOPT_MIN_RUNS = 1000;
 /**
  * Native back-edges per side exit from which code that leaves (and, for a loop, is entered
  * again at its next back-edge) is kept. Measured with `bench/exit-frequency.bench.ts`: a side

@@ -25,7 +25,8 @@ import { functionStats, type JitFunctionStats } from './function-stats.js';
 import { JitCounters, JitLatencies, nativeRate, type JitStats } from './jit-stats.js';
 import { kindsOf, NativeCaller } from './native-call.js';
 import { RunBudget } from './run-budget.js';
-import { dropReason, OSR_BACKOFF } from './deopt-policy.js';
+import { DEOPT_MIN_RUNS, dropReason, OSR_BACKOFF } from './deopt-policy.js';
+import { ExitTrial, WINDOW_ITERATIONS } from './exit-trial.js';
 import { cheaperInterpreted, leafCost } from './leaf-cost.js';
 import { certainRefusal, programMayCompile, type TriagedRefusal } from './static-triage.js';
 import { interruptId, InvokeStatus, liveHandleCount, type NativeType, releaseHandle, requireAddon, type OptLevel } from './native.js';
@@ -168,6 +169,7 @@ export class JitEngine implements VmJitHook {
     if (entry === undefined) return this.countLoop(loop, stack, base, sp, globals);
     if (loop.backoff > 0) {
       loop.backoff--;
+      if (loop.trial instanceof ExitTrial) this.trialSlice(loop, loop.trial);
       return undefined;
     }
     this.counters.osrAttempts++;
@@ -187,7 +189,44 @@ export class JitEngine implements VmJitHook {
   private noteLeftEarly(record: FunctionRecord, bailedOut: boolean): void {
     record.leftEarly++;
     const reason = dropReason(record, bailedOut);
-    if (reason === undefined || record.code === undefined) return;
+    if (reason !== undefined) this.deoptimize(record, reason);
+  }
+
+  /**
+   * A loop's side exit, for its exit trial (`exit-trial.ts`): started once its code ran long
+   * enough to be kept by the count rule; when the native window is full, the code is set
+   * aside for the interpreted one.
+   */
+  private trialExit(loop: FunctionRecord, backEdges: number): void {
+    if (loop.trial === undefined) {
+      if (loop.nativeRuns >= DEOPT_MIN_RUNS) loop.trial = new ExitTrial();
+      return;
+    }
+    if (loop.trial instanceof ExitTrial && loop.trial.nativeRun(backEdges) === 'interpret-now') {
+      // Room for the window, with slack for windows restarted by gaps.
+      loop.backoff = (4 * WINDOW_ITERATIONS) / SAFEPOINT_INTERVAL;
+    }
+  }
+
+  /** A safepoint of a loop set aside for its trial's interpreted window: keep or drop its code at the end. */
+  private trialSlice(loop: FunctionRecord, trial: ExitTrial): void {
+    const verdict = trial.interpretedSlice(SAFEPOINT_INTERVAL);
+    if (verdict === 'measuring') {
+      // The back-off ran out before a whole window was measured: no verdict, the code stays.
+      if (loop.backoff === 0) loop.trial = 'settled';
+      return;
+    }
+    loop.trial = 'settled';
+    loop.backoff = 0;
+    if (verdict === 'drop') {
+      const per = (ms: number) => `${(ms * 1e6).toFixed(0)} ns`;
+      this.deoptimize(loop, `deoptimized: interpreted it runs ${per(trial.interpretedMs)} per iteration, natively with its exits ${per(trial.nativeMs)}`);
+    }
+  }
+
+  /** Drops `record`'s code for good: it runs interpreted from now on. */
+  private deoptimize(record: FunctionRecord, reason: string): void {
+    if (record.code === undefined) return;
     this.cache.delete(record.code);
     this.leaveToInterpreter(record);
     this.counters.deoptimizations++;
@@ -601,8 +640,11 @@ export class JitEngine implements VmJitHook {
   /** Native code left part-way: the VM continues the frame from what it handed back. */
   private sideExit(record: FunctionRecord, view: GlobalsView | undefined): typeof SIDE_EXIT {
     this.counters.sideExits++;
-    record.exitBackEdges += this.caller.exitBackEdges;
+    const backEdges = this.caller.exitBackEdges;
+    record.exitBackEdges += backEdges;
     this.noteLeftEarly(record, false);
+    // Loops only: a function's exit ends its call, there is no iteration to weigh.
+    if (record.code !== undefined && record.entry !== record.fn.offset) this.trialExit(record, backEdges);
     this.caller.exitFrames(record.program.bytecode, view, this.exit);
     return SIDE_EXIT;
   }
@@ -753,6 +795,8 @@ export class JitEngine implements VmJitHook {
     // Code larger than the whole budget was evicted as it went in: it was never installed.
     if (!entry.live) return;
     record.code = entry;
+    // New code is weighed afresh (`exit-trial.ts`).
+    record.trial = undefined;
     publish('installed', () => this.event(record, { ...sizes, hotToInstalledMicros: hotToInstalled }, job));
   }
 

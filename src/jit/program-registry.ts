@@ -4,6 +4,7 @@
  * records, and seen again it gets a new id, so results of compile jobs started before the
  * invalidation can never be installed.
  */
+import type { ExitTrial } from './exit-trial.js';
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
 import { functionEnd } from '../bytecode/index.js';
 import type { CompileJob } from './compile-queue.js';
@@ -50,6 +51,8 @@ export interface FunctionRecord extends HotRecord, GatedRecord {
   readonly globalCells: GlobalCells;
   /** Back-edges its native runs took before they side-exited, summed (the work each exit interrupted). */
   exitBackEdges: number;
+  /** A loop's exit trial (`exit-trial.ts`): none yet, running, or settled for this code. */
+  trial: ExitTrial | 'settled' | undefined;
   /** The waiting or running job, while there is one. */
   job: CompileJob | undefined;
   /** Installed native code, while it is in the cache. */
@@ -126,7 +129,7 @@ export class ProgramState {
     return {
       calls: 0, state: 'cold', hotAt: 0, key, fn, end, program: this, entry, gateSlot, quietAllowed: 0,
       // A call enters with its parameters, numbers until a profile says otherwise.
-      entryKinds: entry === fn.offset ? Array<NativeType>(fn.arity).fill('number') : NO_KINDS, numericEntry: true, globalSlots: NO_GLOBAL_SLOTS, view: undefined, backoff: 0, invocations: 0, nativeRuns: 0, leftEarly: 0, bailouts: 0, exitBackEdges: 0, globalCells: new GlobalCells(),
+      entryKinds: entry === fn.offset ? Array<NativeType>(fn.arity).fill('number') : NO_KINDS, numericEntry: true, globalSlots: NO_GLOBAL_SLOTS, view: undefined, backoff: 0, invocations: 0, nativeRuns: 0, leftEarly: 0, bailouts: 0, exitBackEdges: 0, trial: undefined, globalCells: new GlobalCells(),
       job: undefined, code: undefined, tree: undefined, guardGlobals: NO_GLOBALS, guardView: undefined, guardVersion: -1,
       compileMicros: 0, jobOptLevel: 1, lastEnd: undefined,
     };
