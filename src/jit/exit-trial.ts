@@ -7,31 +7,39 @@
  * back-edges per exit (`deopt-policy.ts`) cannot tell them apart, a clock can.
  *
  * Once code that leaves has run `DEOPT_MIN_RUNS` times and the count rule kept it, the engine
- * times two windows of the loop: `WINDOW_ITERATIONS` iterations as it runs (native, with its
- * exits), then as many interpreted (the code set aside by a back-off). The code is dropped
- * when interpreting was clearly faster, else kept without further trials. A window that sees
- * a pause between two safepoints (the loop was left, the host ran) starts again: a window
- * measures the loop alone.
+ * times the loop in alternating windows of `WINDOW_ITERATIONS` iterations: as it runs (native,
+ * with its exits), then interpreted (the code set aside by a back-off), `ROUNDS` times. The
+ * code is dropped when the median of the rounds' interpreted/native ratios says interpreting
+ * is clearly faster, else kept without further trials: a burst of load on a shared machine
+ * spoils one round, not the verdict. A window that sees a pause between two safepoints (the
+ * loop was left, the host ran) starts again: a window measures the loop alone.
  */
 
-/** Iterations each window measures: a few milliseconds, long against a timer's resolution. */
-export const WINDOW_ITERATIONS = 16_384;
+/** Iterations each window measures: about a millisecond or more, long against a timer's resolution. */
+export const WINDOW_ITERATIONS = 8192;
+/** Native and interpreted windows measured, alternately, before the verdict. */
+export const ROUNDS = 4;
 /** A gap between two safepoints of the loop longer than this means it was not running. */
 const GAP_MS = 2;
 /** Interpreting must be this much faster per iteration for the code to be dropped. */
 const MARGIN = 0.9;
 
-export type TrialVerdict = 'measuring' | 'interpret-now' | 'keep' | 'drop';
+export type TrialVerdict = 'measuring' | 'interpret-now' | 'native-now' | 'keep' | 'drop';
 
 export class ExitTrial {
   private phase: 'native' | 'interpreted' = 'native';
   private startedAt: number;
   private lastAt: number;
   private iterations = 0;
-  /** Milliseconds per iteration natively (with exits), once measured. */
+  /** Milliseconds per iteration natively (with exits) in the current round. */
+  private native = 0;
+  /** Each finished round's interpreted/native ratio of milliseconds per iteration. */
+  private readonly ratios: number[] = [];
+  /** The medians of the rounds, once decided: milliseconds per iteration natively and interpreted. */
   nativeMs = 0;
-  /** Milliseconds per iteration interpreted, once measured. */
   interpretedMs = 0;
+  private readonly nativeRounds: number[] = [];
+  private readonly interpretedRounds: number[] = [];
 
   constructor(private readonly now: () => number = () => performance.now()) {
     this.startedAt = this.lastAt = now();
@@ -40,13 +48,12 @@ export class ExitTrial {
   /**
    * A native run of the loop left after `backEdges` native back-edges; with the interpreted
    * back-edge that brings it back, that is `backEdges + 1` iterations. `interpret-now` when the
-   * native window is full: the engine sets the code aside for the interpreted window.
+   * native window is full: the engine sets the code aside for the interpreted one.
    */
   nativeRun(backEdges: number): TrialVerdict {
-    if (this.phase !== 'native') return 'measuring';
-    this.tick(backEdges + 1);
-    if (this.iterations < WINDOW_ITERATIONS) return 'measuring';
-    this.nativeMs = (this.lastAt - this.startedAt) / this.iterations;
+    if (this.phase !== 'native' || !this.windowFull(backEdges + 1)) return 'measuring';
+    this.native = this.perIteration();
+    this.nativeRounds.push(this.native);
     this.phase = 'interpreted';
     this.restart(this.lastAt);
     return 'interpret-now';
@@ -54,29 +61,46 @@ export class ExitTrial {
 
   /**
    * A safepoint of the loop while it runs interpreted for the trial, each `iterations` after
-   * the last. `keep` or `drop` once the interpreted window is full.
+   * the last. When the window is full: `native-now` for the next round, or after the last
+   * round `keep` or `drop`.
    */
   interpretedSlice(iterations: number): TrialVerdict {
-    if (this.phase !== 'interpreted') return 'measuring';
-    this.tick(iterations);
-    if (this.iterations < WINDOW_ITERATIONS) return 'measuring';
-    this.interpretedMs = (this.lastAt - this.startedAt) / this.iterations;
-    return this.interpretedMs < this.nativeMs * MARGIN ? 'drop' : 'keep';
+    if (this.phase !== 'interpreted' || !this.windowFull(iterations)) return 'measuring';
+    const interpreted = this.perIteration();
+    this.interpretedRounds.push(interpreted);
+    this.ratios.push(interpreted / this.native);
+    this.phase = 'native';
+    this.restart(this.lastAt);
+    if (this.ratios.length < ROUNDS) return 'native-now';
+    this.nativeMs = median(this.nativeRounds);
+    this.interpretedMs = median(this.interpretedRounds);
+    return median(this.ratios) < MARGIN ? 'drop' : 'keep';
   }
 
-  /** Counts `iterations` ending now; after a gap the window starts again from here. */
-  private tick(iterations: number): void {
+  /** Counts `iterations` ending now (after a gap the window starts again from here); whether the window is full. */
+  private windowFull(iterations: number): boolean {
     const at = this.now();
     if (at - this.lastAt > GAP_MS) {
       this.restart(at);
-      return;
+      return false;
     }
     this.lastAt = at;
     this.iterations += iterations;
+    return this.iterations >= WINDOW_ITERATIONS;
+  }
+
+  private perIteration(): number {
+    return (this.lastAt - this.startedAt) / this.iterations;
   }
 
   private restart(at: number): void {
     this.startedAt = this.lastAt = at;
     this.iterations = 0;
   }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

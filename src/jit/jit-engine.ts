@@ -208,7 +208,7 @@ export class JitEngine implements VmJitHook {
     }
   }
 
-  /** A safepoint of a loop set aside for its trial's interpreted window: keep or drop its code at the end. */
+  /** A safepoint of a loop set aside for its trial's interpreted window: back to native code for the next round, or keep or drop it after the last. */
   private trialSlice(loop: FunctionRecord, trial: ExitTrial): void {
     const verdict = trial.interpretedSlice(SAFEPOINT_INTERVAL);
     if (verdict === 'measuring') {
@@ -216,8 +216,9 @@ export class JitEngine implements VmJitHook {
       if (loop.backoff === 0) loop.trial = 'settled';
       return;
     }
-    loop.trial = 'settled';
     loop.backoff = 0;
+    if (verdict === 'native-now') return;
+    loop.trial = 'settled';
     if (verdict === 'drop') {
       const per = (ms: number) => `${(ms * 1e6).toFixed(0)} ns`;
       this.deoptimize(loop, `deoptimized: interpreted it runs ${per(trial.interpretedMs)} per iteration, natively with its exits ${per(trial.nativeMs)}`);
