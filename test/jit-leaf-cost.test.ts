@@ -5,6 +5,7 @@ import test from 'ava';
 import { compile } from '../src/compiler/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import type { JitConfig } from '../src/jit/jit-config.js';
+import { QUIET_FOREVER } from '../src/jit/call-gate.js';
 import { leafCost } from '../src/jit/leaf-cost.js';
 import { Vm } from '../src/vm/index.js';
 
@@ -60,6 +61,28 @@ serial('a short leaf called from interpreted code stays interpreted, and says wh
   t.is(engine.stats().compilations, 1, 'only the function with a loop was compiled');
   t.is(engine.stats().refusedCompilations, 0, 'a kept leaf is not a refusal');
   await engine.close();
+});
+
+serial('host calls of a leaf left interpreted go through the call gate: the hook is not asked each time, counts stay exact', async (t) => {
+  const engine = await JitEngine.create({ workers: 1, compilationThreshold: 10, osrThreshold: 1e9 });
+  try {
+    const bytecode = compile('fn leaf(x: number) -> number { return x * 2 + 1; }', 'leaf.atlas');
+    const vm = new Vm(bytecode, { jit: engine });
+    vm.run();
+    const leaf = vm.function<[number], number>('leaf');
+    let sum = 0;
+    for (let i = 0; i < 10_000; i++) sum += leaf(i);
+    for (let i = 0; i < 100; i++) sum += vm.call('leaf', i) as number;
+    t.is(sum, 10_000 * 10_000 + 100 * 100);
+    // Left interpreted at its 10th call, the leaf's gate entry was set to "never ask again";
+    // the host calls since counted it down (before, each asked the engine: ~140 ns a call).
+    const quietHostCalls = QUIET_FOREVER - engine.callGate(bytecode)![0]!;
+    t.true(quietHostCalls > 10_000 && quietHostCalls < 10_100, `${quietHostCalls} host calls ran without asking`);
+    // Reading the statistics settles the quiet calls: the counts are exact.
+    t.like(stateOf(engine, 'leaf'), { state: 'interpreted', calls: 10_100, nativeCalls: 0 });
+  } finally {
+    await engine.close();
+  }
 });
 
 serial('interpretedLeafLimit 0 compiles every hot function; a leaf over the limit compiles', async (t) => {

@@ -414,10 +414,19 @@ export class Vm implements GlobalsView {
     let answer: Value | undefined | typeof SIDE_EXIT;
     const hook = this.hook;
     if (hook !== undefined && callee instanceof AtlasFunction) {
-      answer = hook.onHostCall !== undefined
-        ? hook.onHostCall(fn, this.bytecode, stack, this.maxCallDepth, this.maxStackSize - 1, this)
-        : hook.onCall(fn, this.bytecode, stack, 1, this.maxCallDepth, this.maxStackSize - 1, this);
-      if (answer !== undefined && answer !== SIDE_EXIT) return answer;
+      // The call gate as a bytecode call reads it (a host call is one more call of the
+      // function): a cold function, one waiting for its compile or one left interpreted for
+      // good runs without asking the hook. The gate is the one the last run or call fetched.
+      const gate = this.gate;
+      const gateSlot = callee.gateSlot;
+      if (gate !== undefined && gateSlot >= 0 && gate[gateSlot]! > 0) {
+        gate[gateSlot]!--;
+      } else {
+        answer = hook.onHostCall !== undefined
+          ? hook.onHostCall(fn, this.bytecode, stack, this.maxCallDepth, this.maxStackSize - 1, this)
+          : hook.onCall(fn, this.bytecode, stack, 1, this.maxCallDepth, this.maxStackSize - 1, this);
+        if (answer !== undefined && answer !== SIDE_EXIT) return answer;
+      }
     }
     // Only interpreted code reads the frames and the call gate: a call native code answered
     // never gets here, and saves fetching them.
