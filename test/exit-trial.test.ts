@@ -61,6 +61,7 @@ test('each window measures at least WINDOW_ITERATIONS iterations, and a gap star
     else if (cycles === 101) c.set(0.001);
   }
   t.true((cycles - 101) * 10 >= WINDOW_ITERATIONS - 10, `${cycles} cycles`);
+  t.true(trial.interpreting);
   // Outside its phase a call changes nothing.
   t.is(trial.nativeRun(9), 'measuring');
   // The interpreted windows at the native pace, so the verdict compares the paused window's figure.

@@ -45,6 +45,11 @@ export class ExitTrial {
     this.startedAt = this.lastAt = now();
   }
 
+  /** Whether the trial is timing the loop interpreted (its code set aside). */
+  get interpreting(): boolean {
+    return this.phase === 'interpreted';
+  }
+
   /**
    * A native run of the loop left after `backEdges` native back-edges; with the interpreted
    * back-edge that brings it back, that is `backEdges + 1` iterations. `interpret-now` when the

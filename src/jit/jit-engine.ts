@@ -212,8 +212,9 @@ export class JitEngine implements VmJitHook {
   private trialSlice(loop: FunctionRecord, trial: ExitTrial): void {
     const verdict = trial.interpretedSlice(SAFEPOINT_INTERVAL);
     if (verdict === 'measuring') {
-      // The back-off ran out before a whole window was measured: no verdict, the code stays.
-      if (loop.backoff === 0) loop.trial = 'settled';
+      // The back-off ran out before a whole interpreted window was measured: no verdict, the
+      // code stays. (A bail-out's back-off during a native window is not the trial's.)
+      if (loop.backoff === 0 && trial.interpreting) loop.trial = 'settled';
       return;
     }
     loop.backoff = 0;
