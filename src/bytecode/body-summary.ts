@@ -2,9 +2,9 @@
  * What the JIT needs to know about a function body, kept (by `ProgramAnalysis`) after the
  * body's flow analysis so that later questions cost a lookup instead of another analysis.
  */
-import { jumpTarget } from './decoder.js';
+import { isBackEdge } from './decoder.js';
 import type { FunctionAnalysis, KnownCallee } from './flow-analysis.js';
-import { isJump, Opcode } from './opcode.js';
+import { Opcode } from './opcode.js';
 
 /** A reachable `GetGlobal`: its offset and the constant index of the name it reads. */
 export interface GlobalRead {
@@ -36,6 +36,6 @@ export function summarizeBody(analysis: FunctionAnalysis): BodySummary {
     end: analysis.end, callees: analysis.callees, globalReads,
     instructionCount: instructions.length,
     callCount: instructions.filter((ins) => ins.info.byte === Opcode.Call).length,
-    loops: instructions.some((ins) => isJump(ins.info.byte) && jumpTarget(ins) <= ins.offset),
+    loops: instructions.some(isBackEdge),
   };
 }

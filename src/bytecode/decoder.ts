@@ -75,6 +75,11 @@ export function jumpTarget(ins: Instruction): number {
   return ins.next + ins.operands[0]!;
 }
 
+/** Whether `ins` is a jump to itself or backwards: a loop's back-edge. */
+export function isBackEdge(ins: Instruction): boolean {
+  return isJump(ins.info.byte) && jumpTarget(ins) <= ins.offset;
+}
+
 export function isNamed(ins: Instruction, name: OpcodeName): boolean {
   return ins.info.name === name;
 }

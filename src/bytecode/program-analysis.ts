@@ -14,9 +14,9 @@
 import { type BodySummary, summarizeBody } from './body-summary.js';
 import type { Bytecode, FunctionRef } from './bytecode.js';
 import { type FunctionAnalysis, analyzeFunction } from './flow-analysis.js';
-import { type Instruction, jumpTarget } from './decoder.js';
+import { type Instruction, isBackEdge, jumpTarget } from './decoder.js';
 import { findFunctionGlobals } from './function-globals.js';
-import { isJump, Opcode } from './opcode.js';
+import { Opcode } from './opcode.js';
 import { type ScannedInstruction, linearScan } from './linear-scan.js';
 
 export class ProgramAnalysis {
@@ -51,7 +51,7 @@ export class ProgramAnalysis {
 
   /** The targets of backward jumps (loop headers), in code order, each once: where OSR can enter. */
   get loopHeaders(): readonly number[] {
-    this.#loopHeaders ??= [...new Set(this.decoded().filter((ins) => isJump(ins.info.byte) && jumpTarget(ins) <= ins.offset).map(jumpTarget))].sort((a, b) => a - b);
+    this.#loopHeaders ??= [...new Set(this.decoded().filter(isBackEdge).map(jumpTarget))].sort((a, b) => a - b);
     return this.#loopHeaders;
   }
 
