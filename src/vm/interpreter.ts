@@ -413,20 +413,12 @@ export class Vm implements GlobalsView {
     if (notCallable !== undefined) throw new AtlasRuntimeError('TypeError', NO_OFFSET, undefined, notCallable);
     let answer: Value | undefined | typeof SIDE_EXIT;
     const hook = this.hook;
-    if (hook !== undefined && callee instanceof AtlasFunction) {
-      // The call gate as a bytecode call reads it (a host call is one more call of the
-      // function): a cold function, one waiting for its compile or one left interpreted for
-      // good runs without asking the hook. The gate is the one the last run or call fetched.
-      const gate = this.gate;
-      const gateSlot = callee.gateSlot;
-      if (gate !== undefined && gateSlot >= 0 && gate[gateSlot]! > 0) {
-        gate[gateSlot]!--;
-      } else {
-        answer = hook.onHostCall !== undefined
-          ? hook.onHostCall(fn, this.bytecode, stack, this.maxCallDepth, this.maxStackSize - 1, this)
-          : hook.onCall(fn, this.bytecode, stack, 1, this.maxCallDepth, this.maxStackSize - 1, this);
-        if (answer !== undefined && answer !== SIDE_EXIT) return answer;
-      }
+    // A host call is one more call of the function: the gate lets it through as it would a bytecode call.
+    if (hook !== undefined && callee instanceof AtlasFunction && !this.gateLetsThrough(callee)) {
+      answer = hook.onHostCall !== undefined
+        ? hook.onHostCall(fn, this.bytecode, stack, this.maxCallDepth, this.maxStackSize - 1, this)
+        : hook.onCall(fn, this.bytecode, stack, 1, this.maxCallDepth, this.maxStackSize - 1, this);
+      if (answer !== undefined && answer !== SIDE_EXIT) return answer;
     }
     // Only interpreted code reads the frames and the call gate: a call native code answered
     // never gets here, and saves fetching them.
@@ -444,6 +436,19 @@ export class Vm implements GlobalsView {
       return this.runFrom(this.resumeIp, this.resumeSp, this.resumeFp) ?? null;
     }
     return this.runFrom(fn.offset, sp, 1) ?? null;
+  }
+
+  /**
+   * Whether the call gate lets a call of `callee` run interpreted without asking the hook (and
+   * counts it off): a cold function, one waiting for its compile, one left interpreted for good.
+   * The gate is the one the last run or call fetched. The dispatch loop's `Call` reads it inline.
+   */
+  private gateLetsThrough(callee: AtlasFunction): boolean {
+    const gate = this.gate;
+    const gateSlot = callee.gateSlot;
+    if (gate === undefined || gateSlot < 0 || gate[gateSlot]! <= 0) return false;
+    gate[gateSlot]!--;
+    return true;
   }
 
   /** The reference's call checks (docs/bytecode.md §3.3): offset 0 first, then arity. */
@@ -1605,16 +1610,10 @@ export class Vm implements GlobalsView {
     for (let i = 0; i < args.length; i++) stack[argBase + i] = args[i]!;
     let exited = false;
     const hook = this.hook;
-    if (hook !== undefined && callee instanceof AtlasFunction) {
-      const gate = this.gate;
-      const gateSlot = callee.gateSlot;
-      if (gate !== undefined && gateSlot >= 0 && gate[gateSlot]! > 0) {
-        gate[gateSlot]!--;
-      } else {
-        const answer = hook.onCall(fn, this.bytecode, stack, argBase, this.maxCallDepth - fp, this.maxStackSize - argBase, this);
-        if (answer === SIDE_EXIT) exited = true;
-        else if (answer !== undefined) return answer;
-      }
+    if (hook !== undefined && callee instanceof AtlasFunction && !this.gateLetsThrough(callee)) {
+      const answer = hook.onCall(fn, this.bytecode, stack, argBase, this.maxCallDepth - fp, this.maxStackSize - argBase, this);
+      if (answer === SIDE_EXIT) exited = true;
+      else if (answer !== undefined) return answer;
     }
     const cfp = fp + 1;
     const at = cfp * Frame.Size;
