@@ -205,18 +205,9 @@ export class Vm implements GlobalsView {
    * when the stack is empty. Globals persist across runs and calls.
    */
   run(): Value | undefined {
-    this.enter();
-    try {
-      this.initMainFrame();
-      this.gate = this.hook?.callGate?.(this.bytecode);
-      return this.runFrom(0, 0, 0);
-    } catch (e) {
-      if (e instanceof HaltSignal) return e.value;
-      this.report(e);
-      throw e;
-    } finally {
-      this.leave();
-    }
+    // `start` with no pause: it always ends done.
+    const progress = this.start(Infinity);
+    return progress.done ? progress.value : undefined;
   }
 
   /**
@@ -472,30 +463,32 @@ export class Vm implements GlobalsView {
    */
   private runFrom(ip: number, sp: number, fp: number): Value | undefined {
     try {
-      return this.runSlices(ip, sp, fp);
+      return this.runSlices(this.loop(ip, sp, fp));
     } catch (error) {
-      if (error instanceof AtlasRuntimeError) this.traceFrames(error);
-      throw error;
+      throw this.traced(error);
     }
-  }
-
-  private runSlices(ip: number, sp: number, fp: number): Value | undefined {
-    let outcome = this.loop(ip, sp, fp);
-    while (outcome === SUSPENDED) outcome = this.nextSlice(true);
-    return outcome;
   }
 
   /** `runFrom` for a paused run: from the safepoint where it paused. */
   private resumeRun(): Value | undefined {
     try {
       // The first slice runs before the run may pause again: every resume makes progress.
-      let outcome = this.nextSlice(false);
-      while (outcome === SUSPENDED) outcome = this.nextSlice(true);
-      return outcome;
+      return this.runSlices(this.nextSlice(false));
     } catch (error) {
-      if (error instanceof AtlasRuntimeError) this.traceFrames(error);
-      throw error;
+      throw this.traced(error);
     }
+  }
+
+  /** Runs the slices that follow one that ended with `outcome`, to the run's result. */
+  private runSlices(outcome: Value | undefined | typeof SUSPENDED): Value | undefined {
+    while (outcome === SUSPENDED) outcome = this.nextSlice(true);
+    return outcome;
+  }
+
+  /** `error`, with the interpreter's frames it left noted if it is a runtime error (`traceFrames`). */
+  private traced(error: unknown): unknown {
+    if (error instanceof AtlasRuntimeError) this.traceFrames(error);
+    return error;
   }
 
   /**
