@@ -735,12 +735,16 @@ export class JitEngine implements VmJitHook {
 
   /** A refusal the translator would certainly make (`static-triage.ts`), made here: no job, no worker. */
   private refuseHere(record: FunctionRecord, { message, offset }: TriagedRefusal): void {
+    this.refuse(record, `refused: ${message}`, offset, undefined);
+  }
+
+  /** A refusal, by a worker's translator (`job`'s) or the triage: the record stays interpreted for good. */
+  private refuse(record: FunctionRecord, reason: string, offset: number, job: CompileJob | undefined): void {
     this.leaveToInterpreter(record);
     this.counters.refusedCompilations++;
-    const reason = `refused: ${message}`;
     record.lastEnd = { kind: 'refused', reason };
     const span = record.program.bytecode.spanAt(offset);
-    publish('refused', () => this.event(record, { reason, offset, ...(span === undefined ? {} : { span }) }));
+    publish('refused', () => this.event(record, { reason, offset, ...(span === undefined ? {} : { span }) }, job));
   }
 
   /** A job leaves the queue for a worker: its input is made now, off the call that made it hot. */
@@ -803,19 +807,12 @@ export class JitEngine implements VmJitHook {
   }
 
   private fail(record: FunctionRecord, outcome: Refused | Failed, job: CompileJob): void {
-    this.leaveToInterpreter(record);
     const reason = failureReason(outcome);
-    if (outcome.kind === 'refused') {
-      this.counters.refusedCompilations++;
-      record.lastEnd = { kind: 'refused', reason };
-      const { offset } = outcome.refusal;
-      const span = record.program.bytecode.spanAt(offset);
-      publish('refused', () => this.event(record, { reason, offset, ...(span === undefined ? {} : { span }) }, job));
-    } else {
-      this.counters.failedCompilations++;
-      record.lastEnd = { kind: 'failed', reason };
-      publish('failed', () => this.event(record, { reason }, job));
-    }
+    if (outcome.kind === 'refused') return this.refuse(record, reason, outcome.refusal.offset, job);
+    this.leaveToInterpreter(record);
+    this.counters.failedCompilations++;
+    record.lastEnd = { kind: 'failed', reason };
+    publish('failed', () => this.event(record, { reason }, job));
   }
 
   /** A hot function or loop stays interpreted for good (refused, failed or deoptimized). */
