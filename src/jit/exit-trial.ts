@@ -31,18 +31,21 @@ export class ExitTrial {
   private startedAt: number;
   private lastAt: number;
   private iterations = 0;
-  /** Milliseconds per iteration natively (with exits) in the current round. */
-  private native = 0;
-  /** Each finished round's interpreted/native ratio of milliseconds per iteration. */
-  private readonly ratios: number[] = [];
-  /** The medians of the rounds, once decided: milliseconds per iteration natively and interpreted. */
-  nativeMs = 0;
-  interpretedMs = 0;
+  /** Each round's milliseconds per iteration, natively (with exits) and interpreted. */
   private readonly nativeRounds: number[] = [];
   private readonly interpretedRounds: number[] = [];
 
   constructor(private readonly now: () => number = () => performance.now()) {
     this.startedAt = this.lastAt = now();
+  }
+
+  /** The median round's milliseconds per iteration natively (with exits), and interpreted. */
+  get nativeMs(): number {
+    return median(this.nativeRounds);
+  }
+
+  get interpretedMs(): number {
+    return median(this.interpretedRounds);
   }
 
   /** Whether the trial is timing the loop interpreted (its code set aside). */
@@ -57,8 +60,7 @@ export class ExitTrial {
    */
   nativeRun(backEdges: number): TrialVerdict {
     if (this.phase !== 'native' || !this.windowFull(backEdges + 1)) return 'measuring';
-    this.native = this.perIteration();
-    this.nativeRounds.push(this.native);
+    this.nativeRounds.push(this.perIteration());
     this.phase = 'interpreted';
     this.restart(this.lastAt);
     return 'interpret-now';
@@ -71,15 +73,12 @@ export class ExitTrial {
    */
   interpretedSlice(iterations: number): TrialVerdict {
     if (this.phase !== 'interpreted' || !this.windowFull(iterations)) return 'measuring';
-    const interpreted = this.perIteration();
-    this.interpretedRounds.push(interpreted);
-    this.ratios.push(interpreted / this.native);
+    this.interpretedRounds.push(this.perIteration());
     this.phase = 'native';
     this.restart(this.lastAt);
-    if (this.ratios.length < ROUNDS) return 'native-now';
-    this.nativeMs = median(this.nativeRounds);
-    this.interpretedMs = median(this.interpretedRounds);
-    return median(this.ratios) < MARGIN ? 'drop' : 'keep';
+    if (this.interpretedRounds.length < ROUNDS) return 'native-now';
+    const ratios = this.interpretedRounds.map((interpreted, round) => interpreted / this.nativeRounds[round]!);
+    return median(ratios) < MARGIN ? 'drop' : 'keep';
   }
 
   /** Counts `iterations` ending now (after a gap the window starts again from here); whether the window is full. */
