@@ -13,29 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { leavesEvery } from '../test/helpers/programs.js';
 import { BUNDLED_CLI, fmt, median, printTable, QUICK, spread } from './harness.js';
 
 const ROUNDS = QUICK ? 3 : 5;
 const EVERY = [2, 3, 5, 10, 20, 100];
-
-function program(every: number): string {
-  return `fn tag(n: number) -> string {
-    return "t" + str(n % 97);
-}
-var acc = 0;
-var chars = 0;
-var i = 0;
-while (i < 3000000) {
-    acc = (acc * 31 + i) % 1000003;
-    if (i % ${every} == 0) {
-        chars = chars + len(tag(i));
-    }
-    i = i + 1;
-}
-print(acc);
-print(chars);
-`;
-}
 
 function run(args: readonly string[]): { ms: number; stdout: string; stderr: string } {
   const t0 = performance.now();
@@ -54,7 +36,7 @@ const rows: string[][] = [];
 try {
   for (const every of EVERY) {
     const file = join(dir, `every-${every}.atlas`);
-    writeFileSync(file, program(every));
+    writeFileSync(file, leavesEvery(every, 3_000_000));
     const times = { noJit: [] as number[], jit: [] as number[] };
     const expected = run([file, '--no-jit']).stdout;
     for (let round = 0; round < ROUNDS; round++) {

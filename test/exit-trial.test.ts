@@ -6,6 +6,7 @@ import { compile } from '../src/compiler/index.js';
 import { ExitTrial, ROUNDS, WINDOW_ITERATIONS } from '../src/jit/exit-trial.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import { Vm } from '../src/vm/index.js';
+import { leavesEvery } from './helpers/programs.js';
 
 /** A clock the test moves: each reading advances it by `step` ms. */
 function clock(step: number): { now: () => number; set(step: number): void } {
@@ -72,17 +73,7 @@ test('each window measures at least WINDOW_ITERATIONS iterations, and a gap star
 
 test.serial('a loop leaving every fifth iteration runs its trial and prints what the interpreter prints', async (t) => {
   // 300k iterations: 1000 native runs to start the trial, then both windows, then the rest.
-  const source = `fn tag(n: number) -> string { return "t" + str(n % 97); }
-var acc = 0;
-var chars = 0;
-var i = 0;
-while (i < 300000) {
-    acc = (acc * 31 + i) % 1000003;
-    if (i % 5 == 0) { chars = chars + len(tag(i)); }
-    i = i + 1;
-}
-print(acc);
-print(chars);`;
+  const source = leavesEvery(5, 300_000);
   const bytecode = compile(source, 'trial.atlas');
   const expected: string[] = [];
   new Vm(bytecode, { stdout: (line) => expected.push(line) }).run();

@@ -6,6 +6,7 @@ import type { Bytecode } from '../src/bytecode/index.js';
 import { compile } from '../src/compiler/index.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import { AtlasInterrupted, AtlasRuntimeError, type Value, Vm } from '../src/vm/index.js';
+import { leavesEvery } from './helpers/programs.js';
 
 /** One process-wide native registry and interrupt flag: these tests run one at a time. */
 const serial = test.serial;
@@ -280,27 +281,6 @@ serial('globals a loop keeps in registers meet a callee that writes them and lea
     t.true(stats.osrEntries > 0 && stats.sideExits > 0, 'the loop ran natively and the callee left at its prints');
   });
 });
-
-/** A top-level loop that calls a string function (never native) every `every`-th iteration. */
-function leavesEvery(every: number, iterations: number): string {
-  return `
-fn tag(n: number) -> string {
-    return "t" + str(n % 97);
-}
-var acc = 0;
-var chars = 0;
-var i = 0;
-while (i < ${iterations}) {
-    acc = (acc * 31 + i) % 1000003;
-    if (i % ${every} == 0) {
-        chars = chars + len(tag(i));
-    }
-    i = i + 1;
-}
-print(acc);
-print(chars);
-`;
-}
 
 serial('a loop that leaves at a rare call goes back to native code at its next back-edge, and keeps its code', async (t) => {
   await withEngine(async (engine) => {

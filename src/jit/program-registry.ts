@@ -150,7 +150,6 @@ export class ProgramState {
     this.gate.openAll();
   }
 
-
   /** The records of the functions seen called and the loops seen counting. */
   *functions(): IterableIterator<FunctionRecord> {
     yield* this.records.values();

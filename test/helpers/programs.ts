@@ -60,3 +60,28 @@ while (n < ${iterations}) {
 print(total);
 `;
 }
+
+/**
+ * A script's top-level loop of `iterations` that calls a string function (never native) every
+ * `every`-th iteration: its OSR'd code leaves to the interpreter there and comes back at the
+ * next back-edge (the exit benchmark, the OSR tests and the exit trial's).
+ */
+export function leavesEvery(every: number, iterations: number): string {
+  return `
+fn tag(n: number) -> string {
+    return "t" + str(n % 97);
+}
+var acc = 0;
+var chars = 0;
+var i = 0;
+while (i < ${iterations}) {
+    acc = (acc * 31 + i) % 1000003;
+    if (i % ${every} == 0) {
+        chars = chars + len(tag(i));
+    }
+    i = i + 1;
+}
+print(acc);
+print(chars);
+`;
+}
