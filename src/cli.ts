@@ -74,4 +74,14 @@ async function report(error: unknown): Promise<number> {
   return 1;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+/** Resolves once what was written to `stream` has been handed to the OS. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+const status = await main(process.argv.slice(2));
+// Exit now rather than when the event loop empties: a run that ended while its compile worker
+// was still booting would otherwise wait for the boot to finish (tens of milliseconds) only to
+// stop the worker. The output is flushed first (on some platforms pipes are written async).
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(status);

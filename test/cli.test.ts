@@ -26,6 +26,23 @@ test('run prints the program output, with and without the JIT', (t) => {
   }
 });
 
+const PRINTING = file('printing.atlas', `
+fn line(i: number) -> number { return (i * 7919) % 10007; }
+var i = 0;
+while (i < 60000) { print(line(i)); i = i + 1; }
+`);
+
+test('a run whose JIT loads late ends with every line of its output written, as with --no-jit', (t) => {
+  // Long enough to load the JIT (INTERPRETED_START_MS) and boot a worker; the command exits at
+  // the end of the run without waiting for the workers, after its output is flushed.
+  const interpreted = cli('run', PRINTING, '--no-jit');
+  t.is(interpreted.code, 0, interpreted.stderr);
+  t.is(interpreted.stdout.split('\n').length, 60_001);
+  const withJit = cli('run', PRINTING);
+  t.is(withJit.code, 0, withJit.stderr);
+  t.is(withJit.stdout, interpreted.stdout);
+});
+
 const THREE_HOT = file('three-hot.atlas', threeHotLoops(2_000_000));
 
 test('a script that never yields compiles every function that gets hot, one after another', (t) => {

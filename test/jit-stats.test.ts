@@ -133,3 +133,15 @@ serial('startWorkers boots the compile threads without waiting; an engine withou
   await early.close();
   t.throws(() => early.startWorkers());
 });
+
+serial('workersReady turns true once the started workers have booted, seen without yielding to the event loop', async (t) => {
+  const engine = await JitEngine.create({ workers: 1, warmUp: false });
+  t.false(engine.workersReady, 'no worker started yet');
+  engine.startWorkers();
+  t.false(engine.workersReady, 'a worker takes tens of milliseconds to boot');
+  // A synchronous wait, as a run that never yields (`atlas-jit run`) polls it between slices.
+  const deadline = Date.now() + 20_000;
+  while (!engine.workersReady && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+  t.true(engine.workersReady);
+  await engine.close();
+});

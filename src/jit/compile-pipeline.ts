@@ -164,6 +164,11 @@ export class CompilePipeline {
     this.pool.prestart();
   }
 
+  /** The compile workers run and have loaded the compiler (`CompilePool.ready`). */
+  get workersReady(): boolean {
+    return this.pool.ready;
+  }
+
   /** Starts the compile workers and resolves once each has loaded the compiler. */
   warmUp(): Promise<void> {
     return this.pool.warmUp();

@@ -191,6 +191,14 @@ export class CompilePool {
     if (this.current === undefined && !this.closed) this.start();
   }
 
+  /**
+   * Whether the pool runs and every worker has started its session (loaded the addon), or
+   * one failed to: compiles sent now start at once, or never will. Synchronous (shared memory).
+   */
+  get ready(): boolean {
+    return this.current !== undefined && this.current.sessions.every((s) => s.started || !s.alive);
+  }
+
   /** Starts the pool and resolves once every worker runs its session (the addon is loaded). */
   async warmUp(): Promise<void> {
     const generation = this.current ?? this.start();

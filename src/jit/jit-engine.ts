@@ -407,6 +407,16 @@ export class JitEngine implements VmJitHook {
   }
 
   /**
+   * True once the workers `startWorkers()` started have booted (each has loaded the addon and
+   * waits for work), or failed to: a compile sent now starts at once. Synchronous, so a host
+   * running a program need not yield to learn it (see `atlas-jit run`, which interprets without
+   * the engine until then).
+   */
+  get workersReady(): boolean {
+    return this.pipeline.workersReady;
+  }
+
+  /**
    * `startWorkers()` if `bytecode` has something that may compile, as far as its text tells
    * (`static-triage.ts`): a program whose every function and loop would certainly be refused
    * never needs a compile worker, and starting one beside its run costs it ~20 ms (strings-
