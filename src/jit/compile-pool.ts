@@ -196,7 +196,7 @@ export class CompilePool {
    * one failed to: compiles sent now start at once, or never will. Synchronous (shared memory).
    */
   get ready(): boolean {
-    return this.current !== undefined && this.current.sessions.every((s) => s.started || !s.alive);
+    return this.current?.sessions.every((s) => s.started || !s.alive) === true;
   }
 
   /** Starts the pool and resolves once every worker runs its session (the addon is loaded). */
