@@ -85,3 +85,22 @@ print(acc);
 print(chars);
 `;
 }
+
+/**
+ * A script's top-level loop of `iterations` calling a small function: the shape whose run
+ * length decides whether loading the JIT pays (the never-slower benchmark).
+ */
+export function callsFromLoop(iterations: number): string {
+  return `
+fn step(x: number, i: number) -> number {
+    return (x * 31 + i) % 1000003;
+}
+var acc = 0;
+var i = 0;
+while (i < ${iterations}) {
+    acc = step(acc, i);
+    i = i + 1;
+}
+print(acc);
+`;
+}
