@@ -9,9 +9,12 @@
  * sources becomes a chunk that loads only when the command reaches it (the JIT's modules
  * only for a program that can get hot, the error reporter only on an error, …).
  *
- * Kept outside the bundle: Node's built-ins; piscina, which the compile pool `require`s only
- * when the first batch is posted; the worker scripts and the native addon, which are loaded
- * as files (from `dist/workers/` and via the package root: see `src/package-root.ts`).
+ * Kept outside the bundle: Node's built-ins; the worker scripts and the native addon, which are
+ * loaded as files (from `dist/workers/` and via the package root: see `src/package-root.ts`).
+ * Piscina is bundled into the JIT's chunk: loaded as a package, its dozen CommonJS files cost
+ * a run that loads the JIT 9–18 ms of its main thread. It finds the script its threads start
+ * with (its own `worker.js`) beside its `__dirname`, so that one name is pointed back at the
+ * installed package (`piscinaDirname`).
  *
  * Run after tsc (`npm run build:ts`). Also writes `dist/cli-meta.json`, esbuild's account of
  * which source module went into which output file (the tests read it).
@@ -37,7 +40,8 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['piscina', '*.node'],
+  external: ['*.node'],
+  plugins: [piscinaDirname()],
   // CommonJS dependencies (commander) call `require` for Node's built-ins; an ES module has no
   // `require` of its own, so each output file gets one.
   banner: { js: "import { createRequire as __atlasCreateRequire } from 'node:module';\nconst require = __atlasCreateRequire(import.meta.url);" },
@@ -47,3 +51,23 @@ const result = await build({
 });
 
 writeFileSync(join(root, 'dist', 'cli-meta.json'), JSON.stringify(result.metafile));
+
+/**
+ * Bundled, piscina's `__dirname` would be the bundle's (or undefined: the bundle is an ES
+ * module); it names the folder of piscina's thread bootstrap, so it is replaced by that
+ * folder as the installed package resolves at run time (from the bundle's own `require`).
+ */
+function piscinaDirname() {
+  return {
+    name: 'piscina-dirname',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/]piscina[\\/]dist[\\/]index\.js$/ }, async (args) => {
+        const { readFile } = await import('node:fs/promises');
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes('__dirname')) throw new Error('piscina no longer uses __dirname: revisit scripts/bundle-cli.mjs');
+        const dirname = "require('node:path').dirname(require.resolve('piscina'))";
+        return { contents: source.replaceAll('__dirname', dirname), loader: 'js' };
+      });
+    },
+  };
+}

@@ -69,12 +69,23 @@ test('an installed copy of the package runs its bin with the JIT and prints its 
 });
 
 /** Which output files of the bundle hold the JIT engine (from esbuild's metafile). */
-function jitChunks(): string[] {
+/** The output files of the bundle that hold `input`, as URLs. */
+function chunksWith(input: string): string[] {
   const meta = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli-meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
   return Object.entries(meta.outputs)
-    .filter(([, output]) => 'dist/src/jit/jit-engine.js' in output.inputs)
+    .filter(([, output]) => input in output.inputs)
     .map(([path]) => pathToFileURL(join(ROOT, path)).href);
 }
+
+function jitChunks(): string[] {
+  return chunksWith('dist/src/jit/jit-engine.js');
+}
+
+test('piscina is bundled into the JIT chunk, not loaded file by file (its thread bootstrap stays the installed one)', (t) => {
+  t.deepEqual(chunksWith('node_modules/piscina/dist/index.js'), jitChunks());
+  // Its `__dirname` (where its threads' bootstrap script is) points back at the package.
+  t.regex(readFileSync(fileURLToPath(jitChunks()[0]!), 'utf8'), /dirname\(\w*require\.resolve\(['"]piscina['"]\)\), "worker\.js"\)/);
+});
 
 const MODULE_LOG_HOOK = pathToFileURL(fileURLToPath(new URL('./helpers/module-log.js', import.meta.url))).href;
 

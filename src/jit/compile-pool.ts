@@ -22,12 +22,12 @@
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import PQueue from 'p-queue';
-import type { Piscina } from 'piscina';
+import { Piscina } from 'piscina';
 import { SESSION_WORDS, SessionWord, type CompileBatch, type CompileSessionRequest, type CompileWorkerData, type FaultInjection } from './compile-protocol.js';
 import type { JobOutcome } from './compile-outcome.js';
 import type { InstallMailbox } from './install-mailbox.js';
 import type { CompileThreadPriority } from './native.js';
-import { packagePath, packageRequire } from '../package-root.js';
+import { packagePath } from '../package-root.js';
 
 /** The worker script as tsc emits it (the bundled command keeps it a file of its own: Piscina loads it by name). */
 function workerFile(): string {
@@ -250,7 +250,7 @@ export class CompilePool {
 
   private start(): PoolGeneration {
     if (this.closed) throw new Error('the compile pool is closed');
-    const piscina = new (loadPiscina())({
+    const piscina = new Piscina({
       filename: workerFile(),
       // All workers at once: Piscina treats initial workers as ready (see the module comment).
       minThreads: this.workerCount,
@@ -346,14 +346,3 @@ function receiveOutcome(port: MessagePort): JobOutcome | undefined {
   return (receiveMessageOnPort(port)?.message as JobOutcome | undefined);
 }
 
-let piscinaClass: typeof Piscina | undefined;
-
-/**
- * Piscina, loaded at the first batch rather than with the engine: most short runs never need
- * it. Loaded synchronously (it is CommonJS) because the first batch may come from inside a
- * synchronous run.
- */
-function loadPiscina(): typeof Piscina {
-  piscinaClass ??= (packageRequire()('piscina') as { Piscina: typeof Piscina }).Piscina;
-  return piscinaClass;
-}
