@@ -42,23 +42,18 @@ export const INTERPRETED_START_MS = 20;
  */
 async function runWithLateJit(run: RunSpec, vmModule: VmModule, options: RunOptions): Promise<number> {
   const vm = newVm(run, vmModule, undefined);
-  let engine: JitEngine | undefined;
-  try {
-    return await reportErrors(run, vmModule, async () => {
-      if (vm.start(INTERPRETED_START_MS).done) return;
-      engine = await createEngine(options, await importJit());
-      if (engine !== undefined) {
-        engine.startWorkers();
-        if (interpretWhileWorkersBoot(vm, engine).done) return;
-        vm.attachJit(engine);
-      }
-      vm.resume();
-    });
-  } finally {
-    // Not awaited: the command exits once the run is over (cli.ts), which stops the workers at
-    // once; closing would first wait for a worker that is still booting.
-    void engine?.close();
-  }
+  // The engine is not closed: the command exits once the run is over (cli.ts), which stops its
+  // workers at once, where closing would first wait for a worker still booting.
+  return reportErrors(run, vmModule, async () => {
+    if (vm.start(INTERPRETED_START_MS).done) return;
+    const engine = await createEngine(options, await importJit());
+    if (engine !== undefined) {
+      engine.startWorkers();
+      if (interpretWhileWorkersBoot(vm, engine).done) return;
+      vm.attachJit(engine);
+    }
+    vm.resume();
+  });
 }
 
 /** How often a run waiting for its compile workers looks whether they have booted. */
