@@ -116,18 +116,22 @@ test('a program that could compile but ends within its first milliseconds runs w
   const short = file('short.atlas', 'fn f(x: number) -> number { return x + 1; }\nvar s = 0;\nvar i = 0;\nwhile (i < 300) { s = f(s); i = i + 1; }\nprint(s);\n');
   const loaded = loadedModules('short', 'run', short);
   t.false(loaded.includes(jitChunks()[0]!), loaded.join('\n'));
+  // Nor the static triage: whether anything may compile is asked only after the first slice.
+  t.false(loaded.includes(chunksWith('dist/src/jit/static-triage.js')[0]!), loaded.join('\n'));
   t.is(spawnSync(process.execPath, [CLI, 'run', short], { encoding: 'utf8' }).stdout, '300\n');
 });
 
 test('a program whose every function and loop would be refused runs without loading the JIT, and prints the same', (t) => {
   // `label` starts with a string constant; the loop calls it on every path and prints after it.
-  const stringsOnly = file('strings-only.atlas', 'fn label(n: number) -> string { return "n" + str(n); }\nvar total = 0;\nvar i = 0;\nwhile (i < 3000) { total = total + len(label(i)); i = i + 1; }\nprint(total);\n');
+  // Long enough to outlast the first slice, after which the command asks the triage.
+  const stringsOnly = file('strings-only.atlas', 'fn label(n: number) -> string { return "n" + str(n); }\nvar total = 0;\nvar i = 0;\nwhile (i < 300000) { total = total + len(label(i)); i = i + 1; }\nprint(total);\n');
   const loaded = loadedModules('strings-only', 'run', stringsOnly);
+  t.true(loaded.includes(chunksWith('dist/src/jit/static-triage.js')[0]!), loaded.join('\n'));
   t.false(loaded.includes(jitChunks()[0]!), loaded.join('\n'));
   const jit = spawnSync(process.execPath, [CLI, 'run', stringsOnly], { encoding: 'utf8' });
   const interpreted = spawnSync(process.execPath, [CLI, 'run', stringsOnly, '--no-jit'], { encoding: 'utf8' });
   t.is(jit.stdout, interpreted.stdout);
-  t.is(jit.stdout, '13890\n');
+  t.is(jit.stdout, '1988890\n');
 });
 
 test('the bundled command loads none of the unbundled modules', (t) => {

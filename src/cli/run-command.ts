@@ -1,8 +1,8 @@
 /**
  * `atlas-jit run`: runs a program, with the JIT unless `--no-jit`. Start-up matters for a
  * command (a short program should cost little more than starting Node.js), so the JIT's
- * modules load only when the JIT is on, the program has something it could compile, and it
- * is still running after its first `INTERPRETED_START_MS` (`runWithLateJit`).
+ * modules load only when the JIT is on, the program is still running after its first
+ * `INTERPRETED_START_MS`, and it has something it could compile (`runWithLateJit`).
  */
 import type { JitEngine } from '../jit/jit-engine.js';
 import type { SourceText } from '../compiler/source-text.js';
@@ -18,13 +18,21 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
   // A program with nothing that could get hot (no function, no loop) never needs the JIT:
   // its modules, the addon and the engine load only for one that has, or when the JIT's
   // statistics or trace are asked for.
-  // The same for a program whose every function and loop the translator would refuse, as its
-  // text shows (`static-triage.ts`): strings and arrays only, say. It runs as with `--no-jit`.
-  const mayCompile = options.jit && mayGetHot(program.bytecode) && (await import('../jit/static-triage.js')).programMayCompile(program.bytecode);
+  const mayGetHotCode = options.jit && mayGetHot(program.bytecode);
   // Statistics and the trace describe the whole run: the engine watches it from the start.
-  if (options.jit && (options.stats !== undefined || options.traceJit)) return runObserved(run, vm, options, mayCompile);
-  if (!mayCompile) return reportErrors(run, vm, () => newVm(run, vm, undefined).run());
+  if (options.jit && (options.stats !== undefined || options.traceJit)) return runObserved(run, vm, options, mayGetHotCode && (await mayCompile(program.bytecode)));
+  if (!mayGetHotCode) return reportErrors(run, vm, () => newVm(run, vm, undefined).run());
   return runWithLateJit(run, vm, options);
+}
+
+/**
+ * Whether anything in `bytecode` may compile, as its text shows (`static-triage.ts`): a program
+ * whose every function and loop the translator would refuse (strings and arrays only, say)
+ * runs as with `--no-jit`. Asked only of a program still running after its first slice: the
+ * triage's modules and its first run cost 5–9 ms, which a short program would only lose.
+ */
+async function mayCompile(bytecode: Bytecode): Promise<boolean> {
+  return (await import('../jit/static-triage.js')).programMayCompile(bytecode);
 }
 
 /**
@@ -36,9 +44,10 @@ export async function runCommand(file: string, options: RunOptions): Promise<num
 export const INTERPRETED_START_MS = 20;
 
 /**
- * Runs a program that may compile: interpreted for its first `INTERPRETED_START_MS`, then, if
- * it is still running, paused at a safepoint while the JIT loads (the event loop is free
- * then), and resumed with the engine attached and its workers booting on other cores.
+ * Runs a program that may get hot: interpreted for its first `INTERPRETED_START_MS`, then, if
+ * it is still running and has something that may compile, paused at a safepoint while the JIT
+ * loads (the event loop is free then), run on while its workers boot on another core, and
+ * resumed with the engine attached once they have (`interpretWhileWorkersBoot`).
  */
 async function runWithLateJit(run: RunSpec, vmModule: VmModule, options: RunOptions): Promise<number> {
   const vm = newVm(run, vmModule, undefined);
@@ -46,6 +55,10 @@ async function runWithLateJit(run: RunSpec, vmModule: VmModule, options: RunOpti
   // workers at once, where closing would first wait for a worker still booting.
   return reportErrors(run, vmModule, async () => {
     if (vm.start(INTERPRETED_START_MS).done) return;
+    if (!(await mayCompile(run.program.bytecode))) {
+      vm.resume();
+      return;
+    }
     const engine = await createEngine(options, await importJit());
     if (engine !== undefined) {
       engine.startWorkers();

@@ -12,7 +12,8 @@
  * the code touches makes it leave to the interpreter at that instruction (a side exit).
  */
 import type { Bytecode } from '../bytecode/bytecode.js';
-import { decodeAt, Opcode } from '../bytecode/index.js';
+import { decodeAt } from '../bytecode/decoder.js';
+import { Opcode } from '../bytecode/opcode.js';
 import type { GlobalCell, GlobalsView, Value } from '../vm/index.js';
 import { interpreterNumber, type NativeGlobals, type NativeType } from './native.js';
 

@@ -6,7 +6,7 @@
  */
 import type { ExitTrial } from './exit-trial.js';
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
-import { functionEnd } from '../bytecode/index.js';
+import { functionEnd } from '../bytecode/program-analysis.js';
 import type { CompileJob } from './compile-queue.js';
 import type { HotRecord } from './hotspot-tracker.js';
 import { CallGate, type GatedRecord } from './call-gate.js';

@@ -17,7 +17,8 @@
  * compilable code from compiling.
  */
 import type { Bytecode, FunctionRef } from '../bytecode/bytecode.js';
-import { decodeAt, functionEnd, type Instruction, jumpTarget } from '../bytecode/index.js';
+import { decodeAt, type Instruction, jumpTarget } from '../bytecode/decoder.js';
+import { functionEnd } from '../bytecode/program-analysis.js';
 import { isJump, Opcode } from '../bytecode/opcode.js';
 import type { GlobalsView } from '../vm/index.js';
 import { MATH_BUILTIN_NAMES, MATH_CONSTANTS } from '../vm/math-names.js';
