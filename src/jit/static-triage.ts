@@ -121,11 +121,14 @@ export function loopUnit(bytecode: Bytecode, header: number): TriageUnit {
  * host that runs it can leave the engine out altogether (the command does).
  */
 export function programMayCompile(bytecode: Bytecode): boolean {
-  const units: TriageUnit[] = [
-    ...bytecode.functions().filter((fn) => fn.offset !== 0).map((fn) => ({ fn, entry: fn.offset, end: functionEnd(bytecode, fn) })),
-    ...bytecode.analysis.loopHeaders.map((header) => loopUnit(bytecode, header)),
-  ];
-  return units.some((unit) => certainRefusal(bytecode, unit, undefined) === undefined);
+  // One unit at a time, functions first: each needs its function's flow analysis (for its
+  // end), and the first that may compile answers (a command asks this of every program it
+  // may load the JIT for, before its workers start).
+  const mayCompile = (unit: TriageUnit) => certainRefusal(bytecode, unit, undefined) === undefined;
+  for (const fn of bytecode.functions()) {
+    if (fn.offset !== 0 && mayCompile({ fn, entry: fn.offset, end: functionEnd(bytecode, fn) })) return true;
+  }
+  return bytecode.analysis.loopHeaders.some((header) => mayCompile(loopUnit(bytecode, header)));
 }
 
 /** Whether the translator certainly leaves to the interpreter at `ins` (`callee`: the function a `Call` there calls). */
