@@ -15,6 +15,7 @@ export {
   MAX_ERROR_FRAMES, type AtlasFrame,
 } from './vm/index.js';
 export { JitEngine, type FunctionState, type JitFunctionStats, type JitStats } from './jit/jit-engine.js';
+export { CompileWorkers } from './jit/compile-workers.js';
 export { JitUnavailableError } from './jit/native/addon.js';
 export type { JitConfig } from './jit/jit-config.js';
 export { JIT_CHANNELS, type JitEvent, type JitEventName, type JitTier } from './jit/jit-events.js';

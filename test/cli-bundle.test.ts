@@ -81,10 +81,14 @@ function jitChunks(): string[] {
   return chunksWith('dist/src/jit/jit-engine.js');
 }
 
-test('piscina is bundled into the JIT chunk, not loaded file by file (its thread bootstrap stays the installed one)', (t) => {
-  t.deepEqual(chunksWith('node_modules/piscina/dist/index.js'), jitChunks());
+test('piscina is bundled with the compile workers, not loaded file by file (its thread bootstrap stays the installed one)', (t) => {
+  const workers = chunksWith('dist/src/jit/compile-workers.js');
+  t.is(workers.length, 1);
+  t.deepEqual(chunksWith('node_modules/piscina/dist/index.js'), workers);
+  // The engine is a chunk of its own, loaded only once the workers have booted.
+  t.notDeepEqual(jitChunks(), workers);
   // Its `__dirname` (where its threads' bootstrap script is) points back at the package.
-  t.regex(readFileSync(fileURLToPath(jitChunks()[0]!), 'utf8'), /dirname\(\w*require\.resolve\(['"]piscina['"]\)\), "worker\.js"\)/);
+  t.regex(readFileSync(fileURLToPath(workers[0]!), 'utf8'), /dirname\(\w*require\.resolve\(['"]piscina['"]\)\), "worker\.js"\)/);
 });
 
 const MODULE_LOG_HOOK = pathToFileURL(fileURLToPath(new URL('./helpers/module-log.js', import.meta.url))).href;
@@ -128,6 +132,7 @@ test('a program whose every function and loop would be refused runs without load
   const loaded = loadedModules('strings-only', 'run', stringsOnly);
   t.true(loaded.includes(chunksWith('dist/src/jit/static-triage.js')[0]!), loaded.join('\n'));
   t.false(loaded.includes(jitChunks()[0]!), loaded.join('\n'));
+  t.false(loaded.includes(chunksWith('dist/src/jit/compile-workers.js')[0]!), 'no compile worker starts');
   const jit = spawnSync(process.execPath, [CLI, 'run', stringsOnly], { encoding: 'utf8' });
   const interpreted = spawnSync(process.execPath, [CLI, 'run', stringsOnly, '--no-jit'], { encoding: 'utf8' });
   t.is(jit.stdout, interpreted.stdout);

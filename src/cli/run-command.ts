@@ -5,6 +5,8 @@
  * `INTERPRETED_START_MS`, and it has something it could compile (`runWithLateJit`).
  */
 import type { JitEngine } from '../jit/jit-engine.js';
+import type { CompileWorkers } from '../jit/compile-workers.js';
+import type { JitConfig } from '../jit/jit-config.js';
 import type { SourceText } from '../compiler/source-text.js';
 import type { Bytecode } from '../bytecode/bytecode.js';
 import type { RunProgress } from '../vm/index.js';
@@ -45,9 +47,9 @@ export const INTERPRETED_START_MS = 20;
 
 /**
  * Runs a program that may get hot: interpreted for its first `INTERPRETED_START_MS`, then, if
- * it is still running and has something that may compile, paused at a safepoint while the JIT
- * loads (the event loop is free then), run on while its workers boot on another core, and
- * resumed with the engine attached once they have (`interpretWhileWorkersBoot`).
+ * it is still running and has something that may compile, paused at a safepoint while the
+ * compile workers start (the event loop is free then), run on while they boot on another core
+ * (`interpretWhileWorkersBoot`), and resumed with the engine loaded and attached once they have.
  */
 async function runWithLateJit(run: RunSpec, vmModule: VmModule, options: RunOptions): Promise<number> {
   const vm = newVm(run, vmModule, undefined);
@@ -59,14 +61,30 @@ async function runWithLateJit(run: RunSpec, vmModule: VmModule, options: RunOpti
       vm.resume();
       return;
     }
-    const engine = await createEngine(options, await importJit());
-    if (engine !== undefined) {
-      engine.startWorkers();
-      if (interpretWhileWorkersBoot(vm, engine).done) return;
-      vm.attachJit(engine);
+    // The workers first, and the engine once they have booted: a program that ends meanwhile
+    // never loads the engine's half of the JIT (`compile-workers.ts`).
+    const workers = await startWorkers(options);
+    if (workers === undefined) {
+      vm.resume();
+      return;
     }
+    if (interpretWhileWorkersBoot(vm, workers).done) return;
+    const engine = await createEngine(options, await importJit(), workers);
+    if (engine !== undefined) vm.attachJit(engine);
     vm.resume();
   });
+}
+
+/** The compile workers, started; undefined (after a warning) when this platform has no JIT. */
+async function startWorkers(options: RunOptions): Promise<CompileWorkers | undefined> {
+  const [{ CompileWorkers }, { JitUnavailableError }] = await Promise.all([import('../jit/compile-workers.js'), import('../jit/native/addon.js')]);
+  try {
+    return CompileWorkers.start(jitConfig(options));
+  } catch (error) {
+    if (!(error instanceof JitUnavailableError)) throw error;
+    warnUnavailable(error, options);
+    return undefined;
+  }
 }
 
 /** How often a run waiting for its compile workers looks whether they have booted. */
@@ -77,11 +95,11 @@ const WORKER_POLL_MS = 5;
  * no compile could start before then, and an engine attached to the VM changes the paths its
  * dispatch loop takes (the call gate, the hook's calls), which makes V8 deoptimize the loop and
  * run it unoptimized for tens of milliseconds. A program that ends while the workers boot
- * ends as fast as with `--no-jit`, but for the load itself.
+ * ends as fast as with `--no-jit`, but for the workers' start.
  */
-function interpretWhileWorkersBoot(vm: InstanceType<VmModule['Vm']>, engine: JitEngine): RunProgress {
+function interpretWhileWorkersBoot(vm: InstanceType<VmModule['Vm']>, workers: CompileWorkers): RunProgress {
   let progress: RunProgress = { done: false };
-  while (!engine.workersReady && !progress.done) progress = vm.resume(WORKER_POLL_MS);
+  while (!workers.ready && !progress.done) progress = vm.resume(WORKER_POLL_MS);
   return progress;
 }
 
@@ -117,24 +135,34 @@ type JitModules = [typeof import('../jit/jit-engine.js'), typeof import('../jit/
  * The engine, or undefined when no native addon loads on this platform: then one warning
  * line says why and how to get the JIT, and the program runs interpreted.
  */
-async function createEngine(options: RunOptions, [{ JitEngine }, { JitUnavailableError }]: JitModules): Promise<JitEngine | undefined> {
+async function createEngine(options: RunOptions, [{ JitEngine }, { JitUnavailableError }]: JitModules, workers?: CompileWorkers): Promise<JitEngine | undefined> {
   try {
-    return await JitEngine.create({
-      warmUp: false,
-      compilationThreshold: options.threshold,
-      osrThreshold: options.osrThreshold,
-      interpretedLeafLimit: options.leafLimit,
-      optLevel: options.optLevel,
-      cacheSizeLimit: options.cacheSize,
-      compileThreadPriority: options.compilePriority,
-      ...(options.workers === undefined ? {} : { workers: options.workers }),
-    });
+    return await JitEngine.create(jitConfig(options), workers === undefined ? {} : { workers });
   } catch (error) {
     if (!(error instanceof JitUnavailableError)) throw error;
-    process.stderr.write(`atlas-jit: warning: ${error.message}\n`);
-    if (options.stats !== undefined) process.stderr.write(options.stats === 'json' ? `${JSON.stringify({ jitUnavailable: error.message })}\n` : 'JIT statistics: unavailable\n');
+    warnUnavailable(error, options);
     return undefined;
   }
+}
+
+/** The engine's settings from the command's options. */
+function jitConfig(options: RunOptions): JitConfig {
+  return {
+    warmUp: false,
+    compilationThreshold: options.threshold,
+    osrThreshold: options.osrThreshold,
+    interpretedLeafLimit: options.leafLimit,
+    optLevel: options.optLevel,
+    cacheSizeLimit: options.cacheSize,
+    compileThreadPriority: options.compilePriority,
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+  };
+}
+
+/** One warning line says why there is no JIT and how to get it; the program runs interpreted. */
+function warnUnavailable(error: Error, options: RunOptions): void {
+  process.stderr.write(`atlas-jit: warning: ${error.message}\n`);
+  if (options.stats !== undefined) process.stderr.write(options.stats === 'json' ? `${JSON.stringify({ jitUnavailable: error.message })}\n` : 'JIT statistics: unavailable\n');
 }
 
 type VmModule = typeof import('../vm/index.js');

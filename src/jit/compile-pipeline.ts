@@ -22,10 +22,11 @@
  */
 import { encodeJobs } from './batch-codec.js';
 import { crossThreadNow, type JobOutcome } from './compile-outcome.js';
-import { CompilePool, type CompileSession } from './compile-pool.js';
+import type { CompilePool, CompileSession } from './compile-pool.js';
+import { CompileWorkers } from './compile-workers.js';
 import type { FunctionJobSource } from './compile-protocol.js';
 import { CompileQueue, type CompileJob } from './compile-queue.js';
-import { InstallMailbox } from './install-mailbox.js';
+import type { InstallMailbox } from './install-mailbox.js';
 import type { ResolvedJitConfig } from './jit-config.js';
 import type { LatencyRecorder } from './latency-recorder.js';
 import { releaseHandle, type OptLevel } from './native.js';
@@ -90,18 +91,18 @@ export class CompilePipeline {
   private retries = 0;
   optLevel: OptLevel;
 
+  /** Runs its compiles on `workers` (started already, or not: the pool starts on first use). */
   constructor(
     private readonly config: ResolvedJitConfig,
     private readonly queueWait: LatencyRecorder,
     private readonly callbacks: PipelineCallbacks,
+    workers: CompileWorkers = new CompileWorkers(config),
   ) {
     this.optLevel = config.optLevel;
-    this.mailbox = new InstallMailbox(config.mailboxCapacity);
+    this.mailbox = workers.mailbox;
     this.bellSeen = this.mailbox.bell;
-    this.pool = new CompilePool({
-      workers: config.workers, idleTimeoutMs: config.idleTimeoutMs, threadPriority: config.compileThreadPriority,
-      mailbox: this.mailbox, fault: config.faultInjection, onSessionEnd: (session, error) => this.sessionFailed(session, error),
-    });
+    this.pool = workers.pool;
+    workers.adopt((session, error) => this.sessionFailed(session, error));
     this.queue = new CompileQueue<PipelineJob>({
       concurrency: config.workers, maxQueue: config.maxQueue, batchSize: config.compileBatchSize,
       run: (batch) => this.runBatch(batch), onDrop: (job) => this.drop(job),

@@ -15,6 +15,7 @@ import { guardHolds } from './call-tree.js';
 import { CodeCache, type CacheEntry, type CachedCode, type RemovalReason } from './code-cache.js';
 import { compileOrRefuse, crossThreadNow, failureReason, type Compiled, type Failed, type JobOutcome, type Refused } from './compile-outcome.js';
 import { CompilePipeline, type PipelineJob } from './compile-pipeline.js';
+import { type CompileWorkers, sameWorkerConfig } from './compile-workers.js';
 import { loadGlobals, NO_GLOBAL_SLOTS, storeGlobals } from './global-slots.js';
 import { jobSource } from './job-source.js';
 import type { CompileJob } from './compile-queue.js';
@@ -71,16 +72,22 @@ export class JitEngine implements VmJitHook {
    * promise resolves (unless `warmUp` is false: then the first hot function starts them), so
    * the first hot function does not wait for a thread to boot. Rejects with
    * `JitUnavailableError` (naming the platform) when no native addon loads here.
+   * `workers`: compile workers started ahead of the engine (`CompileWorkers.start`, with the
+   * same worker settings: count, mailbox capacity, priority, idle timeout), which it adopts
+   * instead of making its own.
    */
-  static async create(config: JitConfig = {}): Promise<JitEngine> {
+  static async create(config: JitConfig = {}, { workers }: { workers?: CompileWorkers } = {}): Promise<JitEngine> {
     const resolved = resolveConfig(config);
     requireAddon();
-    const engine = new JitEngine(resolved);
+    if (workers !== undefined && !sameWorkerConfig(workers.config, resolved)) {
+      throw new RangeError('the compile workers were started with other worker settings than this engine\'s (workers, mailboxCapacity, compileThreadPriority, idleTimeoutMs)');
+    }
+    const engine = new JitEngine(resolved, workers);
     await Promise.all([engine.config.warmUp ? engine.pipeline.warmUp() : undefined, loadSteadyDispatch()]);
     return engine;
   }
 
-  private constructor(config: ResolvedJitConfig) {
+  private constructor(config: ResolvedJitConfig, workers: CompileWorkers | undefined) {
     this.config = config;
     this.isEnabled = config.enabled;
     this.tracker = new HotspotTracker(config.compilationThreshold);
@@ -89,7 +96,7 @@ export class JitEngine implements VmJitHook {
       settled: (job, sent) => this.apply(job, sent),
       dropped: (job) => this.onDrop(job),
       retried: (job, reason) => publish('queued', () => this.event(job.fn, { reason }, job)),
-    });
+    }, workers);
     this.cache = new CodeCache({ byteBudget: config.cacheSizeLimit, onRelease: (code, reason) => this.onRelease(code, reason) });
   }
 
