@@ -128,3 +128,48 @@ test.serial('a JIT engine attached to a paused run compiles and runs the rest na
     await engine.close();
   }
 });
+
+/** LOOP ten times as long: it outlasts the slices the tests below run without a hook. */
+const LONG_LOOP = LOOP.replace('200000', '2000000');
+
+/** Runs `vm`'s paused run on in slices until it has run about `ms` milliseconds without a hook. */
+function runHookless(vm: Vm, first: RunProgress, ms: number): RunProgress {
+  let progress = first;
+  const until = performance.now() + ms;
+  while (!progress.done && performance.now() < until) progress = vm.resume(1);
+  return progress;
+}
+
+test('a hook attached to a paused run is told the back-edges its loop ran without it', (t) => {
+  const { vm } = vmFor(LONG_LOOP);
+  t.false(runHookless(vm, vm.start(0), 20).done);
+  const credited: Array<{ header: number; backEdges: number }> = [];
+  vm.attachJit({ onCall: () => undefined, onLoop: () => undefined, creditLoop: (header, _program, backEdges) => credited.push({ header, backEdges }) });
+  t.is(credited.length, 1);
+  // The program's one loop, run for 20 ms: many slices of 64 back-edges (each ends at its header).
+  t.deepEqual(vm.bytecode.analysis.loopHeaders, [credited[0]!.header]);
+  t.true(credited[0]!.backEdges >= 64 && credited[0]!.backEdges % 64 === 0, JSON.stringify(credited));
+  resumeToEnd(vm, vm.resume(), Infinity);
+});
+
+test.serial('an engine attached to a run paused in a long-running loop queues the loop at its first offer', async (t) => {
+  // A threshold the loop passed without a hook, but never reaches again in one slice.
+  const engine = await JitEngine.create({ warmUp: false, workers: 1, osrThreshold: 5000, compilationThreshold: 1e9 });
+  try {
+    const { vm, lines } = vmFor(LONG_LOOP);
+    // Until its second line: more than 50000 iterations, each a back-edge, without a hook.
+    let progress = vm.start(0);
+    while (!progress.done && lines.length < 2) progress = vm.resume(1);
+    t.false(progress.done);
+    vm.attachJit(engine);
+    // Three slices, one at a time: the loop is offered at least once (a pause may come first, at
+    // its header or at the call in its body), and at most 3 × 64 back-edges, far from 5000.
+    for (let slice = 0; slice < 3; slice++) t.false(vm.resume(0).done);
+    const loop = engine.functions().find((f) => f.tier === 'osr');
+    t.truthy(loop, JSON.stringify(engine.functions()));
+    t.not(loop!.state, 'interpreted', JSON.stringify(loop));
+    resumeToEnd(vm, vm.resume(), Infinity);
+  } finally {
+    await engine.close();
+  }
+});
