@@ -192,20 +192,6 @@ export class JitEngine implements VmJitHook {
     return answer;
   }
 
-  /**
-   * VmJitHook: the loop a run was paused in when this engine was attached ran `backEdges`
-   * back-edges before. Counted, but short of the threshold by one safepoint: the next offer of
-   * the loop makes it hot, and it is compiled for its frame's kinds as they are then. (Counting
-   * from zero, a loop that had run for the whole first slice ran 1000 back-edges more, 6–11 ms
-   * after an attach, before it was queued.)
-   */
-  creditLoop(header: number, program: Bytecode, backEdges: number): void {
-    if (!this.isEnabled) return;
-    const loop = this.loopAt(program, header);
-    if (loop.state !== 'cold') return;
-    loop.calls = Math.max(loop.calls, Math.min(loop.calls + backEdges, this.config.osrThreshold - SAFEPOINT_INTERVAL));
-  }
-
   /** A run that left early (a side exit or a bail-out): the code is dropped if it keeps doing so (`deopt-policy.ts`). */
   private noteLeftEarly(record: FunctionRecord, bailedOut: boolean): void {
     record.leftEarly++;

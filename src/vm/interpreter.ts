@@ -169,9 +169,6 @@ export class Vm implements GlobalsView {
   private resumeFp = 0;
   /** The slice ended at a loop back-edge (`resumeIp` is its header), not at a call. */
   private resumeAtLoop = false;
-  /** The loop header the last slices without a hook ended at, and their back-edges (`countHookless`). */
-  private hooklessHeader = -1;
-  private hooklessBackEdges = 0;
   /**
    * Back-edges the next slice runs before it offers a loop header to the hook: what the last
    * slice left when it ended at a call. After a loop's native code side-exited, 1: the first
@@ -257,9 +254,6 @@ export class Vm implements GlobalsView {
     // What enter() and run() give the hook at a run's start, for the rest of this run.
     this.gate = jit.callGate?.(this.bytecode);
     jit.onRunStart?.(this.timeBudgetMs === undefined ? undefined : Math.max(this.deadline - performance.now(), 0));
-    // The loop the run was last in has been running without a hook: its back-edges so far.
-    // (The run may be paused at a call in its body: slices end at calls as well as at headers.)
-    if (this.hooklessHeader >= 0) jit.creditLoop?.(this.hooklessHeader, this.bytecode, this.hooklessBackEdges);
   }
 
   /** A run started by `start` ended with `value`. */
@@ -503,27 +497,12 @@ export class Vm implements GlobalsView {
    */
   private nextSlice(mayPause: boolean): Value | undefined | typeof SUSPENDED {
     this.safepoint();
-    if (this.resumeAtLoop && this.hook === undefined) this.countHookless(this.resumeIp);
     if (mayPause && this.pauseAt !== Infinity && this.callbackDepth === 0 && performance.now() >= this.pauseAt) throw PAUSE;
     if (this.resumeAtLoop && this.hook?.onLoop !== undefined) {
       const returned = this.offerLoop(this.hook);
       if (returned !== SUSPENDED) return returned;
     }
     return this.loop(this.resumeIp, this.resumeSp, this.resumeFp);
-  }
-
-  /**
-   * A slice of back-edges ended at loop header `header` with no hook to offer it to: counted,
-   * for the loop the run is in, so that a hook attached later (`attachJit`) learns how long it
-   * has been running (`VmJitHook.creditLoop`).
-   */
-  private countHookless(header: number): void {
-    if (header === this.hooklessHeader) {
-      this.hooklessBackEdges += SLICE_BUDGET;
-    } else {
-      this.hooklessHeader = header;
-      this.hooklessBackEdges = SLICE_BUDGET;
-    }
   }
 
   /**

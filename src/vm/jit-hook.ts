@@ -100,11 +100,6 @@ export interface VmJitHook {
    *  (`steady-dispatch.ts`). */
   // biome-ignore lint/suspicious/noConfusingVoidType: a hook with nothing to report returns nothing (void), as most do.
   onSafepoint?(): boolean | void;
-  /** Called once when the hook is attached (`Vm.attachJit`) to a paused run: the loop at
-   *  `header`, the last the run was in, ran `backEdges` back-edges without a hook (counted by
-   *  slices, for that loop only). A hook may count them towards the loop's hotness, so that a
-   *  loop that has been running all along need not run that long again to get hot. Optional. */
-  creditLoop?(header: number, program: Bytecode, backEdges: number): void;
   /** Called when `Vm.run`/`Vm.call` starts, with the run's time budget in ms (undefined: none).
    *  A hook that runs code the interpreter cannot interrupt (native loops) enforces the budget
    *  there, e.g. from a watchdog thread. Optional. */
