@@ -6,17 +6,11 @@ import test from 'ava';
 import { CompileWorkers } from '../src/jit/compile-workers.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import { Vm } from '../src/vm/index.js';
-import { program } from './helpers/programs.js';
+import { callsFromLoop, program } from './helpers/programs.js';
 
 const serial = test.serial;
 
-const CALLS = program(`
-fn sq(x: number) -> number { return x * x; }
-var s = 0;
-var i = 0;
-while (i < 20000) { s = s + sq(i); i = i + 1; }
-print(s);
-`);
+const CALLS = program(callsFromLoop(20_000));
 
 /** Waits without yielding, as a run that never returns to the event loop polls between slices. */
 function waitUntilReady(workers: CompileWorkers): boolean {
@@ -37,7 +31,7 @@ serial('workers started ahead boot without the event loop, and the engine create
     const lines: string[] = [];
     new Vm(CALLS, { jit: engine, stdout: (line) => lines.push(line) }).run();
     await engine.whenIdle();
-    t.like(engine.functions().find((f) => f.name === 'sq'), { state: 'compiled' });
+    t.like(engine.functions().find((f) => f.name === 'step'), { state: 'compiled' });
     // The compile ran on the adopted workers: still the one thread, no second pool.
     t.is(engine.stats().workerThreads, 1);
     const expected: string[] = [];

@@ -88,7 +88,8 @@ print(chars);
 
 /**
  * A script's top-level loop of `iterations` calling a small function: the shape whose run
- * length decides whether loading the JIT pays (the never-slower benchmark).
+ * length decides whether loading the JIT pays (the never-slower benchmark; the compile
+ * workers' test).
  */
 export function callsFromLoop(iterations: number): string {
   return `
