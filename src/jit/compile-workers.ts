@@ -21,8 +21,8 @@ export type SessionEndHandler = (session: CompileSession, error: unknown) => voi
 export class CompileWorkers {
   readonly mailbox: InstallMailbox;
   readonly pool: CompilePool;
+  /** The adopting engine's handler; undefined until an engine adopts the workers. */
   private sessionEnd: SessionEndHandler | undefined;
-  private adopted = false;
 
   /** Workers for `config`, not started (the pool starts on first use, or `start`). */
   constructor(readonly config: ResolvedJitConfig) {
@@ -55,14 +55,13 @@ export class CompileWorkers {
 
   /** The engine that runs its compiles on these workers from now on; one engine only. */
   adopt(onSessionEnd: SessionEndHandler): void {
-    if (this.adopted) throw new Error('these compile workers already belong to an engine');
-    this.adopted = true;
+    if (this.sessionEnd !== undefined) throw new Error('these compile workers already belong to an engine');
     this.sessionEnd = onSessionEnd;
   }
 
   /** Stops workers no engine adopted (an adopted engine's `close()` stops them). */
   close(): Promise<void> {
-    if (this.adopted) throw new Error('these compile workers belong to an engine: close the engine');
+    if (this.sessionEnd !== undefined) throw new Error('these compile workers belong to an engine: close the engine');
     return this.pool.close();
   }
 }
