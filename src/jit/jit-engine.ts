@@ -210,7 +210,7 @@ export class JitEngine implements VmJitHook {
       return;
     }
     if (loop.trial instanceof ExitTrial && loop.trial.nativeRun(backEdges) === 'interpret-now') {
-      // Room for the window, with slack for windows restarted by gaps.
+      // Room for the window, with slack for the slices a pause leaves out of it.
       loop.backoff = (4 * WINDOW_ITERATIONS) / SAFEPOINT_INTERVAL;
     }
   }
