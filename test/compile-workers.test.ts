@@ -7,24 +7,17 @@ import { CompileWorkers } from '../src/jit/compile-workers.js';
 import { JitEngine } from '../src/jit/jit-engine.js';
 import { Vm } from '../src/vm/index.js';
 import { callsFromLoop, program } from './helpers/programs.js';
+import { waitWithoutYielding } from './helpers/sync-wait.js';
 
 const serial = test.serial;
 
 const CALLS = program(callsFromLoop(20_000));
 
-/** Waits without yielding, as a run that never returns to the event loop polls between slices. */
-function waitUntilReady(workers: CompileWorkers): boolean {
-  const deadline = Date.now() + 20_000;
-  const nap = new Int32Array(new SharedArrayBuffer(4));
-  while (!workers.ready && Date.now() < deadline) Atomics.wait(nap, 0, 0, 5);
-  return workers.ready;
-}
-
 serial('workers started ahead boot without the event loop, and the engine created then adopts them', async (t) => {
   const config = { workers: 1, warmUp: false, interpretedLeafLimit: 0, osrThreshold: 1e9 };
   const workers = CompileWorkers.start(config);
   t.false(workers.ready, 'a worker takes tens of milliseconds to boot');
-  t.true(waitUntilReady(workers));
+  t.true(waitWithoutYielding(() => workers.ready));
   const engine = await JitEngine.create(config, { workers });
   try {
     t.true(engine.workersReady);

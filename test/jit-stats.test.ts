@@ -6,6 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { JitEngine, type JitFunctionStats, type JitStats } from '../src/jit/jit-engine.js';
 import { Vm } from '../src/vm/index.js';
 import { program } from './helpers/programs.js';
+import { waitWithoutYielding } from './helpers/sync-wait.js';
 
 const serial = test.serial;
 
@@ -139,9 +140,6 @@ serial('workersReady turns true once the started workers have booted, seen witho
   t.false(engine.workersReady, 'no worker started yet');
   engine.startWorkers();
   t.false(engine.workersReady, 'a worker takes tens of milliseconds to boot');
-  // A synchronous wait, as a run that never yields (`atlas-jit run`) polls it between slices.
-  const deadline = Date.now() + 20_000;
-  while (!engine.workersReady && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
-  t.true(engine.workersReady);
+  t.true(waitWithoutYielding(() => engine.workersReady));
   await engine.close();
 });
