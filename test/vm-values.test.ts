@@ -1,5 +1,6 @@
 // Value kinds, type names, equality and number/display formatting (docs/bytecode.md §2.1, §2.5, docs/bytecode.md §6.6).
 import test from 'ava';
+import fc from 'fast-check';
 import { functionRef } from '../src/bytecode/index.js';
 import {
   AtlasArray, AtlasBuiltin, AtlasClosure, AtlasFunction, AtlasOption, AtlasResult, type TypeName, type Value,
@@ -39,6 +40,14 @@ test('large integral numbers print as their exact decimal value', (t) => {
   t.is(formatNumber(1e300), BigInt(1e300).toString());
   t.is(formatNumber(-1.7976931348623157e308).length, 310);
   t.false(formatNumber(1e300).includes('e'));
+});
+
+test('integral numbers print their exact digits on both sides of 2^53 (property)', (t) => {
+  // Around the safe-integer edge, where the short path (String) hands over to BigInt.
+  const near = fc.integer({ min: -4096, max: 4096 }).chain((d) => fc.constantFrom(2 ** 53 + d * 2, -(2 ** 53) + d * 2, 2 ** 60 + d * 256));
+  const integral = fc.oneof(fc.maxSafeInteger(), fc.double({ noNaN: true, noDefaultInfinity: true }).map(Math.trunc), near);
+  fc.assert(fc.property(integral, (n) => formatNumber(n) === (Object.is(n, -0) ? '-0' : BigInt(n).toString())));
+  t.pass();
 });
 
 test('non-integral numbers keep JS shortest round-trip digits and round-trip', (t) => {
