@@ -182,7 +182,7 @@ export class Vm implements GlobalsView {
   constructor(bytecode: Bytecode, options: VmOptions = {}) {
     if (options.validate ?? true) assertValid(bytecode);
     this.bytecode = bytecode;
-    this.words = dispatchWords(bytecode.code);
+    this.words = withEndWord(dispatchWords(bytecode.code));
     let functionIndex = 0;
     this.constants = bytecode.constants.map((c) => constantValue(c, c.kind === 'function' ? functionIndex++ : -1));
     this.names = bytecode.constants.map((c) => (c.kind === 'string' ? c.value : undefined));
@@ -655,7 +655,7 @@ export class Vm implements GlobalsView {
     let sp = entrySp | 0;
     let fp = entryFp | 0;
     const words = this.words;
-    const len = words.length;
+    const len = words.length - 1; // the code's length: the last word is the end word
     const constants = this.constants;
     const constantCount = constants.length;
     const cells = this.cells;
@@ -679,9 +679,7 @@ export class Vm implements GlobalsView {
     // The catch only notes where the error left this loop, for its stack (see `traceFrames`).
     try {
       dispatch: for (;;) {
-        // Running off either end (a jump may land outside the code, docs/bytecode.md §1.2) is a normal
-        // stop. The unsigned compare covers negative ip and spares the load its bounds check.
-        if (ip >>> 0 >= len) break;
+        // No bounds check: past either end the word is Invalid (see the default case).
         const word = words[ip]!;
         switch (word & Word.OpMask) {
           case Op.Constant: {
@@ -1430,6 +1428,9 @@ export class Vm implements GlobalsView {
             break dispatch;
 
           default: // a byte that is not an opcode, or a truncated instruction
+            // Running off either end (a jump may land outside the code, docs/bytecode.md §1.2) is
+            // a normal stop: the end word at `len` is Invalid, and a read past the words is too.
+            if (ip >>> 0 >= len) break dispatch;
             throw this.fail('UnknownOpcode', ip);
         }
       }
@@ -1659,6 +1660,16 @@ function fusedCondition(
   }
   if (typeof b !== 'number') return -1;
   return compares(words[ip + 6]! >> Word.OperandShift, a, b) ? 1 : 0;
+}
+
+/**
+ * The dispatch words with one Invalid word after the code's last position: code that runs
+ * off its end lands on it, and the loop needs no bounds check per instruction (see `execute`).
+ */
+function withEndWord(words: Int32Array): Int32Array {
+  const padded = new Int32Array(words.length + 1);
+  padded.set(words);
+  return padded;
 }
 
 /** Less, LessEqual, Greater or GreaterEqual (a `Cmp`) on two numbers. */
