@@ -6,6 +6,9 @@
  * - The code is pre-decoded into one 32-bit word per position (dispatch.ts): one load gives
  *   the dense dispatch number, which V8 turns into a jump table, and the operand.
  * - Superinstructions for the commonest sequences (dispatch.ts) save dispatches and stack traffic.
+ * - The words end with one Invalid word, so the loop reads each next word without a bounds
+ *   check of its own; its default case tells running off the code (a normal stop) from a
+ *   byte that is no opcode.
  * - Machine state (ip, sp, frame base, …) lives in int32 locals; frames live in one
  *   preallocated typed array; the value stack is one growable JS array; constants are
  *   converted to Values once, at construction. No opcode allocates except those that create
